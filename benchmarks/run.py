@@ -1,0 +1,206 @@
+"""Benchmarks of the workbook: figures, not pass/fail (`make bench`).
+
+1. notebooks: wall time of each notebook in a fresh kernel against a floor notebook that
+   only imports what the workbook imports;
+2. sliders: the function a slider move calls, including the Agg redraw, over the slider's range;
+   and the import time of utils;
+3. backprop: numpy backward pass vs torch.autograd, batch 1 .. 65536, float64 and float32.
+
+Prints a table and writes benchmarks/results.json. Usage: python benchmarks/run.py [--parts notebooks,sliders,backprop]
+"""
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results.json"
+FLOOR_SOURCE = "import numpy, torch, matplotlib.pyplot, ipywidgets, utils"
+
+
+def median_time(fn, repeat, warmup=2):
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), max(times)
+
+
+def bench_notebooks():
+    import nbformat
+    from nbclient import NotebookClient
+
+    def run(nb, cwd):
+        t0 = time.perf_counter()
+        NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
+        return time.perf_counter() - t0
+
+    floor_nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOR_SOURCE)])
+    floor = statistics.median(run(nbformat.from_dict(floor_nb), ROOT) for _ in range(3))
+    rows = []
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        seconds = run(nbformat.read(path, as_version=4), path.parent)
+        rows.append({"notebook": path.name, "seconds": round(seconds, 2), "ratio_to_floor": round(seconds / floor, 2)})
+    total = sum(r["seconds"] for r in rows)
+    return {"floor_seconds": round(floor, 2), "notebooks": rows, "total_seconds": round(total, 2)}
+
+
+def slider_cases():
+    """For each widget: (name, function of one slider position, positions across the slider's range)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from utils import conditioning, tanhnet, threshold
+
+    def halfplane(fig, w1, w2, b):
+        fig.clf()
+        threshold.plot_halfplane(fig.add_subplot(), threshold.halfplane(w1, w2, b))
+        fig.canvas.draw()
+
+    def conditioning_move(fig, mu1, mu2, sigma, frac, center):
+        fig.clf()
+        a, b = fig.subplots(1, 2)
+        conditioning.draw_state(a, b, conditioning.widget_state(mu1, mu2, sigma, frac, center))
+        fig.canvas.draw()
+
+    def saturation(fig, x1, x2, scale):
+        fig.clf()
+        a, b = fig.subplots(1, 2, width_ratios=(3, 2))
+        tanhnet.draw_saturation(a, b, tanhnet.saturation_state(x1, x2, scale))
+        fig.canvas.draw()
+
+    t = np.linspace(0, 1, 24)
+    return [
+        ("01 half-plane (w1, w2, b)", halfplane, plt.figure(figsize=(5, 5)),
+         [(3 * np.cos(6 * s), 3 * np.sin(6 * s), -3 + 6 * s) for s in t]),
+        ("02 saturation (x1, x2, scale)", saturation, plt.figure(figsize=(11, 4.5)),
+         [(-2 + 4 * s, 2 - 4 * s, 0.1 + 4.9 * s) for s in t]),
+        ("03 conditioning (mu1, mu2, sigma, step, centre)", conditioning_move, plt.figure(figsize=(10, 4.2)),
+         [(-2 + 4 * s, 2 * np.sin(5 * s), 0.3 + 2.7 * (1 - s), 0.1 + 0.95 * s, bool(i % 5 == 0)) for i, s in enumerate(t)]),
+    ]
+
+
+def bench_sliders():
+    rows = []
+    for name, fn, fig, positions in slider_cases():
+        fn(fig, *positions[0])  # warm-up
+        times = []
+        for args in positions:
+            t0 = time.perf_counter()
+            fn(fig, *args)
+            times.append(time.perf_counter() - t0)
+        rows.append({"widget": name, "moves": len(times), "median_ms": round(1000 * statistics.median(times), 1),
+                     "worst_ms": round(1000 * max(times), 1)})
+    code = ("import time, numpy, matplotlib.pyplot; t = time.perf_counter(); import utils, utils.threshold, "
+            "utils.tanhnet, utils.conditioning, utils.mlp, utils.checks; import sys; "
+            "print(time.perf_counter() - t, 'torch' in sys.modules)")
+    outs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+            for _ in range(5)]
+    import_s = statistics.median(float(o[0]) for o in outs)
+    return {"widgets": rows, "utils_import_seconds": round(import_s, 3), "torch_imported_by_utils": outs[0][1] == "True"}
+
+
+def bench_backprop(batches=(1, 16, 256, 4096, 65536)):
+    import numpy as np
+    import torch
+
+    from utils import mlp
+
+    rows = []
+    for dtype in ("float64", "float32"):
+        for n in batches:
+            X, T, W, B = mlp.random_network((4, 6, 6, 6, 1), n, seed=n)
+            X, T = X.astype(dtype), T.astype(dtype)
+            W, B = [w.astype(dtype) for w in W], [b.astype(dtype) for b in B]
+
+            def numpy_pass():  # the same algorithm as mlp.backward, without float64 validation copies
+                Z, A = [], [X]
+                for l in range(4):
+                    Z.append(A[-1] @ W[l] + B[l])
+                    A.append(np.maximum(0, Z[-1]))
+                delta = 2 * (Z[-1] - T) / n
+                for l in reversed(range(4)):
+                    dw, db = A[l].T @ delta, delta.sum(0)
+                    if l:
+                        delta = (delta @ W[l].T) * (Z[l - 1] > 0)
+                return dw, db
+
+            tX, tT = torch.from_numpy(X), torch.from_numpy(T)
+            tW = [torch.nn.Parameter(torch.from_numpy(w)) for w in W]
+            tB = [torch.nn.Parameter(torch.from_numpy(b)) for b in B]
+
+            def torch_pass():
+                for p in tW + tB:
+                    p.grad = None
+                mlp.error_torch(tX, tT, tW, tB).backward()
+
+            repeat = 200 if n <= 4096 else 20
+            t_np, _ = median_time(numpy_pass, repeat)
+            t_t, _ = median_time(torch_pass, repeat)
+            rows.append({"dtype": dtype, "batch": n, "numpy_us": round(1e6 * t_np, 1), "torch_us": round(1e6 * t_t, 1),
+                         "ratio_numpy_over_torch": round(t_np / t_t, 2)})
+    X, T, W, B = mlp.random_network((4, 6, 6, 6, 1), batches[-1], seed=1)
+    tracemalloc.start()
+    mlp.backward(X, T, W, B)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return {"backprop": rows, "numpy_peak_mb_largest_batch": round(peak / 2 ** 20, 1)}
+
+
+def machine():
+    import matplotlib
+    import numpy
+    import torch
+
+    return {"cores": os.cpu_count(), "python": platform.python_version(), "numpy": numpy.__version__,
+            "torch": torch.__version__, "matplotlib": matplotlib.__version__, "torch_threads": torch.get_num_threads()}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--parts", default="notebooks,sliders,backprop")
+    parser.add_argument("--out", default=str(RESULTS))
+    args = parser.parse_args(argv)
+    parts = args.parts.split(",")
+    out = Path(args.out)
+    results = json.loads(out.read_text()) if out.exists() else {}
+    results["machine"] = machine()
+    if "notebooks" in parts:
+        results["notebook_execution"] = bench_notebooks()
+    if "sliders" in parts:
+        results["sliders"] = bench_sliders()
+    if "backprop" in parts:
+        results.update(bench_backprop())
+    print(f"machine: {results['machine']}")
+    if "notebook_execution" in results:
+        ne = results["notebook_execution"]
+        print(f"\nnotebook execution (floor {ne['floor_seconds']} s, total {ne['total_seconds']} s)")
+        for r in ne["notebooks"]:
+            print(f"  {r['notebook']:36} {r['seconds']:7.2f} s  {r['ratio_to_floor']:5.2f} x floor")
+    if "sliders" in results:
+        sl = results["sliders"]
+        print(f"\nsliders (utils import {sl['utils_import_seconds']} s beyond numpy+matplotlib; torch imported: {sl['torch_imported_by_utils']})")
+        for r in sl["widgets"]:
+            print(f"  {r['widget']:50} median {r['median_ms']:6.1f} ms  worst {r['worst_ms']:6.1f} ms  ({r['moves']} moves)")
+    if "backprop" in results:
+        print(f"\nbackprop, µs per forward+backward (numpy peak memory at the largest batch: {results['numpy_peak_mb_largest_batch']} MB)")
+        for r in results["backprop"]:
+            print(f"  {r['dtype']} N={r['batch']:>6}  numpy {r['numpy_us']:10.1f}  torch {r['torch_us']:10.1f}  ratio {r['ratio_numpy_over_torch']:5.2f}")
+    out.write_text(json.dumps(results, indent=1) + "\n")
+    print(f"\nwrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

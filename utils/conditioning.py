@@ -1,0 +1,197 @@
+"""Conditioning of linear regression (notebook 03, theory exercise 3 of the course).
+
+Model f(x) = w.x, targets t = v.x + eps, loss J(w) = E[1/2 (w.x - t)^2] with x ~ N(mu, sigma^2 I).
+Gradient E[(w.x - t) x] = H (w - v); Hessian H = E[x x^T] = mu mu^T + sigma^2 I;
+eigenvalues sigma^2 (d - 1 times) and |mu|^2 + sigma^2; kappa = 1 + |mu|^2 / sigma^2.
+"""
+import math
+
+import numpy as np
+from matplotlib.ticker import NullLocator
+
+from ._validate import as_float, as_float_array, as_int
+from . import style
+
+W_STAR = np.array([1.0, -0.5])   # v, the minimiser, in the 2-D demonstrations
+W_START = np.array([-2.0, 1.5])  # the fixed starting point of gradient descent
+TOL = 1e-6                       # converged when |w - v| <= TOL |w0 - v|
+DIVERGED = 1e6                   # diverged when |w - v| > DIVERGED |w0 - v|
+
+
+def _mu_sigma(mu, sigma):
+    mu = as_float_array("mu", mu, ndim=1)
+    sigma = as_float("sigma", sigma, low=0.0, low_open=True)
+    return mu, sigma
+
+
+def hessian(mu, sigma):
+    """H = mu mu^T + sigma^2 I, shape (d, d), for mu of shape (d,) and sigma > 0."""
+    mu, sigma = _mu_sigma(mu, sigma)
+    return np.outer(mu, mu) + sigma ** 2 * np.eye(mu.size)
+
+
+def eigenvalues(mu, sigma):
+    """Closed-form eigenvalues of H, ascending, shape (d,): sigma^2 (d - 1 times), then |mu|^2 + sigma^2."""
+    mu, sigma = _mu_sigma(mu, sigma)
+    lam = np.full(mu.size, sigma ** 2)
+    lam[-1] += mu @ mu
+    return lam
+
+
+def condition_number(mu, sigma):
+    """kappa = lambda_max / lambda_min = 1 + |mu|^2 / sigma^2."""
+    mu, sigma = _mu_sigma(mu, sigma)
+    return 1.0 + float(mu @ mu) / sigma ** 2
+
+
+def sample_inputs(mu, sigma, n, rng):
+    """n draws of x ~ N(mu, sigma^2 I), shape (n, d), from numpy Generator `rng`."""
+    mu, sigma = _mu_sigma(mu, sigma)
+    n = as_int("n", n, low=1)
+    return mu + sigma * rng.standard_normal((n, mu.size))
+
+
+def empirical_hessian(X):
+    """The Hessian of the empirical loss 1/n sum 1/2 (w.x_i - t_i)^2: X^T X / n, shape (d, d)."""
+    X = as_float_array("X", X, ndim=2)
+    return X.T @ X / X.shape[0]
+
+
+def step_size(rule, lam_min, lam_max):
+    """A fixed step for a quadratic with eigenvalues in [lam_min, lam_max].
+
+    "optimal": 2 / (lam_min + lam_max), the fastest fixed step; "lecun": 1 / lam_max;
+    "edge": 2 / lam_max, beyond which gradient descent diverges.
+    """
+    lam_min = as_float("lam_min", lam_min, low=0.0, low_open=True)
+    lam_max = as_float("lam_max", lam_max, low=lam_min)
+    rules = {"optimal": 2.0 / (lam_min + lam_max), "lecun": 1.0 / lam_max, "edge": 2.0 / lam_max}
+    if rule not in rules:
+        raise ValueError(f"rule must be one of {tuple(rules)}; got {rule!r}")
+    return rules[rule]
+
+
+def predicted_rate(kappa):
+    """Per-step contraction of |w - v| with the optimal step: (kappa - 1) / (kappa + 1)."""
+    kappa = as_float("kappa", kappa, low=1.0)
+    return (kappa - 1.0) / (kappa + 1.0)
+
+
+def predicted_steps(kappa, tol=TOL):
+    """Steps the optimal fixed step needs to shrink |w - v| by `tol`: ceil(log tol / log rate)."""
+    rate = predicted_rate(kappa)
+    tol = as_float("tol", tol, low=0.0, low_open=True, high=1.0)
+    return 0 if rate == 0.0 else math.ceil(math.log(tol) / math.log(rate) - 1e-9)
+
+
+def gradient_descent(H, step, w0=W_START, w_star=W_STAR, tol=TOL, max_steps=20000):
+    """Run w <- w - step * H (w - w_star) from w0.
+
+    Returns a dict: path (k + 1, d); errors (k + 1,) = |w_i - w_star|; steps k; status "converged",
+    "diverged" (error grew past DIVERGED times the start) or "max_steps"; text, e.g. "diverged after 12 steps".
+    """
+    H = as_float_array("H", H, ndim=2)
+    w0 = as_float_array("w0", w0, shape=(H.shape[0],))
+    w_star = as_float_array("w_star", w_star, shape=(H.shape[0],))
+    if H.shape[0] != H.shape[1]:
+        raise ValueError(f"H must be square; got shape {H.shape}")
+    step = as_float("step", step, low=0.0, low_open=True)
+    tol = as_float("tol", tol, low=0.0, low_open=True, high=1.0)
+    max_steps = as_int("max_steps", max_steps, low=1)
+    E = np.empty((max_steps + 1, w0.size))
+    E[0] = e = w0 - w_star
+    e0_sq = float(e @ e)
+    done, blown = tol ** 2 * e0_sq, DIVERGED ** 2 * max(e0_sq, 1e-300)  # compare squared norms: no sqrt per step
+    status, k = "max_steps", 0
+    while True:
+        size = float(e @ e)
+        if size <= done:
+            status = "converged"
+            break
+        if not size <= blown:  # also catches inf and nan
+            status = "diverged"
+            break
+        if k == max_steps:
+            break
+        e = e - step * (H @ e)
+        k += 1
+        E[k] = e
+    E = E[:k + 1]
+    k = len(E) - 1
+    text = {"converged": f"converged after {k} steps", "diverged": f"diverged after {k} steps",
+            "max_steps": f"not converged after {k} steps"}[status]
+    return {"path": E + w_star, "errors": np.linalg.norm(E, axis=1), "steps": k, "status": status, "text": text}
+
+
+def measured_rate(errors):
+    """Average per-step contraction (e_k / e_0)^(1/k) of an error sequence (k >= 1)."""
+    errors = as_float_array("errors", errors, ndim=1)
+    if errors.size < 2 or errors[0] == 0:
+        raise ValueError(f"errors must have at least 2 entries and errors[0] > 0; got {errors.size} entries")
+    return float((errors[-1] / errors[0]) ** (1.0 / (errors.size - 1)))
+
+
+def widget_state(mu1, mu2, sigma, step_fraction=0.5, center=False, n_grid=60):
+    """Everything the interactive figure of notebook 03 shows, for one position of the sliders.
+
+    step_fraction: the step as a fraction of 2 / lambda_max (>= 1 diverges).
+    center: inputs x - mu, so H = sigma^2 I.
+    Returns a dict with mu, H, lam (ascending), vecs (columns), kappa, step, gd (gradient_descent's dict),
+    grid axes w1, w2 and J over them (n_grid, n_grid), and text (the printed lines).
+    """
+    mu = np.array([as_float("mu1", mu1), as_float("mu2", mu2)])
+    sigma = as_float("sigma", sigma, low=0.0, low_open=True)
+    step_fraction = as_float("step_fraction", step_fraction, low=0.0, low_open=True)
+    mu_eff = np.zeros(2) if center else mu
+    H = hessian(mu_eff, sigma)
+    lam, vecs = np.linalg.eigh(H)
+    kappa = float(lam[-1] / lam[0])
+    step = step_fraction * 2.0 / lam[-1]
+    gd = gradient_descent(H, step)
+    # Frame the start and the minimum; a diverging path leaves the frame, which is the point.
+    span = 1.3 * np.abs(W_START - W_STAR).max()
+    w1 = np.linspace(W_STAR[0] - span, W_STAR[0] + span, n_grid)
+    w2 = np.linspace(W_STAR[1] - span, W_STAR[1] + span, n_grid)
+    G1, G2 = np.meshgrid(w1 - W_STAR[0], w2 - W_STAR[1])
+    J = 0.5 * (H[0, 0] * G1 ** 2 + 2 * H[0, 1] * G1 * G2 + H[1, 1] * G2 ** 2)
+    optimal = step_size("optimal", lam[0], lam[-1]) * lam[-1] / 2
+    text = [f"inputs {'centred' if center else 'not centred'}: mu = ({mu_eff[0]:.2f}, {mu_eff[1]:.2f}), sigma = {sigma:.2f}",
+            f"lambda_min = {lam[0]:.3f}, lambda_max = {lam[-1]:.3f}, kappa = {kappa:.2f}",
+            f"step = {step_fraction:.2f} x 2/lambda_max (optimal: {optimal:.2f}); {gd['text']}"]
+    return {"mu": mu_eff, "sigma": sigma, "H": H, "lam": lam, "vecs": vecs, "kappa": kappa, "step": step,
+            "gd": gd, "w1": w1, "w2": w2, "J": J, "text": "\n".join(text)}
+
+
+def draw_state(ax_contour, ax_error, state):
+    """Draw a widget_state: contours of J with the GD path and eigenvectors; |w - v| against the step."""
+    w1, w2 = state["w1"], state["w2"]
+    levels = np.quantile(state["J"], np.linspace(0.02, 0.9, 10) ** 2)
+    ax_contour.contour(w1, w2, state["J"], levels=np.unique(levels), colors=style.SKY, linewidths=0.8)
+    path = state["gd"]["path"][:400]
+    ax_contour.plot(path[:, 0], path[:, 1], "o-", color=style.ORANGE, ms=2.5, lw=1, label="gradient descent")
+    for lam, v, c in zip(state["lam"], state["vecs"].T, (style.GREEN, style.VERMILLION)):
+        ax_contour.annotate("", xy=W_STAR + 0.9 * v, xytext=W_STAR,
+                            arrowprops=dict(arrowstyle="->", color=c, lw=2))
+        ax_contour.plot([], [], color=c, lw=2, label=f"eigenvector, λ = {lam:.2f}")
+    ax_contour.plot(*W_STAR, "*", color=style.BLACK, ms=10, label="minimum v")
+    ax_contour.set(xlim=(w1[0], w1[-1]), ylim=(w2[0], w2[-1]), aspect="equal", xlabel="$w_1$", ylabel="$w_2$",
+                   )
+    ax_contour.set_title(f"contours of J, κ = {state['kappa']:.1f}", y=1.0)  # fixed y: no tight-bbox pass
+    ax_contour.legend(loc="lower left", fontsize=7)
+    errors = state["gd"]["errors"]
+    ax_error.semilogy(np.arange(errors.size), np.maximum(errors, 1e-300), color=style.ORANGE)
+    ax_error.axhline(TOL * errors[0], color=style.BLACK, ls=":", lw=1, label="tolerance")
+    ax_error.yaxis.set_minor_locator(NullLocator())  # minor log ticks cost most of a redraw
+    ax_error.set(xlabel="step", ylabel="$|w - v|$")
+    ax_error.set_title(state["gd"]["text"], y=1.0)
+    ax_error.legend(fontsize=7)
+
+
+def centered_kappa(mu, sigma, n, rng):
+    """kappa after centring with the mean of n samples instead of mu.
+
+    Centred inputs x - mu_hat ~ N(mu - mu_hat, sigma^2 I), so H = d d^T + sigma^2 I with d = mu - mu_hat.
+    """
+    mu, sigma = _mu_sigma(mu, sigma)
+    mu_hat = sample_inputs(mu, sigma, n, rng).mean(axis=0)
+    return condition_number(mu - mu_hat, sigma)

@@ -1,0 +1,105 @@
+"""The ReLU network of notebook 04 (4 -> 6 -> 6 -> 6 -> 1 in the course, any sizes here).
+
+Numpy orientation, as in the course: Z[l] = A[l] @ W[l] + B[l], W[l] of shape
+(fan_in, fan_out), B[l] of shape (fan_out,); ReLU on every layer but the last,
+which is linear; the error is the mean squared error ((Y - T)**2).mean().
+"""
+import numpy as np
+
+from ._validate import as_array_list, as_float_array
+
+
+def validate(X, T, W, B):
+    """Check shapes and values; return float64 copies (X, T, W, B) or raise naming the argument."""
+    W = as_array_list("W", W)
+    B = as_array_list("B", B, length=len(W))
+    X = as_float_array("X", X, ndim=2)
+    fan_in = X.shape[1]
+    for l, (w, b) in enumerate(zip(W, B)):
+        if w.ndim != 2 or w.shape[0] != fan_in:
+            raise ValueError(f"W[{l}] must have shape ({fan_in}, fan_out); got {w.shape}")
+        if b.shape != (w.shape[1],):
+            raise ValueError(f"B[{l}] must have shape ({w.shape[1]},); got {b.shape}")
+        fan_in = w.shape[1]
+    if T is not None:
+        T = as_float_array("T", T, shape=(X.shape[0], fan_in))
+    return X, T, W, B
+
+
+def forward(X, W, B):
+    """Forward pass. X: (N, d0). Returns (Y, Z, A).
+
+    Z[l]: pre-activation of layer l, (N, d_{l+1}); Z[-1] is Y.
+    A[l]: input of layer l, (N, d_l); A[0] is X.
+    """
+    X, _, W, B = validate(X, None, W, B)
+    A, Z = [X], []
+    for l, (w, b) in enumerate(zip(W, B)):
+        z = A[-1] @ w + b
+        Z.append(z)
+        if l < len(W) - 1:
+            A.append(np.maximum(0.0, z))
+    return Z[-1], Z, A
+
+
+def mse(Y, T):
+    """Mean squared error ((Y - T)**2).mean() over all N * d_out entries."""
+    Y = as_float_array("Y", Y, ndim=2)
+    T = as_float_array("T", T, shape=Y.shape)
+    return float(((Y - T) ** 2).mean())
+
+
+def backward(X, T, W, B):
+    """Gradient of mse(forward(X, W, B), T) with respect to every W[l] and B[l].
+
+    Returns (DW, DB): lists shaped like W and B. Vectorised over the batch:
+    delta = dE/dZ (N, d_out); dW = A_prev.T @ delta; dB = delta.sum(0).
+    The 2/(N d_out) of the mean enters once, at the output.
+    """
+    X, T, W, B = validate(X, T, W, B)
+    Y, Z, A = forward(X, W, B)
+    delta = 2.0 * (Y - T) / Y.size
+    DW, DB = [None] * len(W), [None] * len(W)
+    for l in reversed(range(len(W))):
+        DW[l] = A[l].T @ delta
+        DB[l] = delta.sum(axis=0)
+        if l > 0:
+            # ReLU' is taken at the pre-activation Z: 1 where Z > 0.
+            delta = (delta @ W[l].T) * (Z[l - 1] > 0)
+    return DW, DB
+
+
+def error_torch(X, T, W, B):
+    """The same error built from torch tensors (any float dtype), differentiable by autograd."""
+    import torch
+
+    A = X
+    for l, (w, b) in enumerate(zip(W, B)):
+        Z = A @ w + b
+        A = torch.relu(Z) if l < len(W) - 1 else Z
+    return ((A - T) ** 2).mean()
+
+
+def autograd_gradients(X, T, W, B, dtype="float64"):
+    """(DW, DB) from torch.autograd in `dtype` ("float64" or "float32"), returned as float64 numpy arrays."""
+    import torch
+
+    if dtype not in ("float64", "float32"):
+        raise ValueError(f"dtype must be 'float64' or 'float32'; got {dtype!r}")
+    X, T, W, B = validate(X, T, W, B)
+    tdtype = getattr(torch, dtype)
+    Wt = [torch.nn.Parameter(torch.tensor(w, dtype=tdtype)) for w in W]
+    Bt = [torch.nn.Parameter(torch.tensor(b, dtype=tdtype)) for b in B]
+    err = error_torch(torch.tensor(X, dtype=tdtype), torch.tensor(T, dtype=tdtype), Wt, Bt)
+    err.backward()
+    return ([w.grad.double().numpy() for w in Wt], [b.grad.double().numpy() for b in Bt])
+
+
+def random_network(sizes, n_samples, seed):
+    """A random (X, T, W, B) for layer sizes like (4, 6, 6, 6, 1); He-initialised, for tests and benchmarks."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n_samples, sizes[0]))
+    T = rng.standard_normal((n_samples, sizes[-1]))
+    W = [rng.standard_normal((a, b)) * np.sqrt(2.0 / a) for a, b in zip(sizes[:-1], sizes[1:])]
+    B = [0.1 * rng.standard_normal(b) for b in sizes[1:]]
+    return X, T, W, B

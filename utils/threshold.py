@@ -1,0 +1,227 @@
+"""Threshold units, logic gates and polygons (notebook 01).
+
+A unit computes a = 1[z > 0] with z = x @ w + b: it fires on an open half-plane.
+Networks use the orientation of notebook 04: W[l] of shape (fan_in, fan_out),
+B[l] of shape (fan_out,).
+"""
+import numpy as np
+
+from ._validate import as_float, as_float_array, as_int
+from . import mlp, style
+
+
+def step(z):
+    """The threshold activation 1[z > 0] (strict: z = 0 gives 0), as floats."""
+    return (np.asarray(z, dtype=np.float64) > 0).astype(np.float64)
+
+
+def forward(X, W, B):
+    """Run a threshold network. X: (N, d0). Returns the list of layer outputs, the last of shape (N, d_out)."""
+    X, _, W, B = mlp.validate(X, None, W, B)
+    outputs, A = [], X
+    for w, b in zip(W, B):
+        A = step(A @ w + b)
+        outputs.append(A)
+    return outputs
+
+
+def predict(X, W, B):
+    """The network's output for each row of X, as a flat array of 0.0 / 1.0, shape (N,)."""
+    return forward(X, W, B)[-1][:, 0]
+
+
+# One unit each, weights chosen by hand: a gate fires when enough (or few enough) inputs are on.
+_GATES = {
+    "AND": ([[1.0], [1.0]], [-1.5]),
+    "OR": ([[1.0], [1.0]], [-0.5]),
+    "NAND": ([[-1.0], [-1.0]], [1.5]),
+    "NOR": ([[-1.0], [-1.0]], [0.5]),
+    "NOT": ([[-1.0]], [0.5]),
+}
+GATE_NAMES = tuple(_GATES)
+
+
+def gate(name):
+    """(W, B) of a one-unit network computing the gate `name` (one of GATE_NAMES) on inputs in {0, 1}."""
+    if name not in _GATES:
+        raise ValueError(f"name must be one of {GATE_NAMES}; got {name!r}")
+    w, b = _GATES[name]
+    return [np.array(w)], [np.array(b)]
+
+
+def xor_network():
+    """(W, B) of XOR = AND(OR(x1, x2), NAND(x1, x2)): a hidden layer of two units, then one."""
+    (w_or,), (b_or,) = gate("OR")
+    (w_nand,), (b_nand,) = gate("NAND")
+    (w_and,), (b_and,) = gate("AND")
+    return [np.hstack([w_or, w_nand]), w_and], [np.concatenate([b_or, b_nand]), b_and]
+
+
+def binary_inputs(n_inputs):
+    """All 2**n rows of {0, 1}**n, shape (2**n, n), in counting order."""
+    n_inputs = as_int("n_inputs", n_inputs, low=1, high=16)
+    codes = np.arange(2 ** n_inputs)[:, None] >> np.arange(n_inputs - 1, -1, -1)
+    return (codes & 1).astype(np.float64)
+
+
+# The course's square: x1 + 1 > 0, -x1 + 1 > 0, x2 + 1 > 0, -x2 + 1 > 0, one unit per inequality.
+SQUARE_W0 = np.array([[1.0, -1.0, 0.0, 0.0], [0.0, 0.0, 1.0, -1.0]])
+SQUARE_B0 = np.array([1.0, 1.0, 1.0, 1.0])
+
+
+def square_network(kind="single"):
+    """(W, B) of the open square |x1| < 1, |x2| < 1.
+
+    kind="single": the four half-plane units, then one AND over four (weights 1, bias -3.5).
+    kind="tree": the hand-in's version, two-input ANDs: (u1 AND u2), (u3 AND u4), then AND of those.
+    """
+    if kind == "single":
+        return [SQUARE_W0.copy(), np.ones((4, 1))], [SQUARE_B0.copy(), np.array([-3.5])]
+    if kind == "tree":
+        pairs = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
+        return ([SQUARE_W0.copy(), pairs, np.ones((2, 1))],
+                [SQUARE_B0.copy(), np.array([-1.5, -1.5]), np.array([-1.5])])
+    raise ValueError(f"kind must be 'single' or 'tree'; got {kind!r}")
+
+
+def open_square(X):
+    """Reference indicator of class A, the open square: 1.0 where |x1| < 1 and |x2| < 1. X: (N, 2) -> (N,)."""
+    X = as_float_array("X", X, shape=(None, 2))
+    return ((np.abs(X[:, 0]) < 1) & (np.abs(X[:, 1]) < 1)).astype(np.float64)
+
+
+def _convex_polygon(vertices):
+    """Validate a convex polygon; return its vertices (k, 2) in counter-clockwise order."""
+    V = as_float_array("vertices", vertices, shape=(None, 2))
+    if len(V) < 3:
+        raise ValueError(f"vertices must have at least 3 rows; got {len(V)}")
+    edges = np.roll(V, -1, axis=0) - V
+    lengths = np.linalg.norm(edges, axis=1)
+    if np.any(lengths <= 1e-12 * max(1.0, np.abs(V).max())):
+        raise ValueError("vertices must be distinct: two consecutive vertices coincide (degenerate polygon)")
+    turns = edges[:, 0] * np.roll(edges, -1, axis=0)[:, 1] - edges[:, 1] * np.roll(edges, -1, axis=0)[:, 0]
+    scale = lengths * np.roll(lengths, -1)
+    if np.any(np.abs(turns) <= 1e-12 * scale):
+        raise ValueError("vertices must turn at every vertex: three consecutive vertices are collinear (degenerate polygon)")
+    if not (np.all(turns > 0) or np.all(turns < 0)):
+        raise ValueError("vertices must describe a convex polygon: the boundary turns both left and right")
+    angles = np.arctan2(edges[:, 1], edges[:, 0])
+    winding = np.sum(np.angle(np.exp(1j * (np.roll(angles, -1) - angles))))
+    if abs(abs(winding) - 2 * np.pi) > 1e-6:
+        raise ValueError("vertices must describe a simple convex polygon: the boundary winds around more than once")
+    return V if turns[0] > 0 else V[::-1].copy()
+
+
+def halfplane_layer(vertices):
+    """First layer for a convex polygon: one unit per edge that fires strictly inside that edge.
+
+    vertices: (k, 2), in either orientation. Returns W0 (2, k) and B0 (k,):
+    for an edge from v to v' (counter-clockwise), w = (-(v'-v)_y, (v'-v)_x), the inward normal, and b = -w . v.
+    """
+    V = _convex_polygon(vertices)
+    d = np.roll(V, -1, axis=0) - V
+    normals = np.stack([-d[:, 1], d[:, 0]], axis=1)
+    return normals.T.copy(), -np.einsum("ij,ij->i", normals, V)
+
+
+def polygon_network(vertices):
+    """(W, B) of a network firing exactly on the open interior of a convex polygon.
+
+    One unit per edge (halfplane_layer), then one AND over all k of them (weights 1, bias -(k - 0.5)).
+    Raises ValueError for fewer than 3 vertices, repeated or collinear vertices, or a non-convex polygon.
+    """
+    W0, B0 = halfplane_layer(vertices)
+    k = W0.shape[1]
+    return [W0, np.ones((k, 1))], [B0, np.array([-(k - 0.5)])]
+
+
+def union_network(pieces):
+    """(W, B) of a network firing on the union of the open interiors of convex polygons.
+
+    pieces: list of vertex arrays. Layer 1 stacks every piece's edge units; layer 2
+    has one AND per piece (block weights); layer 3 is an OR (weights 1, bias -0.5).
+    """
+    if not isinstance(pieces, (list, tuple)) or len(pieces) == 0:
+        raise ValueError(f"pieces must be a non-empty list of vertex arrays; got {type(pieces).__name__}")
+    firsts = [halfplane_layer(p) for p in pieces]
+    W0 = np.hstack([w for w, _ in firsts])
+    B0 = np.concatenate([b for _, b in firsts])
+    sizes = [w.shape[1] for w, _ in firsts]
+    W1 = np.zeros((sum(sizes), len(pieces)))
+    start = 0
+    for j, k in enumerate(sizes):
+        W1[start:start + k, j] = 1.0
+        start += k
+    B1 = np.array([-(k - 0.5) for k in sizes])
+    return [W0, W1, np.ones((len(pieces), 1))], [B0, B1, np.array([-0.5])]
+
+
+def grid(lim=2.0, n=201):
+    """A square grid over [-lim, lim]^2: returns (x1 (n,), x2 (n,), points (n*n, 2)), rows varying x1 fastest."""
+    lim = as_float("lim", lim, low=0.0, low_open=True)
+    n = as_int("n", n, low=2, high=4001)
+    x1 = np.linspace(-lim, lim, n)
+    x2 = np.linspace(-lim, lim, n)
+    g1, g2 = np.meshgrid(x1, x2)
+    return x1, x2, np.column_stack([g1.ravel(), g2.ravel()])
+
+
+def halfplane(w1, w2, b, lim=2.0, n=161):
+    """What the interactive unit draws for weights (w1, w2) and bias b: data, not pixels.
+
+    Returns a dict:
+      x1, x2   grid axes (n,);  fires  (n, n) bool, 1[w . x + b > 0] on the grid
+      line     (2, 2) end points of w . x + b = 0 clipped to the box, or None (w = 0 or the line misses the box)
+      foot, normal   the point of the line nearest the origin and the unit normal w / |w| (None when w = 0)
+      fraction the share of the box that fires;  text  a one-line description
+    """
+    w1, w2, b = (as_float(name, v) for name, v in (("w1", w1), ("w2", w2), ("b", b)))
+    x1, x2, pts = grid(lim, n)
+    w = np.array([w1, w2])
+    fires = (pts @ w + b > 0).reshape(n, n)
+    state = {"x1": x1, "x2": x2, "fires": fires, "line": None, "foot": None, "normal": None,
+             "fraction": float(fires.mean())}
+    norm = float(np.hypot(w1, w2))
+    if norm == 0.0:
+        state["text"] = f"w = 0: z = b = {b:.2f} everywhere, so the unit fires {'everywhere' if b > 0 else 'nowhere'}"
+        return state
+    unit = w / norm
+    foot = -b * w / norm ** 2
+    direction = np.array([-unit[1], unit[0]])
+    # Clip the infinite line foot + t * direction to the box [-lim, lim]^2.
+    t_lo, t_hi = -np.inf, np.inf
+    for k in range(2):
+        if abs(direction[k]) > 1e-15:
+            t1, t2 = sorted(((-lim - foot[k]) / direction[k], (lim - foot[k]) / direction[k]))
+            t_lo, t_hi = max(t_lo, t1), min(t_hi, t2)
+        elif abs(foot[k]) > lim:
+            t_lo, t_hi = 1.0, 0.0
+    if t_lo <= t_hi:
+        state["line"] = np.array([foot + t_lo * direction, foot + t_hi * direction])
+    state["foot"], state["normal"] = foot, unit
+    state["text"] = (f"fires where {w1:.2f}·x1 {w2:+.2f}·x2 {b:+.2f} > 0: "
+                     f"{100 * state['fraction']:.0f}% of the box; distance of the line from 0: {abs(b) / norm:.2f}")
+    return state
+
+
+def plot_halfplane(ax, state):
+    """Draw a `halfplane(...)` state into matplotlib axes `ax`."""
+    lim = state["x1"][-1]
+    ax.contourf(state["x1"], state["x2"], state["fires"].astype(float), levels=[-0.5, 0.5, 1.5],
+                colors=[style.NEUTRAL, style.CLASS_A], alpha=0.35)
+    if state["line"] is not None:
+        ax.plot(*state["line"].T, color=style.BOUNDARY, lw=2, label="w·x + b = 0")
+    if state["normal"] is not None and np.all(np.abs(state["foot"]) <= lim):
+        ax.annotate("", xy=state["foot"] + 0.6 * state["normal"], xytext=state["foot"],
+                    arrowprops=dict(arrowstyle="->", color=style.ARROW, lw=2))
+    ax.set(xlim=(-lim, lim), ylim=(-lim, lim), xlabel="$x_1$", ylabel="$x_2$", aspect="equal",
+           title="fires (shaded) on the side the normal w points to")
+
+
+def plot_region(ax, X1, X2, values, title, outlines=()):
+    """Shade where `values` (n, n) is 1 (class A) and draw each outline polygon (k, 2) closed."""
+    ax.contourf(X1, X2, values, levels=[-0.5, 0.5, 1.5], colors=[style.NEUTRAL, style.CLASS_A], alpha=0.5)
+    for poly in outlines:
+        closed = np.vstack([poly, poly[:1]])
+        ax.plot(closed[:, 0], closed[:, 1], color=style.BOUNDARY, lw=1.5)
+    ax.set(xlabel="$x_1$", ylabel="$x_2$", aspect="equal", title=title)
