@@ -39,8 +39,10 @@ def eigenvalues(mu, sigma):
 
 
 def condition_number(mu, sigma):
-    """kappa = lambda_max / lambda_min = 1 + |mu|^2 / sigma^2."""
+    """kappa = lambda_max / lambda_min = 1 + |mu|^2 / sigma^2 for d >= 2; 1 for d = 1 (H is a number)."""
     mu, sigma = _mu_sigma(mu, sigma)
+    if mu.size == 1:  # no direction orthogonal to mu: the only eigenvalue is mu^2 + sigma^2
+        return 1.0
     return 1.0 + float(mu @ mu) / sigma ** 2
 
 

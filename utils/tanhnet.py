@@ -137,7 +137,7 @@ def count_multiplications(method, x=EXAMPLE_X, w=EXAMPLE_W):
     return tally[0]
 
 
-def numerical_gradients(x, w, h=1e-6):
+def numerical_gradients(x, w, h=1e-5):
     """Centered finite differences of y for each weight."""
     from .gradcheck import numerical_gradient
 
@@ -190,3 +190,36 @@ def draw(ax, x, w, show="values", title=None):
     diagrams.draw_network(ax, LAYERS, EDGES, node_text=node_text, edge_text=edge_text, node_colors=colors,
                           layer_labels=["inputs", "tanh units 3, 4", "tanh units 5, 6", "y = a5 + a6"],
                           title=title, radius=0.3, spacing=1.4, label_at=0.35)
+
+
+SCALES = np.geomspace(0.05, 10.0, 60)
+
+
+def saturation_state(x1, x2, scale, w=EXAMPLE_W):
+    """What the saturation widget shows: the network with weights scale * w at input (x1, x2).
+
+    Returns a dict: x, w (scaled), forward, grads, nodes (dy/dz, dy/da), the curve |dy/dw13| over
+    SCALES at this input (scales, curve), and text (the printed lines).
+    """
+    x = (as_float("x1", x1), as_float("x2", x2))
+    scale = as_float("scale", scale)
+    ws = scaled(w, scale)
+    grads, nodes = backward(x, ws)
+    f = forward(x, ws)
+    curve = np.array([abs(backward(x, scaled(w, s))[0]["w13"]) for s in SCALES])
+    slopes = ", ".join(f"1-a{u}²={1 - f['a' + u] ** 2:.3f}" for u in "3456")
+    text = (f"x = ({x[0]:.2f}, {x[1]:.2f}), weights × {scale:.2f}: y = {f['y']:.4f}\n"
+            f"dy/dw13 = {grads['w13']:.5f}; largest |dy/dw| = {max(abs(v) for v in grads.values()):.5f}\n"
+            f"tanh slopes: {slopes}")
+    return {"x": x, "w": ws, "scale": scale, "forward": f, "grads": grads, "nodes": nodes,
+            "scales": SCALES, "curve": curve, "text": text}
+
+
+def draw_saturation(ax_graph, ax_curve, state):
+    """Draw a saturation_state: the graph with its gradients, and |dy/dw13| against the weight scale."""
+    draw(ax_graph, state["x"], state["w"], show="gradients", title="gradients (orange: saturated, tanh' < 0.1)")
+    ax_curve.loglog(state["scales"], np.maximum(state["curve"], 1e-300), color=style.BLUE)
+    current = abs(state["grads"]["w13"])
+    ax_curve.plot([state["scale"]], [max(current, 1e-300)], "o", color=style.VERMILLION, label="current scale")
+    ax_curve.set(xlabel="weight scale", ylabel="|dy/dw13|", title="the gradient dies as units saturate")
+    ax_curve.legend(fontsize=8)
