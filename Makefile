@@ -27,7 +27,7 @@ test: $(STAMP)
 
 ## Unit tests only (fast, no notebooks, no browser).
 unit: $(STAMP)
-	$(PY) -m pytest tests -m "not browser and not slow" -p no:nbval
+	$(PY) -m pytest tests -m "not browser and not slow"
 
 ## Re-execute the notebooks in place, top to bottom in a fresh kernel: their outputs are nbval's reference.
 notebooks: $(STAMP)

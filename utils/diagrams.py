@@ -9,17 +9,17 @@ import numpy as np
 from . import style
 
 
-def layout(layers, spacing=1.0):
-    """Positions {name: (x, y)}: layer i at x = i, its nodes centred on y = 0, `spacing` apart."""
+def layout(layers, spacing=1.0, layer_gap=1.0):
+    """Positions {name: (x, y)}: layer i at x = i * layer_gap, its nodes centred on y = 0, `spacing` apart."""
     positions = {}
     for i, names in enumerate(layers):
         for j, name in enumerate(names):
-            positions[name] = (float(i), (len(names) - 1) / 2 * spacing - j * spacing)
+            positions[name] = (i * layer_gap, (len(names) - 1) / 2 * spacing - j * spacing)
     return positions
 
 
 def draw_network(ax, layers, edges=None, node_text=None, edge_text=None, layer_labels=None,
-                 node_colors=None, title=None, spacing=1.0, radius=0.22, label_at=0.3):
+                 node_colors=None, title=None, spacing=1.0, radius=0.22, label_at=0.3, layer_gap=1.0):
     """Draw a layered graph into `ax`.
 
     layers:       list of lists of node names, left to right.
@@ -28,9 +28,10 @@ def draw_network(ax, layers, edges=None, node_text=None, edge_text=None, layer_l
     edge_text:    {(src, dst): text} written on the edge, `label_at` of the way from src.
     layer_labels: one caption per layer, under it.
     node_colors:  {name: colour}; default: inputs sky blue, others white.
+    spacing, layer_gap: vertical distance of nodes, horizontal distance of layers.
     Returns the positions used.
     """
-    pos = layout(layers, spacing)
+    pos = layout(layers, spacing, layer_gap)
     if edges is None:
         edges = [(a, b) for left, right in zip(layers[:-1], layers[1:]) for a in left for b in right]
     node_text = node_text or {}
@@ -51,9 +52,9 @@ def draw_network(ax, layers, edges=None, node_text=None, edge_text=None, layer_l
     if layer_labels:
         bottom = min(y for _, y in pos.values()) - 0.7 * spacing
         for i, label in enumerate(layer_labels):
-            ax.text(i, bottom, label, ha="center", va="top", fontsize=9)
+            ax.text(i * layer_gap, bottom, label, ha="center", va="top", fontsize=9)
     ys = [y for _, y in pos.values()]
-    ax.set_xlim(-0.6, len(layers) - 0.4)
+    ax.set_xlim(-0.6 * layer_gap, (len(layers) - 0.4) * layer_gap)
     ax.set_ylim(min(ys) - (1.3 if layer_labels else 0.6) * spacing, max(ys) + 0.6 * spacing)
     ax.set_aspect("equal")
     ax.axis("off")

@@ -189,7 +189,7 @@ def draw(ax, x, w, show="values", title=None):
     colors = {u: style.ORANGE for u in "3456" if 1 - f["a" + u] ** 2 < 0.1}
     diagrams.draw_network(ax, LAYERS, EDGES, node_text=node_text, edge_text=edge_text, node_colors=colors,
                           layer_labels=["inputs", "tanh units 3, 4", "tanh units 5, 6", "y = a5 + a6"],
-                          title=title, radius=0.3, spacing=1.4, label_at=0.35)
+                          title=title, radius=0.45, spacing=2.0, label_at=0.3, layer_gap=3.0)
 
 
 SCALES = np.geomspace(0.05, 10.0, 60)

@@ -1,0 +1,145 @@
+"""Each check: the right answer passes, each recognised mistake produces its message, malformed answers a message."""
+import numpy as np
+import pytest
+import torch
+
+import utils
+from utils import checks, conditioning, mlp, tanhnet, threshold
+
+
+def fails_with(check, answer, pattern, *more):
+    with pytest.raises(checks.CheckFailed, match=pattern):
+        check(answer, *more)
+
+
+def test_backward(capsys):
+    checks.check_backward(mlp.backward)
+    assert "✓" in capsys.readouterr().out
+
+    def scaled(factor_w, factor_b=None):
+        def fn(X, T, W, B):
+            DW, DB = mlp.backward(X, T, W, B)
+            f = factor_w(len(X))
+            return [d * f for d in DW], [d * (factor_b or factor_w)(len(X)) for d in DB]
+        return fn
+
+    fails_with(checks.check_backward, scaled(lambda n: n), "1/N of the mean is missing")
+    fails_with(checks.check_backward, scaled(lambda n: n / 2), "2/N factor")
+    fails_with(checks.check_backward, scaled(lambda n: -1), "wrong sign")
+    fails_with(checks.check_backward, scaled(lambda n: 0.5), "factor 2")
+    fails_with(checks.check_backward, lambda X, T, W, B: ([d.T for d in mlp.backward(X, T, W, B)[0]], mlp.backward(X, T, W, B)[1]), "transposed")
+
+    def unsummed(X, T, W, B):
+        DW, DB = mlp.backward(X, T, W, B)
+        return DW, [np.tile(d / len(X), (len(X), 1)) for d in DB]
+    fails_with(checks.check_backward, unsummed, "summed over the batch")
+
+    def relu_from_nothing(X, T, W, B):  # no ReLU mask at all: wrong values, no constant ratio
+        Y, Z, A = mlp.forward(X, W, B)
+        delta = 2 * (Y - T) / len(X)
+        DW, DB = [None] * 4, [None] * 4
+        for l in reversed(range(4)):
+            DW[l], DB[l] = A[l].T @ delta, delta.sum(0)
+            delta = delta @ W[l].T
+        return DW, DB
+    fails_with(checks.check_backward, relu_from_nothing, "ReLU derivative")
+    fails_with(checks.check_backward, lambda *a: None, "pair")
+    fails_with(checks.check_backward, lambda *a: ([1, 2], [3, 4]), "list of 4 arrays")
+    fails_with(checks.check_backward, lambda X, T, W, B: ([np.full_like(w, np.nan) for w in W], B), "NaN")
+    fails_with(checks.check_backward, lambda *a: (_ for _ in ()).throw(NotImplementedError()), "not written yet")
+    fails_with(checks.check_backward, lambda X, T, W, B: X.foo, "raised AttributeError")
+    fails_with(checks.check_backward, 42, "must be a function")
+
+
+def test_error_torch(capsys):
+    checks.check_error_torch(mlp.error_torch)
+    assert "✓" in capsys.readouterr().out
+    fails_with(checks.check_error_torch, lambda X, T, W, B: float(mlp.error_torch(X, T, W, B)), "torch tensor")
+    fails_with(checks.check_error_torch, lambda X, T, W, B: mlp.error_torch(X, T, W, B).detach(), "grad_fn")
+    fails_with(checks.check_error_torch, lambda X, T, W, B: mlp.error_torch(X, T, W, B) * len(X), "N times too large")
+
+    def all_relu(X, T, W, B):
+        A = X
+        for w, b in zip(W, B):
+            A = torch.relu(A @ w + b)
+        return ((A - T) ** 2).mean()
+    fails_with(checks.check_error_torch, all_relu, "ReLUs")
+    fails_with(checks.check_error_torch, lambda X, T, W, B: (X @ W[0]).mean(0), "single number")
+
+
+def reference_sequential(W, B, transpose=True, relu=True):
+    layers = []
+    for l, (w, b) in enumerate(zip(W, B)):
+        lin = torch.nn.Linear(*w.shape).double()
+        with torch.no_grad():
+            lin.weight.copy_(torch.tensor(w.T if transpose else w).reshape(lin.weight.shape))
+            lin.bias.copy_(torch.tensor(b))
+        layers.append(lin)
+        if relu and l < len(W) - 1:
+            layers.append(torch.nn.ReLU())
+    return torch.nn.Sequential(*layers)
+
+
+def test_sequential(capsys):
+    checks.check_sequential(reference_sequential)
+    assert "✓" in capsys.readouterr().out
+    fails_with(checks.check_sequential, lambda W, B: reference_sequential(W, B, relu=False), "ReLU after each hidden layer")
+    fails_with(checks.check_sequential, lambda W, B: reference_sequential(W, B, transpose=False), r"w\.T")
+    fails_with(checks.check_sequential, lambda W, B: reference_sequential(W, B).float(), "float64")
+    fails_with(checks.check_sequential, lambda W, B: [1], "nn.Sequential")
+
+
+def test_dy_dw24(capsys):
+    checks.check_dy_dw24(lambda x, w: tanhnet.closed_form(x, w)["w24"])
+    assert "✓" in capsys.readouterr().out
+    F = tanhnet.forward
+    fails_with(checks.check_dy_dw24, lambda x, w: F(x, w)["x2"] * (w["w45"] * (1 - F(x, w)["a5"] ** 2) + w["w46"] * (1 - F(x, w)["a6"] ** 2)), r"\(1 - a4²\).*missing")
+    fails_with(checks.check_dy_dw24, lambda x, w: tanhnet.closed_form(x, w)["w14"], "dy/dw14")
+    fails_with(checks.check_dy_dw24, lambda x, w: tanhnet.closed_form(x, w)["w23"], "dy/dw23")
+    fails_with(checks.check_dy_dw24, lambda x, w: -tanhnet.closed_form(x, w)["w24"], "sign")
+    fails_with(checks.check_dy_dw24, lambda x, w: None, "return")
+    fails_with(checks.check_dy_dw24, lambda x, w: [1.0], "number")
+    fails_with(checks.check_dy_dw24, lambda x, w: float("nan"), "nan")
+
+
+def test_dy_dw46(capsys):
+    checks.check_dy_dw46(lambda x, w: tanhnet.closed_form(x, w)["w46"])
+    assert "✓" in capsys.readouterr().out
+    fails_with(checks.check_dy_dw46, lambda x, w: tanhnet.forward(x, w)["a4"], r"\(1 - a6²\).*missing")
+    fails_with(checks.check_dy_dw46, lambda x, w: tanhnet.closed_form(x, w)["w36"], "dy/dw36")
+    fails_with(checks.check_dy_dw46, lambda x, w: tanhnet.closed_form(x, w)["w45"], "dy/dw45")
+    fails_with(checks.check_dy_dw46, lambda x, w: (lambda f: f["a4"] * (1 - f["a6"]))(tanhnet.forward(x, w)), "1 - a²")
+
+
+def test_hessian_kappa_step(capsys):
+    checks.check_hessian(conditioning.hessian)
+    checks.check_kappa(conditioning.condition_number)
+    checks.check_optimal_step(lambda a, b: 2 / (a + b))
+    assert capsys.readouterr().out.count("✓") == 3
+    fails_with(checks.check_hessian, lambda mu, s: np.diag(mu ** 2) + s ** 2 * np.eye(mu.size), "not diagonal")
+    fails_with(checks.check_hessian, lambda mu, s: np.outer(mu, mu) + s * np.eye(mu.size), "σ², not σ")
+    fails_with(checks.check_hessian, lambda mu, s: np.outer(mu, mu), "σ² I term")
+    fails_with(checks.check_hessian, lambda mu, s: np.eye(2), r"shape \(2, 2\), expected \(3, 3\)|wrong")
+    fails_with(checks.check_hessian, lambda mu, s: [[1, 0], [0, 1]], "list")
+    fails_with(checks.check_kappa, lambda mu, s: (mu @ mu) / s ** 2, "the 1 is missing")
+    fails_with(checks.check_kappa, lambda mu, s: 1 / conditioning.condition_number(mu, s), "λmin / λmax")
+    fails_with(checks.check_kappa, lambda mu, s: 1 + (mu @ mu) / s, "not by σ")
+    fails_with(checks.check_kappa, lambda mu, s: "21", "number")
+    fails_with(checks.check_optimal_step, lambda a, b: 1 / b, "LeCun")
+    fails_with(checks.check_optimal_step, lambda a, b: 2 / b, "edge of divergence")
+    fails_with(checks.check_optimal_step, lambda a, b: 1 / (a + b), "numerator is 2")
+
+
+def test_and4_and_square_layer(capsys):
+    checks.check_and4(np.ones(4), -3.5)
+    checks.check_square_layer(threshold.SQUARE_W0, threshold.SQUARE_B0)
+    assert capsys.readouterr().out.count("✓") == 2
+    fails_with(checks.check_and4, np.ones(4), "3 of the 4", -2.5)
+    fails_with(checks.check_and4, np.ones(4), "z = 0 exactly", -4.0)
+    fails_with(checks.check_and4, np.ones(4), "never fires", -5.0)
+    fails_with(checks.check_and4, np.ones(3), "shape", -3.5)
+    fails_with(checks.check_and4, np.ones(4), "None", None)
+    fails_with(checks.check_square_layer, -threshold.SQUARE_W0, "points outward", -threshold.SQUARE_B0)
+    fails_with(checks.check_square_layer, threshold.SQUARE_W0, "edge point", threshold.SQUARE_B0 + 0.01)
+    fails_with(checks.check_square_layer, threshold.SQUARE_W0.T, "transposed", threshold.SQUARE_B0)
+    fails_with(checks.check_square_layer, threshold.SQUARE_W0 * [[1], [0.5]], "misclassified", threshold.SQUARE_B0)
