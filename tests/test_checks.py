@@ -131,15 +131,17 @@ def test_hessian_kappa_step(capsys):
 
 
 def test_and4_and_square_layer(capsys):
-    checks.check_and4(np.ones(4), -3.5)
-    checks.check_square_layer(threshold.SQUARE_W0, threshold.SQUARE_B0)
+    checks.check_and4(lambda: (np.ones(4), -3.5))
+    checks.check_square_layer(lambda: (threshold.SQUARE_W0, threshold.SQUARE_B0))
     assert capsys.readouterr().out.count("✓") == 2
-    fails_with(checks.check_and4, np.ones(4), "3 of the 4", -2.5)
-    fails_with(checks.check_and4, np.ones(4), "z = 0 exactly", -4.0)
-    fails_with(checks.check_and4, np.ones(4), "never fires", -5.0)
-    fails_with(checks.check_and4, np.ones(3), "shape", -3.5)
-    fails_with(checks.check_and4, np.ones(4), "None", None)
-    fails_with(checks.check_square_layer, -threshold.SQUARE_W0, "points outward", -threshold.SQUARE_B0)
-    fails_with(checks.check_square_layer, threshold.SQUARE_W0, "edge point", threshold.SQUARE_B0 + 0.01)
-    fails_with(checks.check_square_layer, threshold.SQUARE_W0.T, "transposed", threshold.SQUARE_B0)
-    fails_with(checks.check_square_layer, threshold.SQUARE_W0 * [[1], [0.5]], "misclassified", threshold.SQUARE_B0)
+    fails_with(checks.check_and4, lambda: (np.ones(4), -2.5), "3 of the 4")
+    fails_with(checks.check_and4, lambda: (np.ones(4), -4.0), "z = 0 exactly")
+    fails_with(checks.check_and4, lambda: (np.ones(4), -5.0), "never fires")
+    fails_with(checks.check_and4, lambda: (np.ones(3), -3.5), "shape")
+    fails_with(checks.check_and4, lambda: (np.ones(4), None), "None")
+    fails_with(checks.check_square_layer, lambda: (-threshold.SQUARE_W0, -threshold.SQUARE_B0), "points outward")
+    fails_with(checks.check_square_layer, lambda: (threshold.SQUARE_W0, threshold.SQUARE_B0 + 0.01), "edge point")
+    fails_with(checks.check_square_layer, lambda: (threshold.SQUARE_W0.T, threshold.SQUARE_B0), "transposed")
+    fails_with(checks.check_square_layer, lambda: (threshold.SQUARE_W0, np.array([0.5, 1.0, 1.0, 1.0])), "misclassified")
+    fails_with(checks.check_square_layer, lambda: None, "pair")
+    fails_with(checks.check_and4, lambda: (_ for _ in ()).throw(NotImplementedError()), "not written yet")

@@ -120,9 +120,13 @@ def _match_mistakes(name, fn, reference, mistakes, cases):
 
 # ---------------------------------------------------------------- notebook 01
 
-def check_and4(w, b):
-    """The four-input AND unit: w of shape (4,) or (4, 1), b a number; fires only on 1111."""
+def check_and4(fn):
+    """fn() -> (w, b): the four-input AND unit, w of shape (4,) or (4, 1), b a number; fires only on 1111."""
     __tracebackhide__ = True
+    answer = _call(fn, "and4_unit")
+    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
+        _fail(f"and4_unit must return a pair (w, b); got {type(answer).__name__}")
+    w, b = answer
     w = _array("w", np.asarray(w, dtype=float) if isinstance(w, (list, tuple)) else w,
                (4,) if np.ndim(w) == 1 else (4, 1)).reshape(4)
     b = _number("b", b)
@@ -142,9 +146,14 @@ def check_and4(w, b):
           "(with weights 1 it must lie between -4 and -3)")
 
 
-def check_square_layer(W0, B0):
-    """The first layer for the open square: W0 (2, 4), B0 (4,); with one AND it must fire exactly on |x1|, |x2| < 1."""
+def check_square_layer(fn):
+    """fn() -> (W0, B0): the first layer for the open square, W0 (2, 4), B0 (4,);
+    with one AND it must fire exactly on |x1|, |x2| < 1."""
     __tracebackhide__ = True
+    answer = _call(fn, "square_layer")
+    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
+        _fail(f"square_layer must return a pair (W0, B0); got {type(answer).__name__}")
+    W0, B0 = answer
     W0 = _array("W0", W0, (2, 4))
     B0 = _array("B0", B0, (4,))
     centre_z = B0  # z at x = (0, 0)

@@ -1,0 +1,166 @@
+"""Student version and nbgrader: generated from the same source, graded by the real nbgrader."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+from conftest import require
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+pytestmark = pytest.mark.slow
+
+
+def nbgrader_available():
+    try:
+        import nbgrader  # noqa: F401
+        return True
+    except ImportError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def student_dir(tmp_path_factory):
+    require(nbgrader_available(), "nbgrader is not installed: pip install -r requirements.txt")
+    out = tmp_path_factory.mktemp("student")
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_student.py"), "--out", str(out)], check=True,
+                   capture_output=True)
+    return out
+
+
+def solution_lines(nb):
+    lines = set()
+    for cell in nb.cells:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
+            inside = False
+            for line in cell.source.splitlines():
+                if "### BEGIN SOLUTION" in line:
+                    inside = True
+                elif "### END SOLUTION" in line:
+                    inside = False
+                elif inside and line.strip():
+                    lines.add(line.strip())
+    return lines
+
+
+def test_every_notebook_has_two_exercises_with_checks():
+    for path in NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        meta = [c.metadata.get("nbgrader", {}) for c in nb.cells]
+        assert sum(m.get("solution", False) for m in meta) >= 2, path.name
+        assert sum(m.get("grade", False) for m in meta) >= 2, path.name
+        for cell in nb.cells:
+            m = cell.metadata.get("nbgrader", {})
+            if m.get("grade"):
+                assert m["locked"] and m["points"] > 0 and "checks.check_" in cell.source
+
+
+def test_student_notebooks_contain_no_solution_code(student_dir):
+    for path in NOTEBOOKS:
+        student = nbformat.read(student_dir / path.name, as_version=4)
+        text = "\n".join(c.source for c in student.cells)
+        leaked = [l for l in solution_lines(nbformat.read(path, as_version=4)) if l in text.splitlines() or l in [s.strip() for s in text.splitlines()]]
+        assert not leaked, f"{path.name}: solution lines survive: {leaked[:3]}"
+        assert "raise NotImplementedError()" in text
+        assert all(not c.get("outputs") for c in student.cells if c.cell_type == "code")
+
+
+def execute_cells(nb, cwd):
+    """Execute every cell, continuing after errors; return indices of cells that raised."""
+    client = NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(cwd)}})
+    client.execute()
+    return [i for i, c in enumerate(nb.cells) if c.cell_type == "code"
+            and any(o.output_type == "error" for o in c.get("outputs", []))]
+
+
+@pytest.mark.parametrize("name", [p.name for p in NOTEBOOKS])
+def test_student_notebook_fails_only_in_exercises(student_dir, name):
+    nb = nbformat.read(student_dir / name, as_version=4)
+    failed = execute_cells(nb, student_dir)
+    allowed = {i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("solution")
+               or c.metadata.get("nbgrader", {}).get("grade")}
+    assert failed, "an unfilled student notebook must fail somewhere"
+    assert set(failed) <= allowed, f"cells outside exercises failed: {sorted(set(failed) - allowed)}"
+    grade_failures = [i for i in failed if nb.cells[i].metadata.get("nbgrader", {}).get("grade")]
+    for i in grade_failures:  # the checks answer with a message, not an internal traceback
+        err = [o for o in nb.cells[i].outputs if o.output_type == "error"][0]
+        assert err.ename == "CheckFailed" and "not written yet" in err.evalue
+
+
+@pytest.mark.parametrize("name", [p.name for p in NOTEBOOKS])
+def test_restoring_solutions_makes_every_check_pass(student_dir, name):
+    source = nbformat.read(ROOT / "notebooks" / name, as_version=4)
+    solutions = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source.cells
+                 if c.metadata.get("nbgrader", {}).get("solution")}
+    nb = nbformat.read(student_dir / name, as_version=4)
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid in solutions:
+            cell.source = solutions[gid]
+    assert execute_cells(nb, student_dir) == []
+    passed = sum("✓" in o.get("text", "") for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")
+                 for o in c.outputs)
+    assert passed == sum(1 for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade"))
+
+
+def test_make_student_never_overwrites_edited_work(tmp_path):
+    require(nbgrader_available(), "nbgrader is not installed: pip install -r requirements.txt")
+    script = [sys.executable, str(ROOT / "scripts" / "make_student.py"), "--out", str(tmp_path)]
+    subprocess.run(script, check=True, capture_output=True)
+    again = subprocess.run(script, capture_output=True, text=True)
+    assert again.returncode == 0  # unedited: regenerating is fine
+    target = tmp_path / NOTEBOOKS[0].name
+    target.write_text(target.read_text().replace("NotImplementedError()", "NotImplementedError()  # my work", 1))
+    edited = target.read_text()
+    refused = subprocess.run(script, capture_output=True, text=True)
+    assert refused.returncode == 1 and "FORCE=1" in refused.stderr and NOTEBOOKS[0].name in refused.stderr
+    assert target.read_text() == edited
+    forced = subprocess.run(script + ["--force"], capture_output=True, text=True)
+    assert forced.returncode == 0 and target.read_text() != edited
+
+
+def test_nbgrader_round_trip(tmp_path):
+    """generate_assignment accepts the sources; solutions autograde to full marks, the blank version to zero."""
+    require(nbgrader_available(), "nbgrader is not installed: pip install -r requirements.txt")
+    course = tmp_path / "course"
+    (course / "source" / "ps1").mkdir(parents=True)
+    for path in NOTEBOOKS:
+        shutil.copy(path, course / "source" / "ps1" / path.name)
+    (course / "nbgrader_config.py").write_text(
+        "c = get_config()\nc.CourseDirectory.course_id = 'workbook'\n"
+        "c.ExecutePreprocessor.timeout = 300\nc.Exchange.root = %r\n" % str(tmp_path / "exchange"))
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "jcfg"), "JUPYTER_DATA_DIR": str(tmp_path / "jdata"),
+           "JUPYTER_RUNTIME_DIR": str(tmp_path / "jrun"), "IPYTHONDIR": str(tmp_path / "ipy"),
+           "MPLCONFIGDIR": str(tmp_path / "mpl"),
+           # nbgrader runs the `alembic` command: the venv's bin must be on PATH even when it is not activated
+           "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")}
+    nbgrader = [sys.executable, "-m", "nbgrader"]
+
+    def run(*args):
+        r = subprocess.run(nbgrader + list(args), cwd=course, env=env, capture_output=True, text=True, timeout=900)
+        assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+
+    run("generate_assignment", "ps1", "--force")
+    released = course / "release" / "ps1"
+    for student, source in (("full", course / "source" / "ps1"), ("blank", released)):
+        target = course / "submitted" / student / "ps1"
+        target.mkdir(parents=True)
+        for path in NOTEBOOKS:
+            shutil.copy(source / path.name, target / path.name)
+    run("db", "student", "add", "full")
+    run("db", "student", "add", "blank")
+    run("autograde", "ps1", "--force")
+    run("export", "--to", str(tmp_path / "grades.csv"))
+    import csv
+    rows = {(r["student_id"], r["assignment"]): r for r in csv.DictReader(open(tmp_path / "grades.csv"))}
+    full, blank = rows[("full", "ps1")], rows[("blank", "ps1")]
+    assert float(full["raw_score"]) == float(full["max_score"]) > 0
+    assert float(blank["raw_score"]) == 0.0
