@@ -33,7 +33,7 @@ unit: $(STAMP)
 notebooks: $(STAMP)
 	for nb in notebooks/*.ipynb; do \
 	  timeout 600 $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
-	    --ExecutePreprocessor.timeout=300 --ExecutePreprocessor.record_timing=False "$$nb" || exit 1; \
+	    --ExecutePreprocessor.timeout=60 --ExecutePreprocessor.record_timing=False "$$nb" || exit 1; \
 	done
 
 ## Regenerate data/*.npz and data/SHA256SUMS bit-identically from the fixed seed.

@@ -41,7 +41,7 @@ def bench_notebooks():
 
     def run(nb, cwd):
         t0 = time.perf_counter()
-        NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
+        NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
         return time.perf_counter() - t0
 
     floor_nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOR_SOURCE)])
@@ -55,50 +55,54 @@ def bench_notebooks():
 
 
 def slider_cases():
-    """For each widget: (name, function of one slider position, positions across the slider's range)."""
+    """For each widget: (name, the function one slider move calls, positions across the slider's range).
+
+    Each call does what the notebook's widget callback does: compute the state, draw a new figure,
+    encode it as PNG (utils.style.png, as utils.style.show does) and close it.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import numpy as np
-    from utils import conditioning, tanhnet, threshold
+    from utils import conditioning, style, tanhnet, threshold
 
-    def halfplane(fig, w1, w2, b):
-        fig.clf()
-        threshold.plot_halfplane(fig.add_subplot(), threshold.halfplane(w1, w2, b))
-        fig.canvas.draw()
+    def render(fig):
+        style.png(fig)
+        plt.close(fig)
 
-    def conditioning_move(fig, mu1, mu2, sigma, frac, center):
-        fig.clf()
-        a, b = fig.subplots(1, 2)
-        conditioning.draw_state(a, b, conditioning.widget_state(mu1, mu2, sigma, frac, center))
-        fig.canvas.draw()
+    def halfplane(w1, w2, b):
+        fig, ax = plt.subplots(figsize=(4.8, 4.8))
+        threshold.plot_halfplane(ax, threshold.halfplane(w1, w2, b))
+        render(fig)
 
-    def saturation(fig, x1, x2, scale):
-        fig.clf()
-        a, b = fig.subplots(1, 2, width_ratios=(3, 2))
+    def saturation(x1, x2, scale):
+        fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4.5), width_ratios=(3, 2))
         tanhnet.draw_saturation(a, b, tanhnet.saturation_state(x1, x2, scale))
-        fig.canvas.draw()
+        render(fig)
+
+    def conditioning_move(mu1, mu2, sigma, frac, center):
+        fig, (a, b) = plt.subplots(1, 2, figsize=(10, 4.2))
+        conditioning.draw_state(a, b, conditioning.widget_state(mu1, mu2, sigma, frac, center))
+        render(fig)
 
     t = np.linspace(0, 1, 24)
     return [
-        ("01 half-plane (w1, w2, b)", halfplane, plt.figure(figsize=(5, 5)),
-         [(3 * np.cos(6 * s), 3 * np.sin(6 * s), -3 + 6 * s) for s in t]),
-        ("02 saturation (x1, x2, scale)", saturation, plt.figure(figsize=(11, 4.5)),
-         [(-2 + 4 * s, 2 - 4 * s, 0.1 + 4.9 * s) for s in t]),
-        ("03 conditioning (mu1, mu2, sigma, step, centre)", conditioning_move, plt.figure(figsize=(10, 4.2)),
-         [(-2 + 4 * s, 2 * np.sin(5 * s), 0.3 + 2.7 * (1 - s), 0.1 + 0.95 * s, bool(i % 5 == 0)) for i, s in enumerate(t)]),
+        ("01 half-plane (w1, w2, b)", halfplane, [(3 * np.cos(6 * s), 3 * np.sin(6 * s), -3 + 6 * s) for s in t]),
+        ("02 saturation (x1, x2, scale)", saturation, [(-2 + 4 * s, 2 - 4 * s, 0.1 * 100 ** s) for s in t]),
+        ("03 conditioning (mu1, mu2, sigma, step, centre)", conditioning_move,
+         [(-2 + 4 * s, 2 * np.sin(5 * s), 0.3 + 2.7 * (1 - s), 0.05 + 1.05 * s, bool(i % 5 == 0)) for i, s in enumerate(t)]),
     ]
 
 
 def bench_sliders():
     rows = []
-    for name, fn, fig, positions in slider_cases():
-        fn(fig, *positions[0])  # warm-up
+    for name, fn, positions in slider_cases():
+        fn(*positions[0])  # warm-up
         times = []
         for args in positions:
             t0 = time.perf_counter()
-            fn(fig, *args)
+            fn(*args)
             times.append(time.perf_counter() - t0)
         rows.append({"widget": name, "moves": len(times), "median_ms": round(1000 * statistics.median(times), 1),
                      "worst_ms": round(1000 * max(times), 1)})

@@ -72,9 +72,15 @@ def test_student_notebooks_contain_no_solution_code(student_dir):
         assert all(not c.get("outputs") for c in student.cells if c.cell_type == "code")
 
 
+# nbclient sometimes misses the execute reply of a widget cell and only sees it when the cell timeout
+# expires (jupyter/nbclient#312; measured here: about 1 run in 40 of notebook 02). The cell then completes
+# normally, so a short timeout bounds the delay; every cell of the workbook runs in a few seconds.
+CELL_TIMEOUT = 30
+
+
 def execute_cells(nb, cwd):
     """Execute every cell, continuing after errors; return indices of cells that raised."""
-    client = NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
+    client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3", allow_errors=True,
                             resources={"metadata": {"path": str(cwd)}})
     client.execute()
     return [i for i, c in enumerate(nb.cells) if c.cell_type == "code"
@@ -136,7 +142,7 @@ def test_nbgrader_round_trip(tmp_path):
         shutil.copy(path, course / "source" / "ps1" / path.name)
     (course / "nbgrader_config.py").write_text(
         "c = get_config()\nc.CourseDirectory.course_id = 'workbook'\n"
-        "c.ExecutePreprocessor.timeout = 300\nc.Exchange.root = %r\n" % str(tmp_path / "exchange"))
+        "c.ExecutePreprocessor.timeout = %d\nc.Exchange.root = %r\n" % (CELL_TIMEOUT, str(tmp_path / "exchange")))
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "jcfg"), "JUPYTER_DATA_DIR": str(tmp_path / "jdata"),
            "JUPYTER_RUNTIME_DIR": str(tmp_path / "jrun"), "IPYTHONDIR": str(tmp_path / "ipy"),
            "MPLCONFIGDIR": str(tmp_path / "mpl"),

@@ -7,3 +7,22 @@ NEUTRAL = "#FFFFFF"   # class B background
 BOUNDARY = VERMILLION # decision boundaries and outlines
 ARROW = BLACK
 SERIES = (BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY)  # line plots, in order
+
+
+def png(fig, dpi=80):
+    """The figure as PNG bytes at `dpi`, without the tight-bbox pass (which draws the figure a second time)."""
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+def show(fig, dpi=80):
+    """Display `fig` in the notebook and close it: the fast path for widget redraws (one draw, not two)."""
+    import matplotlib.pyplot as plt
+    from IPython.display import Image, display
+
+    data = png(fig, dpi)
+    plt.close(fig)
+    display(Image(data))
