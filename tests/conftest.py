@@ -16,3 +16,13 @@ def require(condition, why):
 
 def have(executable):
     return shutil.which(executable) is not None
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Report how many inputs the property-based tests tried."""
+    import sys
+
+    module = sys.modules.get("test_bad_input")
+    if module is not None and module.TRIED:
+        total = sum(module.TRIED.values())
+        terminalreporter.write_line(f"hypothesis: {total} inputs tried across {len(module.TRIED)} functions")

@@ -107,11 +107,17 @@ def run_all(page, lab, name):
     page.click('.lm-MenuBar-itemLabel:text-is("Run")')
     page.click('.lm-Menu-itemLabel:text-is("Run All Cells")')
     # Run All is done when the last code cell has an execution count and the kernel is idle again.
-    page.wait_for_function(
-        """() => {
-            const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')];
-            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
-        }""", timeout=180_000)
+    try:
+        page.wait_for_function(
+            """() => {
+                const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')];
+                return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+            }""", timeout=180_000)
+    except Exception:
+        screenshot(page, name.replace(".ipynb", "-timeout.png"))
+        prompts = page.locator(".jp-CodeCell .jp-InputArea-prompt").all_text_contents()
+        errors = [t[:300] for t in page.locator(".jp-OutputArea-output").all_inner_texts() if "Error" in t]
+        raise AssertionError(f"Run All did not finish: prompts {prompts}; error outputs {errors}")
     page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=120_000)
     return page.locator(".jp-NotebookPanel .jp-Notebook")
 
@@ -147,6 +153,15 @@ def wait_for_change(page, locator, before, timeout=20.0):
     raise AssertionError(f"output did not change within {timeout} s")
 
 
+def widget_output(page):
+    """The first widget's output area and the locator of its printed text, once rendered."""
+    out = page.locator(".widget-output").first
+    out.scroll_into_view_if_needed()
+    text = out.locator("pre").last
+    text.wait_for()
+    return out, text
+
+
 def image_src(output):
     return output.locator("img").first.get_attribute("src")
 
@@ -179,10 +194,8 @@ def test_01_half_plane_slider_moves_the_plot(page, lab):
     run_all(page, lab, "01-logic-gate-network.ipynb")
     assert_no_errors(page)
     assert page.locator(".widget-slider").count() == 3
-    out = page.locator(".widget-output").first
-    out.scroll_into_view_if_needed()
+    out, text = widget_output(page)
     out.locator("img").first.wait_for()
-    text = out.locator("pre").last
     before_img, before_text = image_src(out), text.inner_text()
     press(page, "w1", "ArrowLeft", 5)
     wait_for_change(page, text, before_text)
@@ -199,10 +212,7 @@ def test_02_input_slider_gives_the_right_gradient(page, lab):
 
     run_all(page, lab, "02-tanh-chain-rule.ipynb")
     assert_no_errors(page)
-    out = page.locator(".widget-output").first
-    out.scroll_into_view_if_needed()
-    text = out.locator("pre").last
-    text.wait_for()
+    out, text = widget_output(page)
     before = text.inner_text()
     press(page, "x1", "ArrowRight", 3)
     wait_for_change(page, text, before)
@@ -221,10 +231,7 @@ def kappa_printed(text):
 def test_03_sliders_and_centering_change_kappa(page, lab):
     run_all(page, lab, "03-hessian-conditioning.ipynb")
     assert_no_errors(page)
-    out = page.locator(".widget-output").first
-    out.scroll_into_view_if_needed()
-    text = out.locator("pre").last
-    text.wait_for()
+    out, text = widget_output(page)
     latencies = []
 
     def expect_theory():

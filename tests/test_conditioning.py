@@ -71,7 +71,7 @@ def test_centering_with_estimated_mean():
     (lambda: c.hessian([1.0, np.nan], 1.0), ValueError, "mu must be finite"),
     (lambda: c.hessian([], 1.0), ValueError, "mu must not be empty"),
     (lambda: c.gradient_descent(np.eye(2), -0.1), ValueError, "step must be > 0"),
-    (lambda: c.widget_state(1, 1, -1), ValueError, "sigma must be > 0"),
+    (lambda: c.widget_state(1, 1, -1), ValueError, "sigma must be >= 0.001"),
     (lambda: c.step_size("fast", 1, 2), ValueError, "rule must be one of"),
     (lambda: c.hessian("ab", 1.0), TypeError, "mu must be a numeric array"),
 ])

@@ -59,9 +59,9 @@ def test_inputs_are_not_mutated():
 
 
 @pytest.mark.parametrize("mutate,exc,pattern", [
-    (lambda X, T, W, B: (X[:, :3], T, W, B), ValueError, r"W\[0\] must have shape \(3, fan_out\); got \(4, 6\)"),
-    (lambda X, T, W, B: (X, T[:-1], W, B), ValueError, r"T must have shape \(100, 1\); got \(99, 1\)"),
-    (lambda X, T, W, B: (X, T, W, B[:3]), ValueError, r"B must have 4 entries; got 3"),
+    (lambda X, T, W, B: (X[:, :3], T, W, B), ValueError, r"W\[0\] must have shape \(3, fan_out\), since X has 3 columns; got \(4, 6\)"),
+    (lambda X, T, W, B: (X, T[:-1], W, B), ValueError, r"T must have shape \(100, 1\).*got \(99, 1\)"),
+    (lambda X, T, W, B: (X, T, W, B[:3]), ValueError, r"B must have one entry per layer of W \(4\); got 3"),
     (lambda X, T, W, B: (X, T, W, [B[0], B[1], B[2], np.zeros(2)]), ValueError, r"B\[3\] must have shape \(1,\); got \(2,\)"),
     (lambda X, T, W, B: (np.where(X > 2, np.nan, X), T, W, B), ValueError, r"X must be finite"),
     (lambda X, T, W, B: (X.astype(object), T, W, B), TypeError, r"X must be a numeric array; got dtype object"),

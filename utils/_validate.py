@@ -89,3 +89,10 @@ def as_array_list(name, value, length=None):
     if len(value) == 0:
         raise ValueError(f"{name} must not be empty")
     return [as_float_array(f"{name}[{i}]", v) for i, v in enumerate(value)]
+
+
+def as_choice(name, value, choices):
+    """Return `value` if it is one of the strings `choices`, else raise ValueError naming `name`."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {tuple(choices)}; got {value!r}")
+    return value

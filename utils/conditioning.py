@@ -9,7 +9,7 @@ import math
 import numpy as np
 from matplotlib.ticker import NullLocator
 
-from ._validate import as_float, as_float_array, as_int
+from ._validate import as_choice, as_float, as_float_array, as_int
 from . import style
 
 W_STAR = np.array([1.0, -0.5])   # v, the minimiser, in the 2-D demonstrations
@@ -21,6 +21,11 @@ DIVERGED = 1e6                   # diverged when |w - v| > DIVERGED |w0 - v|
 def _mu_sigma(mu, sigma):
     mu = as_float_array("mu", mu, ndim=1)
     sigma = as_float("sigma", sigma, low=0.0, low_open=True)
+    with np.errstate(over="ignore", divide="ignore"):
+        scales = np.array([np.float64(sigma) ** 2, mu @ mu, (mu @ mu) / np.float64(sigma) ** 2])
+    if not np.all(np.isfinite(scales)):
+        raise ValueError(f"mu and sigma are out of float range: with sigma = {sigma:.3g}, "
+                         "sigma^2, |mu|^2 or kappa overflows")
     return mu, sigma
 
 
@@ -56,7 +61,11 @@ def sample_inputs(mu, sigma, n, rng):
 def empirical_hessian(X):
     """The Hessian of the empirical loss 1/n sum 1/2 (w.x_i - t_i)^2: X^T X / n, shape (d, d)."""
     X = as_float_array("X", X, ndim=2)
-    return X.T @ X / X.shape[0]
+    with np.errstate(over="ignore", invalid="ignore"):
+        H = X.T @ X / X.shape[0]
+    if not np.all(np.isfinite(H)):
+        raise ValueError("X is out of float range: X^T X overflows")
+    return H
 
 
 def step_size(rule, lam_min, lam_max):
@@ -68,9 +77,7 @@ def step_size(rule, lam_min, lam_max):
     lam_min = as_float("lam_min", lam_min, low=0.0, low_open=True)
     lam_max = as_float("lam_max", lam_max, low=lam_min)
     rules = {"optimal": 2.0 / (lam_min + lam_max), "lecun": 1.0 / lam_max, "edge": 2.0 / lam_max}
-    if rule not in rules:
-        raise ValueError(f"rule must be one of {tuple(rules)}; got {rule!r}")
-    return rules[rule]
+    return rules[as_choice("rule", rule, tuple(rules))]
 
 
 def predicted_rate(kappa):
@@ -83,6 +90,8 @@ def predicted_steps(kappa, tol=TOL):
     """Steps the optimal fixed step needs to shrink |w - v| by `tol`: ceil(log tol / log rate)."""
     rate = predicted_rate(kappa)
     tol = as_float("tol", tol, low=0.0, low_open=True, high=1.0)
+    if rate == 1.0:
+        raise ValueError(f"kappa = {kappa:.3g} is too large: the rate (kappa - 1)/(kappa + 1) rounds to 1")
     return 0 if rate == 0.0 else math.ceil(math.log(tol) / math.log(rate) - 1e-9)
 
 
@@ -93,10 +102,13 @@ def gradient_descent(H, step, w0=W_START, w_star=W_STAR, tol=TOL, max_steps=2000
     "diverged" (error grew past DIVERGED times the start) or "max_steps"; text, e.g. "diverged after 12 steps".
     """
     H = as_float_array("H", H, ndim=2)
-    w0 = as_float_array("w0", w0, shape=(H.shape[0],))
-    w_star = as_float_array("w_star", w_star, shape=(H.shape[0],))
     if H.shape[0] != H.shape[1]:
         raise ValueError(f"H must be square; got shape {H.shape}")
+    w0 = as_float_array("w0", w0, ndim=1)
+    w_star = as_float_array("w_star", w_star, ndim=1)
+    if w0.shape != (H.shape[0],) or w_star.shape != (H.shape[0],):
+        raise ValueError(f"H of shape {H.shape} needs w0 and w_star of shape ({H.shape[0]},); "
+                         f"got {w0.shape} and {w_star.shape}")
     step = as_float("step", step, low=0.0, low_open=True)
     tol = as_float("tol", tol, low=0.0, low_open=True, high=1.0)
     max_steps = as_int("max_steps", max_steps, low=1)
@@ -106,7 +118,8 @@ def gradient_descent(H, step, w0=W_START, w_star=W_STAR, tol=TOL, max_steps=2000
     done, blown = tol ** 2 * e0_sq, DIVERGED ** 2 * max(e0_sq, 1e-300)  # compare squared norms: no sqrt per step
     status, k = "max_steps", 0
     while True:
-        size = float(e @ e)
+        with np.errstate(over="ignore"):
+            size = float(e @ e)
         if size <= done:
             status = "converged"
             break
@@ -115,21 +128,27 @@ def gradient_descent(H, step, w0=W_START, w_star=W_STAR, tol=TOL, max_steps=2000
             break
         if k == max_steps:
             break
-        e = e - step * (H @ e)
+        with np.errstate(over="ignore", invalid="ignore"):
+            e = e - step * (H @ e)
+        if not np.all(np.isfinite(e)):  # overflowed in this step: diverged, keep the finite path
+            status = "diverged"
+            break
         k += 1
         E[k] = e
     E = E[:k + 1]
     k = len(E) - 1
     text = {"converged": f"converged after {k} steps", "diverged": f"diverged after {k} steps",
             "max_steps": f"not converged after {k} steps"}[status]
-    return {"path": E + w_star, "errors": np.linalg.norm(E, axis=1), "steps": k, "status": status, "text": text}
+    scale = np.maximum(np.abs(E).max(axis=1), 1e-300)  # norms of huge diverging errors without overflow
+    errors = scale * np.linalg.norm(E / scale[:, None], axis=1)
+    return {"path": E + w_star, "errors": errors, "steps": k, "status": status, "text": text}
 
 
 def measured_rate(errors):
     """Average per-step contraction (e_k / e_0)^(1/k) of an error sequence (k >= 1)."""
     errors = as_float_array("errors", errors, ndim=1)
-    if errors.size < 2 or errors[0] == 0:
-        raise ValueError(f"errors must have at least 2 entries and errors[0] > 0; got {errors.size} entries")
+    if errors.size < 2 or errors[0] <= 0 or np.any(errors < 0):
+        raise ValueError(f"errors must be distances: at least 2 entries, none negative, errors[0] > 0; got {errors[:4]}")
     return float((errors[-1] / errors[0]) ** (1.0 / (errors.size - 1)))
 
 
@@ -141,9 +160,10 @@ def widget_state(mu1, mu2, sigma, step_fraction=0.5, center=False, n_grid=60):
     Returns a dict with mu, H, lam (ascending), vecs (columns), kappa, step, gd (gradient_descent's dict),
     grid axes w1, w2 and J over them (n_grid, n_grid), and text (the printed lines).
     """
-    mu = np.array([as_float("mu1", mu1), as_float("mu2", mu2)])
-    sigma = as_float("sigma", sigma, low=0.0, low_open=True)
-    step_fraction = as_float("step_fraction", step_fraction, low=0.0, low_open=True)
+    # Bounds far beyond the sliders' ranges keep every drawn number finite.
+    mu = np.array([as_float("mu1", mu1, low=-1e3, high=1e3), as_float("mu2", mu2, low=-1e3, high=1e3)])
+    sigma = as_float("sigma", sigma, low=1e-3, high=1e3)
+    step_fraction = as_float("step_fraction", step_fraction, low=0.0, low_open=True, high=100.0)
     mu_eff = np.zeros(2) if center else mu
     H = hessian(mu_eff, sigma)
     lam, vecs = np.linalg.eigh(H)

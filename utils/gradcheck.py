@@ -13,15 +13,15 @@ Thresholds (CS231n's, for float64 and h = 1e-6):
 """
 import numpy as np
 
-from ._validate import as_array_list, as_float
+from ._validate import as_array_list, as_float, as_float_array
 
 AGREE, NOISE, SUSPICIOUS = 1e-7, 1e-4, 1e-2
 
 
 def relative_error(a, b):
     """Largest entry-wise |a - b| / max(1e-8, |a| + |b|) between two arrays of the same shape."""
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
+    a = as_float_array("a", a, allow_empty=True)
+    b = as_float_array("b", b, allow_empty=True)
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape; got {a.shape} and {b.shape}")
     if a.size == 0:

@@ -6,23 +6,29 @@ which is linear; the error is the mean squared error ((Y - T)**2).mean().
 """
 import numpy as np
 
-from ._validate import as_array_list, as_float_array
+from ._validate import as_array_list, as_choice, as_float_array
 
 
 def validate(X, T, W, B):
     """Check shapes and values; return float64 copies (X, T, W, B) or raise naming the argument."""
     W = as_array_list("W", W)
-    B = as_array_list("B", B, length=len(W))
+    B = as_array_list("B", B)
+    if len(B) != len(W):
+        raise ValueError(f"B must have one entry per layer of W ({len(W)}); got {len(B)}")
     X = as_float_array("X", X, ndim=2)
     fan_in = X.shape[1]
     for l, (w, b) in enumerate(zip(W, B)):
         if w.ndim != 2 or w.shape[0] != fan_in:
-            raise ValueError(f"W[{l}] must have shape ({fan_in}, fan_out); got {w.shape}")
+            source = f"X has {fan_in} columns" if l == 0 else f"W[{l - 1}] has {fan_in} outputs"
+            raise ValueError(f"W[{l}] must have shape ({fan_in}, fan_out), since {source}; got {w.shape}")
         if b.shape != (w.shape[1],):
             raise ValueError(f"B[{l}] must have shape ({w.shape[1]},); got {b.shape}")
         fan_in = w.shape[1]
     if T is not None:
-        T = as_float_array("T", T, shape=(X.shape[0], fan_in))
+        T = as_float_array("T", T, ndim=2)
+        if T.shape != (X.shape[0], fan_in):
+            raise ValueError(f"T must have shape {(X.shape[0], fan_in)}: one row per row of X and one column per "
+                             f"output of W[-1]; got {T.shape}")
     return X, T, W, B
 
 
@@ -33,19 +39,26 @@ def forward(X, W, B):
     A[l]: input of layer l, (N, d_l); A[0] is X.
     """
     X, _, W, B = validate(X, None, W, B)
+    return forward_unchecked(X, W, B)
+
+
+def forward_unchecked(X, W, B):
+    """forward() without argument checks or copies; keeps the arrays' dtype (for benchmarks)."""
     A, Z = [X], []
     for l, (w, b) in enumerate(zip(W, B)):
         z = A[-1] @ w + b
         Z.append(z)
         if l < len(W) - 1:
-            A.append(np.maximum(0.0, z))
+            A.append(np.maximum(z, 0))
     return Z[-1], Z, A
 
 
 def mse(Y, T):
     """Mean squared error ((Y - T)**2).mean() over all N * d_out entries."""
     Y = as_float_array("Y", Y, ndim=2)
-    T = as_float_array("T", T, shape=Y.shape)
+    T = as_float_array("T", T, ndim=2)
+    if T.shape != Y.shape:
+        raise ValueError(f"T must have the shape of Y, {Y.shape}; got {T.shape}")
     return float(((Y - T) ** 2).mean())
 
 
@@ -56,8 +69,12 @@ def backward(X, T, W, B):
     delta = dE/dZ (N, d_out); dW = A_prev.T @ delta; dB = delta.sum(0).
     The 2/(N d_out) of the mean enters once, at the output.
     """
-    X, T, W, B = validate(X, T, W, B)
-    Y, Z, A = forward(X, W, B)
+    return backward_unchecked(*validate(X, T, W, B))
+
+
+def backward_unchecked(X, T, W, B):
+    """backward() without argument checks or copies; keeps the arrays' dtype (for benchmarks)."""
+    Y, Z, A = forward_unchecked(X, W, B)
     delta = 2.0 * (Y - T) / Y.size
     DW, DB = [None] * len(W), [None] * len(W)
     for l in reversed(range(len(W))):
@@ -65,7 +82,8 @@ def backward(X, T, W, B):
         DB[l] = delta.sum(axis=0)
         if l > 0:
             # ReLU' is taken at the pre-activation Z: 1 where Z > 0.
-            delta = (delta @ W[l].T) * (Z[l - 1] > 0)
+            delta = delta @ W[l].T
+            delta *= Z[l - 1] > 0
     return DW, DB
 
 
@@ -84,8 +102,7 @@ def autograd_gradients(X, T, W, B, dtype="float64"):
     """(DW, DB) from torch.autograd in `dtype` ("float64" or "float32"), returned as float64 numpy arrays."""
     import torch
 
-    if dtype not in ("float64", "float32"):
-        raise ValueError(f"dtype must be 'float64' or 'float32'; got {dtype!r}")
+    as_choice("dtype", dtype, ("float64", "float32"))
     X, T, W, B = validate(X, T, W, B)
     tdtype = getattr(torch, dtype)
     Wt = [torch.nn.Parameter(torch.tensor(w, dtype=tdtype)) for w in W]

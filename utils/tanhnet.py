@@ -8,7 +8,7 @@ Weights are a dict {"w13": ..., "w46": ...}; inputs a pair (x1, x2).
 """
 import numpy as np
 
-from ._validate import as_float, as_float_array
+from ._validate import as_choice, as_float, as_float_array
 from . import diagrams, style
 
 WEIGHTS = ("w13", "w14", "w23", "w24", "w35", "w36", "w45", "w46")
@@ -127,8 +127,7 @@ def count_multiplications(method, x=EXAMPLE_X, w=EXAMPLE_W):
     """How many multiplications `method` ("backward" or "closed_form") needs for all eight gradients,
     given the forward values (the forward pass is the same for both and is not counted)."""
     funcs = {"backward": lambda f, w: _backward(f, w)[0], "closed_form": _closed_form}
-    if method not in funcs:
-        raise ValueError(f"method must be one of {tuple(funcs)}; got {method!r}")
+    as_choice("method", method, tuple(funcs))
     (x1, x2), w = validate(x, w)
     tally = [0]
     f = {k: _Counted(v, tally) for k, v in _forward(x1, x2, w).items()}
@@ -173,8 +172,7 @@ def draw(ax, x, w, show="values", title=None):
     """Draw the graph: weights on edges and z/a on nodes (show="values"),
     or dy/dw on edges and dy/dz on nodes (show="gradients"). Nodes whose tanh' is
     below 0.1 (saturated) are shaded orange."""
-    if show not in ("values", "gradients"):
-        raise ValueError(f"show must be 'values' or 'gradients'; got {show!r}")
+    as_choice("show", show, ("values", "gradients"))
     f = forward(x, w)
     grads, g = backward(x, w)
     weight_of = {e: f"w{e[0][-1]}{e[1]}" for e in EDGES if e[1] != "y"}

@@ -6,13 +6,13 @@ B[l] of shape (fan_out,).
 """
 import numpy as np
 
-from ._validate import as_float, as_float_array, as_int
+from ._validate import as_choice, as_float, as_float_array, as_int
 from . import mlp, style
 
 
 def step(z):
-    """The threshold activation 1[z > 0] (strict: z = 0 gives 0), as floats."""
-    return (np.asarray(z, dtype=np.float64) > 0).astype(np.float64)
+    """The threshold activation 1[z > 0] (strict: z = 0 gives 0), as floats of z's shape."""
+    return (as_float_array("z", z, allow_empty=True) > 0).astype(np.float64)
 
 
 def forward(X, W, B):
@@ -43,9 +43,7 @@ GATE_NAMES = tuple(_GATES)
 
 def gate(name):
     """(W, B) of a one-unit network computing the gate `name` (one of GATE_NAMES) on inputs in {0, 1}."""
-    if name not in _GATES:
-        raise ValueError(f"name must be one of {GATE_NAMES}; got {name!r}")
-    w, b = _GATES[name]
+    w, b = _GATES[as_choice("name", name, GATE_NAMES)]
     return [np.array(w)], [np.array(b)]
 
 
@@ -75,13 +73,13 @@ def square_network(kind="single"):
     kind="single": the four half-plane units, then one AND over four (weights 1, bias -3.5).
     kind="tree": the hand-in's version, two-input ANDs: (u1 AND u2), (u3 AND u4), then AND of those.
     """
+    as_choice("kind", kind, ("single", "tree"))
     if kind == "single":
         return [SQUARE_W0.copy(), np.ones((4, 1))], [SQUARE_B0.copy(), np.array([-3.5])]
     if kind == "tree":
         pairs = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
         return ([SQUARE_W0.copy(), pairs, np.ones((2, 1))],
                 [SQUARE_B0.copy(), np.array([-1.5, -1.5]), np.array([-1.5])])
-    raise ValueError(f"kind must be 'single' or 'tree'; got {kind!r}")
 
 
 def open_square(X):
@@ -175,7 +173,8 @@ def halfplane(w1, w2, b, lim=2.0, n=161):
       foot, normal   the point of the line nearest the origin and the unit normal w / |w| (None when w = 0)
       fraction the share of the box that fires;  text  a one-line description
     """
-    w1, w2, b = (as_float(name, v) for name, v in (("w1", w1), ("w2", w2), ("b", b)))
+    # Bounded far beyond any slider, so that squares of the weights cannot overflow.
+    w1, w2, b = (as_float(name, v, low=-1e6, high=1e6) for name, v in (("w1", w1), ("w2", w2), ("b", b)))
     x1, x2, pts = grid(lim, n)
     w = np.array([w1, w2])
     fires = (pts @ w + b > 0).reshape(n, n)
@@ -186,7 +185,13 @@ def halfplane(w1, w2, b, lim=2.0, n=161):
         state["text"] = f"w = 0: z = b = {b:.2f} everywhere, so the unit fires {'everywhere' if b > 0 else 'nowhere'}"
         return state
     unit = w / norm
-    foot = -b * w / norm ** 2
+    with np.errstate(over="ignore"):
+        foot = -(np.float64(b) / norm) * unit  # b / |w| can overflow for a tiny w: the line is then far away
+    state["foot"], state["normal"] = (foot, unit) if np.all(np.isfinite(foot)) else (None, unit)
+    state["text"] = (f"fires where {w1:.2f}·x1 {w2:+.2f}·x2 {b:+.2f} > 0: "
+                     f"{100 * state['fraction']:.0f}% of the box; distance of the line from 0: {abs(b) / norm:.2f}")
+    if state["foot"] is None or np.abs(foot).max() > 1e6 * lim:
+        return state
     direction = np.array([-unit[1], unit[0]])
     # Clip the infinite line foot + t * direction to the box [-lim, lim]^2.
     t_lo, t_hi = -np.inf, np.inf
@@ -198,9 +203,6 @@ def halfplane(w1, w2, b, lim=2.0, n=161):
             t_lo, t_hi = 1.0, 0.0
     if t_lo <= t_hi:
         state["line"] = np.array([foot + t_lo * direction, foot + t_hi * direction])
-    state["foot"], state["normal"] = foot, unit
-    state["text"] = (f"fires where {w1:.2f}·x1 {w2:+.2f}·x2 {b:+.2f} > 0: "
-                     f"{100 * state['fraction']:.0f}% of the box; distance of the line from 0: {abs(b) / norm:.2f}")
     return state
 
 
@@ -211,7 +213,7 @@ def plot_halfplane(ax, state):
                 colors=[style.NEUTRAL, style.CLASS_A], alpha=0.35)
     if state["line"] is not None:
         ax.plot(*state["line"].T, color=style.BOUNDARY, lw=2, label="w·x + b = 0")
-    if state["normal"] is not None and np.all(np.abs(state["foot"]) <= lim):
+    if state["foot"] is not None and np.all(np.abs(state["foot"]) <= lim):
         ax.annotate("", xy=state["foot"] + 0.6 * state["normal"], xytext=state["foot"],
                     arrowprops=dict(arrowstyle="->", color=style.ARROW, lw=2))
     ax.set(xlim=(-lim, lim), ylim=(-lim, lim), xlabel="$x_1$", ylabel="$x_2$", aspect="equal",
