@@ -57,40 +57,22 @@ def bench_notebooks():
 def slider_cases():
     """For each widget: (name, the function one slider move calls, positions across the slider's range).
 
-    Each call does what the notebook's widget callback does: compute the state, draw a new figure,
-    encode it as PNG (utils.style.png, as utils.style.show does) and close it.
+    These are the render functions the notebooks wire to their sliders: compute the state, draw, encode PNG.
     """
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import numpy as np
-    from utils import conditioning, style, tanhnet, threshold
+    from utils import conditioning, tanhnet, threshold
 
-    def render(fig):
-        style.png(fig)
-        plt.close(fig)
-
-    def halfplane(w1, w2, b):
-        fig, ax = plt.subplots(figsize=(4.8, 4.8))
-        threshold.plot_halfplane(ax, threshold.halfplane(w1, w2, b))
-        render(fig)
-
-    def saturation(x1, x2, scale):
-        fig, (a, b) = plt.subplots(1, 2, figsize=(13, 5), width_ratios=(5, 2))
-        tanhnet.draw_saturation(a, b, tanhnet.saturation_state(x1, x2, scale))
-        render(fig)
-
-    def conditioning_move(mu1, mu2, sigma, frac, center):
-        fig, (a, b) = plt.subplots(1, 2, figsize=(10, 4.2))
-        conditioning.draw_state(a, b, conditioning.widget_state(mu1, mu2, sigma, frac, center))
-        render(fig)
-
+    view = conditioning.ConditioningView()
     t = np.linspace(0, 1, 24)
     return [
-        ("01 half-plane (w1, w2, b)", halfplane, [(3 * np.cos(6 * s), 3 * np.sin(6 * s), -3 + 6 * s) for s in t]),
-        ("02 saturation (x1, x2, scale)", saturation, [(-2 + 4 * s, 2 - 4 * s, 0.1 * 100 ** s) for s in t]),
-        ("03 conditioning (mu1, mu2, sigma, step, centre)", conditioning_move,
+        ("01 half-plane (w1, w2, b)", threshold.render_halfplane,
+         [(3 * np.cos(6 * s), 3 * np.sin(6 * s), -3 + 6 * s) for s in t]),
+        ("02 saturation (x1, x2, scale)", tanhnet.render_saturation,
+         [(-2 + 4 * s, 2 - 4 * s, 0.1 * 100 ** s) for s in t]),
+        ("03 conditioning (mu1, mu2, sigma, step, centre)", view.render,
          [(-2 + 4 * s, 2 * np.sin(5 * s), 0.3 + 2.7 * (1 - s), 0.05 + 1.05 * s, bool(i % 5 == 0)) for i, s in enumerate(t)]),
     ]
 

@@ -78,3 +78,13 @@ def test_centering_with_estimated_mean():
 def test_bad_input(call, exc, pattern):
     with pytest.raises(exc, match=pattern):
         call()
+
+
+def test_view_renders_every_slider_position_it_is_given():
+    view = c.ConditioningView()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for args in [(2, 1, 0.5, 0.5, False), (-2, -2, 0.3, 1.1, False), (0, 0, 3, 0.05, True), (2, -2, 0.3, 0.999, False)]:
+            picture, text = view.render(*args)
+            assert picture[:8] == b"\x89PNG\r\n\x1a\n" and text == c.widget_state(*args)["text"]
+            assert view.handles["title_contour"].get_text().endswith(f"{c.widget_state(*args)['kappa']:.1f}")

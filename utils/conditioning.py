@@ -7,7 +7,6 @@ eigenvalues sigma^2 (d - 1 times) and |mu|^2 + sigma^2; kappa = 1 + |mu|^2 / sig
 import math
 
 import numpy as np
-from matplotlib.ticker import NullLocator
 
 from ._validate import as_choice, as_float, as_float_array, as_int
 from . import style
@@ -185,28 +184,76 @@ def widget_state(mu1, mu2, sigma, step_fraction=0.5, center=False, n_grid=60):
 
 
 def draw_state(ax_contour, ax_error, state):
-    """Draw a widget_state: contours of J with the GD path and eigenvectors; |w - v| against the step."""
+    """Draw a widget_state: contours of J with the GD path and eigenvectors; |w - v| against the step.
+
+    Returns the artists that change with the state, for update_drawing. Labels avoid mathtext and the
+    titles have a fixed position: both cost more than the data itself on a slow machine.
+    """
     w1, w2 = state["w1"], state["w2"]
-    levels = np.quantile(state["J"], np.linspace(0.02, 0.9, 10) ** 2)
-    ax_contour.contour(w1, w2, state["J"], levels=np.unique(levels), colors=style.SKY, linewidths=0.8)
-    path = state["gd"]["path"][:400]
-    ax_contour.plot(path[:, 0], path[:, 1], "o-", color=style.ORANGE, ms=2.5, lw=1, label="gradient descent")
-    for lam, v, c in zip(state["lam"], state["vecs"].T, (style.GREEN, style.VERMILLION)):
-        ax_contour.annotate("", xy=W_STAR + 0.9 * v, xytext=W_STAR,
-                            arrowprops=dict(arrowstyle="->", color=c, lw=2))
-        ax_contour.plot([], [], color=c, lw=2, label=f"eigenvector, λ = {lam:.2f}")
+    eig = ax_contour.quiver([W_STAR[0]] * 2, [W_STAR[1]] * 2, [0, 0], [0, 0], color=[style.GREEN, style.VERMILLION],
+                            angles="xy", scale_units="xy", scale=1, width=0.012, zorder=3)
+    path, = ax_contour.plot([], [], "o-", color=style.ORANGE, ms=2.5, lw=1, label="gradient descent")
+    proxies = [ax_contour.plot([], [], color=c, lw=2, label="eigenvector")[0] for c in (style.GREEN, style.VERMILLION)]
     ax_contour.plot(*W_STAR, "*", color=style.BLACK, ms=10, label="minimum v")
-    ax_contour.set(xlim=(w1[0], w1[-1]), ylim=(w2[0], w2[-1]), aspect="equal", xlabel="$w_1$", ylabel="$w_2$",
-                   )
-    ax_contour.set_title(f"contours of J, κ = {state['kappa']:.1f}", y=1.0)  # fixed y: no tight-bbox pass
-    ax_contour.legend(loc="lower left", fontsize=7)
-    errors = state["gd"]["errors"]
-    ax_error.semilogy(np.arange(errors.size), np.maximum(errors, 1e-300), color=style.ORANGE)
-    ax_error.axhline(TOL * errors[0], color=style.BLACK, ls=":", lw=1, label="tolerance")
-    ax_error.yaxis.set_minor_locator(NullLocator())  # minor log ticks cost most of a redraw
-    ax_error.set(xlabel="step", ylabel="$|w - v|$")
-    ax_error.set_title(state["gd"]["text"], y=1.0)
-    ax_error.legend(fontsize=7)
+    ax_contour.set(xlim=(w1[0], w1[-1]), ylim=(w2[0], w2[-1]), aspect="equal", xlabel="w1", ylabel="w2")
+    legend = ax_contour.legend(loc="lower left", fontsize=7)
+    error, = ax_error.semilogy([1, 2], [1, 2], color=style.ORANGE)
+    tol = ax_error.axhline(1.0, color=style.BLACK, ls=":", lw=1, label="tolerance")
+    style.plain_log_ticks(ax_error.yaxis)
+    ax_error.set(xlabel="step", ylabel="|w - v|")
+    ax_error.legend(fontsize=7, loc="upper right")
+    handles = {"ax_contour": ax_contour, "ax_error": ax_error, "contour": None, "eig": eig, "path": path,
+               "legend": legend, "n_proxies": len(proxies), "error": error, "tol": tol,
+               "title_contour": ax_contour.set_title("", y=1.0), "title_error": ax_error.set_title("", y=1.0)}
+    update_drawing(handles, state)
+    return handles
+
+
+def update_drawing(handles, state):
+    """Change the artists made by draw_state to show `state` (the frame stays: w1, w2 are fixed)."""
+    if handles["contour"] is not None:
+        handles["contour"].remove()
+    levels = np.unique(np.quantile(state["J"], np.linspace(0.02, 0.9, 10) ** 2))
+    handles["contour"] = handles["ax_contour"].contour(state["w1"], state["w2"], state["J"], levels=levels,
+                                                       colors=style.SKY, linewidths=0.8)
+    vecs = 0.9 * state["vecs"]
+    handles["eig"].set_UVC(vecs[0], vecs[1])
+    path = state["gd"]["path"][:400]
+    handles["path"].set_data(path[:, 0], path[:, 1])
+    texts = handles["legend"].get_texts()
+    for i, lam in enumerate(state["lam"]):
+        texts[1 + i].set_text(f"eigenvector, λ = {lam:.2f}")
+    errors = np.maximum(state["gd"]["errors"], 1e-300)
+    handles["error"].set_data(np.arange(errors.size), errors)
+    handles["tol"].set_ydata([TOL * errors[0]] * 2)
+    handles["ax_error"].set_xlim(0, max(errors.size - 1, 1))
+    handles["ax_error"].set_ylim(min(errors.min(), TOL * errors[0]) / 3, errors.max() * 3)
+    handles["title_contour"].set_text(f"contours of J, κ = {state['kappa']:.1f}")
+    handles["title_error"].set_text(state["gd"]["text"])
+
+
+class ConditioningView:
+    """The widget's figure, made once and updated in place: a slider move redraws data, not a new figure."""
+
+    def __init__(self, figsize=(10, 4.2)):
+        self.fig = style.figure(figsize=figsize)
+        ax_contour, ax_error = self.fig.subplots(1, 2)
+        self.handles = None
+        self.axes = (ax_contour, ax_error)
+
+    def update(self, state):
+        """Show `state` (a widget_state dict); returns self."""
+        if self.handles is None:
+            self.handles = draw_state(*self.axes, state)
+        else:
+            update_drawing(self.handles, state)
+        return self
+
+    def render(self, mu1, mu2, sigma, step_fraction, center):
+        """One frame for the sliders' values: (PNG bytes, the printed lines of widget_state)."""
+        state = widget_state(mu1, mu2, sigma, step_fraction, center)
+        self.update(state)
+        return style.png(self.fig), state["text"]
 
 
 def centered_kappa(mu, sigma, n, rng):

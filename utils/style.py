@@ -18,11 +18,40 @@ def png(fig, dpi=80):
     return buffer.getvalue()
 
 
-def show(fig, dpi=80):
-    """Display `fig` in the notebook and close it: the fast path for widget redraws (one draw, not two)."""
-    import matplotlib.pyplot as plt
+def figure(**kwargs):
+    """A matplotlib Figure outside pyplot, for widgets: it is shown only when its PNG is displayed."""
+    from matplotlib.figure import Figure
+
+    return Figure(**kwargs)
+
+
+def plain_log_ticks(axis):
+    """Log-scale ticks on `axis` (ax.xaxis or ax.yaxis) labelled 1e-03 rather than with mathtext, which is slow to
+    draw, and without minor ticks."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+
+    axis.set_major_locator(LogLocator(numticks=6))
+    axis.set_minor_locator(NullLocator())
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0e}"))
+
+
+def live_output(controls, render):
+    """Wire ipywidgets to a picture: every change of a control in `controls` (name -> widget) calls
+    render(**values), which returns (PNG bytes, text); both replace the previous ones in the returned
+    Output widget. Draws once at once."""
+    import ipywidgets
     from IPython.display import Image, display
 
-    data = png(fig, dpi)
-    plt.close(fig)
-    display(Image(data))
+    out = ipywidgets.Output()
+
+    def redraw(_change=None):
+        picture, text = render(**{name: control.value for name, control in controls.items()})
+        with out:
+            out.clear_output(wait=True)
+            display(Image(picture))
+            print(text)
+
+    for control in controls.values():
+        control.observe(redraw, names="value")
+    redraw()
+    return out

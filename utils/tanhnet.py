@@ -219,5 +219,15 @@ def draw_saturation(ax_graph, ax_curve, state):
     ax_curve.loglog(state["scales"], np.maximum(state["curve"], 1e-300), color=style.BLUE)
     current = abs(state["grads"]["w13"])
     ax_curve.plot([state["scale"]], [max(current, 1e-300)], "o", color=style.VERMILLION, label="current scale")
+    style.plain_log_ticks(ax_curve.xaxis)
+    style.plain_log_ticks(ax_curve.yaxis)
     ax_curve.set(xlabel="weight scale", ylabel="|dy/dw13|", title="the gradient dies as units saturate")
     ax_curve.legend(fontsize=8)
+
+
+def render_saturation(x1, x2, scale):
+    """One frame of the saturation widget: (PNG bytes, printed lines)."""
+    state = saturation_state(x1, x2, scale)
+    fig = style.figure(figsize=(13, 5))
+    draw_saturation(*fig.subplots(1, 2, width_ratios=(5, 2)), state)
+    return style.png(fig), state["text"]

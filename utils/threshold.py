@@ -216,7 +216,7 @@ def plot_halfplane(ax, state):
     if state["foot"] is not None and np.all(np.abs(state["foot"]) <= lim):
         ax.annotate("", xy=state["foot"] + 0.6 * state["normal"], xytext=state["foot"],
                     arrowprops=dict(arrowstyle="->", color=style.ARROW, lw=2))
-    ax.set(xlim=(-lim, lim), ylim=(-lim, lim), xlabel="$x_1$", ylabel="$x_2$", aspect="equal",
+    ax.set(xlim=(-lim, lim), ylim=(-lim, lim), xlabel="x1", ylabel="x2", aspect="equal",
            title="fires (shaded) on the side the normal w points to")
 
 
@@ -227,3 +227,11 @@ def plot_region(ax, X1, X2, values, title, outlines=()):
         closed = np.vstack([poly, poly[:1]])
         ax.plot(closed[:, 0], closed[:, 1], color=style.BOUNDARY, lw=1.5)
     ax.set(xlabel="$x_1$", ylabel="$x_2$", aspect="equal", title=title)
+
+
+def render_halfplane(w1, w2, b):
+    """One frame of the interactive unit: (PNG bytes, description) for weights (w1, w2) and bias b."""
+    state = halfplane(w1, w2, b)
+    fig = style.figure(figsize=(4.8, 4.8))
+    plot_halfplane(fig.subplots(), state)
+    return style.png(fig), state["text"]
