@@ -2,6 +2,12 @@ import os
 import shutil
 
 import pytest
+from hypothesis import settings
+
+# In CI the property-based tests draw the same inputs every run (reproducible); locally they explore anew.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+    settings.load_profile("ci")
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

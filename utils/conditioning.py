@@ -136,8 +136,9 @@ def gradient_descent(H, step, w0=W_START, w_star=W_STAR, tol=TOL, max_steps=2000
         E[k] = e
     E = E[:k + 1]
     k = len(E) - 1
-    text = {"converged": f"converged after {k} steps", "diverged": f"diverged after {k} steps",
-            "max_steps": f"not converged after {k} steps"}[status]
+    steps = f"{k} step" + ("" if k == 1 else "s")
+    text = {"converged": f"converged after {steps}", "diverged": f"diverged after {steps}",
+            "max_steps": f"not converged after {steps}"}[status]
     scale = np.maximum(np.abs(E).max(axis=1), 1e-300)  # norms of huge diverging errors without overflow
     errors = scale * np.linalg.norm(E / scale[:, None], axis=1)
     return {"path": E + w_star, "errors": errors, "steps": k, "status": status, "text": text}

@@ -156,7 +156,7 @@ def union_network(pieces):
 
 def grid(lim=2.0, n=201):
     """A square grid over [-lim, lim]^2: returns (x1 (n,), x2 (n,), points (n*n, 2)), rows varying x1 fastest."""
-    lim = as_float("lim", lim, low=0.0, low_open=True)
+    lim = as_float("lim", lim, low=0.0, low_open=True, high=1e6)
     n = as_int("n", n, low=2, high=4001)
     x1 = np.linspace(-lim, lim, n)
     x2 = np.linspace(-lim, lim, n)
