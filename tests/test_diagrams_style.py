@@ -1,0 +1,58 @@
+import matplotlib
+
+matplotlib.use("Agg")
+import ipywidgets
+import numpy as np
+
+from utils import diagrams, style, threshold
+
+
+def test_layout_centres_each_layer():
+    pos = diagrams.layout([["a", "b"], ["c"], ["d", "e", "f"]], spacing=2.0, layer_gap=3.0)
+    assert pos["a"] == (0.0, 1.0) and pos["b"] == (0.0, -1.0) and pos["c"] == (3.0, 0.0)
+    assert [pos[k][1] for k in "def"] == [2.0, 0.0, -2.0] and pos["d"][0] == 6.0
+
+
+def test_mlp_layers_and_weight_labels():
+    layers = diagrams.mlp_layers((4, 6, 6, 6, 1))
+    assert [len(l) for l in layers] == [4, 6, 6, 6, 1] and layers[-1] == ["y"]
+    W, B = threshold.square_network("tree")
+    names = [["x1", "x2"], ["u1", "u2", "u3", "u4"], ["p", "q"], ["A"]]
+    edges = diagrams.nonzero_edges(names, W)
+    assert len(edges) == int(sum((w != 0).sum() for w in W)) == 4 + 4 + 2
+    edge_text, node_text = diagrams.weight_labels(names, W, B)
+    assert edge_text[("x1", "u2")] == "-1.0" and node_text["A"] == "b=-1.5" and ("x1", "u3") not in edge_text
+
+
+def test_draw_network_draws_every_node_and_edge():
+    fig = style.figure()
+    ax = fig.subplots()
+    pos = diagrams.draw_network(ax, [["a", "b"], ["c"]], edge_text={("a", "c"): "w"})
+    assert set(pos) == {"a", "b", "c"} and len(ax.patches) == 3 and len(ax.lines) == 2
+    assert "w" in [t.get_text() for t in ax.texts]
+
+
+def test_live_output_renders_at_once_and_on_every_change():
+    calls = []
+
+    def render(a, b):
+        calls.append((a, b))
+        return style.png(style.figure(figsize=(1, 1))), f"a={a}"
+
+    controls = {"a": ipywidgets.FloatSlider(value=1.0), "b": ipywidgets.Checkbox(value=False)}
+    out = style.live_output(controls, render)
+    assert isinstance(out, ipywidgets.Output) and calls == [(1.0, False)]
+    controls["a"].value = 2.0
+    controls["b"].value = True
+    assert calls == [(1.0, False), (2.0, False), (2.0, True)]
+
+
+def test_plain_log_ticks_label_without_mathtext():
+    fig = style.figure()
+    ax = fig.subplots()
+    ax.loglog([1e-3, 1e2], [1, 10])
+    style.plain_log_ticks(ax.xaxis)
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert labels and all("$" not in t and "e" in t for t in labels)
+    assert np.array_equal(ax.xaxis.get_minorticklocs(), [])
