@@ -98,7 +98,6 @@ def bench_sliders():
 
 
 def bench_backprop(batches=(1, 16, 256, 4096, 65536)):
-    import numpy as np
     import torch
 
     from utils import mlp

@@ -3,7 +3,6 @@ import numpy as np
 import pytest
 import torch
 
-import utils
 from utils import checks, conditioning, mlp, tanhnet, threshold
 
 

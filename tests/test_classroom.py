@@ -1,5 +1,4 @@
 """Student version and nbgrader: generated from the same source, graded by the real nbgrader."""
-import json
 import os
 import shutil
 import subprocess
@@ -9,7 +8,6 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
 
 from conftest import require
 

@@ -4,7 +4,6 @@ One function serves every notebook: the square network with its weights (01), th
 tanh graph with forward values or gradients on every node and edge (02), and the
 4-6-6-6-1 ReLU network (04).
 """
-import numpy as np
 
 from . import style
 
