@@ -103,8 +103,26 @@ def run_all(page, lab, name):
     page.goto(f"{lab['base']}/lab/tree/{name}?token={lab['token']}&reset")
     page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell")
     page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=120_000)
-    page.click('.lm-MenuBar-itemLabel:text-is("Run")')
-    page.click('.lm-Menu-itemLabel:text-is("Run All Cells")')
+    # The status bar can say "idle" a moment before the kernel is connected; a Run All issued then only
+    # clears the prompts. So check that execution really started, and ask again if it did not.
+    for _attempt in range(3):
+        page.click('.lm-MenuBar-itemLabel:text-is("Run")')
+        page.click('.lm-Menu-itemLabel:text-is("Run All Cells")')
+        try:
+            state = page.wait_for_function(
+                """() => {
+                    const t = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')].map(p => p.textContent);
+                    if (t.some(x => x.includes('*'))) return 'running';
+                    if (t.length > 0 && t.every(x => /\\[\\s*\\]/.test(x))) return 'cleared';
+                    return false;
+                }""", timeout=20_000).json_value()
+        except Exception:
+            state = "no change"
+        if state == "running":
+            break
+        page.wait_for_timeout(2000)  # the kernel was not connected yet
+    else:
+        raise AssertionError("Run All did not start the kernel three times in a row")
     # Run All is done when the last code cell has an execution count and the kernel is idle again.
     try:
         page.wait_for_function(
