@@ -62,14 +62,3 @@ def verdict(error):
     if error < SUSPICIOUS:
         return "suspicious"
     return "WRONG"
-
-
-def compare(named_a, named_b):
-    """Rows (name, max relative error, verdict) for two dicts name -> array."""
-    if set(named_a) != set(named_b):
-        raise ValueError(f"named_a and named_b must have the same names; got {sorted(named_a)} and {sorted(named_b)}")
-    rows = []
-    for name in named_a:
-        err = relative_error(named_a[name], named_b[name])
-        rows.append((name, err, verdict(err)))
-    return rows
