@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -33,6 +34,27 @@ def median_time(fn, repeat, warmup=2):
         fn()
         times.append(time.perf_counter() - t0)
     return statistics.median(times), max(times)
+
+
+def paired_medians(fns, repeat, warmup=2):
+    """For each function: (median seconds, minor page faults per call), measured in alternation.
+
+    Alternating gives every function the same allocator state. That state matters at large batches:
+    glibc hands freed pages back to the system unless an earlier, larger allocation raised its trim
+    threshold, and touching fresh pages again can cost as much as the arithmetic (see numpy_first_*).
+    """
+    for _ in range(warmup):
+        for fn in fns:
+            fn()
+    times, faults = [[] for _ in fns], [0] * len(fns)
+    for _ in range(repeat):
+        for i, fn in enumerate(fns):
+            before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+            t0 = time.perf_counter()
+            fn()
+            times[i].append(time.perf_counter() - t0)
+            faults[i] += resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+    return [(statistics.median(t), f / repeat) for t, f in zip(times, faults)]
 
 
 def bench_notebooks():
@@ -57,7 +79,7 @@ def bench_notebooks():
 def slider_cases():
     """For each widget: (name, the function one slider move calls, positions across the slider's range).
 
-    These are the render functions the notebooks wire to their sliders: compute the state, draw, encode PNG.
+    These are the render methods the notebooks wire to their sliders: compute the state, redraw, encode PNG.
     """
     import matplotlib
 
@@ -65,14 +87,13 @@ def slider_cases():
     import numpy as np
     from utils import conditioning, tanhnet, threshold
 
-    view = conditioning.ConditioningView()
     t = np.linspace(0, 1, 24)
     return [
-        ("01 half-plane (w1, w2, b)", threshold.render_halfplane,
+        ("01 half-plane (w1, w2, b)", threshold.HalfplaneView().render,
          [(3 * np.cos(6 * s), 3 * np.sin(6 * s), -3 + 6 * s) for s in t]),
-        ("02 saturation (x1, x2, scale)", tanhnet.render_saturation,
+        ("02 saturation (x1, x2, scale)", tanhnet.SaturationView().render,
          [(-2 + 4 * s, 2 - 4 * s, 0.1 * 100 ** s) for s in t]),
-        ("03 conditioning (mu1, mu2, sigma, step, centre)", view.render,
+        ("03 conditioning (mu1, mu2, sigma, step, centre)", conditioning.ConditioningView().render,
          [(-2 + 4 * s, 2 * np.sin(5 * s), 0.3 + 2.7 * (1 - s), 0.05 + 1.05 * s, bool(i % 5 == 0)) for i, s in enumerate(t)]),
     ]
 
@@ -102,6 +123,10 @@ def bench_backprop(batches=(1, 16, 256, 4096, 65536)):
 
     from utils import mlp
 
+    # Before any torch operation has run: the allocator state a first numpy call meets.
+    X, T, W, B = mlp.random_network((4, 6, 6, 6, 1), batches[-1], seed=1)
+    [(t_first, faults_first)] = paired_medians([lambda: mlp.backward_unchecked(X, T, W, B)], 20)
+    first = {"batch": batches[-1], "numpy_us": round(1e6 * t_first, 1), "numpy_page_faults": round(faults_first)}
     rows = []
     for dtype in ("float64", "float32"):
         for n in batches:
@@ -122,16 +147,17 @@ def bench_backprop(batches=(1, 16, 256, 4096, 65536)):
                 mlp.error_torch(tX, tT, tW, tB).backward()
 
             repeat = 200 if n <= 4096 else 20
-            t_np, _ = median_time(numpy_pass, repeat)
-            t_t, _ = median_time(torch_pass, repeat)
+            (t_np, faults_np), (t_t, faults_t) = paired_medians([numpy_pass, torch_pass], repeat)
             rows.append({"dtype": dtype, "batch": n, "numpy_us": round(1e6 * t_np, 1), "torch_us": round(1e6 * t_t, 1),
-                         "ratio_numpy_over_torch": round(t_np / t_t, 2)})
+                         "ratio_numpy_over_torch": round(t_np / t_t, 2),
+                         "numpy_page_faults": round(faults_np), "torch_page_faults": round(faults_t)})
     X, T, W, B = mlp.random_network((4, 6, 6, 6, 1), batches[-1], seed=1)
     tracemalloc.start()
     mlp.backward(X, T, W, B)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return {"backprop": rows, "numpy_peak_mb_largest_batch": round(peak / 2 ** 20, 1)}
+    return {"backprop": rows, "numpy_peak_mb_largest_batch": round(peak / 2 ** 20, 1),
+            "numpy_float64_before_torch_ran": first}
 
 
 def machine():
@@ -171,8 +197,13 @@ def main(argv=None):
             print(f"  {r['widget']:50} median {r['median_ms']:6.1f} ms  worst {r['worst_ms']:6.1f} ms  ({r['moves']} moves)")
     if "backprop" in results:
         print(f"\nbackprop, µs per forward+backward (numpy peak memory at the largest batch: {results['numpy_peak_mb_largest_batch']} MB)")
+        first = results["numpy_float64_before_torch_ran"]
+        print(f"  (numpy float64 N={first['batch']} before torch ran in this process: {first['numpy_us']:.1f} µs, "
+              f"{first['numpy_page_faults']} page faults/call)")
         for r in results["backprop"]:
-            print(f"  {r['dtype']} N={r['batch']:>6}  numpy {r['numpy_us']:10.1f}  torch {r['torch_us']:10.1f}  ratio {r['ratio_numpy_over_torch']:5.2f}")
+            print(f"  {r['dtype']} N={r['batch']:>6}  numpy {r['numpy_us']:10.1f}  torch {r['torch_us']:10.1f}  "
+                  f"ratio {r['ratio_numpy_over_torch']:5.2f}  page faults/call {r['numpy_page_faults']:5} / "
+                  f"{r['torch_page_faults']:5}")
     out.write_text(json.dumps(results, indent=1) + "\n")
     print(f"\nwrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
     return 0

@@ -27,9 +27,14 @@ def test_mlp_layers_and_weight_labels():
 def test_draw_network_draws_every_node_and_edge():
     fig = style.figure()
     ax = fig.subplots()
-    pos = diagrams.draw_network(ax, [["a", "b"], ["c"]], edge_text={("a", "c"): "w"})
-    assert set(pos) == {"a", "b", "c"} and len(ax.patches) == 3 and len(ax.lines) == 2
+    drawn = diagrams.draw_network(ax, [["a", "b"], ["c"]], edge_text={("a", "c"): "w"}, node_colors={"c": "red"})
+    assert set(drawn["pos"]) == {"a", "b", "c"} and len(ax.patches) == 3 and len(ax.lines) == 2
     assert "w" in [t.get_text() for t in ax.texts]
+    # The handles are the drawn artists, for widgets that change them in place.
+    assert drawn["edge_texts"][("a", "c")].get_text() == "w" and set(drawn["edge_texts"]) == {("a", "c")}
+    assert [drawn["node_texts"][k].get_text() for k in "abc"] == ["a", "b", "c"]
+    assert set(drawn["circles"].values()) == set(ax.patches)
+    assert drawn["circles"]["c"].get_facecolor()[:3] == (1.0, 0.0, 0.0)
 
 
 def test_live_output_renders_at_once_and_on_every_change():

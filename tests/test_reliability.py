@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import utils
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,3 +33,37 @@ def test_data_folder_is_read_only_at_run_time():
     utils.getdata()
     utils.getparams()
     assert [(p.read_bytes(), p.stat().st_mtime_ns) for p in files] == before
+
+
+def test_nbclient_reply_fix_looks_again_every_slice_until_the_deadline(monkeypatch):
+    """The nbgrader runs poll for execute replies in 1-s slices: a reply that did not wake the first poll is
+    found by the next one, and a reply that never comes still ends in Empty at the cell's deadline."""
+    import asyncio
+    import time
+    from queue import Empty
+
+    import nbclient_reply_fix as fix
+
+    monkeypatch.setattr(fix, "SLICE", 0.01)
+    asked = []
+
+    async def missed_twice(self, timeout):
+        asked.append(timeout)
+        await asyncio.sleep(timeout)
+        if len(asked) < 3:
+            raise Empty
+        return {"msg": "reply"}
+
+    monkeypatch.setattr(fix, "_get_msg", missed_twice)
+    assert asyncio.run(fix.get_msg_in_slices(None, timeout=30)) == {"msg": "reply"}
+    assert asked == [0.01] * 3  # three short polls, not one of 30 s
+
+    async def never(self, timeout):
+        await asyncio.sleep(timeout)
+        raise Empty
+
+    monkeypatch.setattr(fix, "_get_msg", never)
+    t0 = time.monotonic()
+    with pytest.raises(Empty):
+        asyncio.run(fix.get_msg_in_slices(None, timeout=0.05))
+    assert 0.05 <= time.monotonic() - t0 < 1.0

@@ -62,7 +62,3 @@ def test_bad_input(x, w, exc, pattern):
     with pytest.raises(exc, match=pattern):
         tanhnet.backward(x, w)
 
-
-def test_render_saturation_gives_a_png_and_the_text():
-    picture, text = tanhnet.render_saturation(2.0, -2.0, 10.0)
-    assert picture[:8] == b"\x89PNG\r\n\x1a\n" and text == tanhnet.saturation_state(2.0, -2.0, 10.0)["text"]

@@ -104,7 +104,3 @@ def test_halfplane_state_at_extremes(w1, w2, b):
     elif s["line"] is not None:
         np.testing.assert_allclose(s["line"] @ np.array([w1, w2]) + b, 0, atol=1e-9)
 
-
-def test_render_halfplane_gives_a_png_and_the_description():
-    picture, text = threshold.render_halfplane(1.0, -1.0, 0.5)
-    assert picture[:8] == b"\x89PNG\r\n\x1a\n" and text == threshold.halfplane(1.0, -1.0, 0.5)["text"]

@@ -190,21 +190,25 @@ def draw_state(ax_contour, ax_error, state):
     Returns the artists that change with the state, for update_drawing. Labels avoid mathtext and the
     titles have a fixed position: both cost more than the data itself on a slow machine.
     """
+    from matplotlib.ticker import MaxNLocator
+
     w1, w2 = state["w1"], state["w2"]
     eig = ax_contour.quiver([W_STAR[0]] * 2, [W_STAR[1]] * 2, [0, 0], [0, 0], color=[style.GREEN, style.VERMILLION],
                             angles="xy", scale_units="xy", scale=1, width=0.012, zorder=3)
     path, = ax_contour.plot([], [], "o-", color=style.ORANGE, ms=2.5, lw=1, label="gradient descent")
-    proxies = [ax_contour.plot([], [], color=c, lw=2, label="eigenvector")[0] for c in (style.GREEN, style.VERMILLION)]
+    for colour, which in ((style.GREEN, "λmin"), (style.VERMILLION, "λmax")):
+        ax_contour.plot([], [], color=colour, lw=2, label=f"eigenvector of {which}")
     ax_contour.plot(*W_STAR, "*", color=style.BLACK, ms=10, label="minimum v")
     ax_contour.set(xlim=(w1[0], w1[-1]), ylim=(w2[0], w2[-1]), aspect="equal", xlabel="w1", ylabel="w2")
     legend = ax_contour.legend(loc="lower left", fontsize=7)
     error, = ax_error.semilogy([1, 2], [1, 2], color=style.ORANGE)
     tol = ax_error.axhline(1.0, color=style.BLACK, ls=":", lw=1, label="tolerance")
     style.plain_log_ticks(ax_error.yaxis)
+    ax_error.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))  # steps are whole; few labels draw fast
     ax_error.set(xlabel="step", ylabel="|w - v|")
     ax_error.legend(fontsize=7, loc="upper right")
     handles = {"ax_contour": ax_contour, "ax_error": ax_error, "contour": None, "eig": eig, "path": path,
-               "legend": legend, "n_proxies": len(proxies), "error": error, "tol": tol,
+               "legend": legend, "error": error, "tol": tol,
                "title_contour": ax_contour.set_title("", y=1.0), "title_error": ax_error.set_title("", y=1.0)}
     update_drawing(handles, state)
     return handles
@@ -221,40 +225,43 @@ def update_drawing(handles, state):
     handles["eig"].set_UVC(vecs[0], vecs[1])
     path = state["gd"]["path"][:400]
     handles["path"].set_data(path[:, 0], path[:, 1])
-    texts = handles["legend"].get_texts()
-    for i, lam in enumerate(state["lam"]):
-        texts[1 + i].set_text(f"eigenvector, λ = {lam:.2f}")
     errors = np.maximum(state["gd"]["errors"], 1e-300)
     handles["error"].set_data(np.arange(errors.size), errors)
     handles["tol"].set_ydata([TOL * errors[0]] * 2)
     handles["ax_error"].set_xlim(0, max(errors.size - 1, 1))
     handles["ax_error"].set_ylim(min(errors.min(), TOL * errors[0]) / 3, errors.max() * 3)
-    handles["title_contour"].set_text(f"contours of J, κ = {state['kappa']:.1f}")
+    lam = state["lam"]
+    handles["title_contour"].set_text(f"contours of J: λ = {lam[0]:.2f}, {lam[-1]:.2f}, κ = {state['kappa']:.1f}")
     handles["title_error"].set_text(state["gd"]["text"])
 
 
 class ConditioningView:
-    """The widget's figure, made once and updated in place: a slider move redraws data, not a new figure."""
+    """The widget's figure, made once and updated in place (style.LiveFigure): a slider move redraws the
+    left panel's contours, eigenvectors, path, legend (it lies over the contours) and title, and the whole
+    right panel, whose limits change; the left panel's frame, ticks and labels stay drawn."""
 
     def __init__(self, figsize=(10, 4.2)):
-        self.fig = style.figure(figsize=figsize)
-        ax_contour, ax_error = self.fig.subplots(1, 2)
+        self.live = style.LiveFigure(figsize=figsize)
+        self.fig = self.live.fig
+        self.axes = tuple(self.fig.subplots(1, 2))
         self.handles = None
-        self.axes = (ax_contour, ax_error)
 
     def update(self, state):
         """Show `state` (a widget_state dict); returns self."""
         if self.handles is None:
             self.handles = draw_state(*self.axes, state)
+            for name in ("eig", "path", "legend", "title_contour", "ax_error"):
+                self.live.dynamic(name, self.handles[name])
         else:
             update_drawing(self.handles, state)
+        self.live.dynamic("contour", self.handles["contour"])  # a new contour set every time
         return self
 
     def render(self, mu1, mu2, sigma, step_fraction, center):
         """One frame for the sliders' values: (PNG bytes, the printed lines of widget_state)."""
         state = widget_state(mu1, mu2, sigma, step_fraction, center)
         self.update(state)
-        return style.png(self.fig), state["text"]
+        return self.live.png(), state["text"]
 
 
 def centered_kappa(mu, sigma, n, rng):

@@ -28,7 +28,8 @@ def draw_network(ax, layers, edges=None, node_text=None, edge_text=None, layer_l
     layer_labels: one caption per layer, under it.
     node_colors:  {name: colour}; default: inputs sky blue, others white.
     spacing, layer_gap: vertical distance of nodes, horizontal distance of layers.
-    Returns the positions used.
+    Returns a dict: pos {name: (x, y)}, circles {name: Circle}, node_texts {name: Text} and
+    edge_texts {(src, dst): Text}, so that a widget can change texts and colours in place.
     """
     pos = layout(layers, spacing, layer_gap)
     if edges is None:
@@ -36,18 +37,21 @@ def draw_network(ax, layers, edges=None, node_text=None, edge_text=None, layer_l
     node_text = node_text or {}
     edge_text = edge_text or {}
     node_colors = node_colors or {}
+    drawn = {"pos": pos, "circles": {}, "node_texts": {}, "edge_texts": {}}
     for a, b in edges:
         (x0, y0), (x1, y1) = pos[a], pos[b]
         ax.plot([x0, x1], [y0, y1], color="0.55", lw=0.8, zorder=1)
         if (a, b) in edge_text:
             xm, ym = x0 + label_at * (x1 - x0), y0 + label_at * (y1 - y0)
-            ax.text(xm, ym, edge_text[(a, b)], fontsize=8, ha="center", va="center", zorder=3,
-                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.9))
+            drawn["edge_texts"][(a, b)] = ax.text(
+                xm, ym, edge_text[(a, b)], fontsize=8, ha="center", va="center", zorder=3,
+                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.9))
     inputs = set(layers[0])
     for name, (x, y) in pos.items():
         colour = node_colors.get(name, style.SKY if name in inputs else "white")
-        ax.add_patch(_circle((x, y), radius, colour))
-        ax.text(x, y, node_text.get(name, name), fontsize=8, ha="center", va="center", zorder=4)
+        drawn["circles"][name] = ax.add_patch(_circle((x, y), radius, colour))
+        drawn["node_texts"][name] = ax.text(x, y, node_text.get(name, name), fontsize=8, ha="center", va="center",
+                                            zorder=4)
     if layer_labels:
         bottom = min(y for _, y in pos.values()) - 0.7 * spacing
         for i, label in enumerate(layer_labels):
@@ -59,7 +63,7 @@ def draw_network(ax, layers, edges=None, node_text=None, edge_text=None, layer_l
     ax.axis("off")
     if title:
         ax.set_title(title)
-    return pos
+    return drawn
 
 
 def _circle(centre, radius, colour):

@@ -46,7 +46,8 @@ def forward_unchecked(X, W, B):
     """forward() without argument checks or copies; keeps the arrays' dtype (for benchmarks)."""
     A, Z = [X], []
     for l, (w, b) in enumerate(zip(W, B)):
-        z = A[-1] @ w + b
+        z = A[-1] @ w
+        z += b  # in place: one (N, fan_out) temporary fewer per layer
         Z.append(z)
         if l < len(W) - 1:
             A.append(np.maximum(z, 0))
@@ -75,11 +76,14 @@ def backward(X, T, W, B):
 def backward_unchecked(X, T, W, B):
     """backward() without argument checks or copies; keeps the arrays' dtype (for benchmarks)."""
     Y, Z, A = forward_unchecked(X, W, B)
-    delta = 2.0 * (Y - T) / Y.size
+    delta = (2.0 / Y.size) * (Y - T)
+    # The batch sum as a matrix-vector product: numpy's delta.sum(axis=0) over a narrow (N, 6) array runs
+    # a 6-wide loop N times and is ~6x slower at N = 65536. Same values up to summation order.
+    ones = np.ones(len(X), dtype=delta.dtype)
     DW, DB = [None] * len(W), [None] * len(W)
     for l in reversed(range(len(W))):
         DW[l] = A[l].T @ delta
-        DB[l] = delta.sum(axis=0)
+        DB[l] = ones @ delta
         if l > 0:
             # ReLU' is taken at the pre-activation Z: 1 where Z > 0.
             delta = delta @ W[l].T

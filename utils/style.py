@@ -1,4 +1,6 @@
 """Colours and figure defaults shared by every plot: the Okabe-Ito palette, safe for colour-blind readers."""
+import numpy as np
+
 OKABE_ITO = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
 BLACK, ORANGE, SKY, GREEN, YELLOW, BLUE, VERMILLION, PURPLE = OKABE_ITO
 
@@ -16,6 +18,52 @@ def png(fig, dpi=80):
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
+
+
+def encode_png(rgba):
+    """An (h, w, 4) uint8 RGBA image as PNG bytes, RGB, fast zlib level: a widget frame is shown once, not stored."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(rgba[..., :3]).save(buffer, format="png", compress_level=1)
+    return buffer.getvalue()
+
+
+class LiveFigure:
+    """A widget's figure: drawn in full once, then only the artists that change are redrawn (blitting).
+
+    Drawing text is what costs on a slow machine (~1 ms per label here), so ticks, labels, titles and
+    everything else that never changes is drawn once into a saved background; each frame restores
+    it and draws the artists registered with `dynamic` on top, in z-order. An Axes can be dynamic as
+    a whole (when its limits, hence its ticks, change).
+    """
+
+    def __init__(self, figsize, dpi=80):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        self.fig = figure(figsize=figsize, dpi=dpi)
+        self.canvas = FigureCanvasAgg(self.fig)
+        self._dynamic = {}
+        self._background = None
+
+    def dynamic(self, name, artist):
+        """Register `artist` under `name` as redrawn every frame (replacing, not drawing, an earlier one); returns it."""
+        artist.set_animated(True)
+        self._dynamic[name] = artist
+        return artist
+
+    def png(self):
+        """The current frame as PNG bytes."""
+        if self._background is None:
+            self.canvas.draw()
+            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+        else:
+            self.canvas.restore_region(self._background)
+        for artist in sorted(self._dynamic.values(), key=lambda a: a.get_zorder()):
+            self.fig.draw_artist(artist)
+        return encode_png(np.asarray(self.canvas.buffer_rgba()))
 
 
 def figure(**kwargs):

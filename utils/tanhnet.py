@@ -15,6 +15,7 @@ WEIGHTS = ("w13", "w14", "w23", "w24", "w35", "w36", "w45", "w46")
 EXAMPLE_X = (1.0, -0.5)
 EXAMPLE_W = {"w13": 0.5, "w14": -0.3, "w23": 0.8, "w24": 0.2,
              "w35": 1.0, "w36": -0.7, "w45": 0.6, "w46": 0.9}
+SATURATED = 0.1  # a unit whose slope 1 - a^2 is below this is drawn as saturated
 LAYERS = [["x1", "x2"], ["3", "4"], ["5", "6"], ["y"]]
 EDGES = [("x1", "3"), ("x1", "4"), ("x2", "3"), ("x2", "4"), ("3", "5"), ("3", "6"), ("4", "5"), ("4", "6"),
          ("5", "y"), ("6", "y")]
@@ -168,10 +169,12 @@ def scaled(w, scale):
     return {k: scale * v for k, v in validate((0.0, 0.0), w)[1].items()}
 
 
-def draw(ax, x, w, show="values", title=None):
-    """Draw the graph: weights on edges and z/a on nodes (show="values"),
-    or dy/dw on edges and dy/dz on nodes (show="gradients"). Nodes whose tanh' is
-    below 0.1 (saturated) are shaded orange."""
+def graph_labels(x, w, show="values"):
+    """What `draw` writes on the graph: (edge_text, node_text, node_colors) for draw_network.
+
+    show="values": weights on edges, z and a on nodes; show="gradients": dy/dw on edges, dy/dz on nodes.
+    Units whose slope tanh' = 1 - a^2 is below SATURATED are coloured orange.
+    """
     as_choice("show", show, ("values", "gradients"))
     f = forward(x, w)
     grads, g = backward(x, w)
@@ -184,10 +187,16 @@ def draw(ax, x, w, show="values", title=None):
         edge_text = {e: f"∂y/∂{n}\n{grads[n]:+.3f}" for e, n in weight_of.items()}
         node_text = {"x1": "x1", "x2": "x2", "y": "∂y/∂y\n1"}
         node_text.update({u: f"∂y/∂z{u}\n{g['z' + u]:+.3f}" for u in "3456"})
-    colors = {u: style.ORANGE for u in "3456" if 1 - f["a" + u] ** 2 < 0.1}
-    diagrams.draw_network(ax, LAYERS, EDGES, node_text=node_text, edge_text=edge_text, node_colors=colors,
-                          layer_labels=["inputs", "tanh units 3, 4", "tanh units 5, 6", "y = a5 + a6"],
-                          title=title, radius=0.45, spacing=2.0, label_at=0.3, layer_gap=3.0)
+    colors = {u: style.ORANGE if 1 - f["a" + u] ** 2 < SATURATED else "white" for u in "3456"}
+    return edge_text, node_text, colors
+
+
+def draw(ax, x, w, show="values", title=None):
+    """Draw the graph with graph_labels(x, w, show) into `ax`; returns draw_network's handles."""
+    edge_text, node_text, colors = graph_labels(x, w, show)
+    return diagrams.draw_network(ax, LAYERS, EDGES, node_text=node_text, edge_text=edge_text, node_colors=colors,
+                                 layer_labels=["inputs", "tanh units 3, 4", "tanh units 5, 6", "y = a5 + a6"],
+                                 title=title, radius=0.45, spacing=2.0, label_at=0.3, layer_gap=3.0)
 
 
 SCALES = np.geomspace(0.05, 10.0, 60)
@@ -213,21 +222,47 @@ def saturation_state(x1, x2, scale, w=EXAMPLE_W):
             "scales": SCALES, "curve": curve, "text": text}
 
 
-def draw_saturation(ax_graph, ax_curve, state):
-    """Draw a saturation_state: the graph with its gradients, and |dy/dw13| against the weight scale."""
-    draw(ax_graph, state["x"], state["w"], show="gradients", title="gradients (orange: saturated, tanh' < 0.1)")
-    ax_curve.loglog(state["scales"], np.maximum(state["curve"], 1e-300), color=style.BLUE)
-    current = abs(state["grads"]["w13"])
-    ax_curve.plot([state["scale"]], [max(current, 1e-300)], "o", color=style.VERMILLION, label="current scale")
-    style.plain_log_ticks(ax_curve.xaxis)
-    style.plain_log_ticks(ax_curve.yaxis)
-    ax_curve.set(xlabel="weight scale", ylabel="|dy/dw13|", title="the gradient dies as units saturate")
-    ax_curve.legend(fontsize=8)
+class SaturationView:
+    """The saturation widget's figure, made once: a slider move rewrites the graph's gradient labels and
+    unit colours and moves the curve and its marker; axes, ticks and titles stay drawn (style.LiveFigure)."""
 
+    CURVE_LIMITS = (1e-10, 1e2)  # fixed, so the ticks never change; smaller gradients are as good as dead
 
-def render_saturation(x1, x2, scale):
-    """One frame of the saturation widget: (PNG bytes, printed lines)."""
-    state = saturation_state(x1, x2, scale)
-    fig = style.figure(figsize=(13, 5))
-    draw_saturation(*fig.subplots(1, 2, width_ratios=(5, 2)), state)
-    return style.png(fig), state["text"]
+    def __init__(self):
+        self.live = style.LiveFigure(figsize=(13, 5))
+        ax_graph, ax_curve = self.live.fig.subplots(1, 2, width_ratios=(5, 2))
+        first = saturation_state(*EXAMPLE_X, 1.0)
+        self.drawn = draw(ax_graph, first["x"], first["w"], show="gradients",
+                          title=f"gradients (orange: saturated, tanh' < {SATURATED})")
+        for edge, text in self.drawn["edge_texts"].items():
+            self.live.dynamic(edge, text)
+        for u in "3456":
+            self.live.dynamic(("circle", u), self.drawn["circles"][u])
+            self.live.dynamic(("text", u), self.drawn["node_texts"][u])
+        ax_curve.set(xscale="log", yscale="log", xlim=(SCALES[0], SCALES[-1]), ylim=self.CURVE_LIMITS,
+                     xlabel="weight scale", ylabel="|dy/dw13|", title="the gradient dies as units saturate")
+        style.plain_log_ticks(ax_curve.xaxis)
+        style.plain_log_ticks(ax_curve.yaxis)
+        self.curve = self.live.dynamic("curve", ax_curve.plot([], [], color=style.BLUE)[0])
+        self.marker = self.live.dynamic("marker", ax_curve.plot([], [], "o", color=style.VERMILLION,
+                                                                label="current scale", clip_on=False)[0])
+        ax_curve.legend(fontsize=8, loc="lower left")
+
+    def update(self, state):
+        """Show a saturation_state; returns self."""
+        edge_text, node_text, colors = graph_labels(state["x"], state["w"], show="gradients")
+        for edge, text in self.drawn["edge_texts"].items():
+            text.set_text(edge_text[edge])
+        for u in "3456":
+            self.drawn["node_texts"][u].set_text(node_text[u])
+            self.drawn["circles"][u].set_facecolor(colors[u])
+        # Zero gradients (x1 = 0 makes dy/dw13 = 0) have no logarithm: they are drawn below the axes.
+        self.curve.set_data(state["scales"], np.maximum(state["curve"], 1e-300))
+        self.marker.set_data([state["scale"]], [max(abs(state["grads"]["w13"]), 1e-300)])
+        return self
+
+    def render(self, x1, x2, scale):
+        """One frame for the sliders' values: (PNG bytes, the printed lines of saturation_state)."""
+        state = saturation_state(x1, x2, scale)
+        self.update(state)
+        return self.live.png(), state["text"]

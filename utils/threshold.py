@@ -206,18 +206,47 @@ def halfplane(w1, w2, b, lim=2.0, n=161):
     return state
 
 
-def plot_halfplane(ax, state):
-    """Draw a `halfplane(...)` state into matplotlib axes `ax`."""
-    lim = state["x1"][-1]
-    ax.contourf(state["x1"], state["x2"], state["fires"].astype(float), levels=[-0.5, 0.5, 1.5],
-                colors=[style.NEUTRAL, style.CLASS_A], alpha=0.35)
-    if state["line"] is not None:
-        ax.plot(*state["line"].T, color=style.BOUNDARY, lw=2, label="w·x + b = 0")
-    if state["foot"] is not None and np.all(np.abs(state["foot"]) <= lim):
-        ax.annotate("", xy=state["foot"] + 0.6 * state["normal"], xytext=state["foot"],
-                    arrowprops=dict(arrowstyle="->", color=style.ARROW, lw=2))
-    ax.set(xlim=(-lim, lim), ylim=(-lim, lim), xlabel="x1", ylabel="x2", aspect="equal",
-           title="fires (shaded) on the side the normal w points to")
+class HalfplaneView:
+    """The interactive unit's figure, made once: a slider move redraws the shading, the line and the
+    normal arrow over a saved background (axes, labels, title), then encodes the PNG."""
+
+    def __init__(self, lim=2.0):
+        from matplotlib.colors import ListedColormap
+
+        self.live = style.LiveFigure(figsize=(4.8, 4.8))
+        ax = self.live.fig.subplots()
+        ax.set(xlim=(-lim, lim), ylim=(-lim, lim), xlabel="x1", ylabel="x2", aspect="equal",
+               title="fires (shaded) on the side the normal w points to")
+        self.lim = lim
+        self.shade = self.live.dynamic("shade", ax.imshow(
+            np.zeros((2, 2)), extent=(-lim, lim, -lim, lim), origin="lower", interpolation="nearest",
+            cmap=ListedColormap([style.NEUTRAL, style.CLASS_A]), vmin=0, vmax=1, alpha=0.35))
+        self.line = self.live.dynamic("line", ax.plot([], [], color=style.BOUNDARY, lw=2)[0])
+        self.arrow = self.live.dynamic("arrow", ax.annotate(
+            "", xy=(0, 0), xytext=(0, 0), arrowprops=dict(arrowstyle="->", color=style.ARROW, lw=2)))
+
+    def update(self, state):
+        """Show a `halfplane(...)` state (computed with this view's lim); returns self."""
+        # imshow rows run along x2 (origin="lower"), as the grid's rows do; each cell is centred on its grid point.
+        x1, x2 = state["x1"], state["x2"]
+        h1, h2 = (x1[1] - x1[0]) / 2, (x2[1] - x2[0]) / 2
+        self.shade.set_data(state["fires"].astype(float))
+        self.shade.set_extent((x1[0] - h1, x1[-1] + h1, x2[0] - h2, x2[-1] + h2))
+        line = state["line"] if state["line"] is not None else np.empty((0, 2))
+        self.line.set_data(line[:, 0], line[:, 1])
+        foot = state["foot"]
+        visible = foot is not None and bool(np.all(np.abs(foot) <= self.lim))
+        self.arrow.set_visible(visible)
+        if visible:
+            self.arrow.xy = tuple(foot + 0.6 * state["normal"])
+            self.arrow.set_position(tuple(foot))
+        return self
+
+    def render(self, w1, w2, b):
+        """One frame for the sliders' values: (PNG bytes, the description from halfplane)."""
+        state = halfplane(w1, w2, b, lim=self.lim)
+        self.update(state)
+        return self.live.png(), state["text"]
 
 
 def plot_region(ax, X1, X2, values, title, outlines=()):
@@ -227,11 +256,3 @@ def plot_region(ax, X1, X2, values, title, outlines=()):
         closed = np.vstack([poly, poly[:1]])
         ax.plot(closed[:, 0], closed[:, 1], color=style.BOUNDARY, lw=1.5)
     ax.set(xlabel="$x_1$", ylabel="$x_2$", aspect="equal", title=title)
-
-
-def render_halfplane(w1, w2, b):
-    """One frame of the interactive unit: (PNG bytes, description) for weights (w1, w2) and bias b."""
-    state = halfplane(w1, w2, b)
-    fig = style.figure(figsize=(4.8, 4.8))
-    plot_halfplane(fig.subplots(), state)
-    return style.png(fig), state["text"]

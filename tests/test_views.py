@@ -1,0 +1,79 @@
+"""The widgets' figures (style.LiveFigure): only the changing artists are redrawn over a saved background,
+so each frame must equal the same slider position drawn by a fresh view: no earlier position may leave a trace."""
+import io
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+import numpy as np
+import pytest
+from PIL import Image
+
+from utils import conditioning, style, tanhnet, threshold
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def pixels(png):
+    assert png[:8] == PNG_MAGIC
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+# Positions at and beyond the ends of every slider, including the degenerate ones (w = 0, x = 0, centred inputs).
+VIEWS = {
+    "halfplane": (threshold.HalfplaneView, lambda *a: threshold.halfplane(*a)["text"],
+                  [(1.0, 0.5, 0.5), (-2.0, 1.0, -1.0), (0.0, 0.0, 1.0), (3.0, -3.0, 3.0), (0.0, 0.1, -3.0)]),
+    "saturation": (tanhnet.SaturationView, lambda *a: tanhnet.saturation_state(*a)["text"],
+                   [(1.0, -0.5, 1.0), (2.0, -2.0, 10.0), (0.0, 0.0, 0.1), (-2.0, 2.0, 3.0)]),
+    "conditioning": (conditioning.ConditioningView, lambda *a: conditioning.widget_state(*a)["text"],
+                     [(2, 1, 0.5, 0.5, False), (-2, -2, 0.3, 1.1, False), (0, 0, 3, 0.05, True),
+                      (2, -2, 0.3, 0.999, False)]),
+}
+
+
+@pytest.mark.parametrize("name", VIEWS)
+def test_every_frame_equals_a_fresh_drawing_of_its_position(name):
+    make, text_of, positions = VIEWS[name]
+    view = make()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        frames = []
+        for args in positions:
+            picture, text = view.render(*args)
+            assert text == text_of(*args)
+            frames.append(pixels(picture))
+    for args, frame in zip(positions[1:], frames[1:]):
+        fresh = pixels(make().render(*args)[0])
+        differing = int((frame != fresh).any(axis=2).sum())
+        assert differing == 0, f"{name} at {args}: {differing} pixels differ from a fresh drawing"
+    # Different positions give different pictures: the dynamic artists are drawn.
+    assert all(not np.array_equal(a, b) for a, b in zip(frames, frames[1:]))
+
+
+def test_live_figure_frame_equals_a_full_draw_when_nothing_overlaps():
+    live = style.LiveFigure(figsize=(3, 2))
+    ax = live.fig.subplots()
+    ax.set(xlim=(0, 1), ylim=(0, 1), title="static")
+    ax.plot([0.2, 0.8], [0.9, 0.9], color="k")  # static, away from the moving line and the spines
+    line = live.dynamic("line", ax.plot([0.2, 0.8], [0.2, 0.2], color=style.BLUE)[0])
+    live.png()
+    line.set_ydata([0.5, 0.5])
+    blitted = pixels(live.png())
+    line.set_animated(False)
+    live.canvas.draw()
+    full = np.asarray(live.canvas.buffer_rgba())[..., :3]
+    np.testing.assert_array_equal(blitted, full)
+
+
+def test_live_figure_replaces_an_artist_registered_under_the_same_name():
+    live = style.LiveFigure(figsize=(2, 2))
+    ax = live.fig.subplots()
+    ax.set(xlim=(0, 1), ylim=(0, 1))
+    blank = pixels(live.png())
+    first = live.dynamic("dot", ax.plot([0.5], [0.5], "o", color=style.BLUE)[0])
+    with_dot = pixels(live.png())
+    first.remove()
+    live.dynamic("dot", ax.plot([], [])[0])
+    assert not np.array_equal(blank, with_dot)
+    np.testing.assert_array_equal(pixels(live.png()), blank)
