@@ -25,23 +25,13 @@ RESULTS = ROOT / "benchmarks" / "results.json"
 FLOOR_SOURCE = "import numpy, torch, matplotlib.pyplot, ipywidgets, utils"
 
 
-def median_time(fn, repeat, warmup=2):
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), max(times)
-
-
 def paired_medians(fns, repeat, warmup=2):
     """For each function: (median seconds, minor page faults per call), measured in alternation.
 
     Alternating gives every function the same allocator state. That state matters at large batches:
     glibc hands freed pages back to the system unless an earlier, larger allocation raised its trim
-    threshold, and touching fresh pages again can cost as much as the arithmetic (see numpy_first_*).
+    threshold, and touching fresh pages again can cost as much as the arithmetic (see
+    numpy_float64_before_torch_ran in the results).
     """
     for _ in range(warmup):
         for fn in fns:

@@ -42,7 +42,7 @@ def test_live_output_renders_at_once_and_on_every_change():
 
     def render(a, b):
         calls.append((a, b))
-        return style.png(style.figure(figsize=(1, 1))), f"a={a}"
+        return style.LiveFigure(figsize=(1, 1)).png(), f"a={a}"
 
     controls = {"a": ipywidgets.FloatSlider(value=1.0), "b": ipywidgets.Checkbox(value=False)}
     out = style.live_output(controls, render)

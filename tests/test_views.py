@@ -77,3 +77,21 @@ def test_live_figure_replaces_an_artist_registered_under_the_same_name():
     live.dynamic("dot", ax.plot([], [])[0])
     assert not np.array_equal(blank, with_dot)
     np.testing.assert_array_equal(pixels(live.png()), blank)
+
+
+def test_live_figure_overlay_stays_on_top_of_the_dynamic_artists():
+    live = style.LiveFigure(figsize=(3, 2))
+    ax = live.fig.subplots()
+    ax.set(xlim=(0, 1), ylim=(0, 1))
+    band = live.dynamic("band", ax.axhspan(0.3, 0.7, color=style.BLUE))  # under the legend, then moved away
+    legend = live.overlay(ax.legend([band], ["moving band"], loc="center", framealpha=1))
+    before = pixels(live.png())
+    box = legend.get_window_extent(live.canvas.get_renderer())
+    height = before.shape[0]
+    rows = slice(int(height - box.y1) + 1, int(height - box.y0) - 1)
+    cols = slice(int(box.x0) + 1, int(box.x1) - 1)
+    band.set_y(0.0)  # axhspan is a Rectangle in axes-x / data-y coordinates
+    after = pixels(live.png())
+    assert not np.array_equal(before, after)  # the band moved ...
+    np.testing.assert_array_equal(before[rows, cols], after[rows, cols])  # ... but not over the legend
+    assert (before[rows, cols] == 255).all(axis=2).mean() > 0.5  # the legend box is mostly white, not band blue

@@ -200,13 +200,13 @@ def draw_state(ax_contour, ax_error, state):
         ax_contour.plot([], [], color=colour, lw=2, label=f"eigenvector of {which}")
     ax_contour.plot(*W_STAR, "*", color=style.BLACK, ms=10, label="minimum v")
     ax_contour.set(xlim=(w1[0], w1[-1]), ylim=(w2[0], w2[-1]), aspect="equal", xlabel="w1", ylabel="w2")
-    legend = ax_contour.legend(loc="lower left", fontsize=7)
+    legend = ax_contour.legend(loc="lower left", fontsize=7, framealpha=1)
     error, = ax_error.semilogy([1, 2], [1, 2], color=style.ORANGE)
     tol = ax_error.axhline(1.0, color=style.BLACK, ls=":", lw=1, label="tolerance")
     style.plain_log_ticks(ax_error.yaxis)
     ax_error.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))  # steps are whole; few labels draw fast
     ax_error.set(xlabel="step", ylabel="|w - v|")
-    ax_error.legend(fontsize=7, loc="upper right")
+    ax_error.legend(fontsize=7, loc="upper right", framealpha=1)
     handles = {"ax_contour": ax_contour, "ax_error": ax_error, "contour": None, "eig": eig, "path": path,
                "legend": legend, "error": error, "tol": tol,
                "title_contour": ax_contour.set_title("", y=1.0), "title_error": ax_error.set_title("", y=1.0)}
@@ -237,21 +237,22 @@ def update_drawing(handles, state):
 
 class ConditioningView:
     """The widget's figure, made once and updated in place (style.LiveFigure): a slider move redraws the
-    left panel's contours, eigenvectors, path, legend (it lies over the contours) and title, and the whole
-    right panel, whose limits change; the left panel's frame, ticks and labels stay drawn."""
+    left panel's contours, eigenvectors, path and title, and the whole right panel, whose limits change;
+    the left panel's frame, ticks and labels stay drawn, and both legends are pasted over the curves."""
 
     def __init__(self, figsize=(10, 4.2)):
         self.live = style.LiveFigure(figsize=figsize)
-        self.fig = self.live.fig
-        self.axes = tuple(self.fig.subplots(1, 2))
+        self.axes = tuple(self.live.fig.subplots(1, 2))
         self.handles = None
 
     def update(self, state):
         """Show `state` (a widget_state dict); returns self."""
         if self.handles is None:
             self.handles = draw_state(*self.axes, state)
-            for name in ("eig", "path", "legend", "title_contour", "ax_error"):
+            for name in ("eig", "path", "title_contour", "ax_error"):
                 self.live.dynamic(name, self.handles[name])
+            for legend in (self.handles["legend"], self.axes[1].get_legend()):
+                self.live.overlay(legend)
         else:
             update_drawing(self.handles, state)
         self.live.dynamic("contour", self.handles["contour"])  # a new contour set every time

@@ -11,15 +11,6 @@ ARROW = BLACK
 SERIES = (BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY)  # line plots, in order
 
 
-def png(fig, dpi=80):
-    """The figure as PNG bytes at `dpi`, without the tight-bbox pass (which draws the figure a second time)."""
-    import io
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
-    return buffer.getvalue()
-
-
 def encode_png(rgba):
     """An (h, w, 4) uint8 RGBA image as PNG bytes, RGB, fast zlib level: a widget frame is shown once, not stored."""
     import io
@@ -37,7 +28,8 @@ class LiveFigure:
     Drawing text is what costs on a slow machine (~1 ms per label here), so ticks, labels, titles and
     everything else that never changes is drawn once into a saved background; each frame restores
     it and draws the artists registered with `dynamic` on top, in z-order. An Axes can be dynamic as
-    a whole (when its limits, hence its ticks, change).
+    a whole (when its limits, hence its ticks, change). Artists registered with `overlay` never change
+    but lie over dynamic ones (a legend over moving curves): their pixels are pasted on top.
     """
 
     def __init__(self, figsize, dpi=80):
@@ -46,6 +38,7 @@ class LiveFigure:
         self.fig = figure(figsize=figsize, dpi=dpi)
         self.canvas = FigureCanvasAgg(self.fig)
         self._dynamic = {}
+        self._overlays = []
         self._background = None
 
     def dynamic(self, name, artist):
@@ -54,15 +47,28 @@ class LiveFigure:
         self._dynamic[name] = artist
         return artist
 
+    def overlay(self, artist):
+        """Register `artist` as fixed but drawn over the dynamic artists; returns it. Its pixels, with a 2-pixel
+        margin, are taken once over the background, so it should be opaque (a legend with framealpha=1)."""
+        artist.set_animated(True)
+        self._overlays.append(artist)
+        return artist
+
     def png(self):
         """The current frame as PNG bytes."""
         if self._background is None:
             self.canvas.draw()
             self._background = self.canvas.copy_from_bbox(self.fig.bbox)
-        else:
-            self.canvas.restore_region(self._background)
+            renderer = self.canvas.get_renderer()
+            for artist in self._overlays:
+                self.fig.draw_artist(artist)
+            self._overlay_pixels = [self.canvas.copy_from_bbox(a.get_window_extent(renderer).padded(2))
+                                    for a in self._overlays]
+        self.canvas.restore_region(self._background)
         for artist in sorted(self._dynamic.values(), key=lambda a: a.get_zorder()):
             self.fig.draw_artist(artist)
+        for pixels in self._overlay_pixels:
+            self.canvas.restore_region(pixels)
         return encode_png(np.asarray(self.canvas.buffer_rgba()))
 
 

@@ -246,7 +246,7 @@ class SaturationView:
         self.curve = self.live.dynamic("curve", ax_curve.plot([], [], color=style.BLUE)[0])
         self.marker = self.live.dynamic("marker", ax_curve.plot([], [], "o", color=style.VERMILLION,
                                                                 label="current scale", clip_on=False)[0])
-        ax_curve.legend(fontsize=8, loc="lower left")
+        self.live.overlay(ax_curve.legend(fontsize=8, loc="lower left", framealpha=1))
 
     def update(self, state):
         """Show a saturation_state; returns self."""
