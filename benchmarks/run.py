@@ -114,8 +114,8 @@ def bench_backprop(batches=(1, 16, 256, 4096, 65536)):
     from utils import mlp
 
     # Before any torch operation has run: the allocator state a first numpy call meets.
-    X, T, W, B = mlp.random_network((4, 6, 6, 6, 1), batches[-1], seed=1)
-    [(t_first, faults_first)] = paired_medians([lambda: mlp.backward_unchecked(X, T, W, B)], 20)
+    largest = mlp.random_network((4, 6, 6, 6, 1), batches[-1], seed=1)
+    [(t_first, faults_first)] = paired_medians([lambda: mlp.backward_unchecked(*largest)], 20)
     first = {"batch": batches[-1], "numpy_us": round(1e6 * t_first, 1), "numpy_page_faults": round(faults_first)}
     rows = []
     for dtype in ("float64", "float32"):
@@ -141,9 +141,8 @@ def bench_backprop(batches=(1, 16, 256, 4096, 65536)):
             rows.append({"dtype": dtype, "batch": n, "numpy_us": round(1e6 * t_np, 1), "torch_us": round(1e6 * t_t, 1),
                          "ratio_numpy_over_torch": round(t_np / t_t, 2),
                          "numpy_page_faults": round(faults_np), "torch_page_faults": round(faults_t)})
-    X, T, W, B = mlp.random_network((4, 6, 6, 6, 1), batches[-1], seed=1)
     tracemalloc.start()
-    mlp.backward(X, T, W, B)
+    mlp.backward(*largest)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return {"backprop": rows, "numpy_peak_mb_largest_batch": round(peak / 2 ** 20, 1),

@@ -39,7 +39,8 @@ class LiveFigure:
         self.canvas = FigureCanvasAgg(self.fig)
         self._dynamic = {}
         self._overlays = []
-        self._background = None
+        self._background = None  # and the overlays' pixels: both taken at the first frame
+        self._overlay_pixels = []
 
     def dynamic(self, name, artist):
         """Register `artist` under `name` as redrawn every frame (replacing, not drawing, an earlier one); returns it."""

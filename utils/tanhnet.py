@@ -231,8 +231,7 @@ class SaturationView:
     def __init__(self):
         self.live = style.LiveFigure(figsize=(13, 5))
         ax_graph, ax_curve = self.live.fig.subplots(1, 2, width_ratios=(5, 2))
-        first = saturation_state(*EXAMPLE_X, 1.0)
-        self.drawn = draw(ax_graph, first["x"], first["w"], show="gradients",
+        self.drawn = draw(ax_graph, EXAMPLE_X, EXAMPLE_W, show="gradients",  # labels replaced by each update
                           title=f"gradients (orange: saturated, tanh' < {SATURATED})")
         for edge, text in self.drawn["edge_texts"].items():
             self.live.dynamic(edge, text)
