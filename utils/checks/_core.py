@@ -1,0 +1,171 @@
+"""What every exercise check shares: the Exercise protocol, CheckFailed and the answer validators.
+
+An exercise is checked in three steps, so that a grader can keep the judging away from the
+student's code (see `Exercise`). In the notebook, `run(exercise, fn)` does all three in the
+student's kernel and prints "✓ ..." or raises CheckFailed (an AssertionError, so nbgrader scores
+the cell 0) whose message names the mistake when it recognises one. Malformed answers (None, NaN,
+a list, a wrong type, an exception inside the student's function) get a message too, never a
+traceback from inside numpy.
+"""
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+RTOL = 1e-6
+
+
+class CheckFailed(AssertionError):
+    """The answer is not right yet; the message says what is wrong."""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise's check, split where trust changes.
+
+    function  the name the student's solution cell defines (e.g. "backward").
+    cases     cases(seed) -> inputs. Plain data only: numbers, strings, numpy arrays, and lists, tuples
+              and dicts of them. Made on the trusted side; the notebook uses `seed`, a grader its own.
+    collect   collect(fn, inputs) -> answers. Calls the student's function on the inputs and returns
+              plain data (as above) and nothing else: no functions, no tensors, no modules. It runs beside
+              the student's code, so it may be replaced by them; it may raise CheckFailed for an answer
+              it cannot even record (not a function, NotImplementedError, not a tensor, ...).
+    judge     judge(inputs, answers) -> the "✓" message, or raises CheckFailed naming the mistake.
+              Runs on the trusted side: it must validate `answers` itself (they may be anything).
+    """
+    function: str
+    cases: Callable[[int], Any]
+    collect: Callable[[Callable, Any], Any]
+    judge: Callable[[Any, Any], str]
+    seed: int = 0
+
+
+def run(exercise, fn):
+    """The in-notebook check: cases, collect and judge in this kernel; prints "✓ ..." or raises CheckFailed."""
+    __tracebackhide__ = True
+    inputs = exercise.cases(exercise.seed)
+    answers = exercise.collect(fn, inputs)
+    _ok(exercise.judge(inputs, answers))
+
+
+def _fail(message):
+    __tracebackhide__ = True  # IPython hides this frame: the student sees the message, not our internals
+    raise CheckFailed(message)
+
+
+def _ok(message):
+    print("✓ " + message)
+
+
+def _call(fn, name, *args):
+    """Call the student's function, turning any exception into a message."""
+    __tracebackhide__ = True
+    if not callable(fn):
+        _fail(f"{name} must be a function; got {type(fn).__name__}")
+    try:
+        return fn(*args)
+    except NotImplementedError:
+        _fail(f"{name} is not written yet: replace `raise NotImplementedError()` with your code")
+    except Exception as exc:  # the student's code failed: say how, briefly
+        _fail(f"{name} raised {type(exc).__name__}: {exc}")
+
+
+def _number(name, value):
+    __tracebackhide__ = True
+    if value is None:
+        _fail(f"{name} returned None: did you forget `return`?")
+    if hasattr(value, "detach"):  # a torch scalar
+        value = value.detach().cpu().numpy()
+    if isinstance(value, (list, tuple, dict, str)):
+        _fail(f"{name} must return a number; got a {type(value).__name__}")
+    arr = np.asarray(value)
+    if arr.dtype == object or not np.issubdtype(arr.dtype, np.number) or arr.size != 1:
+        _fail(f"{name} must return a single number; got {type(value).__name__} {getattr(arr, 'shape', '')}")
+    out = float(arr.reshape(()))
+    if not np.isfinite(out):
+        _fail(f"{name} returned {out}: look for a division by zero or an overflow")
+    return out
+
+
+def _array(name, value, shape):
+    __tracebackhide__ = True
+    if value is None:
+        _fail(f"{name} is None: did you forget `return`?")
+    if hasattr(value, "detach"):
+        value = value.detach().cpu().numpy()
+    if isinstance(value, (list, tuple)):
+        _fail(f"{name} is a {type(value).__name__}; return a numpy array of shape {shape}")
+    if not isinstance(value, np.ndarray) or value.dtype == object or not np.issubdtype(value.dtype, np.number):
+        _fail(f"{name} must be a numeric numpy array of shape {shape}; got {type(value).__name__}")
+    if value.shape != tuple(shape):
+        if value.shape == tuple(shape)[::-1] and len(shape) == 2:
+            _fail(f"{name} has shape {value.shape}, expected {tuple(shape)}: it is transposed")
+        _fail(f"{name} has shape {value.shape}, expected {tuple(shape)}")
+    if not np.all(np.isfinite(value)):
+        _fail(f"{name} contains NaN or inf")
+    return value.astype(np.float64)
+
+
+def _close(a, b, rtol=RTOL):
+    return np.allclose(a, b, rtol=rtol, atol=rtol * max(1e-12, float(np.max(np.abs(b)))))
+
+
+def _ratio_hint(name, got, want, n_samples=None):
+    """A message when `got` is a constant multiple of `want` (a missing factor or a sign), else None."""
+    mask = np.abs(want) > 1e-12 * max(1e-300, float(np.max(np.abs(want))))
+    if not np.any(mask):
+        return None
+    ratios = got[mask] / want[mask]
+    r = float(np.median(ratios))
+    if r == 0 or not np.allclose(ratios, r, rtol=1e-6):
+        return None
+    named = {-1.0: "has the wrong sign: check the order in (Y - T)",
+             0.5: "is half the right value: the factor 2 from the derivative of the square is missing",
+             2.0: "is twice the right value: the factor 2 is counted twice"}
+    if n_samples:
+        named.update({float(n_samples): "is N times too large: the 1/N of the mean is missing",
+                      n_samples / 2.0: "is N/2 times too large: the 2/N factor (2 from the square, 1/N from the mean) is missing",
+                      1.0 / n_samples: "is N times too small: the 1/N is applied twice"})
+    for value, text in named.items():
+        if abs(r - value) <= 1e-6 * abs(value):
+            return f"{name} {text}"
+    return f"{name} is {r:.4g} times the right value: a constant factor is off"
+
+
+def _collect_numbers(name, fn, cases):
+    """The student's scalar answers fn(*case) for every case, as a list of floats."""
+    __tracebackhide__ = True
+    return [_number(name, _call(fn, name, *case)) for case in cases]
+
+
+def _judge_numbers(name, answers, reference, mistakes, cases):
+    """Compare scalar answers with reference(*case) over `cases`; name the first mistake
+    (message, fn) that explains every answer."""
+    __tracebackhide__ = True
+    if not isinstance(answers, list) or len(answers) != len(cases):
+        _fail(f"{name}: expected {len(cases)} answers, got {_describe(answers)}")
+    got = np.array([_number(name, a) for a in answers])
+    return _match_mistakes_values(name, got, reference, mistakes, cases)
+
+
+def _describe(value):
+    return f"{type(value).__name__} of length {len(value)}" if isinstance(value, (list, tuple)) else type(value).__name__
+
+
+def _match_mistakes(name, fn, reference, mistakes, cases):
+    """In one step (student's kernel): compare fn(*case) with reference(*case) over `cases`."""
+    __tracebackhide__ = True
+    return _judge_numbers(name, _collect_numbers(name, fn, cases), reference, mistakes, cases)
+
+
+def _match_mistakes_values(name, got, reference, mistakes, cases):
+    __tracebackhide__ = True
+    want = np.array([reference(*case) for case in cases])
+    if _close(got, want, 1e-8):
+        return True
+    for message, wrong in mistakes:
+        if _close(got, np.array([wrong(*case) for case in cases]), 1e-8):
+            _fail(f"{name}: {message}")
+    if _close(got, -want, 1e-8):
+        _fail(f"{name}: the sign is wrong")
+    _fail(f"{name}: for the first test case expected {want[0]:.6g}, got {got[0]:.6g}")
