@@ -103,3 +103,28 @@ def nonzero_edges(layers, W):
     """The (src, dst) pairs whose weight is non-zero, for sparse networks such as the AND tree."""
     return [(a, b) for l, w in enumerate(W) for i, a in enumerate(layers[l])
             for j, b in enumerate(layers[l + 1]) if w[i, j] != 0]
+
+
+def label_overlaps(ax, drawn):
+    """Pairs of drawn labels whose boxes overlap, for tests: [(text_a, text_b), ...] (empty when readable).
+
+    Checks every pair of texts in `ax` (node texts, edge labels, captions, title) and every edge label
+    against every node circle it does not belong to, in display coordinates after a draw.
+    ax: the Axes drawn into; drawn: draw_network's return value.
+    """
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    texts = [t for t in ax.texts if t.get_visible() and t.get_text().strip()]
+    if ax.title.get_text():
+        texts.append(ax.title)
+    boxes = [(t, t.get_window_extent(renderer)) for t in texts]
+    pairs = [(a.get_text(), b.get_text()) for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1:]
+             if box_a.overlaps(box_b)]
+    own = {id(t) for t in drawn["node_texts"].values()}
+    for name, circle in drawn["circles"].items():
+        box_c = circle.get_window_extent(renderer)
+        for t, box_t in boxes:
+            if id(t) not in own and box_t.overlaps(box_c):
+                pairs.append((t.get_text(), f"node {name}"))
+    return pairs
