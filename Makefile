@@ -44,7 +44,7 @@ notebooks: $(STAMP)
 	    --ExecutePreprocessor.timeout=60 --ExecutePreprocessor.record_timing=False "$$nb" || exit 1; \
 	done
 
-## Regenerate data/*.npz and data/SHA256SUMS bit-identically from the fixed seed.
+## Regenerate utils/datafiles/*.npz and SHA256SUMS bit-identically from the fixed seed.
 data: $(STAMP)
 	$(PY) -m utils regenerate-data
 

@@ -28,7 +28,7 @@ def test_make_lab_listens_on_loopback_with_a_token():
 
 def test_data_folder_is_read_only_at_run_time():
     """Loading never writes: the files' bytes and times are unchanged by getdata/getparams."""
-    files = sorted((ROOT / "data").iterdir())
+    files = sorted((ROOT / "utils" / "datafiles").iterdir())
     before = [(p.read_bytes(), p.stat().st_mtime_ns) for p in files]
     utils.getdata()
     utils.getparams()

@@ -1,8 +1,11 @@
 """Fixed data and parameters of the backprop exercise (notebook 04).
 
 The course's own data could not be published, so the workbook ships its own:
-`data/data.npz` (X, T) and `data/params.npz` (W0..W3, B0..B3), made by
-`generate()` from a fixed seed and checked against `data/SHA256SUMS` on every load.
+`datafiles/data.npz` (X, T) and `datafiles/params.npz` (W0..W3, B0..B3) inside this
+package, made by `generate()` from a fixed seed and checked against
+`datafiles/SHA256SUMS` on every load. They ship in the wheel as package data and are
+read through `importlib.resources`, so an installed package (JupyterHub, Binder,
+`pip install git+...`) finds them as a checkout does.
 
 Regenerate them (bit-identically) with `make data`, i.e.
 `python -m utils regenerate-data`.
@@ -10,6 +13,7 @@ Regenerate them (bit-identically) with `make data`, i.e.
 import hashlib
 import io
 import zipfile
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -17,9 +21,10 @@ import numpy as np
 SEED = 20210201  # the date of the course's sheet
 N_SAMPLES = 100
 LAYER_SIZES = (4, 6, 6, 6, 1)
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = resources.files(__package__) / "datafiles"  # a Traversable: a folder, or a place in a zip
 FILES = ("data.npz", "params.npz")
-RESTORE_HINT = "restore it with `git checkout -- data/` or regenerate it with `make data`"
+RESTORE_HINT = ("restore it with `git checkout -- utils/datafiles/` or regenerate it with `make data` "
+                "(an installed package: reinstall it)")
 
 
 class DataIntegrityError(RuntimeError):
@@ -81,7 +86,7 @@ def regenerate(out_dir=DATA_DIR, seed=SEED):
 
 
 def read_checksums(data_dir):
-    path = Path(data_dir) / "SHA256SUMS"
+    path = data_dir / "SHA256SUMS"
     if not path.is_file():
         raise DataIntegrityError(f"{path} is missing; {RESTORE_HINT}")
     sums = {}
@@ -94,7 +99,7 @@ def read_checksums(data_dir):
 
 def load_arrays(filename, data_dir=None):
     """Load `filename` from `data_dir` after checking its SHA-256; return fresh float64 arrays."""
-    data_dir = Path(DATA_DIR if data_dir is None else data_dir)
+    data_dir = DATA_DIR if data_dir is None else Path(data_dir)
     path = data_dir / filename
     expected = read_checksums(data_dir).get(filename)
     if expected is None:

@@ -1,0 +1,119 @@
+"""The kernel-path matrix: every notebook's stored outputs hold under other numerical kernels of this CPU.
+
+One CPU computes through several kernels: numpy's OpenBLAS picks one per CPU (OPENBLAS_CORETYPE forces
+another), torch's ATen picks vectorised kernels (ATEN_CPU_CAPABILITY), torch's MKL picks a code path
+(MKL_CBWR), and thread counts change the order of sums. A stored output that changes under any of them
+would fail on a student's laptop. Each configuration below is its own test (one class each, so
+pytest-xdist's loadscope spreads them over workers); each first probes which kernels really ran, skips
+with the reason when this CPU cannot reach the configuration (or reaches only the default kernels), and
+then runs nbval on all four notebooks. Under CI=true a skip of every configuration is a failure.
+
+`python tests/test_kernels.py` prints the probe of each configuration.
+"""
+import json
+import subprocess
+import sys
+import tempfile
+
+import pytest
+
+from conftest import IN_CI
+from nbval_run import NOTEBOOKS, environment, nbval
+
+CONFIGS = {
+    # The oldest x86-64 kernels, one thread everywhere, torch's scalar ATen path and MKL's bit-reproducible branch.
+    "prescott-1thread-aten-default-mkl-compatible": dict(
+        OPENBLAS_CORETYPE="Prescott", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
+        ATEN_CPU_CAPABILITY="default", MKL_CBWR="COMPATIBLE"),
+    # A typical AVX2 laptop or hosted CI runner, two threads.
+    "haswell-2threads-aten-avx2-mkl-avx2": dict(
+        OPENBLAS_CORETYPE="Haswell", OMP_NUM_THREADS="2", OPENBLAS_NUM_THREADS="2", MKL_NUM_THREADS="2",
+        ATEN_CPU_CAPABILITY="avx2", MKL_CBWR="AVX2", OMP_WAIT_POLICY="PASSIVE"),
+    # An AVX-512 workstation (Intel: MKL's AVX-512 branch), one thread.
+    "skylakex-1thread-aten-avx512-mkl-avx512": dict(
+        OPENBLAS_CORETYPE="SkylakeX", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
+        ATEN_CPU_CAPABILITY="avx512", MKL_CBWR="AVX512"),
+    # Sandy Bridge (AVX without FMA): products and sums rounded separately, two threads.
+    "sandybridge-2threads-aten-default-mkl-compatible": dict(
+        OPENBLAS_CORETYPE="Sandybridge", OMP_NUM_THREADS="2", OPENBLAS_NUM_THREADS="2", MKL_NUM_THREADS="2",
+        ATEN_CPU_CAPABILITY="default", MKL_CBWR="COMPATIBLE", OMP_WAIT_POLICY="PASSIVE"),
+}
+
+_PROBE = r"""
+import json, re, subprocess, sys
+import numpy, threadpoolctl, torch
+blas = [(i["internal_api"], i.get("architecture"), i["num_threads"]) for i in threadpoolctl.threadpool_info()
+        if i["user_api"] == "blas"]
+a = torch.ones(40, 40, dtype=torch.float64)
+(a @ a).sum()
+print(json.dumps({"openblas": blas[0][1] if blas else None, "blas_threads": blas[0][2] if blas else None,
+                  "aten": torch.backends.cpu.get_cpu_capability(), "torch_threads": torch.get_num_threads()}))
+"""
+
+
+def probe(settings):
+    """Which kernels a process started with `settings` really uses:
+    {openblas: core type, blas_threads, aten: capability, torch_threads, mkl_cnr: MKL's reproducibility branch}."""
+    env = environment(settings, MKL_VERBOSE="1")
+    out = subprocess.run([sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    lines = out.stdout.strip().splitlines()
+    found = json.loads(lines[-1])
+    cnr = [part for line in lines if line.startswith("MKL_VERBOSE") for part in line.split() if part.startswith("CNR:")]
+    found["mkl_cnr"] = cnr[0][4:] if cnr else None
+    return found
+
+
+def _reachable(name, settings, got, default):
+    """None when the configuration runs kernels of its own here, else the reason to skip it."""
+    wanted_aten = settings.get("ATEN_CPU_CAPABILITY", "").upper()
+    if wanted_aten and got["aten"] != wanted_aten:
+        return f"{name}: this CPU cannot run ATen's {wanted_aten} kernels (torch chose {got['aten']})"
+    if got == default:
+        return f"{name}: the same kernels as the default configuration here ({got})"
+    return None
+
+
+@pytest.fixture(scope="module")
+def default_kernels():
+    return probe({})
+
+
+def _make_test(name, settings):
+    def test(self, default_kernels):
+        got = probe(settings)
+        print(f"{name}: {got} (default here: {default_kernels})")
+        reason = _reachable(name, settings, got, default_kernels)
+        if reason:
+            pytest.skip(reason)
+        with tempfile.TemporaryDirectory() as tmp:
+            passed, output = nbval(NOTEBOOKS, environment(settings), cwd=tmp)
+        assert passed, f"nbval under {name} ({got}):\n{output}"
+    test.__name__ = "test_nbval_holds"
+    return test
+
+
+for _name, _settings in CONFIGS.items():
+    _cls = type(f"TestKernels_{_name.replace('-', '_')}", (), {"test_nbval_holds": _make_test(_name, _settings)})
+    globals()[_cls.__name__] = pytest.mark.slow(_cls)
+
+
+def test_at_least_four_configurations_reach_their_own_kernels(default_kernels):
+    """In CI the matrix must run, not skip: at least four configurations differ from the default and each other."""
+    seen = {}
+    for name, settings in CONFIGS.items():
+        got = probe(settings)
+        if _reachable(name, settings, got, default_kernels) is None:
+            seen[name] = json.dumps(got, sort_keys=True)
+    distinct = len(set(seen.values()))
+    if distinct < 4:
+        message = f"only {distinct} configurations reach kernels of their own here: {seen}"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+if __name__ == "__main__":
+    print("default:", probe({}))
+    for _name, _settings in CONFIGS.items():
+        print(f"{_name}:", probe(_settings))
