@@ -1,6 +1,8 @@
 import collections
 import os
+import re
 import shutil
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -30,6 +32,46 @@ def pytest_collection_modifyitems(config, items):
     notebook's cells in order: with `-n 2 --dist loadscope --no-loadscope-reorder` (make test) the
     classroom module starts at once on one worker while the other takes everything else."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "failures"
+
+
+def save_failure_artifacts(nodeid, page, lab_log=None, folder=ARTIFACTS):
+    """Keep what explains a failed browser test: a screenshot of `page` and the last 50 lines of the
+    JupyterLab log `lab_log`, under `folder`. Returns lines naming what was saved (and what could not be)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = re.sub(r"[^\w.-]+", "_", nodeid.split("::", 1)[-1])
+    saved = []
+    shot = folder / f"{stem}.png"
+    try:
+        page.screenshot(path=str(shot), full_page=False)
+        saved.append(f"screenshot: {shot}")
+    except Exception as exc:  # the page may be gone: say so rather than hide the test's own failure
+        saved.append(f"screenshot: could not be taken ({type(exc).__name__}: {exc})")
+    if lab_log is not None and Path(lab_log).is_file():
+        tail = folder / f"{stem}.lab.log"
+        tail.write_text("\n".join(Path(lab_log).read_text(errors="replace").splitlines()[-50:]) + "\n")
+        saved.append(f"JupyterLab log (last 50 lines): {tail}")
+    dialogs = getattr(page, "dialogs_seen", [])
+    if dialogs:
+        saved.append("JupyterLab dialogs seen: " + " | ".join(dialogs))
+    return saved
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test's report names its screenshot and JupyterLab log (see save_failure_artifacts)."""
+    outcome = yield
+    report = outcome.get_result()
+    page, lab = item.funcargs.get("page"), item.funcargs.get("lab")
+    if report.when != "call" or not report.failed or page is None:
+        return
+    saved = save_failure_artifacts(item.nodeid, page, lab.get("log") if isinstance(lab, dict) else None)
+    if hasattr(report.longrepr, "addsection"):
+        report.longrepr.addsection("artifacts", "\n".join(saved))
+    else:
+        report.longrepr = f"{report.longrepr}\n\nartifacts:\n" + "\n".join(saved)
 
 
 def _tried_here():

@@ -2,7 +2,10 @@
 
 Each test starts its own JupyterLab on 127.0.0.1 (random port and token) over a temporary copy of the
 notebooks, with every Jupyter/IPython/matplotlib config folder in a temporary directory, and stops
-it by its own PID. Screenshots land in artifacts/screenshots/ (git-ignored).
+it by its own PID. Screenshots land in artifacts/screenshots/ (git-ignored). Every JupyterLab dialog that
+appears is recorded with its title and text: the harmless ones (kernel selection, build and "not trusted"
+notices) are answered, any other fails the test with its text. On a failure, conftest's hook saves a
+screenshot and the tail of the JupyterLab log under artifacts/failures/ and names both in the report.
 Without chromium or playwright the tests are skipped (in CI they fail): `apt-get install chromium`
 and `pip install -r requirements.txt`; never `playwright install`.
 """
@@ -21,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import have, require
+from conftest import have, require, save_failure_artifacts
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -71,7 +74,7 @@ def lab(tmp_path):
                 if proc.poll() is not None or time.time() > deadline:
                     raise RuntimeError("JupyterLab did not start: " + (tmp_path / "lab.log").read_text()[-2000:])
                 time.sleep(0.3)
-        yield {"base": base, "token": token, "dir": work}
+        yield {"base": base, "token": token, "dir": work, "log": tmp_path / "lab.log"}
     finally:
         proc.terminate()
         try:
@@ -82,8 +85,56 @@ def lab(tmp_path):
         log.close()
 
 
+# Dialogs a student would answer without thinking: (pattern in title or text, button to press).
+HARMLESS_DIALOGS = [
+    (re.compile(r"select kernel", re.I), ".jp-Dialog-button.jp-mod-accept"),
+    (re.compile(r"build (recommended|complete|failed)|rebuild", re.I), ".jp-Dialog-button.jp-mod-reject"),
+    (re.compile(r"not trusted|trust this notebook", re.I), ".jp-Dialog-button.jp-mod-accept"),
+]
+
+
+def watch_dialogs(page):
+    """Record every JupyterLab dialog in page.dialogs_seen ("title: text"). Answer the harmless ones; close any
+    other and keep it in page.unexpected_dialogs, which fails the test (see the `page` fixture).
+
+    Playwright runs the handler before an action whenever a dialog is visible. It must not raise: an exception
+    there is only logged, and the action would then wait for the dialog to go away until it timed out."""
+    page.dialogs_seen, page.unexpected_dialogs = [], []
+
+    def handle(dialog):
+        title = dialog.locator(".jp-Dialog-header").first.inner_text().strip()
+        body = dialog.locator(".jp-Dialog-body").first.inner_text().strip()
+        seen = f"{title}: {body[:500]}"
+        page.dialogs_seen.append(seen)
+        for pattern, button in HARMLESS_DIALOGS:
+            if pattern.search(title) or pattern.search(body):
+                dialog.locator(button).first.click()
+                return
+        page.unexpected_dialogs.append(seen)
+        dialog.locator(".jp-Dialog-button.jp-mod-reject").first.click()
+
+    page.add_locator_handler(page.locator(".jp-Dialog-content"), handle)
+
+
+def wait_for_dialog(page, timeout=30.0):
+    """Wait until the dialog handler has seen a dialog (it runs only before actions: hover to give it one)."""
+    deadline = time.time() + timeout
+    while not page.dialogs_seen and time.time() < deadline:
+        page.locator("#jp-top-panel").hover()
+        page.wait_for_timeout(200)
+    assert page.dialogs_seen, f"no JupyterLab dialog appeared within {timeout} s"
+
+
+def open_dialog_text(page):
+    """The title and text of a dialog still open, or None."""
+    dialog = page.locator(".jp-Dialog-content")
+    if dialog.count() and dialog.first.is_visible():
+        return dialog.first.inner_text().strip()[:500]
+    return None
+
+
 @pytest.fixture
-def page(lab):
+def page(lab, request):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -93,7 +144,14 @@ def page(lab):
         try:
             pg = browser.new_page(viewport={"width": 1400, "height": 1000})
             pg.set_default_timeout(60_000)
+            watch_dialogs(pg)
             yield pg
+            if pg.dialogs_seen:
+                print("JupyterLab dialogs seen:", *pg.dialogs_seen, sep="\n  ")
+            if pg.unexpected_dialogs:
+                saved = save_failure_artifacts(request.node.nodeid, pg, lab["log"])
+                pytest.fail("unexpected JupyterLab dialog(s): " + " | ".join(pg.unexpected_dialogs) + "\n"
+                            + "\n".join(saved), pytrace=False)
         finally:
             browser.close()
 
@@ -131,7 +189,9 @@ def run_all(page, lab, name):
                 return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
             }""", timeout=180_000)
     except Exception:
-        screenshot(page, name.replace(".ipynb", "-timeout.png"))
+        dialog = open_dialog_text(page)
+        if dialog:
+            raise AssertionError(f"Run All stopped while a JupyterLab dialog was open: {dialog!r}") from None
         prompts = page.locator(".jp-CodeCell .jp-InputArea-prompt").all_text_contents()
         errors = [t[:300] for t in page.locator(".jp-OutputArea-output").all_inner_texts() if "Error" in t]
         raise AssertionError(f"Run All did not finish: prompts {prompts}; error outputs {errors}")
@@ -288,3 +348,33 @@ def test_03_sliders_and_centering_change_kappa(page, lab):
     screenshot(page, "03-hessian-conditioning.png", out)
     print(f"\nslider-to-output latency in the browser: median {1000 * statistics.median(latencies):.0f} ms "
           f"over {len(latencies)} moves (max {1000 * max(latencies):.0f} ms)")
+
+
+def test_an_unexpected_dialog_fails_with_its_text(page, lab):
+    """A dialog nobody expects (here: "Shut Down All?") is recorded with its title and text and closed; the
+    `page` fixture would then fail the test with that text (here the test takes the record itself)."""
+    page.goto(f"{lab['base']}/lab/tree/04-backprop-vs-autograd.ipynb?token={lab['token']}&reset")
+    page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=120_000)
+    page.click('.lm-MenuBar-itemLabel:text-is("Kernel")')
+    page.click('.lm-Menu-itemLabel:text-is("Shut Down All Kernels…")')
+    wait_for_dialog(page)
+    unexpected = page.unexpected_dialogs[:]
+    page.unexpected_dialogs.clear()
+    assert len(unexpected) == 1 and unexpected[0].startswith("Shut Down All?: Are you sure"), unexpected
+    assert open_dialog_text(page) is None
+
+
+def test_the_kernel_selection_dialog_is_answered(page, lab):
+    """A notebook naming a kernel this server lacks asks which kernel to use: the harness answers and goes on."""
+    nb = json.loads((lab["dir"] / "04-backprop-vs-autograd.ipynb").read_text())
+    # An unknown kernel of an unknown language: JupyterLab cannot pick one by language, so it asks.
+    nb["metadata"]["kernelspec"] = {"name": "no-such-kernel", "display_name": "No such kernel", "language": "nolang"}
+    nb["metadata"].pop("language_info", None)
+    (lab["dir"] / "unknown-kernel.ipynb").write_text(json.dumps(nb))
+    page.goto(f"{lab['base']}/lab/tree/unknown-kernel.ipynb?token={lab['token']}&reset")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell")
+    wait_for_dialog(page, timeout=60)
+    assert any(re.search("select kernel", d, re.I) for d in page.dialogs_seen), page.dialogs_seen
+    assert page.unexpected_dialogs == []
+    page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=120_000)
+    assert open_dialog_text(page) is None
