@@ -1,29 +1,229 @@
-"""Checks of notebook 03: the right answer passes, each recognised mistake produces its message, malformed answers a message."""
+"""Checks of notebook 03: the right answer (written here, independently of utils.conditioning) passes, each
+recognised mistake gets its own message, malformed answers get a message, and the Exercise protocol holds
+for a grader's seed."""
+import importlib.util
+import math
+from pathlib import Path
+
+import nbformat
 import numpy as np
 import pytest
 
-from utils import checks, conditioning
+from conftest import require
+from utils import checks
+from utils.checks import hessian as h03
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK = ROOT / "notebooks" / "03-hessian-conditioning.ipynb"
 
 
-def fails_with(check, answer, pattern, *more):
+def fails_with(check, answer, pattern):
     with pytest.raises(checks.CheckFailed, match=pattern):
-        check(answer, *more)
+        check(answer)
 
 
-def test_hessian_kappa_step(capsys):
-    checks.check_hessian(conditioning.hessian)
-    checks.check_kappa(conditioning.condition_number)
-    checks.check_optimal_step(lambda a, b: 2 / (a + b))
-    assert capsys.readouterr().out.count("✓") == 3
-    fails_with(checks.check_hessian, lambda mu, s: np.diag(mu ** 2) + s ** 2 * np.eye(mu.size), "not diagonal")
-    fails_with(checks.check_hessian, lambda mu, s: np.outer(mu, mu) + s * np.eye(mu.size), "σ², not σ")
-    fails_with(checks.check_hessian, lambda mu, s: np.outer(mu, mu), "σ² I term")
-    fails_with(checks.check_hessian, lambda mu, s: np.eye(2), r"shape \(2, 2\), expected \(3, 3\)|wrong")
-    fails_with(checks.check_hessian, lambda mu, s: [[1, 0], [0, 1]], "list")
-    fails_with(checks.check_kappa, lambda mu, s: (mu @ mu) / s ** 2, "the 1 is missing")
-    fails_with(checks.check_kappa, lambda mu, s: 1 / conditioning.condition_number(mu, s), "λmin / λmax")
-    fails_with(checks.check_kappa, lambda mu, s: 1 + (mu @ mu) / s, "not by σ")
-    fails_with(checks.check_kappa, lambda mu, s: "21", "number")
-    fails_with(checks.check_optimal_step, lambda a, b: 1 / b, "LeCun")
-    fails_with(checks.check_optimal_step, lambda a, b: 2 / b, "edge of divergence")
-    fails_with(checks.check_optimal_step, lambda a, b: 1 / (a + b), "numerator is 2")
+# Right answers, each computed another way than the package's reference.
+def right_hessian(mu, s):
+    return np.einsum("i,j->ij", mu, mu) + np.diag(np.full(mu.size, s * s))
+
+
+def right_kappa(mu, s):
+    lam = np.linalg.eigvalsh(right_hessian(mu, s))
+    return lam[-1] / lam[0]
+
+
+def right_step(a, b):
+    """The eta where |1 - eta a| = |1 - eta b| on the decreasing and increasing branches: 1 - eta a = eta b - 1."""
+    return np.linalg.solve([[a + b]], [2.0])[0]
+
+
+def right_steps(kappa, tol):
+    """Count steps by simulation of |e_k| = rho^k |e_0|."""
+    rho, size, k = (kappa - 1) / (kappa + 1), 1.0, 0
+    while size > tol:
+        size, k = size * rho, k + 1
+    return k
+
+
+def right_kappa_general(mu, S):
+    return np.linalg.cond(np.outer(mu, mu) + S)  # 2-norm condition number: lambda_max / lambda_min for SPD
+
+
+RIGHT = {"hessian": (checks.check_hessian, right_hessian), "kappa": (checks.check_kappa, right_kappa),
+         "optimal_step": (checks.check_optimal_step, right_step),
+         "predict_steps": (checks.check_predict_steps, right_steps),
+         "kappa_general": (checks.check_kappa_general, right_kappa_general)}
+
+
+@pytest.mark.parametrize("name", RIGHT)
+def test_right_answer_passes(name, capsys):
+    check, fn = RIGHT[name]
+    check(fn)
+    assert capsys.readouterr().out.startswith("✓ ")
+
+
+def lam_of(H):
+    return np.linalg.eigvalsh(H)
+
+
+def ratio(H):
+    lam = lam_of(H)
+    return lam[-1] / lam[0]
+
+
+MISTAKES = {
+    "hessian": [
+        (lambda mu, s: np.diag(mu ** 2) + s ** 2 * np.eye(mu.size), "not diagonal"),
+        (lambda mu, s: np.diag(mu) + s ** 2 * np.eye(mu.size), r"not diag\(μ\)"),
+        (lambda mu, s: np.outer(mu, mu) + s * np.eye(mu.size), "σ², not σ"),
+        (lambda mu, s: np.outer(mu, mu) + s ** 2, "added to every entry"),
+        (lambda mu, s: np.outer(mu, mu), "σ² I term .* is missing"),
+        (lambda mu, s: s ** 2 * np.eye(mu.size), "μ μᵀ term .* is missing"),
+        (lambda mu, s: np.outer(mu, mu) - s ** 2 * np.eye(mu.size), "not subtracted"),
+        # right for d = 2 only: the shape message must come, not a value message about the d = 2 case
+        (lambda mu, s: right_hessian(mu[:2], s), r"for d = 3 has shape \(2, 2\), expected \(3, 3\)"),
+        (lambda mu, s: mu ** 2 + s ** 2, r"vector of shape \(2,\)"),
+        (lambda mu, s: right_hessian(mu, s) * 1.01, "wrong for mu"),
+    ],
+    "kappa": [
+        (lambda mu, s: 1 / right_kappa(mu, s), "λmin / λmax"),
+        (lambda mu, s: mu @ mu / s ** 2, "the 1 is missing"),
+        (lambda mu, s: 1 + np.sqrt(mu @ mu) / s, "square both"),
+        (lambda mu, s: 1 + mu @ mu / s, "not by σ"),
+        (lambda mu, s: mu @ mu + s ** 2, "λmax alone"),
+        (lambda mu, s: (np.max(mu ** 2) + s ** 2) / (np.min(mu ** 2) + s ** 2), "diagonal Hessian"),
+        (lambda mu, s: -right_kappa(mu, s), "sign is wrong"),
+        (lambda mu, s: right_kappa(mu, s) + 0.5, "for the first test case expected"),
+    ],
+    "optimal_step": [
+        (lambda a, b: 1 / b, "LeCun"),
+        (lambda a, b: 2 / b, "edge of divergence"),
+        (lambda a, b: 1 / a, "overshoots"),
+        (lambda a, b: 1 / (a + b), "numerator is 2"),
+        (lambda a, b: 2 / (b - a), "not subtracted"),
+        (lambda a, b: (a + b) / 2, "mean curvature"),
+        (lambda a, b: 1 / math.sqrt(a * b), "balance point"),
+    ],
+    "predict_steps": [
+        (lambda k, t: math.floor(math.log(t) / math.log((k - 1) / (k + 1))), "round up, not down"),
+        (lambda k, t: math.log(t) / math.log((k - 1) / (k + 1)), "whole number: round"),
+        (lambda k, t: math.ceil(math.log(t) / math.log(1 - 1 / k)), "rate 1 - 1/κ"),
+        (lambda k, t: math.ceil(k / 2 * math.log(1 / t)), "large-κ approximation; the exact"),
+        (lambda k, t: k / 2 * math.log(1 / t), r"large-κ approximation \(and a count is whole\)"),
+        (lambda k, t: right_steps(k, t) + 1, "one step too many"),
+        (lambda k, t: math.ceil(math.log(t) / math.log((k - 1) / (k + 1)) / 2), "steps for the loss"),
+        (lambda k, t: math.ceil(math.log((k - 1) / (k + 1)) / math.log(t)), "upside down"),
+        (lambda k, t: right_steps(k, t) + 0.5, "whole number; got"),
+        (lambda k, t: right_steps(k, t) + 7, "expected .* steps"),
+    ],
+    "kappa_general": [
+        (lambda mu, S: 1 / right_kappa_general(mu, S), "λmin / λmax"),
+        (lambda mu, S: ratio(S), "κ of Σ alone"),
+        (lambda mu, S: 1 + mu @ mu / lam_of(S)[0], "only for Σ = σ² I"),
+        (lambda mu, S: (mu @ mu + lam_of(S)[-1]) / lam_of(S)[0], "assumes μ is its eigenvector"),
+        (lambda mu, S: ratio(np.diag(mu ** 2) + S), r"not diag\(μ²\)"),
+        (lambda mu, S: ratio(np.outer(mu, mu) + S @ S), "not \\+ Σ²"),
+        (lambda mu, S: ratio(np.outer(mu, mu) + np.diag(np.diag(S))), r"not μ μᵀ \+ diag\(Σ\)"),
+    ],
+}
+MISTAKE_CASES = [(name, i) for name, ms in MISTAKES.items() for i in range(len(ms))]
+
+
+@pytest.mark.parametrize("name,i", MISTAKE_CASES, ids=[f"{n}-{i}" for n, i in MISTAKE_CASES])
+def test_each_mistake_gets_its_message(name, i):
+    wrong, pattern = MISTAKES[name][i]
+    fails_with(RIGHT[name][0], wrong, pattern)
+
+
+def test_enough_mistakes_are_recognised():
+    """Issue 15: at least five specific mistakes for an exercise worth 2 points or more, three otherwise (the
+    generic last-resort messages, the sign and wrong-shape messages not counted)."""
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    points = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"] for c in nb.cells
+              if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"}
+    generic = ("wrong for mu", "for the first test case expected", "sign is wrong", "shape", "whole number; got",
+               "expected .* steps")
+    for gid, exercise in h03.EXERCISES.items():
+        specific = [p for _, p in MISTAKES[exercise.function] if not any(g in p for g in generic)]
+        assert len(specific) >= (5 if points[gid] >= 2 else 3), (gid, specific)
+
+
+MALFORMED = [
+    (None, "must be a function"),
+    (lambda *a: None, "None"),
+    (lambda *a: "21", "number|numpy array|numeric"),
+    (lambda *a: [1.0, 2.0], "list|number"),
+    (lambda *a: float("nan"), "NaN|nan|numpy array of shape"),
+    (lambda *a: 1 / 0, "raised ZeroDivisionError"),
+    (lambda *a: (_ for _ in ()).throw(NotImplementedError()), "not written yet"),
+    (lambda *a: object(), "must return|number|numeric"),
+]
+
+
+@pytest.mark.parametrize("name", RIGHT)
+@pytest.mark.parametrize("answer,pattern", MALFORMED, ids=[f"malformed{i}" for i in range(len(MALFORMED))])
+def test_malformed_answers_get_a_message(name, answer, pattern):
+    fails_with(RIGHT[name][0], answer, pattern)
+
+
+def test_hessian_transposed_or_torch_answers():
+    torch = pytest.importorskip("torch")
+    checks.check_hessian(lambda mu, s: torch.tensor(right_hessian(mu, s)))  # a tensor is accepted
+    fails_with(checks.check_hessian, lambda mu, s: np.array([[1, 0], [0, "x"]], dtype=object), "numeric")
+
+
+@pytest.mark.parametrize("gid", list(h03.EXERCISES))
+def test_grader_seed_judges_outside_the_kernel(gid):
+    """A grader's own seed: cases are plain data, collect returns plain data, judge accepts the right answer,
+    names a mistake, and answers anything malformed with CheckFailed (never another exception)."""
+    exercise = h03.EXERCISES[gid]
+    right = RIGHT[exercise.function][1]
+    inputs = exercise.cases(20261129)
+    assert repr(inputs) != repr(exercise.cases(exercise.seed))  # a grader's seed gives other cases
+    answers = exercise.collect(right, inputs)
+    assert exercise.judge(inputs, answers)
+    wrong, pattern = MISTAKES[exercise.function][0]
+    with pytest.raises(checks.CheckFailed, match=pattern):
+        exercise.judge(inputs, exercise.collect(wrong, inputs))
+    for garbage in (None, "answers", {}, [None] * 10, answers[:1], [float("inf")] * len(answers),
+                    [[1, 2]] * len(answers)):
+        with pytest.raises(checks.CheckFailed):
+            exercise.judge(inputs, garbage)
+
+
+def test_exercises_registered_by_the_notebooks_grade_ids():
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    graded = {c.metadata["nbgrader"]["grade_id"]: c.source for c in nb.cells
+              if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")}
+    assert set(graded) == set(h03.EXERCISES)
+    for gid, source in graded.items():
+        assert f"checks.check_{h03.EXERCISES[gid].function}(" in source
+        assert checks.EXERCISES[gid] is h03.EXERCISES[gid]
+
+
+def test_predict_steps_cases_stay_away_from_whole_numbers():
+    for seed in range(20):
+        for kappa, tol in h03._steps_cases(seed):
+            exact = math.log(tol) / math.log((kappa - 1) / (kappa + 1))
+            assert 0.05 < exact % 1 < 0.95
+
+
+def test_student_version_keeps_written_questions_and_drops_their_model_answers():
+    require(importlib.util.find_spec("nbgrader") is not None, "nbgrader is not installed: pip install -r requirements.txt")
+    spec = importlib.util.spec_from_file_location("make_student", ROOT / "scripts" / "make_student.py")
+    make_student = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_student)
+    source = nbformat.read(NOTEBOOK, as_version=4)
+    student = make_student.student_version(source)
+    written = [i for i, c in enumerate(source.cells) if c.cell_type == "markdown"
+               and c.metadata.get("nbgrader", {}).get("solution")]
+    assert len(written) >= 2
+    for i in written:
+        meta = source.cells[i].metadata["nbgrader"]
+        assert meta["grade"] and meta["points"] > 0 and not meta["locked"] and meta["schema_version"] == 3
+        assert "Model answer" in source.cells[i].source and "Rubric" in source.cells[i].source
+        assert student.cells[i].source.strip() == "YOUR ANSWER HERE"
+        question = student.cells[i - 1].source
+        assert "Written question" in question and "Graded on" in question
+    text = "\n".join(c.source for c in student.cells)
+    assert "Model answer" not in text and "Rubric" not in text

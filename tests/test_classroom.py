@@ -56,8 +56,10 @@ def test_every_notebook_has_two_exercises_with_checks():
         assert sum(m.get("grade", False) for m in meta) >= 2, path.name
         for cell in nb.cells:
             m = cell.metadata.get("nbgrader", {})
-            if m.get("grade"):
+            if m.get("grade") and cell.cell_type == "code":
                 assert m["locked"] and m["points"] > 0 and "checks.check_" in cell.source
+            elif m.get("grade"):  # a written question: a manually graded answer cell
+                assert m["solution"] and not m["locked"] and m["points"] > 0
 
 
 def test_student_notebooks_contain_no_solution_code(student_dir):
@@ -77,7 +79,14 @@ CELL_TIMEOUT = 30
 
 
 def grade_cells(nb):
-    return [i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade")]
+    """The autograded cells (code); written answers are graded by hand."""
+    return [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
+
+
+def manual_points(paths):
+    """Points of the manually graded (written) answer cells of the source notebooks."""
+    return sum(c.metadata["nbgrader"]["points"] for p in paths for c in nbformat.read(p, as_version=4).cells
+               if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("grade"))
 
 
 def error_cells(nb):
@@ -134,11 +143,20 @@ def graded(student_dir, tmp_path_factory):
 
 def test_nbgrader_round_trip(graded):
     """generate_assignment accepts the sources; the student version with its solutions restored autogrades to
-    full marks, the blank student version to zero."""
-    _, rows = graded
+    full marks of the autograded points, the blank student version to zero; written answers wait for a grader."""
+    autograded, rows = graded
     restored, blank = rows["restored"], rows["blank"]
-    assert float(restored["raw_score"]) == float(restored["max_score"]) > 0
+    manual = manual_points(NOTEBOOKS)
+    assert float(restored["raw_score"]) == float(restored["max_score"]) - manual > 0
     assert float(blank["raw_score"]) == 0.0
+    if manual:
+        from nbgrader.api import Gradebook
+
+        with Gradebook("sqlite:///" + str(autograded.parent / "gradebook.db")) as gb:
+            submission = gb.find_submission("ps1", "restored")
+            assert submission.needs_manual_grade
+            waiting = [g for nb in submission.notebooks for g in nb.grades if g.needs_manual_grade]
+            assert sum(g.max_score for g in waiting) == manual
 
 
 @pytest.mark.parametrize("name", [p.name for p in NOTEBOOKS])

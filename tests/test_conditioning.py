@@ -1,3 +1,4 @@
+import re
 import warnings
 
 import numpy as np
@@ -84,7 +85,224 @@ def test_view_renders_every_slider_position_it_is_given():
     view = c.ConditioningView()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        for args in [(2, 1, 0.5, 0.5, False), (-2, -2, 0.3, 1.1, False), (0, 0, 3, 0.05, True), (2, -2, 0.3, 0.999, False)]:
+        for args in [(2, 1, 0.5, 0.5, False), (-2, -2, 0.3, 1.1, False), (0, 0, 3, 0.05, True),
+                     (2, -2, 0.3, 0.999, False, 0.6), (1, 1, 0.5, 1.5, False, 0.9)]:
             picture, text = view.render(*args)
-            assert picture[:8] == b"\x89PNG\r\n\x1a\n" and text == c.widget_state(*args)["text"]
-            assert view.handles["title_contour"].get_text().endswith(f"{c.widget_state(*args)['kappa']:.1f}")
+            mu1, mu2, sigma, center = args[0], args[1], args[2], args[4]
+            kappa = 1.0 if center else 1 + (mu1 ** 2 + mu2 ** 2) / sigma ** 2  # theory, computed here
+            assert picture[:8] == b"\x89PNG\r\n\x1a\n"
+            assert float(re.search(r"kappa = ([\d.]+)", text).group(1)) == pytest.approx(kappa, abs=0.006)
+            assert view.handles["title_contour"].get_text().endswith(f"{kappa:.1f}")
+            momentum = len(args) > 5
+            assert ("without momentum" in text) == momentum
+            shown = len(view.handles["error"].get_xdata())
+            plain = c.widget_state(*args)["plain"]
+            assert len(view.handles["plain"].get_xdata()) == (min(len(plain["errors"]), shown) if momentum else 0)
+
+
+# --- widget_state: every bound, at and just past each limit (issue 18) ---------------------------------------
+
+VALID = dict(mu1=1.0, mu2=0.5, sigma=1.0, step_fraction=0.5, center=False, beta=0.0, n_grid=8)
+BOUNDS = [  # argument, a value at the limit (accepted), the value just past it (rejected), the message
+    ("mu1", -1e3, np.nextafter(-1e3, -np.inf), "mu1 must be >= -1000"),
+    ("mu1", 1e3, np.nextafter(1e3, np.inf), "mu1 must be <= 1000"),
+    ("mu2", -1e3, np.nextafter(-1e3, -np.inf), "mu2 must be >= -1000"),
+    ("mu2", 1e3, np.nextafter(1e3, np.inf), "mu2 must be <= 1000"),
+    ("sigma", 1e-3, np.nextafter(1e-3, 0), "sigma must be >= 0.001"),
+    ("sigma", 1e3, np.nextafter(1e3, np.inf), "sigma must be <= 1000"),
+    ("step_fraction", np.nextafter(0.0, 1), 0.0, "step_fraction must be > 0"),
+    ("step_fraction", 100.0, np.nextafter(100.0, np.inf), "step_fraction must be <= 100"),
+    ("beta", 0.0, np.nextafter(0.0, -1), "beta must be >= 0"),
+    ("beta", c.BETA_MAX, np.nextafter(c.BETA_MAX, 1), "beta must be <= 0.99"),
+    ("n_grid", 2, 1, "n_grid must be >= 2"),
+    ("n_grid", 1000, 1001, "n_grid must be <= 1000"),
+]
+
+
+@pytest.mark.parametrize("arg,inside,outside,message", BOUNDS, ids=[f"{b[0]}={b[1]:.3g}" for b in BOUNDS])
+def test_widget_state_bounds(arg, inside, outside, message):
+    kwargs = {**VALID, arg: inside}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        state = c.widget_state(**{**kwargs, "n_grid": min(kwargs["n_grid"], 50)} if arg != "n_grid" else kwargs)
+    mu = np.array([kwargs["mu1"], kwargs["mu2"]])
+    assert state["kappa"] == pytest.approx(1 + mu @ mu / kwargs["sigma"] ** 2, rel=1e-6)
+    assert state["step"] == pytest.approx(kwargs["step_fraction"] * 2 / np.linalg.eigvalsh(state["H"])[-1])
+    assert state["J"].shape == (kwargs["n_grid"],) * 2 and np.all(np.isfinite(state["J"]))
+    with pytest.raises(ValueError, match="^" + re.escape(message)):
+        c.widget_state(**{**VALID, arg: outside})
+
+
+def test_widget_state_with_momentum_runs_both_methods():
+    s = c.widget_state(2, 1, 0.5, 0.5, False, beta=0.5)
+    H = np.outer([2, 1], [2, 1]) + 0.25 * np.eye(2)
+    np.testing.assert_allclose(s["H"], H)
+    assert s["gd"]["steps"] == c.heavy_ball(H, s["step"], 0.5)["steps"]
+    assert s["plain"]["steps"] == c.gradient_descent(H, s["step"])["steps"]
+    assert s["gd"]["steps"] < s["plain"]["steps"]  # momentum helps at kappa = 21
+    best_step, best_beta = c.momentum_parameters(0.25, 5.25)
+    assert f"beta = {best_beta:.2f}" in s["text"] and f"{best_step * 5.25 / 2:.2f}" in s["text"]
+
+
+# --- heavy ball ----------------------------------------------------------------------------------------------
+
+def reference_heavy_ball(H, eta, beta, w0, v, steps):
+    """The notebook's loop, written again here."""
+    w, previous, path = np.array(w0, float), np.array(w0, float), [np.array(w0, float)]
+    for _ in range(steps):
+        w, previous = w - eta * H @ (w - v) + beta * (w - previous), w
+        path.append(w)
+    return np.array(path)
+
+
+def test_momentum_parameters_are_the_documented_formulas():
+    for lam_min, lam_max in [(0.25, 5.25), (1.0, 1.0), (0.01, 9.0), (2.0, 3.0)]:
+        kappa = lam_max / lam_min
+        step, beta = c.momentum_parameters(lam_min, lam_max)
+        assert beta == pytest.approx(((np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)) ** 2, rel=1e-12, abs=1e-15)
+        assert step == pytest.approx(4 / (np.sqrt(lam_max) + np.sqrt(lam_min)) ** 2, rel=1e-12)
+
+
+def test_predicted_momentum_rate_is_the_spectral_radius_of_the_iteration():
+    """The per-step map of (e_k, e_{k-1}) along an eigenvector is [[1 + beta - eta lam, -beta], [1, 0]]; its
+    largest |eigenvalue| over the spectrum is the rate."""
+    for kappa in np.geomspace(1.5, 1000, 9):
+        lam = np.array([1.0, kappa])
+        step, beta = c.momentum_parameters(*lam)
+        radius = max(np.abs(np.linalg.eigvals([[1 + beta - step * l, -beta], [1.0, 0.0]])).max() for l in lam)
+        assert c.predicted_momentum_rate(kappa) == pytest.approx(radius, rel=1e-6)  # repeated root: eigvals ~1e-8
+
+
+def test_heavy_ball_follows_the_loop_and_reduces_to_gradient_descent():
+    H = c.hessian([2.0, 1.0], 0.5)
+    run = c.heavy_ball(H, 0.3, 0.6, max_steps=60)
+    np.testing.assert_allclose(run["path"], reference_heavy_ball(H, 0.3, 0.6, c.W_START, c.W_STAR, run["steps"]),
+                               rtol=0, atol=1e-12)
+    for key in ("path", "errors"):
+        np.testing.assert_array_equal(c.heavy_ball(H, 0.3, 0.0)[key], c.gradient_descent(H, 0.3)[key])
+
+
+def test_heavy_ball_errors_follow_the_repeated_root_exactly():
+    """At both ends of the spectrum e_k . u_i = e_0 . u_i (1 + c_i k) (+-rho)^k, with c = 2/(sqrt(kappa) + 1)
+    at lam_min and 2 sqrt(kappa)/(sqrt(kappa) + 1) at lam_max (derived in conditioning.momentum_error_bounds)."""
+    mu = np.array([2.0, 1.0])
+    for kappa in (1.5, 21.0, 400.0):
+        sigma = np.sqrt(mu @ mu / (kappa - 1))
+        H = c.hessian(mu, sigma)
+        lam, U = np.linalg.eigh(H)
+        step, beta = c.momentum_parameters(lam[0], lam[-1])
+        run = c.heavy_ball(H, step, beta, max_steps=80)
+        k = np.arange(len(run["path"]))
+        parts = (run["path"] - c.W_STAR) @ U
+        root, rho = np.sqrt(kappa), (np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)
+        want_min = parts[0, 0] * (1 + 2 / (root + 1) * k) * rho ** k
+        want_max = parts[0, 1] * (1 + 2 * root / (root + 1) * k) * (-rho) ** k
+        scale = np.linalg.norm(parts[0])
+        np.testing.assert_allclose(parts[:, 0], want_min, rtol=0, atol=1e-9 * scale)
+        np.testing.assert_allclose(parts[:, 1], want_max, rtol=0, atol=1e-9 * scale)
+
+
+def test_momentum_bounds_and_steps_over_a_sweep():
+    mu = np.array([2.0, 1.0])
+    excess = []
+    for kappa in np.geomspace(1.5, 1000, 12):
+        sigma = np.sqrt(mu @ mu / (kappa - 1))
+        lam = c.eigenvalues(mu, sigma)
+        step, beta = c.momentum_parameters(lam[0], lam[-1])
+        H = c.hessian(mu, sigma)
+        long = c.heavy_ball(H, step, beta, tol=1e-30)
+        assert long["status"] == "converged"
+        low, high = c.momentum_error_bounds(kappa, np.arange(len(long["errors"])))
+        relative = long["errors"] / long["errors"][0]
+        assert np.all(low * (1 - 1e-9) <= relative) and np.all(relative <= high * (1 + 1e-9))
+        rho = c.predicted_momentum_rate(kappa)
+        rate = c.measured_rate(long["errors"])
+        K = long["steps"]
+        assert rho <= rate <= rho * (1 + 2 * np.sqrt(kappa) / (np.sqrt(kappa) + 1) * K) ** (1 / K)
+        excess.append(rate / rho - 1)
+        # a longer run measures the rate more closely: the linear factor is spread over more steps
+        shorter = c.measured_rate(c.heavy_ball(H, step, beta, tol=1e-8)["errors"])
+        assert shorter / rho - 1 > excess[-1]
+        fewest, most = c.predicted_momentum_steps(kappa)
+        assert fewest <= c.heavy_ball(H, step, beta)["steps"] <= most
+        assert fewest == np.ceil(np.log(1e-6) / np.log(rho))
+        # and momentum beats the best fixed step
+        assert most < c.predicted_steps(kappa) or kappa < 3
+    assert max(excess) < 0.15
+
+
+def test_heavy_ball_diverges_beyond_one_plus_beta():
+    H = c.hessian([2.0, 1.0], 0.5)
+    lam_max = np.linalg.eigvalsh(H)[-1]
+    for beta in (0.3, 0.8):
+        assert c.heavy_ball(H, 1.01 * (1 + beta) * 2 / lam_max, beta)["status"] == "diverged"
+        assert c.heavy_ball(H, 0.97 * (1 + beta) * 2 / lam_max, beta, max_steps=100000)["status"] == "converged"
+
+
+# --- per-eigendirection errors ------------------------------------------------------------------------------
+
+def test_each_eigendirection_contracts_at_its_own_rate():
+    H = c.hessian([2.0, 1.0], 0.5)
+    lam, U = np.linalg.eigh(H)
+    for eta in (0.1, 2 / (lam[0] + lam[-1]), 1.5 / lam[-1], 1.9 / lam[-1]):
+        run = c.gradient_descent(H, eta, max_steps=40)
+        parts = c.eigendirection_errors(H, eta, run["path"])
+        mine = np.abs((run["path"] - c.W_STAR) @ U)
+        np.testing.assert_allclose(parts["measured"], mine, atol=1e-12)
+        k = np.arange(len(run["path"]))[:, None]
+        np.testing.assert_allclose(parts["predicted"], np.abs(1 - eta * lam) ** k * mine[0], atol=1e-12)
+        np.testing.assert_allclose(parts["measured"], parts["predicted"], atol=1e-9 * np.linalg.norm(mine[0]))
+
+
+# --- bias, centring, standardising ------------------------------------------------------------------------
+
+def test_bias_hessians_against_monte_carlo_and_closed_forms():
+    rng = np.random.default_rng(5)
+    mu, sigma = np.array([2.0, 1.0, -1.0]), 0.5
+    X = c.sample_inputs(mu, sigma, 400_000, rng)
+    for how in c.INPUTS:
+        A = c.transform_inputs(X, how, mean=mu, scale=np.full(3, sigma))
+        np.testing.assert_allclose(A.T @ A / len(A), c.bias_hessian(mu, sigma, how), atol=0.05)
+    raw = np.block([[np.outer(mu, mu) + sigma ** 2 * np.eye(3), mu[:, None]], [mu[None, :], np.ones((1, 1))]])
+    np.testing.assert_array_equal(c.bias_hessian(mu, sigma, "raw"), raw)
+    for s in (0.3, 0.5, 1.0, 2.0):
+        assert c.matrix_condition_number(c.bias_hessian(mu, s, "centred")) == pytest.approx(max(s * s, 1) / min(s * s, 1))
+        np.testing.assert_array_equal(c.bias_hessian(mu, s, "standardised"), np.eye(4))
+
+
+def test_transform_inputs_uses_the_datas_own_statistics_by_default():
+    X = np.array([[1.0, 10.0], [3.0, 14.0], [5.0, 12.0]])
+    A = c.transform_inputs(X, "standardised")
+    np.testing.assert_allclose(A[:, :2].mean(axis=0), 0, atol=1e-15)
+    np.testing.assert_allclose(A[:, :2].std(axis=0), 1)
+    np.testing.assert_array_equal(A[:, 2], 1)
+    np.testing.assert_array_equal(c.transform_inputs(X, "raw")[:, :2], X)
+    with pytest.raises(ValueError, match="scale must be > 0"):
+        c.transform_inputs(np.ones((3, 2)), "standardised")
+    with pytest.raises(ValueError, match="how must be one of"):
+        c.transform_inputs(X, "whitened")
+
+
+def test_least_squares_solves_the_normal_equations():
+    rng = np.random.default_rng(6)
+    A, t = rng.normal(size=(50, 3)), rng.normal(size=50)
+    w, loss = c.least_squares(A, t)
+    np.testing.assert_allclose(w, np.linalg.solve(A.T @ A, A.T @ t), rtol=1e-10)
+    assert loss == pytest.approx(0.5 * np.mean((A @ w - t) ** 2))
+    with pytest.raises(ValueError, match="t must have shape"):
+        c.least_squares(A, t[:3])
+
+
+def test_general_hessian_and_its_condition_number():
+    rng = np.random.default_rng(7)
+    mu = np.array([1.0, -2.0, 0.5])
+    L = np.array([[1.0, 0, 0], [0.8, 0.5, 0], [-0.3, 0.2, 0.4]])
+    Sigma = L @ L.T
+    X = mu + rng.standard_normal((400_000, 3)) @ L.T
+    np.testing.assert_allclose(c.general_hessian(mu, Sigma), X.T @ X / len(X), atol=0.05)
+    H = c.general_hessian(mu, Sigma)
+    assert c.matrix_condition_number(H) == pytest.approx(np.linalg.cond(H), rel=1e-10)
+    with pytest.raises(ValueError, match="Sigma must be symmetric positive definite"):
+        c.general_hessian(mu, -Sigma)
+    with pytest.raises(ValueError, match="H must be positive definite"):
+        c.matrix_condition_number(-H)

@@ -28,7 +28,8 @@ VIEWS = {
                    [(1.0, -0.5, 1.0), (2.0, -2.0, 10.0), (0.0, 0.0, 0.1), (-2.0, 2.0, 3.0)]),
     "conditioning": (conditioning.ConditioningView, lambda *a: conditioning.widget_state(*a)["text"],
                      [(2, 1, 0.5, 0.5, False), (-2, -2, 0.3, 1.1, False), (0, 0, 3, 0.05, True),
-                      (2, -2, 0.3, 0.999, False)]),
+                      (2, 1, 0.5, 0.5, False, 0.6), (1, 1, 0.5, 1.9, False, 0.95),  # momentum: the dashed β = 0 curve
+                      (2, -2, 0.3, 0.999, False)]),  # and back to β = 0: the dashed curve leaves no trace
 }
 
 

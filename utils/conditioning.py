@@ -15,6 +15,7 @@ W_STAR = np.array([1.0, -0.5])   # v, the minimiser, in the 2-D demonstrations
 W_START = np.array([-2.0, 1.5])  # the fixed starting point of gradient descent
 TOL = 1e-6                       # converged when |w - v| <= TOL |w0 - v|
 DIVERGED = 1e6                   # diverged when |w - v| > DIVERGED |w0 - v|
+BETA_MAX = 0.99                  # heavy ball needs beta < 1 to converge at all
 
 
 def _mu_sigma(mu, sigma):
@@ -100,6 +101,14 @@ def gradient_descent(H, step, w0=W_START, w_star=W_STAR, tol=TOL, max_steps=2000
     Returns a dict: path (k + 1, d); errors (k + 1,) = |w_i - w_star|; steps k; status "converged",
     "diverged" (error grew past DIVERGED times the start) or "max_steps"; text, e.g. "diverged after 12 steps".
     """
+    return heavy_ball(H, step, 0.0, w0, w_star, tol, max_steps)
+
+
+def heavy_ball(H, step, beta, w0=W_START, w_star=W_STAR, tol=TOL, max_steps=20000):
+    """Polyak's heavy ball: w_{k+1} = w_k - step * H (w_k - w_star) + beta (w_k - w_{k-1}), with w_{-1} = w0.
+
+    beta = 0 is plain gradient descent. Returns the same dict as gradient_descent.
+    """
     H = as_float_array("H", H, ndim=2)
     if H.shape[0] != H.shape[1]:
         raise ValueError(f"H must be square; got shape {H.shape}")
@@ -109,10 +118,11 @@ def gradient_descent(H, step, w0=W_START, w_star=W_STAR, tol=TOL, max_steps=2000
         raise ValueError(f"H of shape {H.shape} needs w0 and w_star of shape ({H.shape[0]},); "
                          f"got {w0.shape} and {w_star.shape}")
     step = as_float("step", step, low=0.0, low_open=True)
+    beta = as_float("beta", beta, low=0.0, high=BETA_MAX)
     tol = as_float("tol", tol, low=0.0, low_open=True, high=1.0)
     max_steps = as_int("max_steps", max_steps, low=1)
     E = np.empty((max_steps + 1, w0.size))
-    E[0] = e = w0 - w_star
+    E[0] = e = previous = w0 - w_star
     e0_sq = float(e @ e)
     done, blown = tol ** 2 * e0_sq, DIVERGED ** 2 * max(e0_sq, 1e-300)  # compare squared norms: no sqrt per step
     status, k = "max_steps", 0
@@ -128,7 +138,10 @@ def gradient_descent(H, step, w0=W_START, w_star=W_STAR, tol=TOL, max_steps=2000
         if k == max_steps:
             break
         with np.errstate(over="ignore", invalid="ignore"):
-            e = e - step * (H @ e)
+            new = e - step * (H @ e)
+            if beta:
+                new = new + beta * (e - previous)
+        previous, e = e, new
         if not np.all(np.isfinite(e)):  # overflowed in this step: diverged, keep the finite path
             status = "diverged"
             break
@@ -144,6 +157,68 @@ def gradient_descent(H, step, w0=W_START, w_star=W_STAR, tol=TOL, max_steps=2000
     return {"path": E + w_star, "errors": errors, "steps": k, "status": status, "text": text}
 
 
+def momentum_parameters(lam_min, lam_max):
+    """The fastest heavy ball for eigenvalues in [lam_min, lam_max]: (step, beta) with
+    step = 4 / (sqrt(lam_max) + sqrt(lam_min))^2 and beta = ((sqrt(kappa) - 1) / (sqrt(kappa) + 1))^2."""
+    lam_min = as_float("lam_min", lam_min, low=0.0, low_open=True)
+    lam_max = as_float("lam_max", lam_max, low=lam_min)
+    root_min, root_max = math.sqrt(lam_min), math.sqrt(lam_max)
+    return 4.0 / (root_max + root_min) ** 2, ((root_max - root_min) / (root_max + root_min)) ** 2
+
+
+def predicted_momentum_rate(kappa):
+    """Asymptotic per-step contraction of the fastest heavy ball: (sqrt(kappa) - 1) / (sqrt(kappa) + 1)."""
+    root = math.sqrt(as_float("kappa", kappa, low=1.0))
+    return (root - 1.0) / (root + 1.0)
+
+
+def momentum_error_bounds(kappa, k):
+    """Bounds on |e_k| / |e_0| for the fastest heavy ball when every eigenvalue is lam_min or lam_max (the
+    2-D problems here), as (lower, upper) arrays shaped like k.
+
+    At both ends of the spectrum the iteration has a repeated root +-rho (rho = predicted_momentum_rate), so
+    the error along eigenvector i is e_0,i (1 + c_i k) (+-rho)^k with c = 2 / (sqrt(kappa) + 1) at lam_min and
+    2 sqrt(kappa) / (sqrt(kappa) + 1) at lam_max: rho^k <= |e_k| / |e_0| <= (1 + c_max k) rho^k.
+    """
+    rho, root = predicted_momentum_rate(kappa), math.sqrt(kappa)
+    k = as_float_array("k", k)
+    if np.any(k < 0) or np.any(k != np.round(k)):
+        raise ValueError(f"k must hold whole numbers >= 0; got {k.ravel()[:4]}")
+    power = rho ** k
+    return power, (1.0 + 2.0 * root / (root + 1.0) * k) * power
+
+
+def predicted_momentum_steps(kappa, tol=TOL):
+    """The fastest heavy ball's steps to shrink |w - v| by `tol`, bracketed by momentum_error_bounds:
+    (fewest, most) = (first k with rho^k <= tol, first k with (1 + c_max k) rho^k <= tol)."""
+    rho = predicted_momentum_rate(kappa)
+    tol = as_float("tol", tol, low=0.0, low_open=True, high=1.0)
+    if rho == 0.0:
+        return 0, 0
+    if rho == 1.0:
+        raise ValueError(f"kappa = {kappa:.3g} is too large: the rate rounds to 1")
+    fewest = math.ceil(math.log(tol) / math.log(rho) - 1e-9)
+    most = fewest  # the upper bound first falls below tol on its decreasing branch, at or after `fewest`
+    while momentum_error_bounds(kappa, most)[1] > tol:
+        most += 1
+    return fewest, most
+
+
+def eigendirection_errors(H, step, path, w_star=W_STAR):
+    """The error of a gradient-descent path along each eigenvector of H, measured and predicted.
+
+    path: (k + 1, d) iterates. Returns a dict: lam (d,) ascending; measured (k + 1, d) = |U^T (w_j - w_star)|;
+    predicted (k + 1, d) = |1 - step lam_i|^j |U^T (w_0 - w_star)|_i, the contraction of each direction alone.
+    """
+    H = as_float_array("H", H, ndim=2)
+    path = as_float_array("path", path, ndim=2, shape=(None, H.shape[0]))
+    step = as_float("step", step, low=0.0, low_open=True)
+    lam, U = np.linalg.eigh(H)
+    measured = np.abs((path - as_float_array("w_star", w_star, shape=(H.shape[0],))) @ U)
+    j = np.arange(path.shape[0])[:, None]
+    return {"lam": lam, "measured": measured, "predicted": np.abs(1.0 - step * lam) ** j * measured[0]}
+
+
 def measured_rate(errors):
     """Average per-step contraction (e_k / e_0)^(1/k) of an error sequence (k >= 1)."""
     errors = as_float_array("errors", errors, ndim=1)
@@ -152,24 +227,28 @@ def measured_rate(errors):
     return float((errors[-1] / errors[0]) ** (1.0 / (errors.size - 1)))
 
 
-def widget_state(mu1, mu2, sigma, step_fraction=0.5, center=False, n_grid=60):
+def widget_state(mu1, mu2, sigma, step_fraction=0.5, center=False, beta=0.0, n_grid=60):
     """Everything the interactive figure of notebook 03 shows, for one position of the sliders.
 
-    step_fraction: the step as a fraction of 2 / lambda_max (>= 1 diverges).
-    center: inputs x - mu, so H = sigma^2 I.
-    Returns a dict with mu, H, lam (ascending), vecs (columns), kappa, step, gd (gradient_descent's dict),
-    grid axes w1, w2 and J over them (n_grid, n_grid), and text (the printed lines).
+    step_fraction: the step as a fraction of 2 / lambda_max (plain descent diverges above 1, heavy ball
+    above 1 + beta). center: inputs x - mu, so H = sigma^2 I. beta: heavy-ball momentum, 0 <= beta <= 0.99.
+    Returns a dict with mu, H, lam (ascending), vecs (columns), kappa, step, beta, gd (heavy_ball's dict),
+    plain (gradient_descent's dict with the same step when beta > 0, else None), grid axes w1, w2 and
+    J over them (n_grid, n_grid), and text (the printed lines).
     """
     # Bounds far beyond the sliders' ranges keep every drawn number finite.
     mu = np.array([as_float("mu1", mu1, low=-1e3, high=1e3), as_float("mu2", mu2, low=-1e3, high=1e3)])
     sigma = as_float("sigma", sigma, low=1e-3, high=1e3)
     step_fraction = as_float("step_fraction", step_fraction, low=0.0, low_open=True, high=100.0)
+    beta = as_float("beta", beta, low=0.0, high=BETA_MAX)
+    n_grid = as_int("n_grid", n_grid, low=2, high=1000)
     mu_eff = np.zeros(2) if center else mu
     H = hessian(mu_eff, sigma)
     lam, vecs = np.linalg.eigh(H)
     kappa = float(lam[-1] / lam[0])
     step = step_fraction * 2.0 / lam[-1]
-    gd = gradient_descent(H, step)
+    gd = heavy_ball(H, step, beta)
+    plain = gradient_descent(H, step) if beta else None
     # Frame the start and the minimum; a diverging path leaves the frame, which is the point.
     span = 1.3 * np.abs(W_START - W_STAR).max()
     w1 = np.linspace(W_STAR[0] - span, W_STAR[0] + span, n_grid)
@@ -178,10 +257,16 @@ def widget_state(mu1, mu2, sigma, step_fraction=0.5, center=False, n_grid=60):
     J = 0.5 * (H[0, 0] * G1 ** 2 + 2 * H[0, 1] * G1 * G2 + H[1, 1] * G2 ** 2)
     optimal = step_size("optimal", lam[0], lam[-1]) * lam[-1] / 2
     text = [f"inputs {'centred' if center else 'not centred'}: mu = ({mu_eff[0]:.2f}, {mu_eff[1]:.2f}), sigma = {sigma:.2f}",
-            f"lambda_min = {lam[0]:.3f}, lambda_max = {lam[-1]:.3f}, kappa = {kappa:.2f}",
-            f"step = {step_fraction:.2f} x 2/lambda_max (optimal: {optimal:.2f}); {gd['text']}"]
+            f"lambda_min = {lam[0]:.3f}, lambda_max = {lam[-1]:.3f}, kappa = {kappa:.2f}"]
+    if beta:
+        best_step, best_beta = momentum_parameters(lam[0], lam[-1])
+        text += [f"step = {step_fraction:.2f} x 2/lambda_max, momentum beta = {beta:.2f} (diverges above "
+                 f"{1 + beta:.2f}; fastest: {best_step * lam[-1] / 2:.2f} with beta = {best_beta:.2f}); {gd['text']}",
+                 f"without momentum: {plain['text']}"]
+    else:
+        text.append(f"step = {step_fraction:.2f} x 2/lambda_max (optimal: {optimal:.2f}); {gd['text']}")
     return {"mu": mu_eff, "sigma": sigma, "H": H, "lam": lam, "vecs": vecs, "kappa": kappa, "step": step,
-            "gd": gd, "w1": w1, "w2": w2, "J": J, "text": "\n".join(text)}
+            "beta": beta, "gd": gd, "plain": plain, "w1": w1, "w2": w2, "J": J, "text": "\n".join(text)}
 
 
 def draw_state(ax_contour, ax_error, state):
@@ -195,20 +280,21 @@ def draw_state(ax_contour, ax_error, state):
     w1, w2 = state["w1"], state["w2"]
     eig = ax_contour.quiver([W_STAR[0]] * 2, [W_STAR[1]] * 2, [0, 0], [0, 0], color=[style.GREEN, style.VERMILLION],
                             angles="xy", scale_units="xy", scale=1, width=0.012, zorder=3)
-    path, = ax_contour.plot([], [], "o-", color=style.ORANGE, ms=2.5, lw=1, label="gradient descent")
+    path, = ax_contour.plot([], [], "o-", color=style.ORANGE, ms=2.5, lw=1, label="descent path")
     for colour, which in ((style.GREEN, "λmin"), (style.VERMILLION, "λmax")):
         ax_contour.plot([], [], color=colour, lw=2, label=f"eigenvector of {which}")
     ax_contour.plot(*W_STAR, "*", color=style.BLACK, ms=10, label="minimum v")
     ax_contour.set(xlim=(w1[0], w1[-1]), ylim=(w2[0], w2[-1]), aspect="equal", xlabel="w1", ylabel="w2")
     legend = ax_contour.legend(loc="lower left", fontsize=7, framealpha=1)
-    error, = ax_error.semilogy([1, 2], [1, 2], color=style.ORANGE)
+    error, = ax_error.semilogy([1, 2], [1, 2], color=style.ORANGE, label="this run")
+    plain, = ax_error.semilogy([], [], color=style.BLUE, ls="--", lw=1, label="β = 0, same step")
     tol = ax_error.axhline(1.0, color=style.BLACK, ls=":", lw=1, label="tolerance")
     style.plain_log_ticks(ax_error.yaxis)
     ax_error.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))  # steps are whole; few labels draw fast
     ax_error.set(xlabel="step", ylabel="|w - v|")
     ax_error.legend(fontsize=7, loc="upper right", framealpha=1)
     handles = {"ax_contour": ax_contour, "ax_error": ax_error, "contour": None, "eig": eig, "path": path,
-               "legend": legend, "error": error, "tol": tol,
+               "legend": legend, "error": error, "plain": plain, "tol": tol,
                "title_contour": ax_contour.set_title("", y=1.0), "title_error": ax_error.set_title("", y=1.0)}
     update_drawing(handles, state)
     return handles
@@ -227,9 +313,16 @@ def update_drawing(handles, state):
     handles["path"].set_data(path[:, 0], path[:, 1])
     errors = np.maximum(state["gd"]["errors"], 1e-300)
     handles["error"].set_data(np.arange(errors.size), errors)
+    shown = errors
+    if state.get("plain") is not None:  # the same step without momentum, up to the length of this run
+        plain = np.maximum(state["plain"]["errors"][:errors.size], 1e-300)
+        handles["plain"].set_data(np.arange(plain.size), plain)
+        shown = np.concatenate([errors, plain])
+    else:
+        handles["plain"].set_data([], [])
     handles["tol"].set_ydata([TOL * errors[0]] * 2)
     handles["ax_error"].set_xlim(0, max(errors.size - 1, 1))
-    handles["ax_error"].set_ylim(min(errors.min(), TOL * errors[0]) / 3, errors.max() * 3)
+    handles["ax_error"].set_ylim(min(shown.min(), TOL * errors[0]) / 3, shown.max() * 3)
     lam = state["lam"]
     handles["title_contour"].set_text(f"contours of J: λ = {lam[0]:.2f}, {lam[-1]:.2f}, κ = {state['kappa']:.1f}")
     handles["title_error"].set_text(state["gd"]["text"])
@@ -258,9 +351,9 @@ class ConditioningView:
         self.live.dynamic("contour", self.handles["contour"])  # a new contour set every time
         return self
 
-    def render(self, mu1, mu2, sigma, step_fraction, center):
+    def render(self, mu1, mu2, sigma, step_fraction, center, beta=0.0):
         """One frame for the sliders' values: (PNG bytes, the printed lines of widget_state)."""
-        state = widget_state(mu1, mu2, sigma, step_fraction, center)
+        state = widget_state(mu1, mu2, sigma, step_fraction, center, beta)
         self.update(state)
         return self.live.png(), state["text"]
 
@@ -273,3 +366,65 @@ def centered_kappa(mu, sigma, n, rng):
     mu, sigma = _mu_sigma(mu, sigma)
     mu_hat = sample_inputs(mu, sigma, n, rng).mean(axis=0)
     return condition_number(mu - mu_hat, sigma)
+
+
+INPUTS = ("raw", "centred", "standardised")
+
+
+def transform_inputs(X, how, mean=None, scale=None):
+    """Inputs as a model with a bias sees them, shape (n, d + 1): [x', 1] with x' = x ("raw"), x - mean
+    ("centred") or (x - mean) / scale ("standardised"). mean and scale default to those of X itself."""
+    X = as_float_array("X", X, ndim=2)
+    how = as_choice("how", how, INPUTS)
+    mean = X.mean(axis=0) if mean is None else as_float_array("mean", mean, shape=(X.shape[1],))
+    scale = X.std(axis=0) if scale is None else as_float_array("scale", scale, shape=(X.shape[1],))
+    if how == "raw":
+        Xt = X
+    elif how == "centred":
+        Xt = X - mean
+    else:
+        if np.any(scale <= 0):
+            raise ValueError(f"scale must be > 0 to standardise; got {scale}")
+        Xt = (X - mean) / scale
+    return np.hstack([Xt, np.ones((X.shape[0], 1))])
+
+
+def bias_hessian(mu, sigma, how):
+    """Hessian of J(w, b) = E[1/2 (w.x' + b - t)^2] for x ~ N(mu, sigma^2 I), shape (d + 1, d + 1):
+    "raw" [[mu mu^T + sigma^2 I, mu], [mu^T, 1]]; "centred" diag(sigma^2 I, 1); "standardised" I."""
+    mu, sigma = _mu_sigma(mu, sigma)
+    how = as_choice("how", how, INPUTS)
+    d = mu.size
+    H = np.eye(d + 1)
+    if how != "standardised":
+        H[:d, :d] *= sigma ** 2
+    if how == "raw":
+        H[:d, :d] += np.outer(mu, mu)
+        H[:d, d] = H[d, :d] = mu
+    return H
+
+
+def least_squares(A, t):
+    """The minimiser of 1/2 mean((A w - t)^2) and that minimum: (w of shape (p,), loss), for A of shape (n, p)."""
+    A = as_float_array("A", A, ndim=2)
+    t = as_float_array("t", t, shape=(A.shape[0],))
+    w = np.linalg.lstsq(A, t, rcond=None)[0]
+    return w, 0.5 * float(np.mean((A @ w - t) ** 2))
+
+
+def general_hessian(mu, Sigma):
+    """H = E[x x^T] = mu mu^T + Sigma for x ~ N(mu, Sigma), shape (d, d); Sigma symmetric positive definite."""
+    mu = as_float_array("mu", mu, ndim=1)
+    Sigma = as_float_array("Sigma", Sigma, shape=(mu.size, mu.size))
+    if not np.allclose(Sigma, Sigma.T, rtol=1e-12, atol=0) or np.linalg.eigvalsh(Sigma)[0] <= 0:
+        raise ValueError("Sigma must be symmetric positive definite (a covariance of full rank)")
+    return np.outer(mu, mu) + Sigma
+
+
+def matrix_condition_number(H):
+    """kappa = lambda_max / lambda_min of a symmetric positive definite H of shape (d, d), from eigvalsh."""
+    H = as_float_array("H", H, ndim=2)
+    lam = np.linalg.eigvalsh(H)
+    if lam[0] <= 0:
+        raise ValueError(f"H must be positive definite; its smallest eigenvalue is {lam[0]:.3g}")
+    return float(lam[-1] / lam[0])

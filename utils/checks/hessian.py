@@ -1,29 +1,60 @@
-"""Checks of notebook 03 (Hessian conditioning)."""
+"""Checks of notebook 03 (Hessian conditioning), on the Exercise protocol of `_core`."""
+import math
+
 import numpy as np
 
 from .. import conditioning
-from ._core import Exercise, _array, _call, _close, _collect_numbers, _fail, _judge_numbers, _match_mistakes, _ok, run
+from ._core import Exercise, _array, _call, _close, _collect_numbers, _fail, _judge_numbers, _number, run
 
 
 def _conditioning_cases(seed=3):
+    """Three (mu, sigma) with d = 2, 3, 5, in that order."""
     rng = np.random.default_rng(seed)
     return [(rng.normal(size=d) * 2, float(rng.uniform(0.3, 2.0))) for d in (2, 3, 5)]
 
 
-def check_hessian(fn):
-    """fn(mu, sigma) -> H = mu mu^T + sigma^2 I, shape (d, d)."""
+def _plain(name, value):
+    """The student's answer as plain data (numpy arrays, numbers, lists, None, str) for the judge."""
     __tracebackhide__ = True
-    for mu, sigma in _conditioning_cases():
+    if hasattr(value, "detach") and hasattr(value, "numpy"):  # a torch tensor
+        value = value.detach().cpu().numpy()
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if value is None or isinstance(value, (int, float, str, np.number, list, tuple)):
+        return value
+    _fail(f"{name} must return a numpy array; got {type(value).__name__}")
+
+
+# --- Exercise 1: H = mu mu^T + sigma^2 I ----------------------------------------------------------------------
+
+def _hessian_collect(fn, cases):
+    __tracebackhide__ = True
+    return [_plain("hessian", _call(fn, "hessian", mu.copy(), sigma)) for mu, sigma in cases]
+
+
+def _hessian_judge(cases, answers):
+    """Every shape first (so a matrix that is right only for d = 2 is caught by its shape), then the values."""
+    __tracebackhide__ = True
+    if not isinstance(answers, list) or len(answers) != len(cases):
+        _fail(f"hessian: expected {len(cases)} answers, got {type(answers).__name__}")
+    matrices = []
+    for (mu, sigma), H in zip(cases, answers):
         d = mu.size
-        H = _array(f"hessian(mu, sigma) for d = {d}", _call(fn, "hessian", mu.copy(), sigma), (d, d))
+        if isinstance(H, np.ndarray) and H.shape == (d,):
+            _fail(f"hessian: for d = {d} you returned a vector of shape ({d},); H is a (d, d) matrix")
+        matrices.append(_array(f"hessian(mu, sigma) for d = {d}", H, (d, d)))
+    for (mu, sigma), H in zip(cases, matrices):
+        d = mu.size
         want = conditioning.hessian(mu, sigma)
         if _close(H, want):
             continue
         mistakes = [
             (np.diag(mu ** 2) + sigma ** 2 * np.eye(d),
-             "H is not diagonal: E[x xᵀ] has off-diagonal entries μ_i μ_j (the original hand-in made this mistake); use the outer product μ μᵀ"),
+             "H is not diagonal: E[x xᵀ] has off-diagonal entries μ_i μ_j (a solution submitted in an earlier "
+             "year of the course made this mistake); use the outer product μ μᵀ"),
             (np.diag(mu) + sigma ** 2 * np.eye(d), "use the outer product μ μᵀ, not diag(μ)"),
             (np.outer(mu, mu) + sigma * np.eye(d), "the variance is σ², not σ: use sigma**2 * I"),
+            (np.outer(mu, mu) + sigma ** 2, "σ² was added to every entry: it belongs on the diagonal only, σ² I"),
             (np.outer(mu, mu), "the σ² I term from the spread of x is missing"),
             (sigma ** 2 * np.eye(d), "the μ μᵀ term from the mean of x is missing"),
             (np.outer(mu, mu) - sigma ** 2 * np.eye(d), "E[x xᵀ] = Cov(x) + μ μᵀ: the σ² I is added, not subtracted"),
@@ -31,9 +62,21 @@ def check_hessian(fn):
         for wrong, message in mistakes:
             if _close(H, wrong):
                 _fail(f"hessian: {message}")
-        _fail(f"hessian: wrong for mu = {np.round(mu, 3)}, sigma = {sigma:.3f}; expected H[0, 0] = {want[0, 0]:.4f}, H[0, 1] = {want[0, 1]:.4f}")
-    _ok("H = μ μᵀ + σ² I for d = 2, 3 and 5")
+        _fail(f"hessian: wrong for mu = {np.round(mu, 3)}, sigma = {sigma:.3f}; "
+              f"expected H[0, 0] = {want[0, 0]:.4f}, H[0, 1] = {want[0, 1]:.4f}")
+    return "H = μ μᵀ + σ² I for d = 2, 3 and 5"
 
+
+HESSIAN = Exercise("hessian", _conditioning_cases, _hessian_collect, _hessian_judge, seed=3)
+
+
+def check_hessian(fn):
+    """fn(mu, sigma) -> H = mu mu^T + sigma^2 I, shape (d, d)."""
+    __tracebackhide__ = True
+    run(HESSIAN, fn)
+
+
+# --- Exercise 2: kappa = 1 + |mu|^2 / sigma^2 -----------------------------------------------------------------
 
 def _kappa_collect(fn, cases):
     __tracebackhide__ = True
@@ -66,21 +109,168 @@ def check_kappa(fn):
     run(KAPPA, fn)
 
 
-def check_optimal_step(fn):
-    """fn(lam_min, lam_max) -> 2 / (lam_min + lam_max)."""
+# --- Exercise 3: the fastest fixed step -----------------------------------------------------------------------
+
+def _step_cases(seed=3):
+    """Four (lam_min, lam_max) with kappa between 1.5 and 100."""
+    rng = np.random.default_rng(seed)
+    lam_min = rng.uniform(0.05, 2.0, size=4)
+    return [(float(a), float(a * k)) for a, k in zip(lam_min, np.geomspace(1.5, 100, 4) * rng.uniform(0.9, 1.1, 4))]
+
+
+def _step_collect(fn, cases):
     __tracebackhide__ = True
-    cases = [(0.25, 5.25), (1.0, 1.0), (0.09, 8.1), (2.0, 3.0)]
+    return _collect_numbers("optimal_step", fn, cases)
+
+
+def _step_judge(cases, answers):
+    __tracebackhide__ = True
     mistakes = [
         ("1/λmax is LeCun's safe step, not the fastest: balance the contraction 1 - ηλ at both ends of the spectrum",
          lambda a, b: 1 / b),
         ("2/λmax is the edge of divergence: the λmax direction then oscillates forever", lambda a, b: 2 / b),
         ("1/λmin overshoots the λmax direction and diverges whenever κ > 2", lambda a, b: 1 / a),
         ("the numerator is 2: η = 2 / (λmin + λmax)", lambda a, b: 1 / (a + b)),
-        ("λmin and λmax are added, not subtracted", lambda a, b: 2 / (b - a) if b != a else np.inf),
+        ("λmin and λmax are added, not subtracted", lambda a, b: 2 / (b - a)),
+        ("that is the mean curvature (λmin + λmax)/2; the step is its inverse", lambda a, b: (a + b) / 2),
+        ("1/√(λmin λmax) is not the balance point: solve 1 - ηλmin = -(1 - ηλmax) for η",
+         lambda a, b: 1 / math.sqrt(a * b)),
     ]
-    _match_mistakes("optimal_step", fn, lambda a, b: conditioning.step_size("optimal", a, b), mistakes, cases)
-    _ok("η* = 2 / (λmin + λmax): both extreme directions then contract by (κ - 1)/(κ + 1)")
+    _judge_numbers("optimal_step", answers, lambda a, b: conditioning.step_size("optimal", a, b), mistakes, cases)
+    return "η* = 2 / (λmin + λmax): both extreme directions then contract by (κ - 1)/(κ + 1)"
+
+
+OPTIMAL_STEP = Exercise("optimal_step", _step_cases, _step_collect, _step_judge, seed=3)
+
+
+def check_optimal_step(fn):
+    """fn(lam_min, lam_max) -> 2 / (lam_min + lam_max)."""
+    __tracebackhide__ = True
+    run(OPTIMAL_STEP, fn)
+
+
+# --- Exercise 4: predict the number of steps ------------------------------------------------------------------
+
+def _steps_cases(seed=4):
+    """Five (kappa, tol) whose exact step counts log(tol)/log(rho) are at least 0.05 from a whole number, so
+    that rounding up and down differ and no round-off decides the answer."""
+    rng = np.random.default_rng(seed)
+    cases = []
+    while len(cases) < 5:
+        kappa = float(np.exp(rng.uniform(np.log(1.5), np.log(2000))))
+        tol = float(f"1e-{rng.integers(2, 10)}")
+        exact = math.log(tol) / math.log(conditioning.predicted_rate(kappa))
+        if 0.05 < exact % 1 < 0.95:
+            cases.append((kappa, tol))
+    return cases
+
+
+def _steps_collect(fn, cases):
+    __tracebackhide__ = True
+    return _collect_numbers("predict_steps", fn, cases)
+
+
+def _steps_judge(cases, answers):
+    __tracebackhide__ = True
+    name = "predict_steps"
+    if not isinstance(answers, list) or len(answers) != len(cases):
+        _fail(f"{name}: expected {len(cases)} answers, got {type(answers).__name__}")
+    got = np.array([_number(name, a) for a in answers])
+    rho = lambda k: (k - 1) / (k + 1)  # noqa: E731
+    exact = lambda k, tol: math.log(tol) / math.log(rho(k))  # noqa: E731
+    want = np.array([conditioning.predicted_steps(k, tol) for k, tol in cases], dtype=float)
+    if np.array_equal(got, want):
+        return "steps = ⌈log ε / log((κ - 1)/(κ + 1))⌉ for five (κ, ε)"
+    mistakes = [
+        ("round up, not down: after ⌊log ε / log ρ⌋ steps the error is still above the tolerance",
+         lambda k, tol: math.floor(exact(k, tol))),
+        ("a number of steps is a whole number: round log ε / log ρ up (math.ceil)", exact),
+        ("that is the rate 1 - 1/κ of the step 1/λmax; with the optimal step the rate is (κ - 1)/(κ + 1)",
+         lambda k, tol: math.ceil(math.log(tol) / math.log(1 - 1 / k))),
+        ("κ/2 · ln(1/ε) is the large-κ approximation; the exact count is ⌈log ε / log ρ⌉",
+         lambda k, tol: math.ceil(k / 2 * math.log(1 / tol))),
+        ("κ/2 · ln(1/ε) is the large-κ approximation (and a count is whole); the exact count is ⌈log ε / log ρ⌉",
+         lambda k, tol: k / 2 * math.log(1 / tol)),
+        ("one step too many: after k steps the error is ρ^k times the start, so k = ⌈log ε / log ρ⌉",
+         lambda k, tol: math.ceil(exact(k, tol)) + 1),
+        ("that counts the steps for the loss, which shrinks by ρ² per step; the tolerance is on |w - v|",
+         lambda k, tol: math.ceil(exact(k, tol) / 2)),
+        ("the fraction is upside down: log ε / log ρ, both logarithms negative",
+         lambda k, tol: math.ceil(math.log(rho(k)) / math.log(tol))),
+    ]
+    for message, wrong in mistakes:
+        if _close(got, np.array([wrong(*case) for case in cases], dtype=float), 1e-9):
+            _fail(f"{name}: {message}")
+    if np.any(got != np.round(got)):
+        _fail(f"{name}: a number of steps is a whole number; got {got[0]:.6g} for the first case")
+    kappa, tol = cases[0]
+    _fail(f"{name}: for κ = {kappa:.4g} and ε = {tol:.0e} expected {want[0]:.0f} steps, got {got[0]:.6g}")
+
+
+PREDICT_STEPS = Exercise("predict_steps", _steps_cases, _steps_collect, _steps_judge, seed=4)
+
+
+def check_predict_steps(fn):
+    """fn(kappa, tol) -> the steps the optimal fixed step needs to shrink |w - v| by tol."""
+    __tracebackhide__ = True
+    run(PREDICT_STEPS, fn)
+
+
+# --- Exercise 5 (transfer): kappa for a general covariance ----------------------------------------------------
+
+def _general_cases(seed=5):
+    """Three (mu, Sigma) with d = 2, 3, 4 and correlated, unequal variances."""
+    rng = np.random.default_rng(seed)
+    cases = []
+    for d in (2, 3, 4):
+        A = rng.normal(size=(d, d)) * 0.8
+        cases.append((rng.normal(size=d) * 1.5, A @ A.T + 0.2 * np.eye(d)))
+    return cases
+
+
+def _general_collect(fn, cases):
+    __tracebackhide__ = True
+    return _collect_numbers("kappa_general", fn, [(mu.copy(), Sigma.copy()) for mu, Sigma in cases])
+
+
+def _ratio(H):
+    lam = np.linalg.eigvalsh(H)
+    return lam[-1] / lam[0]
+
+
+def _general_judge(cases, answers):
+    __tracebackhide__ = True
+    for mu, Sigma in cases:  # the grader's cases must be plain and well formed too
+        if not (isinstance(mu, np.ndarray) and isinstance(Sigma, np.ndarray) and Sigma.shape == (mu.size,) * 2):
+            _fail("kappa_general: malformed test case")
+    lam = lambda S: np.linalg.eigvalsh(S)  # noqa: E731
+    mistakes = [
+        ("κ = λmax / λmin: you have λmin / λmax",
+         lambda mu, S: 1 / conditioning.matrix_condition_number(conditioning.general_hessian(mu, S))),
+        ("that is κ of Σ alone: the μ μᵀ term from the mean of x is missing", lambda mu, S: _ratio(S)),
+        ("1 + ‖μ‖²/σ² holds only for Σ = σ² I: form H = μ μᵀ + Σ and take its eigenvalues",
+         lambda mu, S: 1 + mu @ mu / lam(S)[0]),
+        ("adding ‖μ‖² to the largest eigenvalue of Σ assumes μ is its eigenvector: take the eigenvalues of H itself",
+         lambda mu, S: (mu @ mu + lam(S)[-1]) / lam(S)[0]),
+        ("H is not diagonal in μ: use the outer product μ μᵀ, not diag(μ²)", lambda mu, S: _ratio(np.diag(mu ** 2) + S)),
+        ("Σ is already the covariance: H = μ μᵀ + Σ, not + Σ²", lambda mu, S: _ratio(np.outer(mu, mu) + S @ S)),
+        ("keep the covariances off the diagonal of Σ: H = μ μᵀ + Σ, not μ μᵀ + diag(Σ)",
+         lambda mu, S: _ratio(np.outer(mu, mu) + np.diag(np.diag(S)))),
+    ]
+    reference = lambda mu, S: conditioning.matrix_condition_number(conditioning.general_hessian(mu, S))  # noqa: E731
+    _judge_numbers("kappa_general", answers, reference, mistakes, cases)
+    return "κ of H = μ μᵀ + Σ for three correlated covariances (d = 2, 3, 4)"
+
+
+KAPPA_GENERAL = Exercise("kappa_general", _general_cases, _general_collect, _general_judge, seed=5)
+
+
+def check_kappa_general(fn):
+    """fn(mu, Sigma) -> lambda_max / lambda_min of H = mu mu^T + Sigma."""
+    __tracebackhide__ = True
+    run(KAPPA_GENERAL, fn)
 
 
 # grade_id of the nbgrader grade cell -> its Exercise (for graders outside the student's kernel)
-EXERCISES = {"check-kappa": KAPPA}
+EXERCISES = {"check-hessian": HESSIAN, "check-kappa": KAPPA, "check-optimal-step": OPTIMAL_STEP,
+             "check-predict-steps": PREDICT_STEPS, "check-kappa-general": KAPPA_GENERAL}

@@ -1,0 +1,251 @@
+"""Every sentence of notebook 03 about a computed result, recomputed through utils: each test fails when its
+claim stops being true. The section of the notebook is named in each docstring."""
+import numpy as np
+import pytest
+
+from utils import conditioning as c
+
+MU, SIGMA = np.array([2.0, 1.0]), 0.5
+V = np.array([1.0, -0.5])
+H = c.hessian(MU, SIGMA)
+LAM = np.linalg.eigvalsh(H)
+
+
+def test_monte_carlo_error_shrinks_like_one_over_root_n():
+    """§1: "the error shrinking like 1/√n: a straight line of slope −1/2" (printed: fitted slope −0.49)."""
+    rng = np.random.default_rng(11)
+    ns = np.array([10, 100, 1000, 10000, 100000])
+    errors = [np.mean([np.linalg.norm(c.empirical_hessian(c.sample_inputs(MU, SIGMA, n, rng)) - H)
+                       for _ in range(20)]) for n in ns]
+    assert np.polyfit(np.log(ns), np.log(errors), 1)[0] == pytest.approx(-0.5, abs=0.06)
+
+
+def test_autograd_hessian_is_the_empirical_one_and_near_the_closed_form():
+    """§1: autograd's Hessian equals XᵀX/n "to round-off" (printed: below 1e-12) and is near the closed form."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(12)
+    X = c.sample_inputs(MU, SIGMA, 500, rng)
+    t = X @ V + 0.1 * rng.standard_normal(500)
+    Xt, tt = torch.tensor(X), torch.tensor(t)
+    Ha = torch.autograd.functional.hessian(lambda w: 0.5 * ((Xt @ w - tt) ** 2).mean(),
+                                           torch.zeros(2, dtype=torch.float64)).numpy()
+    assert np.max(np.abs(Ha - c.empirical_hessian(X))) / np.abs(Ha).max() < 1e-12
+    np.testing.assert_allclose(Ha, H, atol=0.3)
+
+
+def test_closed_form_eigenvalues_on_a_thousand_random_cases():
+    """§2: eigenvalues and κ within a relative error of 1e-8 of eigvalsh "1000 of 1000", κ up to about 1e4."""
+    rng = np.random.default_rng(13)
+    largest_kappa = 0.0
+    for _ in range(1000):
+        d = int(rng.integers(1, 12))
+        mu, sigma = rng.normal(scale=3.0, size=d), float(rng.uniform(0.1, 3.0))
+        lam = np.linalg.eigvalsh(c.hessian(mu, sigma))
+        assert np.max(np.abs(lam - c.eigenvalues(mu, sigma)) / lam) < 1e-8
+        k = c.condition_number(mu, sigma)
+        assert abs(lam[-1] / lam[0] - k) / k < 1e-8
+        largest_kappa = max(largest_kappa, k)
+    assert 1e3 < largest_kappa < 1e5
+
+
+def test_steepest_direction_is_the_means():
+    """§2: "The steepest direction is the mean's"."""
+    lam, U = np.linalg.eigh(c.hessian(np.array([1.5, -0.7, 2.0]), 0.6))
+    assert abs(U[:, -1] @ np.array([1.5, -0.7, 2.0])) / np.linalg.norm([1.5, -0.7, 2.0]) == pytest.approx(1.0)
+
+
+def test_the_five_line_loop_is_the_packages_gradient_descent():
+    """§3: the notebook's loop gives "the same path as conditioning.gradient_descent to below 1e-12"."""
+    w, path = c.W_START.copy(), [c.W_START.copy()]
+    for _ in range(50):
+        w = w - 0.2 * H @ (w - V)
+        path.append(w)
+    assert np.abs(np.array(path) - c.gradient_descent(H, 0.2, max_steps=50)["path"]).max() < 1e-12
+
+
+def test_lecun_step_removes_the_steep_component_and_leaves_one_minus_one_over_kappa():
+    """§3: LeCun's 1/λmax "removes the steepest component in one step; the flattest then shrinks by 1 − 1/κ"."""
+    eta = c.step_size("lecun", LAM[0], LAM[-1])
+    run = c.gradient_descent(H, eta, max_steps=5)
+    parts = c.eigendirection_errors(H, eta, run["path"])["measured"]
+    assert parts[1, 1] < 1e-12 * parts[0, 1]
+    np.testing.assert_allclose(parts[1:, 0] / parts[:-1, 0], 1 - LAM[0] / LAM[-1], rtol=1e-9)
+
+
+def test_three_runs_lecun_optimal_beyond_the_edge():
+    """§3: LeCun converges, more slowly than the optimal step (printed 281 and 145 steps); 2 % beyond 2/λmax
+    diverges; with the optimal step the path zig-zags: the steep component changes sign every step."""
+    lecun = c.gradient_descent(H, c.step_size("lecun", LAM[0], LAM[-1]))
+    eta = c.step_size("optimal", LAM[0], LAM[-1])
+    optimal = c.gradient_descent(H, eta)
+    assert lecun["status"] == optimal["status"] == "converged" and lecun["steps"] > optimal["steps"]
+    assert c.gradient_descent(H, 1.02 * 2 / LAM[-1])["status"] == "diverged"
+    steep = (optimal["path"] - c.W_STAR) @ np.linalg.eigh(H)[1][:, -1]
+    assert np.all(np.sign(steep[1:]) == -np.sign(steep[:-1]))
+
+
+def test_each_direction_on_its_own():
+    """§3 plot: measured components equal |1 − ηλ_i|^k |e0·u_i| (printed: below 1e-12 of |e0|); with η* the two
+    directions fall in parallel; with η = 1.5/λmax the flat direction lags behind the steep one."""
+    for eta in (c.step_size("optimal", LAM[0], LAM[-1]), 1.5 / LAM[-1]):
+        run = c.gradient_descent(H, eta, max_steps=40)
+        parts = c.eigendirection_errors(H, eta, run["path"])
+        assert np.max(np.abs(parts["measured"] - parts["predicted"])) < 1e-12 * run["errors"][0]
+    rates = lambda eta: np.abs(1 - eta * LAM)  # noqa: E731
+    assert rates(2 / (LAM[0] + LAM[-1]))[0] == pytest.approx(rates(2 / (LAM[0] + LAM[-1]))[1])
+    assert rates(1.5 / LAM[-1])[0] > 1.5 * rates(1.5 / LAM[-1])[1]
+
+
+def test_two_eigenvalues_shrink_by_exactly_rho():
+    """§4: "by exactly ρ: ‖e_k‖ = ρ^k ‖e_0‖" in the 2-D problem with the optimal step."""
+    run = c.gradient_descent(H, c.step_size("optimal", LAM[0], LAM[-1]))
+    k = np.arange(len(run["errors"]))
+    np.testing.assert_allclose(run["errors"], run["errors"][0] * c.predicted_rate(LAM[-1] / LAM[0]) ** k, rtol=1e-9)
+
+
+def sweep():
+    kappas = np.geomspace(1.5, 1000, 15)
+    out = {"kappa": kappas, "plain": [], "pred": [], "plain_rate": [], "ball": [], "band": [], "ball_rate": [],
+           "within": []}
+    for kappa in kappas:
+        s = np.sqrt(MU @ MU / (kappa - 1))
+        Hs, lam = c.hessian(MU, s), c.eigenvalues(MU, s)
+        plain = c.gradient_descent(Hs, c.step_size("optimal", lam[0], lam[-1]))
+        out["plain"].append(plain["steps"])
+        out["pred"].append(c.predicted_steps(kappa))
+        out["plain_rate"].append(c.measured_rate(plain["errors"]))
+        step, beta = c.momentum_parameters(lam[0], lam[-1])
+        out["ball"].append(c.heavy_ball(Hs, step, beta)["steps"])
+        out["band"].append(c.predicted_momentum_steps(kappa))
+        long = c.heavy_ball(Hs, step, beta, tol=1e-30)["errors"]
+        out["ball_rate"].append(c.measured_rate(long))
+        low, high = c.momentum_error_bounds(kappa, np.arange(len(long)))
+        out["within"].append(bool(np.all((low * (1 - 1e-9) <= long / long[0]) & (long / long[0] <= high * (1 + 1e-9)))))
+    return {k: np.array(v) for k, v in out.items()}
+
+
+@pytest.fixture(scope="module")
+def swept():
+    return sweep()
+
+
+def test_plain_descent_matches_exercise_4_exactly(swept):
+    """§5: plain "measured steps equal Exercise 4's prediction for 15 of 15 κ; measured rate within 1e-9 … 15 of 15"."""
+    np.testing.assert_array_equal(swept["plain"], swept["pred"])
+    rho = np.array([c.predicted_rate(k) for k in swept["kappa"]])
+    assert np.all(np.abs(swept["plain_rate"] - rho) < 1e-9)
+
+
+def test_heavy_ball_inside_its_band_and_bounds(swept):
+    """§5: heavy ball "steps inside the predicted band for 15 of 15 κ; every error of the long run within its bounds
+    for 15 of 15"; the measured rate "sits a little above" ρ, "the most at small κ" (printed: at most 11 %)."""
+    assert np.all((swept["band"][:, 0] <= swept["ball"]) & (swept["ball"] <= swept["band"][:, 1]))
+    assert swept["within"].all()
+    excess = swept["ball_rate"] / np.array([c.predicted_momentum_rate(k) for k in swept["kappa"]]) - 1
+    assert np.all(excess > 0) and np.argmax(excess) == 0 and excess.max() < 0.15
+
+
+def test_slopes_minus_one_and_minus_one_half(swept):
+    """§5: on log-log axes 1 − rate has slope −1 for plain descent and −1/2 for momentum; steps grow like κ and
+    √κ (printed at κ = 1000: 6908 plain steps, 309 with momentum)."""
+    big = swept["kappa"] >= 10
+    slope = lambda y: np.polyfit(np.log(swept["kappa"][big]), np.log(y[big]), 1)[0]  # noqa: E731
+    assert slope(1 - swept["plain_rate"]) == pytest.approx(-1.0, abs=0.05)
+    assert slope(1 - swept["ball_rate"]) == pytest.approx(-0.5, abs=0.08)
+    assert slope(swept["plain"].astype(float)) == pytest.approx(1.0, abs=0.05)
+    assert slope(swept["ball"].astype(float)) == pytest.approx(0.5, abs=0.1)
+    assert swept["ball"][-1] * 10 < swept["plain"][-1]
+
+
+def test_momentum_parameters_printed_at_kappa_21():
+    """§5: at κ = 21 the notebook prints β* = 0.4118 and η* = 0.5134, and the loop follows conditioning.heavy_ball."""
+    step, beta = c.momentum_parameters(LAM[0], LAM[-1])
+    assert (round(beta, 4), round(step, 4)) == (0.4118, 0.5134)
+    w, previous, path = c.W_START.copy(), c.W_START.copy(), [c.W_START.copy()]
+    for _ in range(50):
+        w, previous = w - step * H @ (w - V) + beta * (w - previous), w
+        path.append(w)
+    ref = c.heavy_ball(H, step, beta, max_steps=50)["path"]
+    assert np.abs(np.array(path)[:len(ref)] - ref).max() < 1e-12
+
+
+def test_widget_things_to_try():
+    """§6: larger |μ| or smaller σ: more steps; just above 1.0: divergence; β raises speed and moves the edge to
+    1 + β; centring: κ = 1."""
+    steps = lambda *a: c.widget_state(*a)["gd"]["steps"]  # noqa: E731
+    assert steps(2, 1, 0.5, 0.5) < steps(2, 2, 0.5, 0.5) < steps(2, 2, 0.3, 0.5)
+    assert c.widget_state(2, 1, 0.5, 1.02)["gd"]["status"] == "diverged"
+    assert c.widget_state(2, 1, 0.5, 0.5, False, 0.6)["gd"]["steps"] < steps(2, 1, 0.5, 0.5)
+    assert c.widget_state(2, 1, 0.5, 1.55, False, 0.6)["gd"]["status"] == "converged"
+    assert c.widget_state(2, 1, 0.5, 1.65, False, 0.6)["gd"]["status"] == "diverged"
+    assert c.widget_state(2, 1, 0.5, 0.5, True)["kappa"] == pytest.approx(1.0)
+
+
+@pytest.fixture(scope="module")
+def fits():
+    rng = np.random.default_rng(17)
+    X = c.sample_inputs(MU, SIGMA, 20000, rng)
+    t = X @ V + 0.1 * rng.standard_normal(20000)
+    out = {"no bias, centred": c.least_squares(X - MU, t), "no bias, raw": c.least_squares(X, t)}
+    for how in c.INPUTS:
+        A = c.transform_inputs(X, how, mean=MU, scale=np.full(2, SIGMA))
+        w, loss = c.least_squares(A, t)
+        out[how] = (w, loss, A @ w)
+    return out
+
+
+def test_centring_without_a_bias_pays_v_mu_squared_over_two(fits):
+    """§7: without a bias the centred model pays (vᵀμ)²/2 + Var ε/2 (printed 1.1297 against 1.1300); its best
+    weights stay v; the raw model and the models with a bias pay only Var ε/2."""
+    w, loss = fits["no bias, centred"]
+    assert loss == pytest.approx((V @ MU) ** 2 / 2 + 0.005, abs=0.02)
+    # the sample mean of x − μ is off by ~σ/√n and soaks up part of the constant: |w − v| ~ |vᵀμ| / (σ √n) ≈ 0.02
+    np.testing.assert_allclose(w, V, atol=0.06)
+    for name in ("raw", "centred", "standardised"):
+        assert fits[name][1] == pytest.approx(0.005, rel=0.05)
+    assert fits["no bias, raw"][1] == pytest.approx(0.005, rel=0.05)
+
+
+def test_with_a_bias_centring_changes_speed_not_the_minimiser(fits):
+    """§7: the three models with a bias make the same predictions (printed: below 1e-9) and have the same loss."""
+    for how in ("centred", "standardised"):
+        assert np.abs(fits[how][2] - fits["raw"][2]).max() < 1e-9
+        assert fits[how][1] == pytest.approx(fits["raw"][1], rel=1e-9)
+
+
+def test_standardising_beats_centring_with_a_bias(fits):
+    """§7 table: κ = 154.24 raw, 4.00 centred (max(σ², 1)/min(σ², 1) at σ = 0.5), 1.00 standardised; the
+    steps fall accordingly, to one for standardised inputs."""
+    kappas, steps = {}, {}
+    for how in c.INPUTS:
+        Hb = c.bias_hessian(MU, SIGMA, how)
+        lam = np.linalg.eigvalsh(Hb)
+        kappas[how] = c.matrix_condition_number(Hb)
+        steps[how] = c.gradient_descent(Hb, c.step_size("optimal", lam[0], lam[-1]), w0=np.zeros(3),
+                                        w_star=fits[how][0])["steps"]
+    assert kappas["raw"] > 100 and kappas["centred"] == pytest.approx(4.0) and kappas["standardised"] == 1.0
+    assert steps["raw"] > steps["centred"] > steps["standardised"] == 1
+
+
+def test_expected_kappa_after_centring_is_exactly_one_plus_d_over_n():
+    """§7: "its expectation is exactly E κ = 1 + d/n"; at n = 8 it is 1.25 against 21 without centring."""
+    rng = np.random.default_rng(19)
+    for n in (1, 8, 64):
+        draws = np.array([c.centered_kappa(MU, SIGMA, n, rng) for _ in range(6000)])
+        assert abs(draws.mean() - (1 + 2 / n)) < 4 * draws.std() / np.sqrt(len(draws))
+    assert 1 + 2 / 8 < c.condition_number(MU, SIGMA) / 10
+
+
+def test_correlated_inputs_need_whitening():
+    """§8: for standard deviations 1 and 0.5 with correlation 0.9, κ falls from raw (155.8) to centred (30.9) to
+    standardised (19.0), and only whitening reaches 1."""
+    Sigma = np.array([[1.0, 0.45], [0.45, 0.25]])
+    scale = np.sqrt(np.diag(Sigma))
+    lam, U = np.linalg.eigh(Sigma)
+    whiten = U @ np.diag(lam ** -0.5) @ U.T
+    raw = c.matrix_condition_number(c.general_hessian(MU, Sigma))
+    centred = c.matrix_condition_number(Sigma)
+    standardised = c.matrix_condition_number(Sigma / np.outer(scale, scale))
+    assert raw > centred > standardised > 10
+    assert standardised == pytest.approx((1 + 0.9) / (1 - 0.9))
+    assert c.matrix_condition_number(whiten @ Sigma @ whiten) == pytest.approx(1.0)
