@@ -170,6 +170,48 @@ def union_network(pieces):
     return [W0, W1, np.ones((len(pieces), 1))], [B0, B1, np.array([-0.5])]
 
 
+def train_smooth(X, y, hidden=16, steps=400, lr=0.05, seed=1):
+    """Train a smooth network on labelled points: 2 -> `hidden` tanh units -> 1 sigmoid output, binary
+    cross-entropy, full-batch Adam (beta1 = 0.9, beta2 = 0.999, eps = 1e-8), float64. X (N, 2), y (N,) of 0/1;
+    `seed` sets the initial weights (the caller's torch random state is left as it was).
+
+    Returns (classify, final_loss): classify(P) is 1.0 where the trained output exceeds 1/2, shape (M,) for P (M, 2).
+    """
+    import torch  # here, not at the top: `import utils` does not load torch
+
+    X = torch.tensor(as_float_array("X", X, shape=(None, 2)))
+    y = torch.tensor(as_float_array("y", y, shape=(X.shape[0],)))
+    hidden = as_int("hidden", hidden, low=1, high=4096)
+    lr = as_float("lr", lr, low=0.0, low_open=True, high=10.0)
+    with torch.random.fork_rng():
+        torch.manual_seed(as_int("seed", seed, low=0))
+        net = torch.nn.Sequential(torch.nn.Linear(2, hidden), torch.nn.Tanh(), torch.nn.Linear(hidden, 1)).double()
+    params = list(net.parameters())
+    m = [torch.zeros_like(p) for p in params]
+    v = [torch.zeros_like(p) for p in params]
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # matrices of N x 16: a second thread only waits, and on a busy machine spins
+    try:
+        # Adam written out: constructing torch.optim.Adam imports torch._dynamo, 2 s of a 5 s notebook.
+        for t in range(1, as_int("steps", steps, low=1, high=10 ** 6) + 1):
+            net.zero_grad()
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(net(X)[:, 0], y)
+            loss.backward()
+            with torch.no_grad():
+                for p, m_p, v_p in zip(params, m, v):
+                    m_p.mul_(0.9).add_(p.grad, alpha=0.1)
+                    v_p.mul_(0.999).addcmul_(p.grad, p.grad, value=0.001)
+                    p -= lr * (m_p / (1 - 0.9 ** t)) / ((v_p / (1 - 0.999 ** t)).sqrt() + 1e-8)
+    finally:
+        torch.set_num_threads(threads)
+
+    def classify(P):
+        with torch.no_grad():  # logit > 0 is sigmoid > 1/2
+            return (net(torch.tensor(as_float_array("P", P, shape=(None, 2))))[:, 0] > 0).double().numpy()
+
+    return classify, float(loss.item())
+
+
 def grid(lim=2.0, n=201):
     """A square grid over [-lim, lim]^2: returns (x1 (n,), x2 (n,), points (n*n, 2)), rows varying x1 fastest."""
     lim = as_float("lim", lim, low=0.0, low_open=True, high=1e6)
