@@ -302,7 +302,8 @@ def _xor_judge(X, answer):
     if table == "0110":
         return f"XOR with a hidden layer of {h} unit{'s' * (h > 1)}: 00→0, 01→1, 10→1, 11→0"
     for layer, z in enumerate(zs):
-        rows, units = np.nonzero(z[order] == 0)
+        used = W[1][:, 0] != 0 if layer == 0 else np.ones(1, dtype=bool)  # a hidden unit the output ignores is harmless
+        rows, units = np.nonzero((z[order] == 0) & used)
         if rows.size:
             kind = "the output unit" if layer == len(zs) - 1 else f"hidden unit {units[0] + 1}"
             _fail(f"for input {['00', '01', '10', '11'][rows[0]]}, {kind} has z = 0 exactly: a unit fires only "
