@@ -109,7 +109,8 @@ DIAGRAMS = {
     "single": (threshold.square_network("single"), [["x1", "x2"], ["u1", "u2", "u3", "u4"], ["A"]]),
     "xor": (threshold.xor_network(), [["x1", "x2"], ["or", "nand"], ["xor"]]),
 }
-FIGSIZE = {"tree": (6, 4.5), "single": (6, 4.5), "xor": (5, 3)}  # as the notebook draws them
+# As the notebook draws them: the two square networks side by side in one figure, XOR alone.
+FIGURE = {"tree": ((1, 2), (12, 4.5), 0), "single": ((1, 2), (12, 4.5), 1), "xor": ((1, 1), (5, 3), 0)}
 
 
 @pytest.mark.parametrize("name", sorted(DIAGRAMS))
@@ -117,7 +118,9 @@ def test_network_diagrams_are_readable_and_name_every_unit(name):
     """§3 and §5: no label overlaps a node, an edge label or another label; every unit is named in its node;
     every non-zero weight and every bias is written, with its value."""
     (W, B), layers = DIAGRAMS[name]
-    fig, ax = plt.subplots(figsize=FIGSIZE[name])
+    grid, size, index = FIGURE[name]
+    fig, axes = plt.subplots(*grid, figsize=size, squeeze=False)
+    ax = axes.ravel()[index]
     try:
         drawn = threshold.draw_threshold_network(ax, W, B, layers, title="weights on edges, biases under units")
         assert diagrams.label_overlaps(ax, drawn) == []

@@ -140,6 +140,25 @@ def _random_dyadic(rng, n, lim, denominator):
     return rng.integers(-int(lim * denominator), int(lim * denominator) + 1, size=(n, 2)) / denominator
 
 
+def _check_distance(name, w, b, want, region, note):
+    """CheckFailed unless the line w . x + b = 0 of unit `name` lies at distance `want` from the centre (0, 0)."""
+    __tracebackhide__ = True
+    distance = b / np.linalg.norm(w)
+    if not np.isclose(distance, want, rtol=1e-9):
+        where = (f"outside {region}, so points on that edge are classified A: z must be exactly 0 on the edge"
+                 if distance > want else f"inside {region}, so the region is too small")
+        _fail(f"the line of {name} lies at distance {distance:.3g} from the centre, {where}{note}")
+
+
+def _fail_misclassified(grid, got, want, boundary, fired, what):
+    """The message when no named mistake explains the answer: how many points are wrong, and one of them."""
+    __tracebackhide__ = True
+    wrong = np.flatnonzero(got != want)
+    p = grid[wrong[0]] if wrong.size else boundary[np.argmax(fired)]
+    _fail(f"{wrong.size} of {len(grid)} grid points and {int(fired.sum())} {what} points are misclassified, "
+          f"e.g. {_point(p)}")
+
+
 # ----------------------------------------------------------------------------- Exercise 1: the AND of four inputs
 
 def _and4_cases(seed):
@@ -237,20 +256,13 @@ def _square_judge(cases, answer):
         if np.all(w != 0):
             _fail(f"{name} has w = ({w[0]:g}, {w[1]:g}): its line is tilted, but every edge of the square is "
                   "parallel to an axis")
-        distance = b / np.linalg.norm(w)
-        if not np.isclose(distance, 1.0, rtol=1e-9):
-            where = ("outside the square, so points on that edge are classified A: z must be exactly 0 on the edge"
-                     if distance > 1 else "inside the square, so the region is too small")
-            _fail(f"the line of {name} lies at distance {distance:.3g} from the centre, {where}")
+        _check_distance(name, w, b, 1.0, "the square", "")
     normals = {tuple(np.sign(W0[:, j]).astype(int)) for j in range(4)}
     missing = [edge for normal, edge in _SIDES.items() if normal not in normals]
     if missing:
         _fail(f"no unit bounds the edge {missing[0]}: two units describe the same edge, and the region runs past "
               f"{missing[0]}")
-    wrong = np.flatnonzero(got_grid != want_grid)
-    p = grid[wrong[0]] if wrong.size else edges[np.argmax(got_edges)]
-    _fail(f"{wrong.size} of {len(grid)} grid points and {int(got_edges.sum())} edge points are misclassified, "
-          f"e.g. {_point(p)}")
+    _fail_misclassified(grid, got_grid, want_grid, edges, got_edges, "edge")
 
 
 SQUARE_LAYER = Exercise("square_layer", _square_cases, _collector("square_layer"), _square_judge, seed=0)
@@ -395,12 +407,8 @@ def _diamond_judge(cases, answer):
         if not np.isclose(abs(w[0]), abs(w[1])) or w[0] == 0:
             _fail(f"hidden unit {j + 1} has w = ({w[0]:g}, {w[1]:g}): its line is not parallel to an edge "
                   "of the diamond (the edges have slopes +1 and -1)")
-        distance = B0[j] / np.linalg.norm(w)
-        if not np.isclose(distance, np.sqrt(0.5), rtol=1e-9):
-            where = ("outside the diamond, so points on that edge are classified A: z must be exactly 0 on the edge"
-                     if distance > np.sqrt(0.5) else "inside the diamond, so the region is too small")
-            _fail(f"the line of hidden unit {j + 1} lies at distance {distance:.3g} from the centre, {where} "
-                  "(the edges lie at distance 1/√2 ≈ 0.707)")
+        _check_distance(f"hidden unit {j + 1}", w, B0[j], np.sqrt(0.5), "the diamond",
+                        " (the edges lie at distance 1/√2 ≈ 0.707)")
     normals = {tuple(np.sign(W0[:, j]).astype(int)) for j in range(h)}
     missing = [n for n in ((-1, -1), (1, -1), (-1, 1), (1, 1)) if n not in normals]
     if missing:
@@ -410,10 +418,7 @@ def _diamond_judge(cases, answer):
     if np.array_equal(got, want):
         _fail(f"the boundary point {_point(boundary[np.argmax(on_boundary)])} is classified A: |x1| + |x2| < 1 "
               "is strict, so each edge unit must have z = 0 exactly on its edge")
-    wrong = np.flatnonzero(got != want)
-    p = grid[wrong[0]] if wrong.size else boundary[np.argmax(on_boundary)]
-    _fail(f"{wrong.size} of {len(grid)} grid points and {int(on_boundary.sum())} boundary points are "
-          f"misclassified, e.g. {_point(p)}")
+    _fail_misclassified(grid, got, want, boundary, on_boundary, "boundary")
 
 
 DIAMOND = Exercise("diamond_network", _diamond_cases, _collector("diamond_network"), _diamond_judge, seed=0)
