@@ -4,7 +4,8 @@ hidden layer, and the diamond |x1| + |x2| < 1 (a region the notebook does not bu
 Every exercise is an Exercise (cases / collect / judge, see `_core`); `check_x(fn)` runs all three here.
 The judges run networks with `_forward`, which counts a pre-activation within round-off of 0 as 0, so that
 an answer is judged by its mathematics (weights 3 and bias 3 are as right as 1 and 1), not by its last bit.
-The test points are multiples of 1/32 or 1/64 (exact in binary), so a point is on a boundary or clearly off it.
+The test points are multiples of a power of 1/2 (exact in binary), so a point is on a boundary or clearly
+off it.
 """
 import numpy as np
 
@@ -181,7 +182,7 @@ def _and4_judge(X, answer):
     if np.array_equal(fires, on == 4):
         return "fires for 1111 and for none of the other 15 inputs"
     if fires[on == 0].any():
-        return _fail(f"it fires with all four inputs off, where z = b = {b:g}: the bias must be negative")
+        _fail(f"it fires with all four inputs off, where z = b = {b:g}: the bias must be negative")
     if (w <= 0).any():
         i = int(np.argmax(w <= 0))
         _fail(f"input {i + 1} has weight {w[i]:g}: an input with a weight ≤ 0 cannot help the unit fire, "
