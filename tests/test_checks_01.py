@@ -1,27 +1,312 @@
-"""Checks of notebook 01: the right answer passes, each recognised mistake produces its message, malformed answers a message."""
+"""Checks of notebook 01: right answers (written here, not taken from utils) pass, each recognised mistake gets
+its message, malformed answers get a message; every check is an Exercise registered under its grade_id."""
+from pathlib import Path
+
+import nbformat
 import numpy as np
 import pytest
 
-from utils import checks, threshold
+from conftest import require
+from utils import checks
+from utils.checks import gates
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "01-logic-gate-network.ipynb"
 
 
-def fails_with(check, answer, pattern, *more):
+def passes(check, answer, capsys):
+    check(lambda: answer)
+    out = capsys.readouterr().out
+    assert out.startswith("✓"), out
+    return out
+
+
+def fails_with(check, answer, pattern):
     with pytest.raises(checks.CheckFailed, match=pattern):
-        check(answer, *more)
+        check(answer if callable(answer) else (lambda: answer))
 
 
-def test_and4_and_square_layer(capsys):
-    checks.check_and4(lambda: (np.ones(4), -3.5))
-    checks.check_square_layer(lambda: (threshold.SQUARE_W0, threshold.SQUARE_B0))
-    assert capsys.readouterr().out.count("✓") == 2
-    fails_with(checks.check_and4, lambda: (np.ones(4), -2.5), "3 of the 4")
-    fails_with(checks.check_and4, lambda: (np.ones(4), -4.0), "z = 0 exactly")
-    fails_with(checks.check_and4, lambda: (np.ones(4), -5.0), "never fires")
-    fails_with(checks.check_and4, lambda: (np.ones(3), -3.5), "shape")
-    fails_with(checks.check_and4, lambda: (np.ones(4), None), "None")
-    fails_with(checks.check_square_layer, lambda: (-threshold.SQUARE_W0, -threshold.SQUARE_B0), "points outward")
-    fails_with(checks.check_square_layer, lambda: (threshold.SQUARE_W0, threshold.SQUARE_B0 + 0.01), "edge point")
-    fails_with(checks.check_square_layer, lambda: (threshold.SQUARE_W0.T, threshold.SQUARE_B0), "transposed")
-    fails_with(checks.check_square_layer, lambda: (threshold.SQUARE_W0, np.array([0.5, 1.0, 1.0, 1.0])), "misclassified")
-    fails_with(checks.check_square_layer, lambda: None, "pair")
-    fails_with(checks.check_and4, lambda: (_ for _ in ()).throw(NotImplementedError()), "not written yet")
+def raising(exc):
+    def fn():
+        raise exc
+    return fn
+
+
+# ----------------------------------------------------------------------------- Exercise 1: and4_unit
+
+@pytest.mark.parametrize("w, b", [(np.ones(4), -3.5), ([1, 1, 1, 1], -3.01), (np.full((4, 1), 2.0), -7.5),
+                                  (np.array([1.0, 2.0, 3.0, 4.0]), -9.5)])
+def test_and4_right_answers_pass(w, b, capsys):
+    assert "fires for 1111" in passes(checks.check_and4, (w, b), capsys)
+
+
+@pytest.mark.parametrize("answer, pattern", [
+    ((np.ones(4), 0.5), "all four inputs off.*bias must be negative"),
+    ((np.array([1.0, 1.0, 1.0, 0.0]), -2.5), "input 4 has weight 0"),
+    ((np.array([1.0, -1.0, 1.0, 1.0]), -1.5), "input 2 has weight -1"),
+    ((np.ones(4), -4.0), r"z = 0 exactly.*strict"),
+    ((np.ones(4), -5.0), "never fires, not even for 1111.*too negative"),
+    ((np.ones(4), -2.5), "only 3 of the 4 inputs on.*not negative enough"),
+    ((np.ones(4), -0.5), "only 1 of the 4 inputs on"),
+])
+def test_and4_mistakes_are_named(answer, pattern):
+    fails_with(checks.check_and4, answer, pattern)
+
+
+@pytest.mark.parametrize("answer, pattern", [
+    (None, "returned None"),
+    ((np.ones(4),), "pair"),
+    ((np.ones(3), -3.5), r"shape \(3,\)"),
+    ((np.ones((1, 4)), -3.5), r"shape \(1, 4\)"),
+    ((np.ones(4), None), "None"),
+    ((np.ones(4), np.nan), "nan"),
+    ((np.ones(4), [-3.5]), "number"),
+    ((np.array([1.0, np.inf, 1.0, 1.0]), -3.5), "NaN or inf"),
+    ((np.ones(4), "-3.5"), "numbers or numpy arrays"),
+    ((["a", "b", "c", "d"], -3.5), "numbers or numpy arrays"),
+    ({"w": 1}, "numbers or numpy arrays"),
+    (raising(NotImplementedError()), "not written yet"),
+    (raising(ZeroDivisionError("division by zero")), "raised ZeroDivisionError"),
+    ("not a function", "must be a function"),
+])
+def test_and4_malformed_answers_get_a_message(answer, pattern):
+    with pytest.raises(checks.CheckFailed, match=pattern):
+        checks.check_and4(answer if callable(answer) or isinstance(answer, str) else (lambda: answer))
+
+
+# ----------------------------------------------------------------------------- Exercise 3: square_layer
+
+SQUARE_W0 = np.array([[1.0, -1.0, 0.0, 0.0], [0.0, 0.0, 1.0, -1.0]])  # x1 + 1 > 0, -x1 + 1 > 0, x2 ..., -x2 ...
+SQUARE_B0 = np.ones(4)
+
+
+@pytest.mark.parametrize("W0, B0", [
+    (SQUARE_W0, SQUARE_B0),
+    (3 * SQUARE_W0, 3 * SQUARE_B0),                       # scaled: the same half-planes
+    (SQUARE_W0 / 3, SQUARE_B0 / 3),                       # scaled by a number that is not exact in binary
+    (SQUARE_W0[:, [2, 0, 3, 1]], SQUARE_B0),              # the units in another order
+    (SQUARE_W0 * [1, 2, 3, 4], np.array([1.0, 2, 3, 4])),  # each unit scaled differently
+    (SQUARE_W0.tolist(), SQUARE_B0.tolist()),             # lists are accepted
+])
+def test_square_layer_right_answers_pass(W0, B0, capsys):
+    assert "0 of" in passes(checks.check_square_layer, (W0, B0), capsys)
+
+
+def with_unit(j, w, b):
+    W0, B0 = SQUARE_W0.copy(), SQUARE_B0.copy()
+    W0[:, j], B0[j] = w, b
+    return W0, B0
+
+
+@pytest.mark.parametrize("answer, pattern", [
+    ((SQUARE_W0.T, SQUARE_B0), "transposed"),
+    (with_unit(0, [0, 0], 1), r"unit 1 .* has w = \(0, 0\)"),
+    ((-SQUARE_W0, -SQUARE_B0), "does not fire at the centre.*flip the signs"),
+    (with_unit(2, [0, 1], 0), "unit 3 .* z = 0 at the centre.*middle of the square"),
+    (with_unit(1, [-1, 0.5], 1), "unit 2 .* tilted"),
+    (with_unit(3, [0, -1], 1.01), "unit 4 .* distance 1.01 .*outside the square, so points on that edge are classified A"),
+    ((SQUARE_W0, 0.5 * SQUARE_B0), "distance 0.5 .*inside the square.*too small"),
+    (with_unit(1, [1, 0], 1), "no unit bounds the edge x1 = 1"),
+])
+def test_square_layer_mistakes_are_named(answer, pattern):
+    fails_with(checks.check_square_layer, answer, pattern)
+
+
+@pytest.mark.parametrize("answer, pattern", [
+    (None, "returned None"),
+    ((SQUARE_W0, SQUARE_B0, 0), "pair"),
+    ((SQUARE_W0[:, :3], SQUARE_B0[:3]), r"shape \(2, 3\), expected \(2, 4\)"),
+    ((SQUARE_W0, np.ones(3)), r"B0 has shape \(3,\)"),
+    ((SQUARE_W0, np.full(4, np.nan)), "NaN or inf"),
+    (([[1, -1, 0, 0], [0, 0, 1]], SQUARE_B0), "not a table of numbers"),
+    ((SQUARE_W0, None), "B0 is None"),
+    (raising(NotImplementedError()), "not written yet"),
+])
+def test_square_layer_malformed_answers_get_a_message(answer, pattern):
+    fails_with(checks.check_square_layer, answer, pattern)
+
+
+# ----------------------------------------------------------------------------- Exercise 2: xor_network
+
+def xor_or_nand_and():
+    return [np.array([[1.0, -1.0], [1.0, -1.0]]), np.array([[1.0], [1.0]])], [np.array([-0.5, 1.5]), np.array([-1.5])]
+
+
+def xor_two_and_nots_or():  # (x1 and not x2) or (not x1 and x2), written with other numbers
+    return [np.array([[2.0, -2.0], [-2.0, 2.0]]), np.array([3.0, 3.0])], [np.array([-1.0, -1.0]), -1.0]
+
+
+def xor_three_hidden():  # hidden: x1 + x2 >= 1, x1 + x2 >= 2, and a unit that always fires
+    return ([np.array([[1.0, 1.0, 0.0], [1.0, 1.0, 0.0]]), np.array([[1.0], [-2.0], [0.0]])],
+            [np.array([-0.5, -1.5, 1.0]), np.array([-0.5])])
+
+
+@pytest.mark.parametrize("network", [xor_or_nand_and, xor_two_and_nots_or, xor_three_hidden])
+def test_xor_right_answers_pass(network, capsys):
+    assert "00→0, 01→1, 10→1, 11→0" in passes(checks.check_xor, network(), capsys)
+
+
+def xor_with(W1, B1):
+    (W0, _), (B0, _) = xor_or_nand_and()
+    return [W0, np.array(W1, dtype=float)], [B0, np.array(B1, dtype=float)]
+
+
+@pytest.mark.parametrize("answer, pattern", [
+    (([np.ones((2, 1))], [np.array([-0.5])]), "one unit draws one line.*hidden layer"),
+    (xor_with([[1.0], [1.0]], [-0.5]), "fires for every input"),
+    (([np.array([[1.0, 1.0], [1.0, 1.0]]), np.ones((2, 1))], [np.array([-0.5, -0.5]), np.array([-1.5])]),
+     "it computes OR: it also fires for 11"),
+    (xor_with([[-1.0], [-1.0]], [1.5]), "opposite of XOR \\(XNOR\\)"),
+    (([np.array([[1.0, 1.0], [1.0, 1.0]]), np.ones((2, 1))], [np.array([-1.5, -1.5]), np.array([-1.5])]),
+     "it computes AND"),
+    (([np.array([[-1.0, -1.0], [-1.0, -1.0]]), np.ones((2, 1))], [np.array([1.5, 1.5]), np.array([-0.5])]),
+     "it computes NAND"),
+    (xor_with([[1.0], [1.0]], [-2.5]), "it never fires"),
+    (([np.array([[1.0, 0.0], [-1.0, 0.0]]), np.array([[1.0], [0.0]])], [np.array([-0.5, 0.0]), np.array([-0.5])]),
+     "fires for 10 but not for 01"),
+    (([np.array([[1.0, 0.0], [0.0, 0.0]]), np.array([[1.0], [0.0]])], [np.array([-0.5, 0.0]), np.array([-0.5])]),
+     "follows x1 alone"),
+    (([np.array([[1.0, -1.0], [1.0, -1.0]]), np.ones((2, 1))], [np.array([-1.0, 1.5]), np.array([-1.5])]),
+     "for input 01, hidden unit 1 has z = 0 exactly"),
+    (xor_with([[1.0], [1.0]], [-2.0]), "for input 01, the output unit has z = 0 exactly"),
+])
+def test_xor_mistakes_are_named(answer, pattern):
+    fails_with(checks.check_xor, answer, pattern)
+
+
+@pytest.mark.parametrize("answer, pattern", [
+    (None, "returned None"),
+    ((np.ones((2, 2)), np.ones(2)), "W and B must be lists"),
+    (([np.ones((2, 2)), np.ones((2, 1))], [np.ones(2)]), "W has 2 matrices but B has 1"),
+    (([np.ones((2, 2)), np.ones((2, 2)), np.ones((2, 1))], [np.ones(2), np.ones(2), np.ones(1)]), "exactly one hidden layer"),
+    (([np.ones((3, 2)), np.ones((2, 1))], [np.ones(2), np.ones(1)]), r"W\[0\] has shape \(3, 2\)"),
+    (([np.ones((2, 2)), np.ones((1, 2))], [np.ones(2), np.ones(1)]), r"W\[1\] has shape \(1, 2\).*transposed"),
+    (([np.ones((2, 2)), np.ones((2, 1))], [np.ones(3), np.ones(1)]), r"B\[0\] has shape \(3,\)"),
+    (([np.ones((2, 0)), np.ones((0, 1))], [np.ones(0), np.ones(1)]), "hidden layer has no units"),
+    (([np.ones((2, 2)), np.ones((2, 1))], [np.ones(2), np.nan]), "NaN or inf"),
+    (([np.ones((2, 2)), "W1"], [np.ones(2), np.ones(1)]), "numbers or numpy arrays"),
+    (raising(NotImplementedError()), "not written yet"),
+])
+def test_xor_malformed_answers_get_a_message(answer, pattern):
+    fails_with(checks.check_xor, answer, pattern)
+
+
+# ----------------------------------------------------------------------------- Exercise 4: diamond_network
+
+DIAMOND_W0 = np.array([[-1.0, 1.0, -1.0, 1.0], [-1.0, -1.0, 1.0, 1.0]])  # -x1 - x2 + 1 > 0, x1 - x2 + 1 > 0, ...
+
+
+def diamond(W0=DIAMOND_W0, B0=np.ones(4), W1=np.ones((4, 1)), B1=np.array([-3.5])):
+    return [W0, W1], [B0, B1]
+
+
+@pytest.mark.parametrize("answer", [
+    diamond(),
+    diamond(DIAMOND_W0 / 3, np.ones(4) / 3),                   # weights not exact in binary
+    diamond(DIAMOND_W0 * [1, 2, 3, 4], np.array([1.0, 2, 3, 4])),
+    diamond(W1=np.full(4, 2.0), B1=-7.0),                      # another AND
+    diamond(np.hstack([DIAMOND_W0, [[0.0], [1.0]]]), np.ones(5) * [1, 1, 1, 1, 5], np.ones((5, 1)), np.array([-4.5])),
+])
+def test_diamond_right_answers_pass(answer, capsys):
+    assert "|x1| + |x2| < 1" in passes(checks.check_diamond, answer, capsys)
+
+
+@pytest.mark.parametrize("answer, pattern", [
+    ((DIAMOND_W0, np.ones(4)), "W and B must be lists"),
+    (([DIAMOND_W0], [np.ones(4)]), "one unit is a half-plane.*add a hidden layer"),
+    (diamond(-DIAMOND_W0, -np.ones(4)), "hidden unit 1 does not fire at the centre.*flip the signs"),
+    (diamond(SQUARE_W0, SQUARE_B0), "square of Exercise 2"),
+    (diamond(DIAMOND_W0 / np.sqrt(2)), r"corners at \(±1.41, 0\).*length 1 but keep the bias"),
+    (diamond(B0=2 * np.ones(4)), r"corners at \(±2, 0\)"),
+    (diamond(B1=np.array([-2.5])), "fires with only 3 of the 4 hidden units on.*AND"),
+    (diamond(B1=np.array([-0.5])), "fires with only 2 of the 4 hidden units on"),  # every point fires two or more
+    (diamond(B1=np.array([-4.0])), "does not fire when all hidden units fire: its z is exactly 0"),
+    (diamond(B1=np.array([-4.5])), "does not fire when all hidden units fire .*bias is too negative"),
+    (diamond(B0=np.array([1.01, 1, 1, 1])), "hidden unit 1 lies at distance 0.714 .*outside the diamond"),
+    (diamond(B0=np.array([1.0, 0.9, 1, 1])), "hidden unit 2 lies at distance 0.636 .*inside the diamond"),
+    (diamond(DIAMOND_W0 * [[1], [2]]), r"hidden unit 1 has w = \(-1, -2\).*not parallel"),
+    (diamond(DIAMOND_W0[:, [0, 0, 2, 3]]), r"no hidden unit bounds the edge from \(-1, 0\) to \(0, 1\)"),
+])
+def test_diamond_mistakes_are_named(answer, pattern):
+    fails_with(checks.check_diamond, answer, pattern)
+
+
+@pytest.mark.parametrize("answer, pattern", [
+    (None, "returned None"),
+    (diamond(DIAMOND_W0.T), r"W\[0\] has shape \(4, 2\).*transposed"),
+    (diamond(B0=np.ones(3)), r"B\[0\] has shape \(3,\)"),
+    (diamond(B1=np.array([np.nan])), "NaN or inf"),
+    (diamond(W1=None), r"W\[1\] is None"),
+    (raising(NotImplementedError()), "not written yet"),
+    (raising(ValueError("shapes (2,4) and (3,)")), "raised ValueError"),
+])
+def test_diamond_malformed_answers_get_a_message(answer, pattern):
+    fails_with(checks.check_diamond, answer, pattern)
+
+
+# ----------------------------------------------------------------------------- the Exercise protocol
+
+RIGHT = {"and4_unit": lambda: (np.ones(4), -3.5), "square_layer": lambda: (SQUARE_W0, SQUARE_B0),
+         "xor_network": xor_two_and_nots_or, "diamond_network": diamond}
+WRONG = {"and4_unit": lambda: (np.ones(4), -2.5), "square_layer": lambda: (SQUARE_W0, 0.5 * SQUARE_B0),
+         "xor_network": lambda: xor_with([[1.0], [1.0]], [-0.5]), "diamond_network": lambda: diamond(B1=np.array([-2.5]))}
+
+
+def test_every_graded_check_of_the_notebook_is_a_registered_exercise():
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    graded = {c.metadata["nbgrader"]["grade_id"]: c.source for c in nb.cells
+              if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")}
+    defined = {c.source.split("def ", 1)[1].split("(", 1)[0] for c in nb.cells
+               if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"}
+    assert set(graded) == set(gates.EXERCISES) == {"check-and4", "check-square-layer", "check-xor", "check-diamond"}
+    for grade_id, exercise in gates.EXERCISES.items():
+        assert checks.EXERCISES[grade_id] is exercise
+        assert exercise.function in defined and f"({exercise.function})" in graded[grade_id]
+
+
+def plain(value):
+    """True when value is plain data: numbers, strings, None, numpy arrays, and lists/tuples/dicts of them."""
+    if isinstance(value, (list, tuple)):
+        return all(plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and plain(v) for k, v in value.items())
+    return value is None or isinstance(value, (int, float, str, np.ndarray, np.number))
+
+
+@pytest.mark.parametrize("grade_id", sorted(gates.EXERCISES))
+@pytest.mark.parametrize("seed", [0, 1, 2026])
+def test_a_grader_seed_judges_outside_the_kernel(grade_id, seed):
+    exercise = gates.EXERCISES[grade_id]
+    inputs = exercise.cases(seed)
+    assert plain(inputs)
+    answers = exercise.collect(RIGHT[exercise.function], inputs)
+    assert plain(answers)
+    assert isinstance(exercise.judge(inputs, answers), str)
+    with pytest.raises(checks.CheckFailed):
+        exercise.judge(inputs, exercise.collect(WRONG[exercise.function], inputs))
+
+
+def test_grader_seeds_draw_other_points():
+    for exercise in (gates.SQUARE_LAYER, gates.DIAMOND):
+        a, b = exercise.cases(0), exercise.cases(99)
+        assert not np.array_equal(a["grid"], b["grid"][: len(a["grid"])])
+
+
+@pytest.mark.parametrize("grade_id", sorted(gates.EXERCISES))
+@pytest.mark.parametrize("answers", [None, "x", 3.0, [], [None, None], {"w": 1}, [np.ones(2)], (np.nan, np.nan),
+                                     [[np.ones((2, 2)), object()], [np.ones(2), 1.0]]])
+def test_judges_answer_anything_with_a_message(grade_id, answers):
+    """The judge runs on the trusted side and must not trust collect: whatever it is given, it answers with
+    CheckFailed, never with another exception."""
+    exercise = gates.EXERCISES[grade_id]
+    with pytest.raises(checks.CheckFailed):
+        exercise.judge(exercise.cases(0), answers)
+
+
+def test_collect_records_tensors_as_arrays():
+    try:
+        import torch
+    except ImportError:
+        require(False, "torch is not installed: pip install -r requirements.txt")
+    answers = gates.AND4.collect(lambda: (torch.ones(4, dtype=torch.float64), torch.tensor(-3.5)), None)
+    assert isinstance(answers[0], np.ndarray) and isinstance(answers[1], np.ndarray)
+    assert gates.AND4.judge(gates.AND4.cases(0), answers).startswith("fires for 1111")

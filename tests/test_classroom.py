@@ -36,7 +36,9 @@ def student_dir(tmp_path_factory):
 def solution_lines(nb):
     lines = set()
     for cell in nb.cells:
-        if cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
+        if cell.get("metadata", {}).get("nbgrader", {}).get("solution") and cell.cell_type == "markdown":
+            lines |= {line.strip() for line in cell.source.splitlines() if line.strip()}  # a written model answer
+        elif cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
             inside = False
             for line in cell.source.splitlines():
                 if "### BEGIN SOLUTION" in line:
@@ -56,10 +58,10 @@ def test_every_notebook_has_two_exercises_with_checks():
         assert sum(m.get("grade", False) for m in meta) >= 2, path.name
         for cell in nb.cells:
             m = cell.metadata.get("nbgrader", {})
-            if m.get("grade") and cell.cell_type == "code":
-                assert m["locked"] and m["points"] > 0 and "checks.check_" in cell.source
-            elif m.get("grade"):  # a written question: a manually graded answer cell
+            if m.get("grade") and cell.cell_type == "markdown":  # a written answer, graded by hand
                 assert m["solution"] and not m["locked"] and m["points"] > 0
+            elif m.get("grade"):
+                assert m["locked"] and m["points"] > 0 and "checks.check_" in cell.source
 
 
 def test_student_notebooks_contain_no_solution_code(student_dir):
@@ -79,14 +81,13 @@ CELL_TIMEOUT = 30
 
 
 def grade_cells(nb):
-    """The autograded cells (code); written answers are graded by hand."""
-    return [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
+    """The autograded cells (code); written answers (markdown) are graded by hand."""
+    return [i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
 
 
-def manual_points(paths):
-    """Points of the manually graded (written) answer cells of the source notebooks."""
-    return sum(c.metadata["nbgrader"]["points"] for p in paths for c in nbformat.read(p, as_version=4).cells
-               if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("grade"))
+def manual_points(nb):
+    return sum(c.metadata["nbgrader"]["points"] for c in nb.cells
+               if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "markdown")
 
 
 def error_cells(nb):
@@ -143,20 +144,23 @@ def graded(student_dir, tmp_path_factory):
 
 def test_nbgrader_round_trip(graded):
     """generate_assignment accepts the sources; the student version with its solutions restored autogrades to
-    full marks of the autograded points, the blank student version to zero; written answers wait for a grader."""
+    full marks on every autograded cell, the blank student version to zero. Written answers count 0 until graded
+    by hand: nbgrader reports the restored ones as needing manual grading (the blank ones score 0 as unchanged)."""
+    from nbgrader.api import Gradebook
+
     autograded, rows = graded
     restored, blank = rows["restored"], rows["blank"]
-    manual = manual_points(NOTEBOOKS)
+    manual = sum(manual_points(nbformat.read(p, as_version=4)) for p in NOTEBOOKS)
     assert float(restored["raw_score"]) == float(restored["max_score"]) - manual > 0
     assert float(blank["raw_score"]) == 0.0
-    if manual:
-        from nbgrader.api import Gradebook
-
-        with Gradebook("sqlite:///" + str(autograded.parent / "gradebook.db")) as gb:
-            submission = gb.find_submission("ps1", "restored")
-            assert submission.needs_manual_grade
-            waiting = [g for nb in submission.notebooks for g in nb.grades if g.needs_manual_grade]
-            assert sum(g.max_score for g in waiting) == manual
+    with Gradebook("sqlite:///" + str(autograded.parent / "gradebook.db")) as gb:
+        for path in NOTEBOOKS:
+            written = [c.metadata["nbgrader"]["grade_id"] for c in nbformat.read(path, as_version=4).cells
+                       if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "markdown"]
+            for grade_id in written:
+                for student, needs in (("restored", True), ("blank", False)):
+                    grade = gb.find_grade(grade_id, path.stem, "ps1", student)
+                    assert grade.needs_manual_grade == needs, (path.name, grade_id, student)
 
 
 @pytest.mark.parametrize("name", [p.name for p in NOTEBOOKS])

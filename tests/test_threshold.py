@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 from matplotlib.path import Path
 
+from conftest import require
 from utils import threshold
 
 TRUTH = {"AND": lambda p: p[:, 0] * p[:, 1], "OR": lambda p: np.maximum(p[:, 0], p[:, 1]),
@@ -104,3 +105,68 @@ def test_halfplane_state_at_extremes(w1, w2, b):
     elif s["line"] is not None:
         np.testing.assert_allclose(s["line"] @ np.array([w1, w2]) + b, 0, atol=1e-9)
 
+
+
+def need_torch():
+    """torch, or a skip saying why (a failure under CI=true)."""
+    try:
+        import torch
+    except ImportError:
+        require(False, "torch is not installed: pip install -r requirements.txt")
+    return torch
+
+
+def test_single_units_computing_counts_like_a_plain_loop():
+    values = np.array([-1.0, -0.5, 0.0, 0.5, 1.0])
+    X = [(0, 0), (0, 1), (1, 0), (1, 1)]
+    for table in ([0, 0, 0, 1], [0, 1, 1, 1], [1, 0, 0, 0], [0, 1, 1, 0], [0, 0, 0, 0]):
+        loop = sum(all((w1 * a + w2 * c + b > 0) == bool(t) for (a, c), t in zip(X, table))
+                   for w1 in values for w2 in values for b in values)
+        assert threshold.single_units_computing(np.array(table), values) == (loop, 125)
+
+
+@pytest.mark.parametrize("kwargs, name", [(dict(table=np.ones(3)), "table"), (dict(table="0110"), "table"),
+                                          (dict(values=np.ones((2, 2))), "values"),
+                                          (dict(values=np.array([np.nan])), "values")])
+def test_single_units_computing_names_a_bad_argument(kwargs, name):
+    args = dict(table=np.array([0, 1, 1, 0]), values=np.linspace(-1, 1, 3)) | kwargs
+    with pytest.raises((TypeError, ValueError), match=name):
+        threshold.single_units_computing(**args)
+
+
+def test_train_smooth_is_adam_on_a_tanh_network():
+    """The Adam written out in train_smooth takes the steps of torch.optim.Adam (an independent implementation)."""
+    torch = need_torch()
+    X = np.random.default_rng(3).uniform(-2, 2, size=(200, 2))
+    y = threshold.open_square(X)
+    _, loss = threshold.train_smooth(X, y, hidden=5, steps=30, lr=0.05, seed=4)
+    torch.manual_seed(4)
+    net = torch.nn.Sequential(torch.nn.Linear(2, 5), torch.nn.Tanh(), torch.nn.Linear(5, 1)).double()
+    opt = torch.optim.Adam(net.parameters(), lr=0.05)
+    for _ in range(30):
+        opt.zero_grad()
+        reference = torch.nn.functional.binary_cross_entropy_with_logits(net(torch.tensor(X))[:, 0], torch.tensor(y))
+        reference.backward()
+        opt.step()
+    assert loss == pytest.approx(reference.item(), rel=1e-9)
+
+
+def test_train_smooth_leaves_the_callers_random_state_and_threads_alone():
+    torch = need_torch()
+    X = np.random.default_rng(3).uniform(-2, 2, size=(50, 2))
+    torch.manual_seed(11)
+    expected = torch.rand(3)
+    torch.manual_seed(11)
+    threads = torch.get_num_threads()
+    threshold.train_smooth(X, threshold.open_square(X), hidden=3, steps=2)
+    assert torch.equal(torch.rand(3), expected) and torch.get_num_threads() == threads
+
+
+@pytest.mark.parametrize("kwargs, name", [(dict(X=np.ones((5, 3))), "X"), (dict(y=np.ones(4)), "y"),
+                                          (dict(hidden=0), "hidden"), (dict(steps=0), "steps"),
+                                          (dict(lr=-1.0), "lr"), (dict(seed=-1), "seed")])
+def test_train_smooth_names_a_bad_argument(kwargs, name):
+    need_torch()
+    args = dict(X=np.zeros((5, 2)), y=np.zeros(5), steps=1) | kwargs
+    with pytest.raises((TypeError, ValueError), match=name):
+        threshold.train_smooth(**args)

@@ -7,7 +7,7 @@ B[l] of shape (fan_out,).
 import numpy as np
 
 from ._validate import as_choice, as_float, as_float_array, as_int
-from . import mlp, style
+from . import diagrams, mlp, style
 
 
 def step(z):
@@ -55,6 +55,21 @@ def xor_network():
     return [np.hstack([w_or, w_nand]), w_and], [np.concatenate([b_or, b_nand]), b_and]
 
 
+def single_units_computing(table, values):
+    """How many single units compute the two-input truth table `table`, over a grid of weights.
+
+    table: (4,) of 0/1, the outputs for the inputs 00, 01, 10, 11 (counting order).
+    values: (k,) the values tried for each of w1, w2 and b (every combination: k**3 units).
+    Returns (number of units whose outputs equal `table` on all four inputs, k**3).
+    """
+    table = as_float_array("table", table, shape=(4,))
+    v = as_float_array("values", values, ndim=1)
+    w1, w2, b = (g.ravel() for g in np.meshgrid(v, v, v, indexing="ij"))
+    X = binary_inputs(2)
+    fires = (np.outer(X[:, 0], w1) + np.outer(X[:, 1], w2) + b) > 0  # (4, k**3)
+    return int(np.all(fires == (table[:, None] > 0.5), axis=0).sum()), w1.size
+
+
 def binary_inputs(n_inputs):
     """All 2**n rows of {0, 1}**n, shape (2**n, n), in counting order."""
     n_inputs = as_int("n_inputs", n_inputs, low=1, high=16)
@@ -71,7 +86,8 @@ def square_network(kind="single"):
     """(W, B) of the open square |x1| < 1, |x2| < 1.
 
     kind="single": the four half-plane units, then one AND over four (weights 1, bias -3.5).
-    kind="tree": the hand-in's version, two-input ANDs: (u1 AND u2), (u3 AND u4), then AND of those.
+    kind="tree": the version of a solution submitted in an earlier year of the course, two-input ANDs:
+    (u1 AND u2), (u3 AND u4), then the AND of those.
     """
     as_choice("kind", kind, ("single", "tree"))
     if kind == "single":
@@ -152,6 +168,48 @@ def union_network(pieces):
         start += k
     B1 = np.array([-(k - 0.5) for k in sizes])
     return [W0, W1, np.ones((len(pieces), 1))], [B0, B1, np.array([-0.5])]
+
+
+def train_smooth(X, y, hidden=16, steps=400, lr=0.05, seed=1):
+    """Train a smooth network on labelled points: 2 -> `hidden` tanh units -> 1 sigmoid output, binary
+    cross-entropy, full-batch Adam (beta1 = 0.9, beta2 = 0.999, eps = 1e-8), float64. X (N, 2), y (N,) of 0/1;
+    `seed` sets the initial weights (the caller's torch random state is left as it was).
+
+    Returns (classify, final_loss): classify(P) is 1.0 where the trained output exceeds 1/2, shape (M,) for P (M, 2).
+    """
+    import torch  # here, not at the top: `import utils` does not load torch
+
+    X = torch.tensor(as_float_array("X", X, shape=(None, 2)))
+    y = torch.tensor(as_float_array("y", y, shape=(X.shape[0],)))
+    hidden = as_int("hidden", hidden, low=1, high=4096)
+    lr = as_float("lr", lr, low=0.0, low_open=True, high=10.0)
+    with torch.random.fork_rng():
+        torch.manual_seed(as_int("seed", seed, low=0))
+        net = torch.nn.Sequential(torch.nn.Linear(2, hidden), torch.nn.Tanh(), torch.nn.Linear(hidden, 1)).double()
+    params = list(net.parameters())
+    m = [torch.zeros_like(p) for p in params]
+    v = [torch.zeros_like(p) for p in params]
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # matrices of N x 16: a second thread only waits, and on a busy machine spins
+    try:
+        # Adam written out: constructing torch.optim.Adam imports torch._dynamo, 2 s of a 5 s notebook.
+        for t in range(1, as_int("steps", steps, low=1, high=10 ** 6) + 1):
+            net.zero_grad()
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(net(X)[:, 0], y)
+            loss.backward()
+            with torch.no_grad():
+                for p, m_p, v_p in zip(params, m, v):
+                    m_p.mul_(0.9).add_(p.grad, alpha=0.1)
+                    v_p.mul_(0.999).addcmul_(p.grad, p.grad, value=0.001)
+                    p -= lr * (m_p / (1 - 0.9 ** t)) / ((v_p / (1 - 0.999 ** t)).sqrt() + 1e-8)
+    finally:
+        torch.set_num_threads(threads)
+
+    def classify(P):
+        with torch.no_grad():  # logit > 0 is sigmoid > 1/2
+            return (net(torch.tensor(as_float_array("P", P, shape=(None, 2))))[:, 0] > 0).double().numpy()
+
+    return classify, float(loss.item())
 
 
 def grid(lim=2.0, n=201):
@@ -247,6 +305,26 @@ class HalfplaneView:
         state = halfplane(w1, w2, b, lim=self.lim)
         self.update(state)
         return self.live.png(), state["text"]
+
+
+def draw_threshold_network(ax, W, B, layers, title=None, fmt="{:+g}"):
+    """Draw a threshold network into `ax`: each unit's name in its node, its bias under it, every
+    non-zero weight on its edge (zero weights are not drawn).
+
+    W[l] (fan_in, fan_out), B[l] (fan_out,); layers: node names per layer, inputs first, e.g.
+    [["x1", "x2"], ["u1", "u2"], ["out"]]. Returns draw_network's dict plus "bias_texts" {name: Text}.
+    """
+    edge_text, _ = diagrams.weight_labels(layers, W, None, fmt)
+    radius = 0.3
+    drawn = diagrams.draw_network(ax, layers, edges=diagrams.nonzero_edges(layers, W), edge_text=edge_text,
+                                  radius=radius, label_at=0.38, layer_gap=2.4, title=title, spacing=1.2)
+    drawn["bias_texts"] = {}
+    for l, bias in enumerate(B):
+        for j, name in enumerate(layers[l + 1]):
+            x, y = drawn["pos"][name]
+            drawn["bias_texts"][name] = ax.text(x, y - radius - 0.04, "b=" + fmt.format(bias[j]), ha="center",
+                                                va="top", fontsize=8, zorder=4)
+    return drawn
 
 
 def plot_region(ax, X1, X2, values, title, outlines=()):
