@@ -81,20 +81,30 @@ def backward(X, T, W, B, activation="relu"):
 
 def backward_unchecked(X, T, W, B, activation="relu"):
     """backward() without argument checks or copies; keeps the arrays' dtype (for benchmarks)."""
-    Y, Z, A = forward_unchecked(X, W, B, activation)
-    delta = (2.0 / Y.size) * (Y - T)
+    D, A = deltas_unchecked(X, T, W, B, activation)
     # The batch sum as a matrix-vector product: numpy's delta.sum(axis=0) over a narrow (N, 6) array runs
     # a 6-wide loop N times and is ~6x slower at N = 65536. Same values up to summation order.
-    ones = np.ones(len(X), dtype=delta.dtype)
-    DW, DB = [None] * len(W), [None] * len(W)
-    for l in reversed(range(len(W))):
-        DW[l] = A[l].T @ delta
-        DB[l] = ones @ delta
-        if l > 0:
-            delta = delta @ W[l].T
-            # ReLU' as a mask at the pre-activation Z (1 where Z > 0); tanh' = 1 - tanh(Z)^2 from the output A.
-            delta *= (Z[l - 1] > 0) if activation == "relu" else 1 - A[l] ** 2
-    return DW, DB
+    ones = np.ones(len(X), dtype=D[-1].dtype)
+    return [a.T @ d for a, d in zip(A, D)], [ones @ d for d in D]
+
+
+def deltas(X, T, W, B, activation="relu"):
+    """delta[l] = dE/dZ[l], shape (N, d_{l+1}), for every layer l (delta[-1] = (2 / (N d_out)) (Y - T))."""
+    as_choice("activation", activation, ACTIVATIONS)
+    return deltas_unchecked(*validate(X, T, W, B), activation)[0]
+
+
+def deltas_unchecked(X, T, W, B, activation="relu"):
+    """(deltas, A): deltas() and forward()'s layer inputs A, without argument checks."""
+    Y, Z, A = forward_unchecked(X, W, B, activation)
+    D = [None] * len(W)
+    D[-1] = (2.0 / Y.size) * (Y - T)
+    for l in reversed(range(len(W) - 1)):
+        delta = D[l + 1] @ W[l + 1].T
+        # ReLU' as a mask at the pre-activation Z (1 where Z > 0); tanh' = 1 - tanh(Z)^2 from the output A.
+        delta *= (Z[l] > 0) if activation == "relu" else 1 - A[l + 1] ** 2
+        D[l] = delta
+    return D, A
 
 
 def error_torch(X, T, W, B, activation="relu"):
@@ -133,3 +143,14 @@ def random_network(sizes, n_samples, seed):
     W = [rng.standard_normal((a, b)) * np.sqrt(2.0 / a) for a, b in zip(sizes[:-1], sizes[1:])]
     B = [0.1 * rng.standard_normal(b) for b in sizes[1:]]
     return X, T, W, B
+
+
+def draw(ax, sizes=(4, 6, 6, 6, 1)):
+    """Draw the layered network with named units into `ax`; returns diagrams.draw_network's dict."""
+    from . import diagrams
+
+    hidden = [f"layer {l}: {n} ReLU\nZ{l}, A{l}: (N, {n})" for l, n in enumerate(sizes[1:-1], start=1)]
+    labels = [f"inputs x1…x{sizes[0]}\nX: (N, {sizes[0]})", *hidden,
+              f"output y, linear\nY: (N, {sizes[-1]})"]
+    return diagrams.draw_network(ax, diagrams.mlp_layers(sizes), radius=0.3, layer_gap=2.4, layer_labels=labels,
+                                 title=f"The {'-'.join(map(str, sizes))} network (unit j of hidden layer l: hl_j)")

@@ -446,7 +446,8 @@ def _sequential_judge(cases, answers):
             if lin.get("dtype") != "float64":
                 _fail(f"layer {l}: use float64 (nn.Linear(...).double()) so the results match numpy; "
                       f"got {lin.get('dtype')}")
-            if w.shape[0] != w.shape[1] and _close(weight, w.reshape(w.T.shape)):
+            reshaped = w.reshape(w.T.shape)
+            if not np.array_equal(reshaped, w.T) and _close(weight, reshaped):
                 _fail(f"layer {l}: w was reshaped, not transposed: reshape keeps numpy's order of the entries; "
                       "load w.T")
             if w.shape[0] == w.shape[1] and not np.allclose(w, w.T) and _close(weight, w):
