@@ -9,10 +9,26 @@ The sharpness is measured without forming the Hessian: power iteration on Hessia
 each one a second backward pass of torch's autograd through the gradient (Pearlmutter's trick).
 Parameters are flattened in the order W[0], ..., W[-1], B[0], ..., B[-1] (numpy orientation, see `mlp`).
 """
+from contextlib import contextmanager
+
 import numpy as np
 
 from . import mlp
 from ._validate import as_float, as_float_array, as_int
+
+
+@contextmanager
+def _one_thread():
+    """torch on one thread inside: these tensors are tiny (N x 6), and on a busy machine torch's worker
+    threads waiting for a core made a 0.9 s training run take 30 s. The caller's setting is restored."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def _flat_size(W, B):
@@ -57,21 +73,23 @@ def sharpness(X, T, W, B, iters=20, v0=None, seed=0):
     if norm == 0:
         raise ValueError("v0 must not be the zero vector")
     v = v / norm
-    hvp = _hvp_function(X, T, W, B)
-    for _ in range(iters):
-        Hv = hvp(v)
-        norm = np.linalg.norm(Hv)
-        if norm == 0:  # v in the null space: every eigenvalue it touches is 0
-            return 0.0, v
-        v = Hv / norm
-    return float(v @ hvp(v)), v
+    with _one_thread():
+        hvp = _hvp_function(X, T, W, B)
+        for _ in range(iters):
+            Hv = hvp(v)
+            norm = np.linalg.norm(Hv)
+            if norm == 0:  # v in the null space: every eigenvalue it touches is 0
+                return 0.0, v
+            v = Hv / norm
+        return float(v @ hvp(v)), v
 
 
 def hessian(X, T, W, B):
     """The full Hessian (P, P) of mlp.mse, column by column from Hessian-vector products (small networks only)."""
     X, T, W, B = mlp.validate(X, T, W, B)
-    hvp = _hvp_function(X, T, W, B)
-    return np.column_stack([hvp(e) for e in np.eye(_flat_size(W, B))])
+    with _one_thread():
+        hvp = _hvp_function(X, T, W, B)
+        return np.column_stack([hvp(e) for e in np.eye(_flat_size(W, B))])
 
 
 def train(X, T, W, B, eta, steps, every=10, iters=5, seed=0):

@@ -446,12 +446,12 @@ def _sequential_judge(cases, answers):
             if lin.get("dtype") != "float64":
                 _fail(f"layer {l}: use float64 (nn.Linear(...).double()) so the results match numpy; "
                       f"got {lin.get('dtype')}")
+            if w.shape[0] == w.shape[1] and not np.allclose(w, w.T) and _close(weight, w):
+                _fail(f"layer {l}: load w.T, not w: nn.Linear computes x @ weight.T")
             reshaped = w.reshape(w.T.shape)
             if not np.array_equal(reshaped, w.T) and _close(weight, reshaped):
                 _fail(f"layer {l}: w was reshaped, not transposed: reshape keeps numpy's order of the entries; "
                       "load w.T")
-            if w.shape[0] == w.shape[1] and not np.allclose(w, w.T) and _close(weight, w):
-                _fail(f"layer {l}: load w.T, not w: nn.Linear computes x @ weight.T")
         for l, (lin, w, b) in enumerate(zip(linears, W, B)):
             weight, bias = lin.get("weight"), lin.get("bias")
             if not _close(weight, w.T, 1e-9):
