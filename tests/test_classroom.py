@@ -56,7 +56,7 @@ def test_every_notebook_has_two_exercises_with_checks():
         assert sum(m.get("grade", False) for m in meta) >= 2, path.name
         for cell in nb.cells:
             m = cell.metadata.get("nbgrader", {})
-            if m.get("grade"):
+            if m.get("grade") and not m.get("solution"):  # autograded; grade + solution is a written answer
                 assert m["locked"] and m["points"] > 0 and "checks.check_" in cell.source
 
 
@@ -77,7 +77,15 @@ CELL_TIMEOUT = 30
 
 
 def grade_cells(nb):
-    return [i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade")]
+    """The autograded cells (code); manually graded written answers are markdown cells."""
+    return [i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+
+
+def points(manual):
+    """Points of all notebooks' manually graded (True) or autograded (False) cells."""
+    cells = [c for path in NOTEBOOKS for c in nbformat.read(path, as_version=4).cells]
+    return sum(c.metadata["nbgrader"]["points"] for c in cells if c.metadata.get("nbgrader", {}).get("grade")
+               and (c.cell_type == "markdown") == manual)
 
 
 def error_cells(nb):
@@ -134,11 +142,19 @@ def graded(student_dir, tmp_path_factory):
 
 def test_nbgrader_round_trip(graded):
     """generate_assignment accepts the sources; the student version with its solutions restored autogrades to
-    full marks, the blank student version to zero."""
-    _, rows = graded
+    full marks on the autograded cells, the blank student version to zero; written answers need manual grading."""
+    autograded, rows = graded
     restored, blank = rows["restored"], rows["blank"]
-    assert float(restored["raw_score"]) == float(restored["max_score"]) > 0
+    assert float(restored["raw_score"]) == points(manual=False) > 0  # full marks on everything autograded
+    assert float(restored["max_score"]) == points(manual=False) + points(manual=True)
     assert float(blank["raw_score"]) == 0.0
+    from nbgrader.api import Gradebook  # written answers wait for a grader
+
+    with Gradebook(f"sqlite:///{autograded.parent / 'gradebook.db'}") as gb:
+        written = [g for nb in gb.find_submission("ps1", "restored").notebooks for g in nb.grades
+                   if g.cell.cell_type == "markdown"]
+        assert sum(g.max_score for g in written) == points(manual=True)
+        assert all(g.needs_manual_grade for g in written)
 
 
 @pytest.mark.parametrize("name", [p.name for p in NOTEBOOKS])
