@@ -44,6 +44,16 @@ def test_the_notebook_trains_with_the_settings_tested_here(notebook_text):
 
 # ---------------------------------------------------------------- sections 2-5: data and agreement
 
+def test_printed_error_and_activity_cannot_be_moved_by_round_off():
+    """'error E = 1.822775' (6 decimals) and the counts of active ReLU outputs are stable."""
+    Y, Z, _ = mlp.forward(X, W, B)
+    E = mlp.mse(Y, T)
+    assert f"{E:.6f}" == "1.822775" and far_from_rounding(E, 6, 1e-12)
+    for z in Z[:3]:  # the counts of active units hold on every kernel: no pre-activation is near 0
+        assert np.min(np.abs(z)) > 1e-9
+    assert [int((z > 0).sum()) for z in Z[:3]] == [323, 264, 291]  # printed with their shares of 600
+
+
 def test_printed_value_is_0_3677_and_its_10_decimals_hold_for_numpy_and_autograd():
     """'the number printed below in Exercise 1 is 0.3677…'; 10 decimals are printed because the last digits
     differ between computations: the 10th cannot."""
