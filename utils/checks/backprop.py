@@ -8,7 +8,7 @@ weight matrix of the layer above, or the activation's derivative (the ReLU mask,
 import numpy as np
 
 from .. import data, mlp
-from ._core import CheckFailed, Exercise, _array, _call, _close, _describe, _fail, _number, _ok, _ratio_hint, run  # noqa: F401
+from ._core import CheckFailed, Exercise, _array, _call, _close, _describe, _fail, _number, _ratio_hint, run
 
 SIZES = (4, 6, 6, 6, 1)
 
@@ -80,9 +80,12 @@ def _layer_delta(case, activation, l, delta_above, variant="right"):
         back = delta_above @ w.T
     if variant == "mask of the layer above" and Z[l + 1].shape != Z[l].shape:
         return None
+    def right():
+        return (Z[l] > 0).astype(float) if activation == "relu" else 1 - A[l + 1] ** 2
+
     factor = {
-        "right": lambda: (Z[l] > 0).astype(float) if activation == "relu" else 1 - A[l + 1] ** 2,
-        "W not transposed": lambda: (Z[l] > 0).astype(float) if activation == "relu" else 1 - A[l + 1] ** 2,
+        "right": right,
+        "W not transposed": right,
         "no derivative": lambda: 1.0,
         "relu mask": lambda: Z[l] > 0,
         "1 - Z²": lambda: 1 - Z[l] ** 2,
