@@ -263,7 +263,7 @@ def press(page, description, key, times=1):
 def test_notebook_without_widgets_runs_clean(page, lab, name):
     run_all(page, lab, name)
     assert_no_errors(page)
-    assert page.locator(".jp-OutputArea-output img").count() >= 3
+    assert page.locator(".jp-OutputArea-output img").count() >= 2  # 04: the network and the training plots
     screenshot(page, name.replace(".ipynb", ".png"))
 
 

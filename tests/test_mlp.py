@@ -73,3 +73,53 @@ def test_bad_input_names_the_argument(mutate, exc, pattern):
     W, B = utils.getparams()
     with pytest.raises(exc, match=pattern):
         mlp.backward(*mutate(X, T, W, B))
+
+
+@pytest.mark.parametrize("sizes,n", [((3, 5, 2), 7), ((4, 6, 6, 3), 11)])
+def test_mse_and_backward_on_multi_output_networks(sizes, n):
+    """mse averages over all N * d_out entries (torch's mean), and backward is its gradient (finite differences)."""
+    import torch
+
+    X, T, W, B = mlp.random_network(sizes, n, seed=5)
+    Y = mlp.forward(X, W, B)[0]
+    assert mlp.mse(Y, T) == pytest.approx(torch.nn.functional.mse_loss(torch.tensor(Y), torch.tensor(T)).item(), rel=1e-12)
+    num = gradcheck.numerical_gradient(lambda p: mlp.mse(mlp.forward(X, p[:len(W)], p[len(W):])[0], T), W + B)
+    DW, DB = mlp.backward(X, T, W, B)
+    for ours, fd in zip(DW + DB, num):
+        assert gradcheck.relative_error(ours, fd) < 1e-5
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_tanh_backward_matches_autograd_and_finite_differences(seed):
+    X, T, W, B = mlp.random_network((3, 5, 4, 2), 9, seed)
+    DW, DB = mlp.backward(X, T, W, B, activation="tanh")
+    AW, AB = mlp.autograd_gradients(X, T, W, B, "float64", activation="tanh")
+    for ours, theirs in zip(DW + DB, AW + AB):
+        assert gradcheck.relative_error(ours, theirs) < 1e-12
+    num = gradcheck.numerical_gradient(lambda p: mlp.mse(mlp.forward(X, p[:3], p[3:], "tanh")[0], T), W + B)
+    for ours, fd in zip(DW + DB, num):
+        assert gradcheck.relative_error(ours, fd) < 1e-5
+
+
+def test_deltas_are_the_gradients_with_respect_to_the_pre_activations():
+    import torch
+
+    X, T, W, B = mlp.random_network((4, 6, 6, 1), 8, seed=2)
+    Z = []
+    A = torch.tensor(X)
+    for l, (w, b) in enumerate(zip(W, B)):
+        z = A @ torch.tensor(w, requires_grad=True) + torch.tensor(b)
+        z.retain_grad()
+        Z.append(z)
+        A = torch.relu(z) if l < len(W) - 1 else z
+    ((A - torch.tensor(T)) ** 2).mean().backward()
+    for ours, z in zip(mlp.deltas(X, T, W, B), Z):
+        np.testing.assert_allclose(ours, z.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_activation_must_be_relu_or_tanh():
+    X, T, W, B = mlp.random_network((2, 3, 1), 4, seed=0)
+    for call in (lambda: mlp.forward(X, W, B, "sigmoid"), lambda: mlp.backward(X, T, W, B, "sigmoid"),
+                 lambda: mlp.deltas(X, T, W, B, "sigmoid")):
+        with pytest.raises(ValueError, match=r"activation must be one of \('relu', 'tanh'\); got 'sigmoid'"):
+            call()

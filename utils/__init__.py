@@ -7,6 +7,7 @@ Submodules, one idea each (torch is imported only inside the functions that need
   threshold     threshold units, gates, polygons (notebook 01)
   tanhnet       the small tanh network of notebook 02
   conditioning  Hessian, eigenvalues, gradient descent (notebook 03)
+  sharpness     largest Hessian eigenvalue by Hessian-vector products; the edge of stability (notebook 04)
   diagrams      network and computational-graph drawings
   checks        exercise checks with specific feedback
 """
@@ -14,7 +15,8 @@ from importlib import import_module
 
 from .data import getdata, getparams
 
-_SUBMODULES = ("data", "mlp", "gradcheck", "threshold", "tanhnet", "conditioning", "diagrams", "checks", "style")
+_SUBMODULES = ("data", "mlp", "gradcheck", "threshold", "tanhnet", "conditioning", "sharpness", "diagrams", "checks",
+               "style")
 __all__ = ["getdata", "getparams", *_SUBMODULES]
 
 

@@ -1,8 +1,9 @@
 """The ReLU network of notebook 04 (4 -> 6 -> 6 -> 6 -> 1 in the course, any sizes here).
 
 Numpy orientation, as in the course: Z[l] = A[l] @ W[l] + B[l], W[l] of shape
-(fan_in, fan_out), B[l] of shape (fan_out,); ReLU on every layer but the last,
-which is linear; the error is the mean squared error ((Y - T)**2).mean().
+(fan_in, fan_out), B[l] of shape (fan_out,); ReLU (or tanh, notebook 04's transfer
+exercise) on every layer but the last, which is linear; the error is the mean squared
+error ((Y - T)**2).mean() over all N * d_out entries.
 """
 import numpy as np
 
@@ -32,17 +33,21 @@ def validate(X, T, W, B):
     return X, T, W, B
 
 
-def forward(X, W, B):
+ACTIVATIONS = ("relu", "tanh")
+
+
+def forward(X, W, B, activation="relu"):
     """Forward pass. X: (N, d0). Returns (Y, Z, A).
 
     Z[l]: pre-activation of layer l, (N, d_{l+1}); Z[-1] is Y.
-    A[l]: input of layer l, (N, d_l); A[0] is X.
+    A[l]: input of layer l, (N, d_l); A[0] is X. activation: "relu" or "tanh" (hidden layers).
     """
+    as_choice("activation", activation, ACTIVATIONS)
     X, _, W, B = validate(X, None, W, B)
-    return forward_unchecked(X, W, B)
+    return forward_unchecked(X, W, B, activation)
 
 
-def forward_unchecked(X, W, B):
+def forward_unchecked(X, W, B, activation="relu"):
     """forward() without argument checks or copies; keeps the arrays' dtype (for benchmarks)."""
     A, Z = [X], []
     for l, (w, b) in enumerate(zip(W, B)):
@@ -50,7 +55,7 @@ def forward_unchecked(X, W, B):
         z += b  # in place: one (N, fan_out) temporary fewer per layer
         Z.append(z)
         if l < len(W) - 1:
-            A.append(np.maximum(z, 0))
+            A.append(np.maximum(z, 0) if activation == "relu" else np.tanh(z))
     return Z[-1], Z, A
 
 
@@ -63,55 +68,69 @@ def mse(Y, T):
     return float(((Y - T) ** 2).mean())
 
 
-def backward(X, T, W, B):
-    """Gradient of mse(forward(X, W, B), T) with respect to every W[l] and B[l].
+def backward(X, T, W, B, activation="relu"):
+    """Gradient of mse(forward(X, W, B, activation), T) with respect to every W[l] and B[l].
 
     Returns (DW, DB): lists shaped like W and B. Vectorised over the batch:
     delta = dE/dZ (N, d_out); dW = A_prev.T @ delta; dB = delta.sum(0).
     The 2/(N d_out) of the mean enters once, at the output.
     """
-    return backward_unchecked(*validate(X, T, W, B))
+    as_choice("activation", activation, ACTIVATIONS)
+    return backward_unchecked(*validate(X, T, W, B), activation)
 
 
-def backward_unchecked(X, T, W, B):
+def backward_unchecked(X, T, W, B, activation="relu"):
     """backward() without argument checks or copies; keeps the arrays' dtype (for benchmarks)."""
-    Y, Z, A = forward_unchecked(X, W, B)
-    delta = (2.0 / Y.size) * (Y - T)
+    D, A = deltas_unchecked(X, T, W, B, activation)
     # The batch sum as a matrix-vector product: numpy's delta.sum(axis=0) over a narrow (N, 6) array runs
     # a 6-wide loop N times and is ~6x slower at N = 65536. Same values up to summation order.
-    ones = np.ones(len(X), dtype=delta.dtype)
-    DW, DB = [None] * len(W), [None] * len(W)
-    for l in reversed(range(len(W))):
-        DW[l] = A[l].T @ delta
-        DB[l] = ones @ delta
-        if l > 0:
-            # ReLU' is taken at the pre-activation Z: 1 where Z > 0.
-            delta = delta @ W[l].T
-            delta *= Z[l - 1] > 0
-    return DW, DB
+    ones = np.ones(len(X), dtype=D[-1].dtype)
+    return [a.T @ d for a, d in zip(A, D)], [ones @ d for d in D]
 
 
-def error_torch(X, T, W, B):
+def deltas(X, T, W, B, activation="relu"):
+    """delta[l] = dE/dZ[l], shape (N, d_{l+1}), for every layer l (delta[-1] = (2 / (N d_out)) (Y - T))."""
+    as_choice("activation", activation, ACTIVATIONS)
+    return deltas_unchecked(*validate(X, T, W, B), activation)[0]
+
+
+def deltas_unchecked(X, T, W, B, activation="relu"):
+    """(deltas, A): deltas() and forward()'s layer inputs A, without argument checks."""
+    Y, Z, A = forward_unchecked(X, W, B, activation)
+    D = [None] * len(W)
+    D[-1] = (2.0 / Y.size) * (Y - T)
+    for l in reversed(range(len(W) - 1)):
+        delta = D[l + 1] @ W[l + 1].T
+        # ReLU' as a mask at the pre-activation Z (1 where Z > 0); tanh' = 1 - tanh(Z)^2 from the output A.
+        delta *= (Z[l] > 0) if activation == "relu" else 1 - A[l + 1] ** 2
+        D[l] = delta
+    return D, A
+
+
+def error_torch(X, T, W, B, activation="relu"):
     """The same error built from torch tensors (any float dtype), differentiable by autograd."""
     import torch
 
+    as_choice("activation", activation, ACTIVATIONS)
+    act = torch.relu if activation == "relu" else torch.tanh
     A = X
     for l, (w, b) in enumerate(zip(W, B)):
         Z = A @ w + b
-        A = torch.relu(Z) if l < len(W) - 1 else Z
+        A = act(Z) if l < len(W) - 1 else Z
     return ((A - T) ** 2).mean()
 
 
-def autograd_gradients(X, T, W, B, dtype="float64"):
+def autograd_gradients(X, T, W, B, dtype="float64", activation="relu"):
     """(DW, DB) from torch.autograd in `dtype` ("float64" or "float32"), returned as float64 numpy arrays."""
     import torch
 
     as_choice("dtype", dtype, ("float64", "float32"))
+    as_choice("activation", activation, ACTIVATIONS)
     X, T, W, B = validate(X, T, W, B)
     tdtype = getattr(torch, dtype)
     Wt = [torch.nn.Parameter(torch.tensor(w, dtype=tdtype)) for w in W]
     Bt = [torch.nn.Parameter(torch.tensor(b, dtype=tdtype)) for b in B]
-    err = error_torch(torch.tensor(X, dtype=tdtype), torch.tensor(T, dtype=tdtype), Wt, Bt)
+    err = error_torch(torch.tensor(X, dtype=tdtype), torch.tensor(T, dtype=tdtype), Wt, Bt, activation)
     err.backward()
     return ([w.grad.double().numpy() for w in Wt], [b.grad.double().numpy() for b in Bt])
 
@@ -124,3 +143,14 @@ def random_network(sizes, n_samples, seed):
     W = [rng.standard_normal((a, b)) * np.sqrt(2.0 / a) for a, b in zip(sizes[:-1], sizes[1:])]
     B = [0.1 * rng.standard_normal(b) for b in sizes[1:]]
     return X, T, W, B
+
+
+def draw(ax, sizes=(4, 6, 6, 6, 1)):
+    """Draw the layered network with named units into `ax`; returns diagrams.draw_network's dict."""
+    from . import diagrams
+
+    hidden = [f"layer {l}: {n} ReLU\nZ{l}, A{l}: (N, {n})" for l, n in enumerate(sizes[1:-1], start=1)]
+    labels = [f"inputs x1…x{sizes[0]}\nX: (N, {sizes[0]})", *hidden,
+              f"output y, linear\nY: (N, {sizes[-1]})"]
+    return diagrams.draw_network(ax, diagrams.mlp_layers(sizes), radius=0.3, layer_gap=2.4, layer_labels=labels,
+                                 title=f"The {'-'.join(map(str, sizes))} network (unit j of hidden layer l: hl_j)")

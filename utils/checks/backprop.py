@@ -1,107 +1,487 @@
-"""Checks of notebook 04 (backprop vs autograd)."""
+"""Checks of notebook 04 (backprop vs autograd), on the Exercise protocol (see _core).
+
+The backward-pass checks (Exercises 1 and 4) look for the first layer, counted from the output, whose
+gradient is wrong. Every layer above it is right, so the delta that arrives there is right, and the
+mistake lies in what enters at that layer: the output delta (its 2/N and sign), the transpose of the
+weight matrix of the layer above, or the activation's derivative (the ReLU mask, or tanh's 1 - A²).
+"""
 import numpy as np
 
 from .. import data, mlp
-from ._core import CheckFailed, Exercise, _array, _call, _close, _fail, _match_mistakes, _number, _ok, _ratio_hint, run  # noqa: F401
+from ._core import CheckFailed, Exercise, _array, _call, _close, _describe, _fail, _number, _ratio_hint, run
+
+SIZES = (4, 6, 6, 6, 1)
 
 
-def _backward_cases():
+# ---------------------------------------------------------------- answers as plain data
+
+def _plain(value):
+    """The student's return value as plain data: tensors and arrays as numpy arrays, numbers as floats,
+    lists and tuples as lists; anything else as a string "<TypeName>" the judge can name."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if hasattr(value, "detach") and hasattr(value, "numpy"):  # a torch tensor
+        return value.detach().cpu().double().numpy() if value.is_floating_point() else value.detach().cpu().numpy()
+    if isinstance(value, np.ndarray):
+        return value.copy() if value.dtype != object else "<array of dtype object>"
+    if isinstance(value, (int, float, np.number)):
+        return float(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return f"<{type(value).__name__}>"
+
+
+def _what(value):
+    """A short description of a plain answer for messages: "<dict>", "list of length 3", "None", "float"."""
+    return value if isinstance(value, str) else _describe(value) if value is not None else "None"
+
+
+def _copies(case):
+    X, T, W, B = case
+    return X.copy(), T.copy(), [w.copy() for w in W], [b.copy() for b in B]
+
+
+# ---------------------------------------------------------------- Exercises 1 and 4: backward passes
+
+def _backward_cases(seed):
+    """The notebook's data; a second network with the same N = 100 (a backward pass that reads the
+    notebook's globals Z1, A1, ... gets its values there, not from its arguments); one with N = 7."""
     X, T = data.getdata()
     W, B = data.getparams()
-    return [(X, T, W, B), mlp.random_network((4, 6, 6, 6, 1), 7, seed=11)]
+    return [(X, T, W, B), mlp.random_network(SIZES, len(X), seed=seed), mlp.random_network(SIZES, 7, seed=seed + 1)]
+
+
+def _backward_collect(fn, cases, name="backward"):
+    """The student's (DW, DB) per case as plain data; an exception is recorded as {"failed": message}, so
+    that the judge sees the cases in order (a pass that fails only for N = 7 is judged on N = 100 first)."""
+    __tracebackhide__ = True
+    if not callable(fn):
+        _fail(f"{name} must be a function; got {type(fn).__name__}")
+    answers = []
+    for case in cases:
+        try:
+            answers.append(_plain(_call(fn, name, *_copies(case))))
+        except CheckFailed as failed:
+            answers.append({"failed": str(failed)})
+    return answers
+
+
+def _layer_delta(case, activation, l, delta_above, variant="right"):
+    """dE/dZ[l] of hidden layer l from the right delta of layer l + 1, or a named wrong variant
+    (None where the variant cannot even be computed, e.g. an untransposed non-square W)."""
+    X, T, W, B = case
+    _, Z, A = mlp.forward(X, W, B, activation)
+    w = W[l + 1]
+    if variant == "W not transposed":
+        if w.shape[0] != w.shape[1]:
+            return None
+        back = delta_above @ w
+    else:
+        back = delta_above @ w.T
+    if variant == "mask of the layer above" and Z[l + 1].shape != Z[l].shape:
+        return None
+    def right():
+        return (Z[l] > 0).astype(float) if activation == "relu" else 1 - A[l + 1] ** 2
+
+    factor = {
+        "right": right,
+        "W not transposed": right,
+        "no derivative": lambda: 1.0,
+        "relu mask": lambda: Z[l] > 0,
+        "1 - Z²": lambda: 1 - Z[l] ** 2,
+        "1 - A": lambda: 1 - A[l + 1],
+        "times Z": lambda: Z[l],
+        "times A": lambda: A[l + 1],
+        "mask of the layer above": lambda: Z[l + 1] > 0,
+    }[variant]()
+    return back * factor
+
+
+# what a wrong delta at hidden layer l looks like, and what to say (l: code index; Z[l] is Z{l+1} in the notebook)
+_HIDDEN_MISTAKES = {
+    "relu": [
+        ("no derivative", "the ReLU mask is missing: multiply δ{up} W[{a}]ᵀ by (Z{n} > 0)"),
+        ("W not transposed", "W[{a}] must be transposed on the way back: δ W[{a}]ᵀ, not δ W[{a}]"),
+        ("times Z", "the ReLU derivative is the mask 1[Z{n} > 0], not Z{n} itself"),
+        ("times A", "the ReLU derivative is the mask 1[Z{n} > 0], not the activation A{n}"),
+        ("mask of the layer above", "the mask comes from this layer's pre-activation Z{n}, not from the layer above"),
+    ],
+    "tanh": [
+        ("relu mask", "that is the ReLU mask (Z{n} > 0); tanh's derivative is 1 - tanh(Z{n})² = 1 - A{n}²"),
+        ("no derivative", "tanh's derivative 1 - A{n}² is missing: multiply δ W[{a}]ᵀ by it"),
+        ("1 - Z²", "tanh'(z) = 1 - tanh(z)², so use 1 - A{n}², not 1 - Z{n}²"),
+        ("1 - A", "tanh'(z) = 1 - tanh(z)²: square the activation, 1 - A{n}²"),
+        ("W not transposed", "W[{a}] must be transposed on the way back: δ W[{a}]ᵀ, not δ W[{a}]"),
+        ("times A", "tanh's derivative is 1 - A{n}², not A{n}"),
+    ],
+}
+
+
+def _validated(name, answer, case):
+    """(DW, DB) as lists of float64 arrays of the right shapes, or CheckFailed naming what is malformed."""
+    __tracebackhide__ = True
+    X, T, W, B = case
+    if isinstance(answer, dict) and isinstance(answer.get("failed"), str):
+        _fail(answer["failed"])
+    if not isinstance(answer, list) or len(answer) != 2:
+        _fail(f"{name} must return a pair (DW, DB); got {_what(answer)}" +
+              (": did you forget `return`?" if answer is None else ""))
+    out = []
+    for label, got, like in (("DW", answer[0], W), ("DB", answer[1], B)):
+        if not isinstance(got, list) or len(got) != len(like):
+            _fail(f"{label} must be a list of {len(like)} arrays, one per layer; got {_what(got)}")
+        arrays = []
+        for l, (g, r) in enumerate(zip(got, like)):
+            if label == "DB" and isinstance(g, np.ndarray) and g.ndim == 2 and g.shape == (len(X), r.size):
+                _fail(f"DB[{l}] has shape {g.shape}, expected {r.shape}: the bias gradient must be summed over "
+                      "the batch (delta.sum(axis=0))")
+            if label == "DW" and isinstance(g, np.ndarray) and g.shape == r.shape[::-1] and r.shape[0] != r.shape[1]:
+                _fail(f"DW[{l}] has shape {g.shape}, expected {r.shape}: it is transposed; use A_prev.T @ delta")
+            arrays.append(_array(f"{label}[{l}]", g, r.shape))
+        out.append(arrays)
+    return out
+
+
+def _first_wrong_layer(case, DW, DB, activation):
+    """Judge one case from the output down; raise CheckFailed at the first wrong layer."""
+    __tracebackhide__ = True
+    X, T, W, B = case
+    L = len(W)
+    Y, Z, A = mlp.forward(X, W, B, activation)
+    want_W, want_B = mlp.backward(X, T, W, B, activation)
+    delta = 2 * (Y - T) / Y.size  # the right δ of the output layer
+    for l in reversed(range(L)):
+        above = delta
+        if l < L - 1:
+            delta = _layer_delta(case, activation, l, above)
+        okW, okB = _close(DW[l], want_W[l]), _close(DB[l], want_B[l])
+        if okW and okB:
+            continue
+        n = l + 1  # the notebook's names: Z1 = X W[0] + B[0], δ1 = dE/dZ1, ...
+        where = f"layer {n} (W[{l}], B[{l}]) is the first layer, counted from the output, whose gradient is wrong"
+        if okB:  # the delta is right; its product with the layer's input is not
+            if l > 0 and _close(DW[l], Z[l - 1].T @ delta):
+                _fail(f"DW[{l}]: {where}. DB[{l}] is right, so δ{n} is; DW[{l}] = A{l}ᵀ δ{n} takes the "
+                      f"activation A{l}, not the pre-activation Z{l}")
+            if DW[l].shape[0] == DW[l].shape[1] and _close(DW[l].T, want_W[l]):
+                _fail(f"DW[{l}] is transposed: use A_prev.T @ delta (shape fan_in × fan_out)")
+            _fail(f"DW[{l}]: {where}. DB[{l}] is right, so δ{n} is; DW[{l}] = A{l}ᵀ δ{n} "
+                  f"(A0 = X), a matrix product that sums over the batch")
+        if okW:  # the delta is right, the bias sum is not
+            if _close(DB[l], want_B[l] / len(X)):
+                _fail(f"DB[{l}] is N times too small: sum δ over the batch, do not average it "
+                      "(the 1/N is already in δ)")
+            hint = _ratio_hint(f"DB[{l}]", DB[l], want_B[l], n_samples=len(X))
+            _fail(hint or f"DB[{l}]: {where}; DW[{l}] is right, so δ{n} is: DB[{l}] = δ{n} summed over the batch")
+        if l == L - 1:  # what enters at the output: the output delta (2/N)(Y - T)
+            hint = _ratio_hint(f"DW[{l}]", DW[l], want_W[l], n_samples=len(X))
+            if hint:
+                _fail(hint + f" ({where}: the output δ{n} = (2/N)(Y - T) enters here)")
+            _fail(f"DW[{l}]: {where}. What enters there is the output δ{n} = dE/dY, from E = mean of (Y - T)², "
+                  f"shape (N, 1); then DW[{l}] = A{l}ᵀ δ{n} and DB[{l}] = δ{n} summed over the batch")
+        for variant, message in _HIDDEN_MISTAKES[activation]:
+            wrong = _layer_delta(case, activation, l, above, variant)
+            if wrong is not None and _close(DB[l], wrong.sum(axis=0)) and _close(DW[l], A[l].T @ wrong):
+                _fail(f"{where}: " + message.format(n=n, a=n, up=n + 1))
+        hint = _ratio_hint(f"DW[{l}]", DW[l], want_W[l], n_samples=len(X))
+        if hint:
+            _fail(hint + f" ({where}, while the layers above it are right)")
+        deriv = f"the ReLU mask (Z{n} > 0)" if activation == "relu" else f"tanh's derivative 1 - A{n}²"
+        _fail(f"{where}. The layers above it are right, so what enters here is δ{n} = (δ{n + 1} W[{n}]ᵀ) ⊙ "
+              f"{deriv}: check the transpose of W[{n}] and {deriv}")
+
+
+def _uses_notebook_globals(cases, answer, activation):
+    """True if the answer on case 1 is what the notebook's data would give: the forward values (and maybe
+    T) of case 0 with case 1's arguments elsewhere, or case 0's whole gradient."""
+    X0, T0, W0, B0 = cases[0]
+    X1, T1, W1, B1 = cases[1]
+    DW, DB = answer
+    full = mlp.backward(X0, T0, W0, B0, activation)
+    if all(_close(g, r) for g, r in zip(DW + DB, full[0] + full[1])):
+        return True
+    Y0, Z0, A0 = mlp.forward(X0, W0, B0, activation)
+    for T in (T0, T1):  # activations of the notebook's data, weights and maybe targets of the arguments
+        delta = 2 * (Y0 - T) / Y0.size
+        for l in reversed(range(len(W1))):
+            if not _close(DW[l], A0[l].T @ delta):
+                break
+            if l > 0:
+                deriv = (Z0[l - 1] > 0) if activation == "relu" else 1 - A0[l] ** 2
+                delta = (delta @ W1[l].T) * deriv
+        else:
+            return True
+    return False
+
+
+def _backward_judge(cases, answers, activation="relu", name="backward"):
+    __tracebackhide__ = True
+    if not isinstance(answers, list) or len(answers) != len(cases):
+        _fail(f"{name}: expected {len(cases)} answers, got {_describe(answers)}")
+    results = []
+    for case, answer in zip(cases, answers):
+        DW, DB = _validated(name, answer, case)
+        want_W, want_B = mlp.backward(*case, activation)
+        results.append(all(_close(g, r) for g, r in zip(DW + DB, want_W + want_B)))
+        if not results[-1] and results[0] and len(results) == 2:
+            if _uses_notebook_globals(cases, (DW, DB), activation):
+                _fail(f"{name} is right on the notebook's data but returns the notebook's gradient on a second "
+                      "network: it reads the notebook's globals (Z1, A1, Y, ...). backward must run its own "
+                      "forward pass from its arguments X, W, B")
+            _fail(f"{name} is right on the notebook's data but wrong on a second network with the same N: does it "
+                  "use anything but its arguments X, T, W, B (a global like Z1 or A1)?")
+        if not results[-1]:
+            where = ("on the notebook's data" if len(results) == 1 else
+                     f"on a network with N = {len(case[0])} (right on the notebook's data: "
+                     "look for something that holds only for N = 100)")
+            try:
+                _first_wrong_layer(case, DW, DB, activation)
+            except CheckFailed as feedback:
+                _fail(f"{feedback} ({where})")
+    return ("DW and DB match the reference on the notebook's data and on two other networks "
+            f"(N = {len(cases[1][0])} and N = {len(cases[2][0])})")
+
+
+BACKWARD = Exercise("backward", _backward_cases, _backward_collect, _backward_judge, seed=11)
 
 
 def check_backward(fn):
     """fn(X, T, W, B) -> (DW, DB), the gradient of ((Y - T)**2).mean(), shaped like W and B."""
     __tracebackhide__ = True
-    for case, (X, T, W, B) in enumerate(_backward_cases()):
-        where = "on the course's data" if case == 0 else f"on a second network with N = {len(X)}"
-        args = (X.copy(), T.copy(), [w.copy() for w in W], [b.copy() for b in B])
-        result = _call(fn, "backward", *args)
-        if not isinstance(result, (tuple, list)) or len(result) != 2:
-            _fail(f"backward must return a pair (DW, DB); got {type(result).__name__}")
-        DW, DB = result
-        want_W, want_B = mlp.backward(X, T, W, B)
-        for label, got, want in (("DW", DW, want_W), ("DB", DB, want_B)):
-            if not isinstance(got, (list, tuple)) or len(got) != len(want):
-                _fail(f"{label} must be a list of {len(want)} arrays; got {type(got).__name__}"
-                      f"{' of length ' + str(len(got)) if isinstance(got, (list, tuple)) else ''}")
-            for l, (g, r) in enumerate(zip(got, want)):
-                name = f"{label}[{l}]"
-                if label == "DB" and isinstance(g, np.ndarray) and g.ndim == 2 and g.shape == (len(X), r.size):
-                    _fail(f"{name} has shape {g.shape}, expected {r.shape}: the bias gradient must be summed over the batch (delta.sum(axis=0))")
-                if label == "DW" and isinstance(g, np.ndarray) and g.shape == r.shape[::-1] and r.shape[0] != r.shape[1]:
-                    _fail(f"{name} has shape {g.shape}, expected {r.shape}: it is transposed; use A_prev.T @ delta")
-                g = _array(name, g, r.shape)
-                if _close(g, r):
-                    continue
-                if g.ndim == 2 and g.shape[0] == g.shape[1] and _close(g.T, r):
-                    _fail(f"{name} is transposed: use A_prev.T @ delta (shape fan_in × fan_out)")
-                hint = _ratio_hint(name, g, r, n_samples=len(X))
-                if hint:
-                    _fail(hint + f" ({where})")
-                _fail(f"{name} is wrong {where}: largest difference {np.max(np.abs(g - r)):.3g} "
-                      f"(entries are of size {np.max(np.abs(r)):.3g}); check this layer's delta and the ReLU derivative")
-    _ok("DW and DB match the reference on the course's data and on a second network (N = 7)")
+    run(BACKWARD, fn)
+
+
+def _tanh_cases(seed):
+    cases = _backward_cases(seed)
+    return cases[1:] + [mlp.random_network((3, 5, 4, 1), 9, seed=seed + 2)]
+
+
+def _tanh_collect(fn, cases):
+    __tracebackhide__ = True
+    return _backward_collect(fn, cases, "backward_tanh")
+
+
+def _tanh_judge(cases, answers):
+    __tracebackhide__ = True
+    if not isinstance(answers, list) or len(answers) != len(cases):
+        _fail(f"backward_tanh: expected {len(cases)} answers, got {_describe(answers)}")
+    for case, answer in zip(cases, answers):
+        DW, DB = _validated("backward_tanh", answer, case)
+        want_W, want_B = mlp.backward(*case, "tanh")
+        if not all(_close(g, r) for g, r in zip(DW + DB, want_W + want_B)):
+            relu_W, relu_B = mlp.backward(*case)
+            if all(_close(g, r) for g, r in zip(DW + DB, relu_W + relu_B)):
+                _fail("backward_tanh returns the ReLU network's gradient: both the forward pass and the "
+                      "derivative must use tanh")
+            sizes = "-".join(str(w.shape[0]) for w in case[2]) + f"-{case[2][-1].shape[1]}"
+            where = f" (on the {sizes} network, N = {len(case[0])})"
+            try:
+                _first_wrong_layer(case, DW, DB, "tanh")
+            except CheckFailed as feedback:
+                _fail(f"{feedback}{where}")
+    return "the tanh network's DW and DB match the reference on three networks, one of another shape"
+
+
+BACKWARD_TANH = Exercise("backward_tanh", _tanh_cases, _tanh_collect, _tanh_judge, seed=5)
+
+
+def check_backward_tanh(fn):
+    """fn(X, T, W, B) -> (DW, DB) for the network with tanh hidden units and a linear output."""
+    __tracebackhide__ = True
+    run(BACKWARD_TANH, fn)
+
+
+# ---------------------------------------------------------------- Exercise 2: the error in PyTorch
+
+def _torch_cases(seed):
+    return _backward_cases(seed)[::2]
+
+
+def _torch_collect(fn, cases):
+    """For each case: what fn returned (type, shape, dtype, grad_fn, value) and W[0].grad, B[0].grad after
+    backward(), as plain data."""
+    __tracebackhide__ = True
+    import torch
+
+    answers = []
+    for X, T, W, B in cases:
+        Wt = [torch.nn.Parameter(torch.tensor(w)) for w in W]
+        Bt = [torch.nn.Parameter(torch.tensor(b)) for b in B]
+        err = _call(fn, "error_torch", torch.tensor(X), torch.tensor(T), Wt, Bt)
+        record = {"type": type(err).__name__, "is_tensor": isinstance(err, torch.Tensor)}
+        if record["is_tensor"]:
+            record.update(shape=list(err.shape), dtype=str(err.dtype).replace("torch.", ""),
+                          has_grad_fn=err.grad_fn is not None,
+                          value=float(err.detach().reshape(-1)[0]) if err.numel() >= 1 else None)
+            if err.numel() == 1 and err.grad_fn is not None:
+                try:
+                    err.backward()
+                except RuntimeError as exc:
+                    _fail(f"error_torch's result cannot be differentiated: {exc}")
+                record["grad_W"] = [_plain(w.grad) for w in Wt]
+                record["grad_B"] = [_plain(b.grad) for b in Bt]
+        else:
+            record["value"] = _plain(err)
+        answers.append(record)
+    return answers
+
+
+def _torch_judge(cases, answers):
+    __tracebackhide__ = True
+    if not isinstance(answers, list) or len(answers) != len(cases) or not all(isinstance(a, dict) for a in answers):
+        _fail(f"error_torch: expected {len(cases)} records, got {_describe(answers)}")
+    for (X, T, W, B), a in zip(cases, answers):
+        if not a.get("is_tensor"):
+            _fail(f"error_torch must return a torch tensor; got {a.get('type')} (numpy values and Python floats "
+                  "cannot be differentiated by autograd)")
+        shape = a.get("shape")
+        if not isinstance(shape, list) or int(np.prod(shape)) != 1:
+            _fail(f"error_torch must return a single number; got a tensor of shape {tuple(shape or ())}: take .mean()")
+        if not a.get("has_grad_fn"):
+            _fail("the error is not connected to the parameters (grad_fn is None): build it from W and B with "
+                  "torch operations, without .detach(), .item() or .numpy()")
+        if a.get("dtype") != "float64":
+            _fail(f"the error is computed in {a.get('dtype')}: keep the tensors' float64 (no .float()), so that it "
+                  "matches numpy to round-off")
+        got = _number("error_torch", a.get("value"))
+        want = mlp.mse(mlp.forward(X, W, B)[0], T)
+        if not np.isclose(got, want, rtol=1e-9):
+            mistakes = [
+                (want * len(X), "the error is N times too large: use .mean(), not .sum()"),
+                (want / 2, "the error is half the right value: the sheet's error is the plain mean of (Y - T)², "
+                           "without a ½"),
+                (mlp.mse(np.maximum(mlp.forward(X, W, B)[0], 0), T),
+                 "there is a ReLU on the output layer: the last layer is linear"),
+                (mlp.mse(_linear_network(X, W, B), T), "the ReLUs of the hidden layers are missing"),
+                (mlp.mse(mlp.forward(X, W, [0 * b for b in B])[0], T), "the biases B are missing: Z = A @ W[l] + B[l]"),
+                (float(np.mean(mlp.forward(X, W, B)[0] - T)), "the square is missing: ((Y - T) ** 2).mean()"),
+                (float(np.mean(np.abs(mlp.forward(X, W, B)[0] - T))),
+                 "that is the mean absolute error: the sheet's error is the mean of the squares"),
+            ]
+            for value, message in mistakes:
+                if np.isclose(got, value, rtol=1e-9):
+                    _fail(message)
+            _fail(f"the error is {got:.6g}, expected {want:.6g}: check the ReLUs (none on the output layer), "
+                  "the biases and the square")
+        grad = a.get("grad_W")
+        want_W, _ = mlp.backward(X, T, W, B)
+        if not isinstance(grad, list) or not grad or not isinstance(grad[0], np.ndarray) \
+                or grad[0].shape != want_W[0].shape or not _close(grad[0], want_W[0], 1e-9):
+            _fail("the error has the right value but autograd's gradient W[0].grad is wrong (or missing): is part "
+                  "of the computation detached from W?")
+    return "the PyTorch error equals the numpy one, and autograd's gradient W[0].grad matches"
+
+
+def _linear_network(X, W, B):
+    A = X
+    for w, b in zip(W, B):
+        A = A @ w + b
+    return A
+
+
+ERROR_TORCH = Exercise("error_torch", _torch_cases, _torch_collect, _torch_judge, seed=11)
 
 
 def check_error_torch(fn):
     """fn(X, T, W, B) with torch tensors/Parameters -> the scalar error tensor, differentiable by autograd."""
     __tracebackhide__ = True
+    run(ERROR_TORCH, fn)
+
+
+# ---------------------------------------------------------------- Exercise 3: nn.Sequential
+
+def _sequential_cases(seed):
+    X, _ = data.getdata()
+    W, B = data.getparams()
+    X2, _, W2, B2 = mlp.random_network(SIZES, 5, seed=seed)
+    return [(W, B, X), (W2, B2, X2)]
+
+
+def _sequential_collect(fn, cases):
+    """For each case: the returned object's type, its layers (type, and for nn.Linear its weight, bias and
+    dtype as numpy), and its output on X (or the error it raised), as plain data."""
+    __tracebackhide__ = True
     import torch
 
-    for X, T, W, B in _backward_cases():
-        Wt = [torch.nn.Parameter(torch.tensor(w)) for w in W]
-        Bt = [torch.nn.Parameter(torch.tensor(b)) for b in B]
-        err = _call(fn, "error_torch", torch.tensor(X), torch.tensor(T), Wt, Bt)
-        if not isinstance(err, torch.Tensor):
-            _fail(f"error_torch must return a torch tensor; got {type(err).__name__} (numpy values cannot be differentiated by autograd)")
-        if err.numel() != 1:
-            _fail(f"error_torch must return a single number; got a tensor of shape {tuple(err.shape)}: take .mean()")
-        if err.grad_fn is None:
-            _fail("the error is not connected to the parameters (grad_fn is None): build it from W and B with torch operations, without .detach() or .numpy()")
-        want = mlp.mse(mlp.forward(X, W, B)[0], T)
-        got = _number("error_torch", err)
-        if not np.isclose(got, want, rtol=1e-9):
-            hint = _ratio_hint("the error", np.array([got]), np.array([want]), n_samples=len(X))
-            if hint and "constant factor" in hint:  # one number always has "a constant ratio": say nothing vague
-                hint = None
-            if np.isclose(got, want * len(X), rtol=1e-9):
-                hint = "the error is N times too large: use .mean(), not .sum()"
-            _fail(hint or f"the error is {got:.6g}, expected {want:.6g}: check the ReLUs (none on the output layer) and the square")
-        err.backward()
-        want_W, _ = mlp.backward(X, T, W, B)
-        if not _close(Wt[0].grad.numpy(), want_W[0], 1e-9):
-            _fail("the error has the right value but the wrong gradient")
-    _ok("the PyTorch error equals the numpy one, and autograd's gradient matches")
+    answers = []
+    for W, B, X in cases:
+        net = _call(fn, "build_sequential", [w.copy() for w in W], [b.copy() for b in B])
+        record = {"type": type(net).__name__, "is_sequential": isinstance(net, torch.nn.Sequential), "layers": []}
+        if record["is_sequential"]:
+            for m in net:
+                layer = {"type": type(m).__name__}
+                if isinstance(m, torch.nn.Linear):
+                    layer.update(weight=_plain(m.weight), bias=_plain(m.bias) if m.bias is not None else None,
+                                 dtype=str(m.weight.dtype).replace("torch.", ""))
+                record["layers"].append(layer)
+            try:
+                with torch.no_grad():
+                    record["output"] = _plain(net(torch.tensor(X)))
+            except Exception as exc:  # a float32 layer on float64 input, a wrong shape, ...
+                record["output"] = f"<{type(exc).__name__}: {exc}>"
+        answers.append(record)
+    return answers
+
+
+def _sequential_judge(cases, answers):
+    __tracebackhide__ = True
+    if not isinstance(answers, list) or len(answers) != len(cases) or not all(isinstance(a, dict) for a in answers):
+        _fail(f"build_sequential: expected {len(cases)} records, got {_describe(answers)}")
+    for (W, B, X), a in zip(cases, answers):
+        if not a.get("is_sequential"):
+            _fail(f"build_sequential must return a torch.nn.Sequential; got {a.get('type')}")
+        layers = a.get("layers") if isinstance(a.get("layers"), list) else []
+        types = [layer.get("type") if isinstance(layer, dict) else None for layer in layers]
+        linears = [layer for layer in layers if isinstance(layer, dict) and layer.get("type") == "Linear"]
+        if len(linears) != len(W):
+            _fail(f"the network needs {len(W)} nn.Linear layers; got {len(linears)}")
+        if types and types[0] != "Linear":
+            _fail(f"the network starts with {types[0]}: it must start with nn.Linear (the ReLUs come after the layers)")
+        if types and types[-1] != "Linear":
+            _fail(f"the network ends with {types[-1]}: the output layer is linear, no ReLU after it")
+        if types.count("ReLU") != len(W) - 1:
+            _fail(f"the network needs a ReLU after each hidden layer ({len(W) - 1}); got {types.count('ReLU')}")
+        for l, (lin, w) in enumerate(zip(linears, W)):
+            weight = lin.get("weight")
+            if not isinstance(weight, np.ndarray) or weight.shape != w.T.shape:
+                _fail(f"layer {l}: nn.Linear({w.shape[0]}, {w.shape[1]}) stores its weight as (out, in) = "
+                      f"{w.T.shape}; got {getattr(weight, 'shape', weight)}")
+            if lin.get("dtype") != "float64":
+                _fail(f"layer {l}: use float64 (nn.Linear(...).double()) so the results match numpy; "
+                      f"got {lin.get('dtype')}")
+            if w.shape[0] == w.shape[1] and not np.allclose(w, w.T) and _close(weight, w):
+                _fail(f"layer {l}: load w.T, not w: nn.Linear computes x @ weight.T")
+            reshaped = w.reshape(w.T.shape)
+            if not np.array_equal(reshaped, w.T) and _close(weight, reshaped):
+                _fail(f"layer {l}: w was reshaped, not transposed: reshape keeps numpy's order of the entries; "
+                      "load w.T")
+        for l, (lin, w, b) in enumerate(zip(linears, W, B)):
+            weight, bias = lin.get("weight"), lin.get("bias")
+            if not _close(weight, w.T, 1e-9):
+                _fail(f"layer {l}: the weight is not w.T (nn.Linear's random initial values are still there?): "
+                      "copy it in with layer.weight.copy_(torch.tensor(w.T)) under torch.no_grad()")
+            if not isinstance(bias, np.ndarray) or bias.shape != b.shape or not _close(bias, b, 1e-9):
+                _fail(f"layer {l}: the bias is not b: copy it in with layer.bias.copy_(torch.tensor(b))")
+        out = a.get("output")
+        want = mlp.forward(X, W, B)[0]
+        if not isinstance(out, np.ndarray) or out.shape != want.shape:
+            _fail(f"the network cannot be applied to X of shape {X.shape}: {out if isinstance(out, str) else _describe(out)}")
+        if not _close(out, want, 1e-9):
+            _fail(f"the network's output differs from numpy's (largest difference {np.max(np.abs(out - want)):.3g}): "
+                  "check the order of the layers")
+    return ("nn.Sequential reproduces the numpy network; its first weight's gradient will be in "
+            "net[0].weight.grad, shaped (6, 4) = DW[0].T")
+
+
+SEQUENTIAL = Exercise("build_sequential", _sequential_cases, _sequential_collect, _sequential_judge, seed=13)
 
 
 def check_sequential(fn):
     """fn(W, B) -> torch.nn.Sequential of Linear and ReLU layers computing the same network."""
     __tracebackhide__ = True
-    import torch
+    run(SEQUENTIAL, fn)
 
-    X, T = data.getdata()
-    W, B = data.getparams()
-    net = _call(fn, "build_sequential", [w.copy() for w in W], [b.copy() for b in B])
-    if not isinstance(net, torch.nn.Sequential):
-        _fail(f"build_sequential must return a torch.nn.Sequential; got {type(net).__name__}")
-    linears = [m for m in net if isinstance(m, torch.nn.Linear)]
-    if len(linears) != len(W):
-        _fail(f"the network needs {len(W)} nn.Linear layers; got {len(linears)}")
-    for l, (lin, w) in enumerate(zip(linears, W)):
-        if tuple(lin.weight.shape) != w.T.shape:
-            _fail(f"layer {l}: nn.Linear({w.shape[0]}, {w.shape[1]}) stores its weight as (out, in) = {w.T.shape}; got {tuple(lin.weight.shape)}")
-        if lin.weight.dtype != torch.float64:
-            _fail(f"layer {l}: use float64 (torch.tensor(w.T) or net.double()) so the results match numpy; got {lin.weight.dtype}")
-        if w.shape[0] == w.shape[1] and not np.allclose(w, w.T) and np.allclose(lin.weight.detach().numpy(), w):
-            _fail(f"layer {l}: load w.T, not w: nn.Linear computes x @ weight.T")
-    n_relu = sum(isinstance(m, torch.nn.ReLU) for m in net)
-    if n_relu != len(W) - 1:
-        _fail(f"the network needs a ReLU after each hidden layer ({len(W) - 1}); got {n_relu}")
-    Y = net(torch.tensor(X)).detach().numpy()
-    want = mlp.forward(X, W, B)[0]
-    if not _close(Y, want, 1e-9):
-        _fail(f"the network's output differs from numpy's (largest difference {np.max(np.abs(Y - want)):.3g}): "
-              "check that every layer got w.T and b")
-    _ok("nn.Sequential reproduces the numpy network; its first weight's gradient will be in net[0].weight.grad, shaped (6, 4) = DW[0].T")
+
+# grade_id of the nbgrader grade cell -> its Exercise (for graders outside the student's kernel)
+EXERCISES = {"check-backward": BACKWARD, "check-autograd": ERROR_TORCH, "check-sequential": SEQUENTIAL,
+             "check-backward-tanh": BACKWARD_TANH}

@@ -1,0 +1,98 @@
+"""utils.sharpness: Hessian-vector products and power iteration against the exact Hessian from
+torch.autograd.functional.hessian; gradient descent against a loop written here with autograd."""
+import numpy as np
+import pytest
+import torch
+
+import utils
+from utils import mlp, sharpness
+
+
+def exact_hessian(X, T, W, B):
+    """The full Hessian of the mean squared error by torch.autograd.functional.hessian, parameters flattened
+    in the order W[0..], B[0..]."""
+    shapes = [w.shape for w in W] + [b.shape for b in B]
+    sizes = [int(np.prod(s)) for s in shapes]
+    Xt, Tt = torch.tensor(X), torch.tensor(T)
+
+    def loss(flat):
+        parts = [p.reshape(s) for p, s in zip(torch.split(flat, sizes), shapes)]
+        A = Xt
+        for l in range(len(W)):
+            Z = A @ parts[l] + parts[len(W) + l]
+            A = torch.relu(Z) if l < len(W) - 1 else Z
+        return ((A - Tt) ** 2).mean()
+
+    flat = torch.tensor(np.concatenate([p.ravel() for p in W + B]))
+    return torch.autograd.functional.hessian(loss, flat).numpy()
+
+
+@pytest.mark.parametrize("sizes,n,seed", [((3, 4, 2), 10, 0), ((2, 5, 5, 1), 20, 1), ((4, 6, 6, 6, 1), 100, 2)])
+def test_power_iteration_finds_the_largest_eigenvalue_of_the_exact_hessian(sizes, n, seed):
+    X, T, W, B = mlp.random_network(sizes, n, seed)
+    H = exact_hessian(X, T, W, B)
+    eig = np.linalg.eigvalsh(H)
+    assert eig[-1] > abs(eig[0])  # the case the docstring describes: the top eigenvalue dominates
+    lam, v = sharpness.sharpness(X, T, W, B, iters=300)
+    assert lam == pytest.approx(eig[-1], rel=1e-6)
+    np.testing.assert_allclose(H @ v, lam * v, atol=1e-4 * lam)
+    np.testing.assert_allclose(sharpness.hessian(X, T, W, B), H, rtol=1e-10, atol=1e-12)
+
+
+def test_sharpness_on_the_course_data_matches_the_exact_hessian():
+    X, T = utils.getdata()
+    W, B = utils.getparams()
+    top = np.linalg.eigvalsh(exact_hessian(X, T, W, B))[-1]
+    assert sharpness.sharpness(X, T, W, B, iters=12)[0] == pytest.approx(top, rel=1e-6)
+
+
+def test_warm_start_needs_fewer_iterations():
+    X, T, W, B = mlp.random_network((4, 6, 6, 6, 1), 50, 3)
+    top = np.linalg.eigvalsh(exact_hessian(X, T, W, B))[-1]
+    _, v = sharpness.sharpness(X, T, W, B, iters=200)
+    cold = sharpness.sharpness(X, T, W, B, iters=1, seed=7)[0]
+    warm = sharpness.sharpness(X, T, W, B, iters=1, v0=v)[0]
+    assert abs(warm - top) < 1e-8 * top < abs(cold - top)
+
+
+def test_train_is_gradient_descent_and_does_not_mutate():
+    X, T, W, B = mlp.random_network((3, 5, 1), 30, 4)
+    before = [a.copy() for a in W + B]
+    run = sharpness.train(X, T, W, B, eta=0.1, steps=25, every=10, iters=20)
+    for a, c in zip(W + B, before):
+        np.testing.assert_array_equal(a, c)
+    params = [torch.tensor(p, requires_grad=True) for p in W + B]  # the same descent, by autograd
+    losses = []
+    for _ in range(25):
+        err = mlp.error_torch(torch.tensor(X), torch.tensor(T), params[:2], params[2:])
+        losses.append(err.item())
+        grads = torch.autograd.grad(err, params)
+        params = [(p - 0.1 * g).detach().requires_grad_() for p, g in zip(params, grads)]
+    np.testing.assert_allclose(run["losses"], losses, rtol=1e-10)
+    for ours, theirs in zip(run["W"] + run["B"], params):
+        np.testing.assert_allclose(ours, theirs.detach().numpy(), rtol=1e-9, atol=1e-12)
+    assert run["sharp_steps"].tolist() == [0, 10, 20]
+    assert run["sharpness"][0] == pytest.approx(np.linalg.eigvalsh(exact_hessian(X, T, W, B))[-1], rel=1e-6)
+
+
+def test_rising_steps_and_spikes():
+    L = np.array([4.0, 3.0, 3.5, 2.0, 2.0, 3.5, 3.6, 1.0, 1.2, 1.6, 0.5])
+    assert sharpness.rising_steps(L) == 5            # 3->3.5, 2->3.5, 3.5->3.6, 1->1.2, 1.2->1.6
+    assert sharpness.spikes(L, factor=1.5) == [5, 9]  # 3.5 > 1.5 * 2 (run of two steps), 1.6 > 1.5 * 1
+    assert sharpness.spikes(L, factor=1.1) == [2, 5, 8]
+    assert sharpness.spikes(np.linspace(3, 1, 10)) == [] and sharpness.rising_steps(np.linspace(3, 1, 10)) == 0
+
+
+@pytest.mark.parametrize("call,exc,pattern", [
+    (lambda a: sharpness.sharpness(*a, iters=0), ValueError, "iters must be >= 1; got 0"),
+    (lambda a: sharpness.sharpness(*a, v0=np.ones(3)), ValueError, r"v0 must have shape \(21,\); got \(3,\)"),
+    (lambda a: sharpness.sharpness(*a, v0=np.zeros(21)), ValueError, "v0 must not be the zero vector"),
+    (lambda a: sharpness.train(*a, eta=0.0, steps=3), ValueError, "eta must be > 0.0; got 0.0"),
+    (lambda a: sharpness.train(*a, eta=0.1, steps=3, every=0), ValueError, "every must be >= 1; got 0"),
+    (lambda a: sharpness.spikes([1.0, 2.0], factor=1.0), ValueError, "factor must be > 1.0; got 1.0"),
+    (lambda a: sharpness.rising_steps([[1.0]]), ValueError, "losses must have 1 dimension"),
+])
+def test_bad_input_names_the_argument(call, exc, pattern):
+    args = mlp.random_network((3, 4, 1), 5, 0)  # 3*4 + 4*1 weights and 4 + 1 biases: 21 parameters
+    with pytest.raises(exc, match=pattern):
+        call(args)

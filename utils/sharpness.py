@@ -1,0 +1,141 @@
+"""Sharpness and the edge of stability (notebook 04, section 8; the stability limit of notebook 03).
+
+Gradient descent with step eta on a quadratic diverges along every Hessian eigendirection whose
+eigenvalue exceeds 2/eta (notebook 03). On a neural network's loss the Hessian changes as the weights
+move; its largest eigenvalue, the *sharpness*, tends to climb to 2/eta and hover there, while the loss
+still falls in the long run with short spikes: the "edge of stability" (Cohen et al., ICLR 2021).
+
+The sharpness is measured without forming the Hessian: power iteration on Hessian-vector products,
+each one a second backward pass of torch's autograd through the gradient (Pearlmutter's trick).
+Parameters are flattened in the order W[0], ..., W[-1], B[0], ..., B[-1] (numpy orientation, see `mlp`).
+"""
+from contextlib import contextmanager
+
+import numpy as np
+
+from . import mlp
+from ._validate import as_float, as_float_array, as_int
+
+
+@contextmanager
+def _one_thread():
+    """torch on one thread inside: these tensors are tiny (N x 6), and on a busy machine torch's worker
+    threads waiting for a core made a 0.9 s training run take 30 s. The caller's setting is restored."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def _flat_size(W, B):
+    return sum(w.size for w in W) + sum(b.size for b in B)
+
+
+def _hvp_function(X, T, W, B):
+    """v (P,) -> H v as float64 numpy, for the Hessian H of mlp.mse at (W, B); one gradient graph reused."""
+    import torch
+
+    params = [torch.tensor(p, requires_grad=True) for p in list(W) + list(B)]
+    err = mlp.error_torch(torch.tensor(X), torch.tensor(T), params[:len(W)], params[len(W):])
+    grads = torch.autograd.grad(err, params, create_graph=True)
+    flat_grad = torch.cat([g.reshape(-1) for g in grads])
+
+    def hvp(v):
+        Hv = torch.autograd.grad(flat_grad, params, grad_outputs=torch.tensor(v), retain_graph=True)
+        return torch.cat([h.reshape(-1) for h in Hv]).numpy()
+
+    return hvp
+
+
+def sharpness(X, T, W, B, iters=20, v0=None, seed=0):
+    """Largest Hessian eigenvalue of mlp.mse(forward(X, W, B), T) over all weights and biases.
+
+    Power iteration on Hessian-vector products: v <- H v / |H v|, `iters` times, from v0 (P,) or, if
+    v0 is None, from a standard-normal vector drawn with `seed`. P = number of parameters.
+    Returns (lam, v): the Rayleigh quotient v.H v (float) of the last unit vector v (P,). Pass v back
+    as v0 at the next measurement along a training run: a warm start needs few iterations.
+    Power iteration finds the eigenvalue of largest magnitude; for these losses near their
+    trajectories it is the largest positive one (tests/test_sharpness.py compares with the full Hessian).
+    X (N, d0), T (N, d_out), W, B as in mlp.backward.
+    """
+    X, T, W, B = mlp.validate(X, T, W, B)
+    iters = as_int("iters", iters, low=1)
+    P = _flat_size(W, B)
+    if v0 is None:
+        v = np.random.default_rng(as_int("seed", seed)).standard_normal(P)
+    else:
+        v = as_float_array("v0", v0, shape=(P,))
+    norm = np.linalg.norm(v)
+    if norm == 0:
+        raise ValueError("v0 must not be the zero vector")
+    v = v / norm
+    with _one_thread():
+        hvp = _hvp_function(X, T, W, B)
+        for _ in range(iters):
+            Hv = hvp(v)
+            norm = np.linalg.norm(Hv)
+            if norm == 0:  # v in the null space: every eigenvalue it touches is 0
+                return 0.0, v
+            v = Hv / norm
+        return float(v @ hvp(v)), v
+
+
+def hessian(X, T, W, B):
+    """The full Hessian (P, P) of mlp.mse, column by column from Hessian-vector products (small networks only)."""
+    X, T, W, B = mlp.validate(X, T, W, B)
+    with _one_thread():
+        hvp = _hvp_function(X, T, W, B)
+        return np.column_stack([hvp(e) for e in np.eye(_flat_size(W, B))])
+
+
+def train(X, T, W, B, eta, steps, every=10, iters=5, seed=0):
+    """Full-batch gradient descent W <- W - eta dE/dW (mlp.backward), measuring the sharpness on the way.
+
+    Measures at steps 0, every, 2*every, ... (before that step's update), with `iters` power
+    iterations warm-started from the previous measurement (the first starts from `seed` and
+    gets 4 * iters). The inputs are not modified.
+    Returns a dict: losses (steps,) the error before each step; sharp_steps (M,) and sharpness (M,);
+    W, B the final parameters.
+    """
+    X, T, W, B = mlp.validate(X, T, W, B)
+    eta = as_float("eta", eta, low=0.0, low_open=True)
+    steps = as_int("steps", steps, low=1)
+    every = as_int("every", every, low=1)
+    iters = as_int("iters", iters, low=1)
+    losses, sharp_steps, sharp = np.empty(steps), [], []
+    v = None
+    for step in range(steps):
+        Y, _, _ = mlp.forward_unchecked(X, W, B)
+        losses[step] = float(((Y - T) ** 2).mean())
+        if step % every == 0:
+            lam, v = sharpness(X, T, W, B, iters=iters if v is not None else 4 * iters, v0=v, seed=seed)
+            sharp_steps.append(step)
+            sharp.append(lam)
+        DW, DB = mlp.backward_unchecked(X, T, W, B)
+        W = [w - eta * d for w, d in zip(W, DW)]
+        B = [b - eta * d for b, d in zip(B, DB)]
+    return {"losses": losses, "sharp_steps": np.array(sharp_steps), "sharpness": np.array(sharp), "W": W, "B": B}
+
+
+def rising_steps(losses):
+    """Number of steps on which the loss went up: count of losses[i+1] > losses[i]."""
+    losses = as_float_array("losses", losses, ndim=1)
+    return int(np.sum(np.diff(losses) > 0))
+
+
+def spikes(losses, factor=1.5):
+    """Steps where the loss jumps: indices i with losses[i] > factor * min(losses[:i]) (the first of each run).
+
+    A spike is a step whose loss exceeds the best loss so far by `factor`; consecutive such steps
+    count as one spike, reported at its first step. Returns a list of ints.
+    """
+    losses = as_float_array("losses", losses, ndim=1)
+    factor = as_float("factor", factor, low=1.0, low_open=True)
+    best = np.minimum.accumulate(losses)
+    above = np.zeros(losses.size, bool)
+    above[1:] = losses[1:] > factor * best[:-1]
+    return [int(i) for i in np.flatnonzero(above & ~np.concatenate(([False], above[:-1])))]
