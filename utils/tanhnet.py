@@ -306,6 +306,35 @@ def autograd_gradients(x, w):
     return {k: float(params[k].grad) for k in WEIGHTS}
 
 
+def batch_gradients(x, w, method, h=1e-5):
+    """All eight gradients of many networks at once: x shape (n, 2), w {name: shape (n,)}, -> {name: shape (n,)}.
+
+    method: "backward", "closed_form", "finite_differences" (centred, step h) or "autograd" (torch, float64).
+    The networks are independent, so every formula of this module works on their arrays element by element.
+    """
+    as_choice("method", method, ("backward", "closed_form", "finite_differences", "autograd"))
+    x = as_float_array("x", x, shape=(None, 2))
+    w = {k: as_float_array(f"w[{k!r}]", w[k], shape=(len(x),)) for k in validate((0.0, 0.0), {k: 0.0 for k in w})[1]}
+    x1, x2 = x[:, 0], x[:, 1]
+    if method == "backward":
+        return _backward(_forward(x1, x2, w), w)[0]
+    if method == "closed_form":
+        return _closed_form(_forward(x1, x2, w), w)
+    if method == "finite_differences":
+        y = lambda k, step: _forward(x1, x2, {**w, k: w[k] + step})["y"]  # noqa: E731
+        return {k: (y(k, h) - y(k, -h)) / (2 * h) for k in WEIGHTS}
+    import torch
+
+    params = {k: torch.tensor(v, requires_grad=True) for k, v in w.items()}
+    _forward(torch.tensor(x1), torch.tensor(x2), params, torch.tanh)["y"].sum().backward()
+    return {k: params[k].grad.numpy() for k in WEIGHTS}
+
+
+def random_networks(rng, n):
+    """n random networks for batch_gradients: (x shape (n, 2), w {name: shape (n,)}), all entries N(0, 1)."""
+    n = as_int("n", n, low=1)
+    return rng.standard_normal((n, 2)), {k: rng.standard_normal(n) for k in WEIGHTS}
+
 def random_weights(rng, scale=1.0):
     """A weight dict with entries scale * N(0, 1), drawn from numpy Generator `rng`."""
     return {k: float(scale * v) for k, v in zip(WEIGHTS, rng.standard_normal(len(WEIGHTS)))}
