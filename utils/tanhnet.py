@@ -23,12 +23,16 @@ EDGES = [("x1", "3"), ("x1", "4"), ("x2", "3"), ("x2", "4"), ("3", "5"), ("3", "
          ("5", "y"), ("6", "y")]
 
 
-def validate(x, w):
-    """Return (x1, x2) and the weight dict as floats, or raise naming the bad argument."""
+def _check_keys(w):
     if isinstance(w, np.ndarray) or not hasattr(w, "keys"):
         raise TypeError(f"w must be a dict with keys {WEIGHTS}; got {type(w).__name__}")
     if set(w.keys()) != set(WEIGHTS):
-        raise ValueError(f"w must have exactly the keys {WEIGHTS}; got {tuple(sorted(w.keys()))}")
+        raise ValueError(f"w must have exactly the keys {WEIGHTS}; got {tuple(sorted(map(str, w.keys())))}")
+
+
+def validate(x, w):
+    """Return (x1, x2) and the weight dict as floats, or raise naming the bad argument."""
+    _check_keys(w)
     x = as_float_array("x", x, shape=(2,))
     return (float(x[0]), float(x[1])), {k: as_float(f"w[{k!r}]", w[k]) for k in WEIGHTS}
 
@@ -260,6 +264,8 @@ def layered_gradients(x, Ws, method="backprop"):
     like Ws. x: shape (n,); Ws: arrays of shape (n, n); method "backprop" or "naive"."""
     as_choice("method", method, ("backprop", "naive"))
     x = as_float_array("x", x, ndim=1)
+    if not isinstance(Ws, (list, tuple)):
+        raise TypeError(f"Ws must be a list of weight arrays; got {type(Ws).__name__}")
     Ws = [as_float_array(f"Ws[{l}]", W, shape=(x.size, x.size)) for l, W in enumerate(Ws)]
     if not Ws:
         raise ValueError("Ws must hold at least one layer; got an empty list")
@@ -314,7 +320,8 @@ def batch_gradients(x, w, method, h=1e-5):
     """
     as_choice("method", method, ("backward", "closed_form", "finite_differences", "autograd"))
     x = as_float_array("x", x, shape=(None, 2))
-    w = {k: as_float_array(f"w[{k!r}]", w[k], shape=(len(x),)) for k in validate((0.0, 0.0), {k: 0.0 for k in w})[1]}
+    _check_keys(w)
+    w = {k: as_float_array(f"w[{k!r}]", w[k], shape=(len(x),)) for k in WEIGHTS}
     x1, x2 = x[:, 0], x[:, 1]
     if method == "backward":
         return _backward(_forward(x1, x2, w), w)[0]
