@@ -37,6 +37,9 @@ def solution_lines(nb):
     lines = set()
     for cell in nb.cells:
         if cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
+            if cell.cell_type == "markdown":  # a written answer: all of the model answer goes
+                lines |= {line.strip() for line in cell.source.splitlines() if line.strip()}
+                continue
             inside = False
             for line in cell.source.splitlines():
                 if "### BEGIN SOLUTION" in line:
@@ -56,7 +59,9 @@ def test_every_notebook_has_two_exercises_with_checks():
         assert sum(m.get("grade", False) for m in meta) >= 2, path.name
         for cell in nb.cells:
             m = cell.metadata.get("nbgrader", {})
-            if m.get("grade"):
+            if m.get("grade") and m.get("solution"):  # a written answer, graded by hand
+                assert cell.cell_type == "markdown" and not m["locked"] and m["points"] > 0
+            elif m.get("grade"):
                 assert m["locked"] and m["points"] > 0 and "checks.check_" in cell.source
 
 
@@ -77,7 +82,14 @@ CELL_TIMEOUT = 30
 
 
 def grade_cells(nb):
-    return [i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade")]
+    """The autograded cells (written answers, graded by hand, are grade cells too but not these)."""
+    return [i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade")
+            and not c.metadata["nbgrader"].get("solution")]
+
+
+def points(cells, manual):
+    return sum(c.metadata["nbgrader"]["points"] for c in cells if c.metadata.get("nbgrader", {}).get("grade")
+               and bool(c.metadata["nbgrader"].get("solution")) == manual)
 
 
 def error_cells(nb):
@@ -134,11 +146,18 @@ def graded(student_dir, tmp_path_factory):
 
 def test_nbgrader_round_trip(graded):
     """generate_assignment accepts the sources; the student version with its solutions restored autogrades to
-    full marks, the blank student version to zero."""
+    full marks of the autograded points, the blank student version to zero; written answers await a grader."""
+    from nbgrader.api import Gradebook
+
     _, rows = graded
     restored, blank = rows["restored"], rows["blank"]
-    assert float(restored["raw_score"]) == float(restored["max_score"]) > 0
+    cells = [c for p in NOTEBOOKS for c in nbformat.read(p, as_version=4).cells]
+    assert float(restored["max_score"]) == points(cells, manual=False) + points(cells, manual=True)
+    assert float(restored["raw_score"]) == points(cells, manual=False) > 0
     assert float(blank["raw_score"]) == 0.0
+    with Gradebook("sqlite:///" + str(graded[0].parent / "gradebook.db")) as gb:
+        for student in ("restored", "blank"):
+            assert gb.find_submission("ps1", student).needs_manual_grade == (points(cells, manual=True) > 0)
 
 
 @pytest.mark.parametrize("name", [p.name for p in NOTEBOOKS])
