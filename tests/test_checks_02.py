@@ -211,12 +211,12 @@ def test_scalar_answer_not_computed_from_its_arguments_is_refused():
 
 # ---- The protocol --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("grade_id", ["check-dy-dw24", "check-dy-dw46", "check-tanh-backward"])
+@pytest.mark.parametrize("grade_id", ["check-dy-dw24", "check-dy-dw46", "check-tanh-backward", "check-value"])
 def test_exercises_are_registered_and_split_by_trust(grade_id):
     ex = checks.EXERCISES[grade_id]
     assert ex is chainrule.EXERCISES[grade_id]
     right = {"dy_dw24": dw24(), "dy_dw46": lambda x, w: (lambda f: f["a4"] * (1 - f["a6"] ** 2))(fwd(x, w)),
-             "backward": bw()}[ex.function]
+             "backward": bw(), "Value": value_class()}[ex.function]
     inputs = ex.cases(987)  # a grader's own seed: other networks than the notebook's
     assert inputs != ex.cases(ex.seed)
     answers = ex.collect(right, inputs)
@@ -224,3 +224,106 @@ def test_exercises_are_registered_and_split_by_trust(grade_id):
     assert ex.judge(inputs, json.loads(json.dumps(answers)))
     with pytest.raises(checks.CheckFailed):
         ex.judge(inputs, "anything")
+
+
+# ---- Exercise 4: Value -----------------------------------------------------------------------------------
+
+VALUE_SRC = '''
+class Value:
+    def __init__(self, data, parents=()):
+        self.data, self.grad, self._parents, self._backward = float(data), 0.0, parents, lambda: None
+
+    def _wrap(self, other):
+        return other if isinstance(other, Value) else Value(other)
+
+    def __add__(self, other):
+        other = self._wrap(other)
+        out = Value(self.data + other.data, (self, other))
+        def _backward():
+            self.grad += out.grad
+            other.grad += out.grad
+        out._backward = _backward
+        return out
+    __radd__ = __add__
+
+    def __mul__(self, other):
+        other = self._wrap(other)
+        out = Value(self.data * other.data, (self, other))
+        def _backward():
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
+        out._backward = _backward
+        return out
+    __rmul__ = __mul__
+
+    def tanh(self):
+        a = math.tanh(self.data)
+        out = Value(a, (self,))
+        def _backward():
+            self.grad += (1 - a * a) * out.grad
+        out._backward = _backward
+        return out
+
+    def backward(self):
+        order, seen = [], set()
+        def visit(v):
+            if id(v) not in seen:
+                seen.add(id(v))
+                for p in v._parents:
+                    visit(p)
+                order.append(v)
+        visit(self)
+        self.grad = 1.0
+        for v in reversed(order):
+            v._backward()
+'''
+
+
+def value_class(*replacements):
+    """The Value class above (an independent engine, math.tanh), with (old, new) text replacements."""
+    import math
+
+    src = VALUE_SRC
+    for old, new in replacements:
+        assert old in src
+        src = src.replace(old, new)
+    namespace = {"math": math}
+    exec(src, namespace)
+    return namespace["Value"]
+
+
+def test_value_right_class_passes(capsys):
+    passes(checks.check_value, value_class(), capsys)
+
+
+@pytest.mark.parametrize("replacement,pattern", [
+    (("(1 - a * a) * out.grad", "(1 - a) * out.grad"), r"1 - a², not 1 - a"),
+    (("(1 - a * a) * out.grad", "out.grad"), "passes the gradient through unchanged"),
+    (("a = math.tanh(self.data)", "a = math.tanh(self.data); z = self.data"), None),  # still right
+    (("(1 - a * a) * out.grad", "(1 - z * z) * out.grad"), r"not 1 - z²"),
+    (("(1 - a * a) * out.grad", "(1 + a * a) * out.grad"), r"not 1 \+ a²"),
+    (("self.grad += other.data * out.grad", "self.grad = other.data * out.grad"), r"accumulate with `\+=`"),
+    (("self.grad += other.data * out.grad\n            other.grad += self.data * out.grad",
+      "self.grad += self.data * out.grad\n            other.grad += other.data * out.grad"), "the \\*other\\* factor"),
+    (("self.grad = 1.0", "self.grad = 0.0"), "every gradient is 0"),
+    (("self.grad = 1.0", "self.grad = -1.0"), "wrong sign"),
+    (("Value(self.data * other.data", "Value(self.data + other.data"), "forward values are wrong"),
+    (("a = math.tanh(self.data)", "raise NotImplementedError()"), "not written yet"),
+])
+def test_value_mistakes_are_named(replacement, pattern, capsys):
+    replacements = [replacement]
+    if "z * z" in replacement[1]:
+        replacements.insert(0, ("a = math.tanh(self.data)", "a = math.tanh(self.data); z = self.data"))
+    Value = value_class(*replacements)
+    if pattern is None:
+        passes(checks.check_value, Value, capsys)
+    else:
+        fails_with(checks.check_value, Value, pattern)
+
+
+@pytest.mark.parametrize("answer,pattern", [
+    (lambda x: x, "Value must be a class"),
+    (type("NoData", (), {"__init__": lambda self, v: None}), "raised|must return|None"),
+])
+def test_value_malformed_answers_get_a_message(answer, pattern):
+    fails_with(checks.check_value, answer, pattern)

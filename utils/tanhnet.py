@@ -366,7 +366,7 @@ def graph_labels(x, w, show="values"):
     if show == "values":
         edge_text = {e: f"{n} = {w[n]:+.2f}" for e, n in weight_of.items()}
         node_text = {"x1": f"x1\n{f['x1']:+.2f}", "x2": f"x2\n{f['x2']:+.2f}", "y": f"y\n{f['y']:+.3f}"}
-        node_text.update({u: f"unit {u}\nz{u} {f['z' + u]:+.2f}\na{u} {f['a' + u]:+.2f}" for u in "3456"})
+        node_text.update({u: f"unit {u}\nz {f['z' + u]:+.2f}\na {f['a' + u]:+.2f}" for u in "3456"})
     else:
         edge_text = {e: f"∂y/∂{n}\n{grads[n]:+.3f}" for e, n in weight_of.items()}
         node_text = {"x1": "x1", "x2": "x2", "y": "y\n∂y/∂y\n1"}
@@ -386,7 +386,7 @@ def draw(ax, x, w, show="values", title=None):
     edge_text, node_text, colors = graph_labels(x, w, show)
     drawn = diagrams.draw_network(ax, LAYERS, EDGES, node_text=node_text, edge_text=edge_text, node_colors=colors,
                                   layer_labels=["inputs", "tanh units 3, 4", "tanh units 5, 6", "output y = a5 + a6"],
-                                  title=title, radius=0.62, spacing=2.8, layer_gap=3.6)
+                                  title=title, radius=0.7, spacing=3.0, layer_gap=4.2)
     for (a, b), text in drawn["edge_texts"].items():
         (x0, y0), (x1, y1) = drawn["pos"][a], drawn["pos"][b]
         t = _LABEL_AT[(a, b)]

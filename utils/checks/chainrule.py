@@ -164,16 +164,18 @@ def check_dy_dw46(fn):
 
 # ---- Exercise 3: backward, all eight gradients without redundant computation --------------------------
 
-def _variant(x, w, slope=lambda a, z: 1 - a * a, one_path=False, transposed=False, swap_inputs=False,
+def _variant(x, w, slope=lambda a, z: 1 - a * a, paths="56", transposed=False, swap_inputs=False,
              swap_units=False, own_activation=False):
-    """The eight gradients, right by default; each flag makes one of the mistakes the check recognises."""
+    """The eight gradients, right by default; each flag makes one of the mistakes the check recognises.
+    paths: the units 5 and 6 whose δ reaches the first layer ("5" or "6": one path only)."""
     f = tanhnet.forward(x, w)
     s = _slopes(f, slope)
     d = {"5": s["5"], "6": s["6"]}
     out3 = (w["w35"], w["w45"]) if transposed else (w["w35"], w["w36"])  # weights leaving unit 3 (or not)
     out4 = (w["w36"], w["w46"]) if transposed else (w["w45"], w["w46"])
-    d["3"] = s["3"] * (out3[0] * d["5"] + (0 if one_path else out3[1] * d["6"]))
-    d["4"] = s["4"] * (out4[0] * d["5"] + (0 if one_path else out4[1] * d["6"]))
+    on = {u: 1.0 if u in paths else 0.0 for u in "56"}
+    d["3"] = s["3"] * (on["5"] * out3[0] * d["5"] + on["6"] * out3[1] * d["6"])
+    d["4"] = s["4"] * (on["5"] * out4[0] * d["5"] + on["6"] * out4[1] * d["6"])
     if swap_units:
         d = {"3": d["4"], "4": d["3"], "5": d["6"], "6": d["5"]}
     x1, x2 = (f["x2"], f["x1"]) if swap_inputs else (f["x1"], f["x2"])
@@ -187,7 +189,7 @@ BACKWARD_MISTAKES = [
      lambda x, w: _variant(x, w, slope=lambda a, z: 1.0)),
     *_slope_mistakes(lambda x, w, slope: _variant(x, w, slope=slope)),
     ("a unit that feeds two units collects δ from both: δ3 = (1 - a3²)(w35 δ5 + w36 δ6), you kept only one path",
-     lambda x, w: _variant(x, w, one_path=True)),
+     lambda x, w: _variant(x, w, paths="5")),
     ("the sum runs over the weights leaving the unit: δ3 = (1 - a3²)(w35 δ5 + w36 δ6), not w35 δ5 + w45 δ6 "
      "(the weights entering unit 5; the transpose)", lambda x, w: _variant(x, w, transposed=True)),
     ("∂y/∂w_ij = a_i δ_j with a_i the input of the edge: dy/dw13 = x1 δ3 and dy/dw23 = x2 δ3, you swapped x1 and x2",
@@ -275,5 +277,88 @@ def check_tanh_backward(fn):
     run(BACKWARD, fn)
 
 
+# ---- Exercise 4: a scalar autograd engine, Value -------------------------------------------------------
+
+def _value_collect(Value, cases):
+    """Build each network from the student's Value class, call y.backward(), record y and the eight w.grad."""
+    __tracebackhide__ = True
+    if not isinstance(Value, type):
+        _fail(f"Value must be a class; got {type(Value).__name__}")
+
+    def run_case(x, w):
+        xs = [Value(v) for v in x]
+        ws = {k: Value(v) for k, v in w.items()}
+        y = tanhnet._forward(xs[0], xs[1], ws, tanh=lambda v: v.tanh())["y"]
+        y.backward()
+        return y, ws
+
+    out = []
+    for x, w in cases:
+        y, ws = _call(run_case, "Value", x, w)
+        out.append({"y": _number("y.data", getattr(y, "data", None)),
+                    "grads": {k: _number(f"w{k[1:]}.grad", getattr(ws[k], "grad", None)) for k in tanhnet.WEIGHTS}})
+    return out
+
+
+def _mul_swapped(x, w):
+    """The gradients when the product's backward uses each factor's own value, not the other factor's."""
+    f = tanhnet.forward(x, w)
+    s = _slopes(f, lambda a, z: 1 - a * a)
+    d = {"5": s["5"], "6": s["6"]}
+    d["3"] = s["3"] * f["a3"] * (d["5"] + d["6"])
+    d["4"] = s["4"] * f["a4"] * (d["5"] + d["6"])
+    return {k: w[k] * d[k[2]] for k in tanhnet.WEIGHTS}
+
+
+VALUE_MISTAKES = [
+    ("tanh's backward: the local derivative is 1 - a², not 1 - a", lambda x, w: _variant(x, w, slope=lambda a, z: 1 - a)),
+    ("tanh's backward must multiply out.grad by tanh' = 1 - a² (it passes the gradient through unchanged)",
+     lambda x, w: _variant(x, w, slope=lambda a, z: 1.0)),
+    ("tanh's backward: take 1 - a² of the output a = tanh(z), not 1 - z²", lambda x, w: _variant(x, w, slope=lambda a, z: 1 - z * z)),
+    ("tanh's backward: 1 - a², not 1 + a²", lambda x, w: _variant(x, w, slope=lambda a, z: 1 + a * a)),
+    ("a3 and a4 feed two products each, and only one of them reached them: accumulate with `+=`, do not assign with `=`",
+     lambda x, w: _variant(x, w, paths="5")),
+    ("a3 and a4 feed two products each, and only one of them reached them: accumulate with `+=`, do not assign with `=`",
+     lambda x, w: _variant(x, w, paths="6")),
+    ("in the product's backward each factor gets the *other* factor times out.grad: (u·v)' with respect to u is v",
+     _mul_swapped),
+]
+
+
+def _value_judge(cases, answers):
+    __tracebackhide__ = True
+    if not isinstance(answers, list) or len(answers) != len(cases) or not all(
+            isinstance(a, dict) and isinstance(a.get("grads"), dict) for a in answers):
+        _fail(f"Value: expected the results of {len(cases)} networks, got {_describe(answers)}")
+    ys = np.array([_number("y.data", a.get("y")) for a in answers])
+    if not _close(ys, np.array([tanhnet.forward(x, w)["y"] for x, w in cases]), TOL):
+        _fail("Value: the forward values are wrong: check that + and * compute self.data + other.data and "
+              "self.data * other.data, and tanh numpy.tanh(self.data)")
+    got = np.array([[_number(f"w{k[1:]}.grad", a["grads"].get(k)) for k in tanhnet.WEIGHTS] for a in answers])
+    table = lambda fn: np.array([[fn(x, w)[k] for k in tanhnet.WEIGHTS] for x, w in cases])  # noqa: E731
+    want = table(lambda x, w: tanhnet.backward(x, w)[0])
+    if _close(got, want, TOL):
+        return f"y.backward() gives all eight gradients on {len(cases)} random networks"
+    if not np.any(got):
+        _fail("Value: every gradient is 0: backward() must set the output's grad to 1 and call each node's "
+              "backward in reverse topological order")
+    for message, mistake in VALUE_MISTAKES:
+        if _close(got, table(mistake), TOL):
+            _fail(f"Value: {message}")
+    if _close(got, -want, TOL):
+        _fail("Value: the gradients have the wrong sign")
+    _fail(f"Value: for the first network expected w13.grad = {want[0, 0]:.6g}, got {got[0, 0]:.6g}")
+
+
+VALUE = Exercise("Value", _tanh_cases, _value_collect, _value_judge, seed=14)
+
+
+def check_value(Value):
+    """Value: a scalar with .data, .grad, +, *, .tanh() and .backward(); checked on the tanh network."""
+    __tracebackhide__ = True
+    run(VALUE, Value)
+
+
 # grade_id of the nbgrader grade cell -> its Exercise (for graders outside the student's kernel)
-EXERCISES = {"check-dy-dw24": DY_DW24, "check-dy-dw46": DY_DW46, "check-tanh-backward": BACKWARD}
+EXERCISES = {"check-dy-dw24": DY_DW24, "check-dy-dw46": DY_DW46, "check-tanh-backward": BACKWARD,
+             "check-value": VALUE}
