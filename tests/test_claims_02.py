@@ -122,3 +122,14 @@ def test_summary_dy_dw13_formula():
         f = tanhnet.forward(x, w)
         formula = x[0] * (1 - f["a3"] ** 2) * (w["w35"] * (1 - f["a5"] ** 2) + w["w36"] * (1 - f["a6"] ** 2))
         assert tanhnet.backward(x, w)[0]["w13"] == pytest.approx(formula, rel=1e-12, abs=1e-15)
+
+
+def test_s8_orange_units_are_those_with_slope_below_0_1():
+    # "orange units have slope below 0.1", at the widget's first position and at scale 10
+    for scale in (1.0, 10.0):
+        state = tanhnet.saturation_state(*tanhnet.SATURATION_X, scale=scale)
+        _, _, colors = tanhnet.graph_labels(state["x"], state["w"], show="gradients")
+        for u in "3456":
+            slope = 1 - state["forward"]["a" + u] ** 2
+            assert (colors[u] == tanhnet.style.ORANGE) == (slope < 0.1)
+    assert all(c == tanhnet.style.ORANGE for c in colors.values())  # at scale 10 every unit is saturated
