@@ -172,14 +172,19 @@ def test_saturation_widget_graph_labels_overlap_nothing(position):
     assert diagrams.label_overlaps(view.drawn["circles"]["3"].axes, view.drawn) == []
 
 
-def test_saturation_curve_range_follows_the_curve():
+def test_saturation_curve_fills_its_panel_whatever_its_size():
+    # the panel's y-range is fixed at (0, 1.15); the curve is drawn relative to its peak, which the caption gives
     view = tanhnet.SaturationView()
-    for position in [(1.0, 0.0, 1.0), (2.0, 2.0, 0.1), (0.0, 1.0, 1.0)]:
+    for position in [(1.0, 0.0, 1.0), (2.0, 2.0, 0.1), (-0.3, 1.0, 5.0)]:
         state = tanhnet.saturation_state(*position)
         view.render(*position)
-        top = max(state["curve"].max(), abs(state["grads"]["w13"]))
-        want = (0.0, 1.1 * top) if top > 0 else (0.0, 1.0)  # x1 = 0: dy/dw13 = 0 everywhere
-        assert view.ax_curve.get_ylim() == pytest.approx(want)
+        peak = max(abs(tanhnet.backward(state["x"], tanhnet.scaled(tanhnet.EXAMPLE_W, s))[0]["w13"])
+                   for s in tanhnet.SCALES)
+        assert max(view.curve.get_ydata()) == pytest.approx(1.0) and view.ax_curve.get_ylim() == (0, 1.15)
+        assert view.marker.get_ydata()[0] == pytest.approx(abs(state["grads"]["w13"]) / peak, rel=1e-9)
+        assert f"peak |dy/dw13| = {peak:.3g}" in view.caption.get_text()
+    view.render(0.0, 1.0, 1.0)  # x1 = 0: dy/dw13 = 0 at every scale
+    assert max(view.curve.get_ydata()) == 0 and "0 at every scale" in view.caption.get_text()
 
 
 def test_saturation_kills_the_gradient():

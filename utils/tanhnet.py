@@ -409,7 +409,9 @@ def saturation_state(x1, x2, scale, w=EXAMPLE_W):
     ws = scaled(w, scale)
     grads, nodes = backward(x, ws)
     f = forward(x, ws)
-    curve = np.array([abs(backward(x, scaled(w, s))[0]["w13"]) for s in SCALES])
+    base = validate(x, w)[1]
+    along = {k: SCALES * v for k, v in base.items()}  # every scale at once: the formulas work element-wise
+    curve = np.abs(_backward(_forward(x[0], x[1], along), along)[0]["w13"])
     slopes = ", ".join(f"1-a{u}²={1 - f['a' + u] ** 2:.3f}" for u in "3456")
     text = (f"x = ({x[0]:.2f}, {x[1]:.2f}), weights × {scale:.2f}: y = {f['y']:.4f}\n"
             f"dy/dw13 = {grads['w13']:.5f}; largest |dy/dw| = {max(abs(v) for v in grads.values()):.5f}\n"
@@ -418,18 +420,25 @@ def saturation_state(x1, x2, scale, w=EXAMPLE_W):
             "scales": SCALES, "curve": curve, "text": text}
 
 
-def curve_limits(state):
-    """The y-range of the widget's curve panel for a saturation_state: from 0 to 10 % above the curve's top."""
-    top = max(float(np.max(state["curve"])), abs(state["grads"]["w13"]))
-    return (0.0, 1.1 * top if top > 0 else 1.0)
+def curve_panel(state):
+    """What the widget's curve panel draws for a saturation_state: |dy/dw13| over SCALES and at the current
+    scale, both divided by the curve's peak (so the curve fills the panel, whatever its size), and the caption
+    giving the peak. Returns (curve, marker, caption)."""
+    peak = float(np.max(state["curve"]))
+    if peak == 0:  # x1 = 0: dy/dw13 = x1 · dy/dz3 vanishes at every scale
+        return state["curve"], 0.0, "dy/dw13 = 0 at every scale (x1 = 0)"
+    best = float(state["scales"][np.argmax(state["curve"])])
+    return (state["curve"] / peak, abs(state["grads"]["w13"]) / peak,
+            f"peak |dy/dw13| = {peak:.3g} at scale {best:.2f}")
 
 
 class SaturationView:
     """The saturation widget's figure, made once: a slider move rewrites the graph's gradient labels and
-    unit colours and redraws the curve panel, whose y-range follows the curve (style.LiveFigure)."""
+    unit colours, and moves the curve (scaled to its peak, so that it fills the panel), its marker and the
+    caption giving the peak; axes, ticks and titles stay drawn (style.LiveFigure)."""
 
     def __init__(self):
-        self.live = style.LiveFigure(figsize=(14, 5.5))
+        self.live = style.LiveFigure(figsize=(13, 5))
         ax_graph, self.ax_curve = self.live.fig.subplots(1, 2, width_ratios=(5, 2))
         self.drawn = draw(ax_graph, EXAMPLE_X, EXAMPLE_W, show="gradients",  # labels replaced by each update
                           title=f"gradients (orange: saturated, tanh' < {SATURATED})")
@@ -439,13 +448,15 @@ class SaturationView:
             self.live.dynamic(("circle", u), self.drawn["circles"][u])
             self.live.dynamic(("text", u), self.drawn["node_texts"][u])
         ax = self.ax_curve
-        ax.set(xscale="log", xlim=(SCALES[0], SCALES[-1]), xlabel="weight scale", ylabel="|dy/dw13|",
-               title="|dy/dw13| against the weight scale")
+        ax.set(xscale="log", xlim=(SCALES[0], SCALES[-1]), ylim=(0, 1.15), xlabel="weight scale",
+               ylabel="|dy/dw13| / its peak over the scales", title="|dy/dw13| against the weight scale")
         style.plain_log_ticks(ax.xaxis)
-        self.curve = ax.plot([], [], color=style.BLUE)[0]
-        self.marker = ax.plot([], [], "o", color=style.VERMILLION, label="current scale", clip_on=False)[0]
-        ax.legend(fontsize=9, loc="upper right", framealpha=1)
-        self.live.dynamic("curve panel", ax)  # its y-range, hence its ticks, change with the curve
+        self.curve = self.live.dynamic("curve", ax.plot([], [], color=style.BLUE)[0])
+        self.marker = self.live.dynamic("marker", ax.plot([], [], "o", color=style.VERMILLION, label="current scale",
+                                                          clip_on=False)[0])
+        self.caption = self.live.dynamic("caption", ax.text(0.03, 1.1, "", ha="left", va="center", fontsize=10,
+                                                            transform=ax.get_yaxis_transform()))
+        self.live.overlay(ax.legend(fontsize=9, loc="center right", framealpha=1))
 
     def update(self, state):
         """Show a saturation_state; returns self."""
@@ -455,9 +466,10 @@ class SaturationView:
         for u in "3456":
             self.drawn["node_texts"][u].set_text(node_text[u])
             self.drawn["circles"][u].set_facecolor(colors[u])
-        self.curve.set_data(state["scales"], state["curve"])
-        self.marker.set_data([state["scale"]], [abs(state["grads"]["w13"])])
-        self.ax_curve.set_ylim(*curve_limits(state))
+        curve, marker, caption = curve_panel(state)
+        self.curve.set_data(state["scales"], curve)
+        self.marker.set_data([state["scale"]], [marker])
+        self.caption.set_text(caption)
         return self
 
     def render(self, x1, x2, scale):
