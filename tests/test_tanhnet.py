@@ -211,3 +211,17 @@ def test_bad_input(x, w, exc, pattern):
     with pytest.raises(exc, match=pattern):
         tanhnet.backward(x, w)
 
+
+
+@pytest.mark.parametrize("args,name", [((100.5, 0.0, 1.0), "x1"), ((0.0, -100.5, 1.0), "x2"), ((1.0, 0.0, 0.0), "scale"),
+                                       ((1.0, 0.0, 100.1), "scale"), ((1.0, 0.0, 1e308), "scale")])
+def test_saturation_state_refuses_values_past_its_bounds(args, name):
+    with pytest.raises(ValueError, match=name):
+        tanhnet.saturation_state(*args)
+
+
+@pytest.mark.parametrize("args", [(100.0, -100.0, 100.0), (-100.0, 100.0, 1e-9), (100.0, 100.0, 1e-300)])
+def test_saturation_state_at_its_bounds_is_finite(args):
+    state = tanhnet.saturation_state(*args)
+    assert np.all(np.isfinite(state["curve"])) and all(np.isfinite(v) for v in state["forward"].values())
+    assert all(np.isfinite(v) for v in state["grads"].values())

@@ -402,10 +402,11 @@ def saturation_state(x1, x2, scale, w=EXAMPLE_W):
     """What the saturation widget shows: the network with weights scale * w at input (x1, x2).
 
     Returns a dict: x, w (scaled), forward, grads, nodes (dy/dz, dy/da), the curve |dy/dw13| over
-    SCALES at this input (scales, curve), and text (the printed lines).
+    SCALES at this input (scales, curve), and text (the printed lines). |x1|, |x2| <= 100, 0 < scale <= 100.
     """
-    x = (as_float("x1", x1), as_float("x2", x2))
-    scale = as_float("scale", scale)
+    # Bounded well beyond the sliders' ranges, so that no z overflows to inf.
+    x = (as_float("x1", x1, low=-100, high=100), as_float("x2", x2, low=-100, high=100))
+    scale = as_float("scale", scale, low=0, high=100, low_open=True)
     ws = scaled(w, scale)
     grads, nodes = backward(x, ws)
     f = forward(x, ws)
