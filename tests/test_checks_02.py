@@ -1,31 +1,329 @@
-"""Checks of notebook 02: the right answer passes, each recognised mistake produces its message, malformed answers a message."""
+"""Checks of notebook 02: the right answer (written here, independently of utils.tanhnet's formulas) passes,
+each recognised mistake produces its message, malformed answers get a message; the Exercise protocol holds."""
+import json
+
+import numpy as np
 import pytest
 
 from utils import checks, tanhnet
+from utils.checks import chainrule
 
 
-def fails_with(check, answer, pattern, *more):
+def fwd(x, w):
+    """The forward pass, written here on its own. numpy.tanh also works on the checks' counting numbers."""
+    x1, x2 = x
+    f = {"x1": x1, "x2": x2, "z3": x1 * w["w13"] + x2 * w["w23"], "z4": x1 * w["w14"] + x2 * w["w24"]}
+    f["a3"], f["a4"] = np.tanh(f["z3"]), np.tanh(f["z4"])
+    f["z5"] = f["a3"] * w["w35"] + f["a4"] * w["w45"]
+    f["z6"] = f["a3"] * w["w36"] + f["a4"] * w["w46"]
+    f["a5"], f["a6"] = np.tanh(f["z5"]), np.tanh(f["z6"])
+    return f
+
+
+def sl(f, u, kind="right"):
+    """The slope of unit u: right 1 - a², or a mistaken variant."""
+    a, z = f["a" + u], f["z" + u]
+    return {"right": lambda: 1 - a * a, "none": lambda: 1, "1-a": lambda: 1 - a, "1-z2": lambda: 1 - z * z,
+            "1+a2": lambda: 1 + a * a}[kind]()
+
+
+def fails_with(check, answer, pattern):
     with pytest.raises(checks.CheckFailed, match=pattern):
-        check(answer, *more)
+        check(answer)
 
 
-def test_dy_dw24(capsys):
-    checks.check_dy_dw24(lambda x, w: tanhnet.closed_form(x, w)["w24"])
-    assert "✓" in capsys.readouterr().out
-    F = tanhnet.forward
-    fails_with(checks.check_dy_dw24, lambda x, w: F(x, w)["x2"] * (w["w45"] * (1 - F(x, w)["a5"] ** 2) + w["w46"] * (1 - F(x, w)["a6"] ** 2)), r"\(1 - a4²\).*missing")
-    fails_with(checks.check_dy_dw24, lambda x, w: tanhnet.closed_form(x, w)["w14"], "dy/dw14")
-    fails_with(checks.check_dy_dw24, lambda x, w: tanhnet.closed_form(x, w)["w23"], "dy/dw23")
-    fails_with(checks.check_dy_dw24, lambda x, w: -tanhnet.closed_form(x, w)["w24"], "sign")
-    fails_with(checks.check_dy_dw24, lambda x, w: None, "return")
-    fails_with(checks.check_dy_dw24, lambda x, w: [1.0], "number")
-    fails_with(checks.check_dy_dw24, lambda x, w: float("nan"), "nan")
+def passes(check, answer, capsys):
+    check(answer)
+    assert capsys.readouterr().out.startswith("✓")
 
 
-def test_dy_dw46(capsys):
-    checks.check_dy_dw46(lambda x, w: tanhnet.closed_form(x, w)["w46"])
-    assert "✓" in capsys.readouterr().out
-    fails_with(checks.check_dy_dw46, lambda x, w: tanhnet.forward(x, w)["a4"], r"\(1 - a6²\).*missing")
-    fails_with(checks.check_dy_dw46, lambda x, w: tanhnet.closed_form(x, w)["w36"], "dy/dw36")
-    fails_with(checks.check_dy_dw46, lambda x, w: tanhnet.closed_form(x, w)["w45"], "dy/dw45")
-    fails_with(checks.check_dy_dw46, lambda x, w: (lambda f: f["a4"] * (1 - f["a6"]))(tanhnet.forward(x, w)), "1 - a²")
+# ---- Exercise 1 ----------------------------------------------------------------------------------------
+
+def dw24(kind="right", paths=2):
+    def fn(x, w):
+        f = fwd(x, w)
+        second = w["w45"] * sl(f, "5", kind) + (w["w46"] * sl(f, "6", kind) if paths == 2 else 0)
+        return f["x2"] * sl(f, "4", kind) * second
+    return fn
+
+
+def test_dy_dw24_right_answer_passes(capsys):
+    passes(checks.check_dy_dw24, dw24(), capsys)
+
+
+@pytest.mark.parametrize("answer,pattern", [
+    (lambda x, w: (lambda f: f["x2"] * (w["w45"] * sl(f, "5") + w["w46"] * sl(f, "6")))(fwd(x, w)), r"\(1 - a4²\).*missing"),
+    (lambda x, w: (lambda f: f["x2"] * sl(f, "4") * (w["w45"] + w["w46"]))(fwd(x, w)), r"\(1 - a5²\) and \(1 - a6²\).*missing"),
+    (lambda x, w: (lambda f: f["x1"] * sl(f, "4") * (w["w45"] * sl(f, "5") + w["w46"] * sl(f, "6")))(fwd(x, w)), "dy/dw14"),
+    (lambda x, w: (lambda f: f["x2"] * sl(f, "3") * (w["w35"] * sl(f, "5") + w["w36"] * sl(f, "6")))(fwd(x, w)), "dy/dw23"),
+    (dw24(paths=1), "two paths"),
+    (dw24("1-a"), r"1 - a², not 1 - a"),
+    (dw24("1-z2"), "squared z"),
+    (dw24("1+a2"), r"not 1 \+ a²"),
+    (lambda x, w: -dw24()(x, w), "sign"),
+])
+def test_dy_dw24_mistakes_are_named(answer, pattern):
+    fails_with(checks.check_dy_dw24, answer, pattern)
+
+
+# ---- Exercise 2 ----------------------------------------------------------------------------------------
+
+def test_dy_dw46_right_answer_passes(capsys):
+    passes(checks.check_dy_dw46, lambda x, w: (lambda f: f["a4"] * (1 - f["a6"] ** 2))(fwd(x, w)), capsys)
+
+
+@pytest.mark.parametrize("answer,pattern", [
+    (lambda x, w: fwd(x, w)["a4"], r"\(1 - a6²\).*missing"),
+    (lambda x, w: (lambda f: f["a3"] * sl(f, "6"))(fwd(x, w)), "dy/dw36"),
+    (lambda x, w: (lambda f: f["a4"] * sl(f, "5"))(fwd(x, w)), "dy/dw45"),
+    (lambda x, w: (lambda f: f["a4"] * sl(f, "6", "1-a"))(fwd(x, w)), r"1 - a², not 1 - a"),
+    (lambda x, w: (lambda f: f["a4"] * sl(f, "4"))(fwd(x, w)), r"not \(1 - a4²\)"),
+    (lambda x, w: (lambda f: f["a6"] * sl(f, "6"))(fwd(x, w)), "input of the edge is a4"),
+])
+def test_dy_dw46_mistakes_are_named(answer, pattern):
+    fails_with(checks.check_dy_dw46, answer, pattern)
+
+
+# ---- Exercise 3 ----------------------------------------------------------------------------------------
+
+def bw(kind="right", one_path=False, transposed=False, swap_inputs=False, swap_units=False, own=False, sign=1):
+    """A backward pass written here, right by default, with one mistake per flag."""
+    def fn(x, w):
+        f = fwd(x, w)
+        d5, d6 = sl(f, "5", kind), sl(f, "6", kind)
+        to5_from3, to6_from3 = (w["w35"], w["w45"]) if transposed else (w["w35"], w["w36"])
+        to5_from4, to6_from4 = (w["w36"], w["w46"]) if transposed else (w["w45"], w["w46"])
+        d3 = sl(f, "3", kind) * (to5_from3 * d5 + (0 if one_path else to6_from3 * d6))
+        d4 = sl(f, "4", kind) * (to5_from4 * d5 + (0 if one_path else to6_from4 * d6))
+        if swap_units:
+            d3, d4, d5, d6 = d4, d3, d6, d5
+        x1, x2 = (f["x2"], f["x1"]) if swap_inputs else (f["x1"], f["x2"])
+        a3, a4 = f["a3"], f["a4"]
+        g = {"w13": (a3 if own else x1) * d3, "w23": (a3 if own else x2) * d3,
+             "w14": (a4 if own else x1) * d4, "w24": (a4 if own else x2) * d4,
+             "w35": (f["a5"] if own else a3) * d5, "w45": (f["a5"] if own else a4) * d5,
+             "w36": (f["a6"] if own else a3) * d6, "w46": (f["a6"] if own else a4) * d6}
+        return {k: sign * v for k, v in g.items()}
+    return fn
+
+
+def separately(x, w):
+    """Every gradient by its own chain-rule product (right values, redundant work)."""
+    f = fwd(x, w)
+    g = {}
+    for i, xi in (("1", f["x1"]), ("2", f["x2"])):
+        for j in "34":
+            g[f"w{i}{j}"] = xi * sl(f, j) * (w[f"w{j}5"] * sl(f, "5") + w[f"w{j}6"] * sl(f, "6"))
+    for i in "34":
+        for j in "56":
+            g[f"w{i}{j}"] = f["a" + i] * sl(f, j)
+    return g
+
+
+def partly_shared(x, w):
+    """Shares δ5 and δ6 but re-derives δ3 and δ4 (4 multiplications each) for both of their weights: 8 more."""
+    f = fwd(x, w)
+    d5, d6 = sl(f, "5"), sl(f, "6")
+    g = {f"w{i}{j}": f["a" + i] * d for i in "34" for j, d in (("5", d5), ("6", d6))}
+    for i, xi in (("1", f["x1"]), ("2", f["x2"])):
+        for j in "34":
+            g[f"w{i}{j}"] = xi * ((1 - f["a" + j] ** 2) * (w[f"w{j}5"] * d5 + w[f"w{j}6"] * d6))
+    return g
+
+
+def test_backward_right_answer_passes_in_the_backprop_count(capsys):
+    checks.check_tanh_backward(bw())
+    # the forward pass (4 units x 2 inputs) plus backprop's 18 (test_tanhnet derives it)
+    out = capsys.readouterr().out
+    assert out.startswith("✓") and f"in {8 + 18} multiplications" in out
+
+
+def test_backward_written_with_dy_da_equal_one_passes(capsys):
+    def with_one(x, w):
+        f = fwd(x, w)
+        dy_da5 = dy_da6 = 1
+        d5, d6 = dy_da5 * (1 - f["a5"] ** 2), dy_da6 * (1 - f["a6"] ** 2)
+        d3 = (1 - f["a3"] ** 2) * (w["w35"] * d5 + w["w36"] * d6)
+        d4 = (1 - f["a4"] ** 2) * (w["w45"] * d5 + w["w46"] * d6)
+        return {"w13": f["x1"] * d3, "w23": f["x2"] * d3, "w14": f["x1"] * d4, "w24": f["x2"] * d4,
+                "w35": f["a3"] * d5, "w45": f["a4"] * d5, "w36": f["a3"] * d6, "w46": f["a4"] * d6}
+    passes(checks.check_tanh_backward, with_one, capsys)
+
+
+@pytest.mark.parametrize("answer,pattern", [
+    (bw("none"), r"the factors \(1 - a²\) are missing"),
+    (bw("1-a"), r"1 - a², not 1 - a"),
+    (bw("1-z2"), "squared z"),
+    (bw("1+a2"), r"not 1 \+ a²"),
+    (bw(one_path=True), "kept only one path"),
+    (bw(transposed=True), "transpose"),
+    (bw(swap_inputs=True), "swapped x1 and x2"),
+    (bw(swap_units=True), "wrong unit"),
+    (bw(own=True), "not a_j of the unit it feeds"),
+    (bw(sign=-1), "wrong sign"),
+    (lambda x, w: {**bw()(x, w), "w23": 2 * bw()(x, w)["w23"]}, r"dy/dw23 is wrong \(dy/dw13, .* are right\).*δ3 ="),
+    (lambda x, w: {k: (2 * v if k[2] in "56" else v) for k, v in bw()(x, w).items()},
+     r"dy/dw35, dy/dw36, dy/dw45, dy/dw46 are wrong.*unit 5, 6"),
+    (separately, r"took 44 multiplications where backpropagation takes 26.*each gradient on its own"),
+    (partly_shared, r"took 34 multiplications where backpropagation takes 26.*more than once"),
+    (lambda x, w: tanhnet.backward(x, w)[0], r"works on floats but not on the counting numbers.*tanhnet.backward"),
+    (lambda x, w: {k: float(v) for k, v in bw()(x, w).items()}, r"float\(\)"),
+])
+def test_backward_mistakes_are_named(answer, pattern):
+    fails_with(checks.check_tanh_backward, answer, pattern)
+
+
+@pytest.mark.parametrize("answer,pattern", [
+    (None, "must be a function"),
+    (lambda x, w: None, "forget `return`"),
+    (lambda x, w: [1.0] * 8, "must return a dict"),
+    (lambda x, w: {k: v for k, v in bw()(x, w).items() if k != "w46"}, "missing w46"),
+    (lambda x, w: {**bw()(x, w), "w12": 0.0}, "unexpected w12"),
+    (lambda x, w: {**bw()(x, w), "w13": float("nan")}, "dy/dw13 returned nan"),
+    (lambda x, w: {**bw()(x, w), "w13": "0.1"}, "must return a number"),
+    (lambda x, w: 1 / 0, "raised ZeroDivisionError"),
+])
+def test_backward_malformed_answers_get_a_message(answer, pattern):
+    fails_with(checks.check_tanh_backward, answer, pattern)
+
+
+@pytest.mark.parametrize("check", [checks.check_dy_dw24, checks.check_dy_dw46])
+@pytest.mark.parametrize("answer,pattern", [
+    (lambda x, w: None, "forget `return`"), (lambda x, w: [1.0], "number"), (lambda x, w: float("nan"), "nan"),
+    (lambda x, w: 0.5, "expected"),
+])
+def test_scalar_exercises_malformed_answers_get_a_message(check, answer, pattern):
+    fails_with(check, answer, pattern)
+
+
+@pytest.mark.parametrize("check,key", [(checks.check_dy_dw24, "w24"), (checks.check_dy_dw46, "w46")])
+def test_scalar_exercises_refuse_the_package_reference(check, key):
+    fails_with(check, lambda x, w: tanhnet.closed_form(x, w)[key], "works on floats but not on the counting numbers")
+
+
+def test_scalar_answer_not_computed_from_its_arguments_is_refused():
+    # judged directly: a counting run that returned a plain number (not computed from x and w)
+    cases = chainrule.DY_DW46.cases(0)
+    right = [float((lambda f: f["a4"] * (1 - f["a6"] ** 2))(fwd(x, w))) for x, w in cases]
+    with pytest.raises(checks.CheckFailed, match="not computed from the x and w"):
+        chainrule.DY_DW46.judge(cases, {"values": right, "counted": {"values": None, "multiplications": 0}})
+
+
+# ---- The protocol --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("grade_id", ["check-dy-dw24", "check-dy-dw46", "check-tanh-backward", "check-value"])
+def test_exercises_are_registered_and_split_by_trust(grade_id):
+    ex = checks.EXERCISES[grade_id]
+    assert ex is chainrule.EXERCISES[grade_id]
+    right = {"dy_dw24": dw24(), "dy_dw46": lambda x, w: (lambda f: f["a4"] * (1 - f["a6"] ** 2))(fwd(x, w)),
+             "backward": bw(), "Value": value_class()}[ex.function]
+    inputs = ex.cases(987)  # a grader's own seed: other networks than the notebook's
+    assert inputs != ex.cases(ex.seed)
+    answers = ex.collect(right, inputs)
+    json.dumps(answers)  # plain data only: it can leave the student's kernel
+    assert ex.judge(inputs, json.loads(json.dumps(answers)))
+    with pytest.raises(checks.CheckFailed):
+        ex.judge(inputs, "anything")
+
+
+# ---- Exercise 4: Value -----------------------------------------------------------------------------------
+
+VALUE_SRC = '''
+class Value:
+    def __init__(self, data, parents=()):
+        self.data, self.grad, self._parents, self._backward = float(data), 0.0, parents, lambda: None
+
+    def _wrap(self, other):
+        return other if isinstance(other, Value) else Value(other)
+
+    def __add__(self, other):
+        other = self._wrap(other)
+        out = Value(self.data + other.data, (self, other))
+        def _backward():
+            self.grad += out.grad
+            other.grad += out.grad
+        out._backward = _backward
+        return out
+    __radd__ = __add__
+
+    def __mul__(self, other):
+        other = self._wrap(other)
+        out = Value(self.data * other.data, (self, other))
+        def _backward():
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
+        out._backward = _backward
+        return out
+    __rmul__ = __mul__
+
+    def tanh(self):
+        a = math.tanh(self.data)
+        out = Value(a, (self,))
+        def _backward():
+            self.grad += (1 - a * a) * out.grad
+        out._backward = _backward
+        return out
+
+    def backward(self):
+        order, seen = [], set()
+        def visit(v):
+            if id(v) not in seen:
+                seen.add(id(v))
+                for p in v._parents:
+                    visit(p)
+                order.append(v)
+        visit(self)
+        self.grad = 1.0
+        for v in reversed(order):
+            v._backward()
+'''
+
+
+def value_class(*replacements):
+    """The Value class above (an independent engine, math.tanh), with (old, new) text replacements."""
+    import math
+
+    src = VALUE_SRC
+    for old, new in replacements:
+        assert old in src
+        src = src.replace(old, new)
+    namespace = {"math": math}
+    exec(src, namespace)
+    return namespace["Value"]
+
+
+def test_value_right_class_passes(capsys):
+    passes(checks.check_value, value_class(), capsys)
+
+
+@pytest.mark.parametrize("replacement,pattern", [
+    (("(1 - a * a) * out.grad", "(1 - a) * out.grad"), r"1 - a², not 1 - a"),
+    (("(1 - a * a) * out.grad", "out.grad"), "passes the gradient through unchanged"),
+    (("a = math.tanh(self.data)", "a = math.tanh(self.data); z = self.data"), None),  # still right
+    (("(1 - a * a) * out.grad", "(1 - z * z) * out.grad"), r"not 1 - z²"),
+    (("(1 - a * a) * out.grad", "(1 + a * a) * out.grad"), r"not 1 \+ a²"),
+    (("self.grad += other.data * out.grad", "self.grad = other.data * out.grad"), r"accumulate with `\+=`"),
+    (("self.grad += other.data * out.grad\n            other.grad += self.data * out.grad",
+      "self.grad += self.data * out.grad\n            other.grad += other.data * out.grad"), "the \\*other\\* factor"),
+    (("self.grad = 1.0", "self.grad = 0.0"), "every gradient is 0"),
+    (("self.grad = 1.0", "self.grad = -1.0"), "wrong sign"),
+    (("Value(self.data * other.data", "Value(self.data + other.data"), "forward values are wrong"),
+    (("a = math.tanh(self.data)", "raise NotImplementedError()"), "not written yet"),
+])
+def test_value_mistakes_are_named(replacement, pattern, capsys):
+    replacements = [replacement]
+    if "z * z" in replacement[1]:
+        replacements.insert(0, ("a = math.tanh(self.data)", "a = math.tanh(self.data); z = self.data"))
+    Value = value_class(*replacements)
+    if pattern is None:
+        passes(checks.check_value, Value, capsys)
+    else:
+        fails_with(checks.check_value, Value, pattern)
+
+
+@pytest.mark.parametrize("answer,pattern", [
+    (lambda x: x, "Value must be a class"),
+    (type("NoData", (), {"__init__": lambda self, v: None}), "raised|must return|None"),
+])
+def test_value_malformed_answers_get_a_message(answer, pattern):
+    fails_with(checks.check_value, answer, pattern)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from utils import gradcheck, tanhnet
+from utils import diagrams, gradcheck, tanhnet
 
 
 def cases(n=100, seed=0):
@@ -31,11 +31,160 @@ def test_dy_dw13_formula_from_the_course():
         assert tanhnet.backward(x, w)[0]["w13"] == pytest.approx(formula, rel=1e-12, abs=1e-15)
 
 
+def expected_counts(depth, width):
+    """Multiplications after the forward pass, derived by hand for `depth` tanh layers of `width` units fed by
+    `width` inputs, y = the sum of the last layer.
+
+    Backprop: a last-layer δ = 1 - a² costs 1; an earlier δ = (1 - a²) Σ_k w δ_k costs 1 (square) + width
+    (w δ_k) + 1 (times the slope); each of the depth·width² weights costs 1 (a_i δ_j).
+    Separately: C(l), the cost of re-deriving one δ of layer l, is 1 at the last layer and
+    2 + width (1 + C(l + 1)) below; each weight into layer l costs C(l) + 1.
+    """
+    backprop = width + (depth - 1) * width * (width + 2) + depth * width ** 2
+    C = {depth: 1}
+    for l in range(depth - 1, 0, -1):
+        C[l] = 2 + width * (1 + C[l + 1])
+    naive = sum(width ** 2 * (C[l] + 1) for l in range(1, depth + 1))
+    return {"backprop": backprop, "naive": naive}
+
+
+@pytest.mark.parametrize("depth,width", [(1, 2), (2, 2), (5, 2), (8, 2), (1, 3), (3, 3)])
+def test_layered_counts_match_their_derivation(depth, width):
+    assert tanhnet.layered_counts(depth, width) == expected_counts(depth, width)
+
+
+def test_layered_counts_in_closed_form_for_width_two():
+    # for width 2 the recursion solves to C(l) = 5·2^(L-l) - 4: naive = 20 (2^L - 1) - 12 L, backprop = 12 L - 6
+    for L in range(1, 9):
+        assert expected_counts(L, 2) == {"backprop": 12 * L - 6, "naive": 20 * (2 ** L - 1) - 12 * L}
+
+
 def test_backprop_needs_fewer_multiplications():
-    # counted by instrumented numbers: 2 slopes + 4 (two paths x two units) + 4 (first-layer slopes) + 8 weights
-    assert tanhnet.count_multiplications("backward") == 18
-    # each first-layer weight: 7 products; each second-layer weight: 2
-    assert tanhnet.count_multiplications("closed_form") == 4 * 7 + 4 * 2
+    # the 2-2-2 network is the layered net of depth 2 and width 2
+    assert tanhnet.count_multiplications("backward") == expected_counts(2, 2)["backprop"] == 18
+    assert tanhnet.count_multiplications("closed_form") == expected_counts(2, 2)["naive"] == 36
+
+
+def test_counting_numbers_count_multiplications_only():
+    (x1, x2), w, tally = tanhnet.instrumented((0.5, -2.0), tanhnet.EXAMPLE_W)
+    steps = [(lambda: x1 * x2, 1), (lambda: x1 ** 3, 2), (lambda: 1 * x1 * -1, 0), (lambda: 2.0 * x1, 1),
+             (lambda: x1 / x2, 1), (lambda: 3 / x1, 1), (lambda: x1 + x2 - 1 + (-x1), 0), (lambda: np.tanh(x1), 0)]
+    for step, cost in steps:
+        before = tally[0]
+        step()
+        assert tally[0] - before == cost
+    assert tanhnet.value_of(x1 ** 3 / x2 - np.tanh(x1)) == pytest.approx(0.125 / -2.0 - np.tanh(0.5), rel=1e-15)
+    assert tanhnet.value_of(0.5) is None
+    with pytest.raises(TypeError, match="whole powers"):
+        x1 ** 0.5
+
+
+def test_forward_on_counting_numbers_equals_forward_on_floats():
+    x, w, tally = tanhnet.instrumented((1.2, -0.4), tanhnet.EXAMPLE_W)
+    counted = tanhnet.forward(x, w)
+    plain = tanhnet.forward((1.2, -0.4), tanhnet.EXAMPLE_W)
+    assert tally[0] == 8  # z3..z6: two products each
+    assert {k: tanhnet.value_of(v) for k, v in counted.items()} == plain
+
+
+def test_layered_gradients_agree_with_autograd_and_both_methods():
+    import torch
+
+    rng = np.random.default_rng(4)
+    for depth in (1, 3, 5):
+        Ws, x = tanhnet.layered_weights(rng, depth), rng.standard_normal(2)
+        bp, nv = tanhnet.layered_gradients(x, Ws), tanhnet.layered_gradients(x, Ws, "naive")
+        Wt = [torch.tensor(W, requires_grad=True) for W in Ws]
+        a = torch.tensor(x)
+        for W in Wt:
+            a = torch.tanh(a @ W)
+        a.sum().backward()
+        for g_bp, g_nv, W in zip(bp, nv, Wt):
+            np.testing.assert_allclose(g_bp, W.grad.numpy(), rtol=1e-10, atol=1e-14)
+            np.testing.assert_allclose(g_nv, g_bp, rtol=1e-12, atol=1e-15)
+
+
+def test_layered_net_of_depth_two_is_the_module_network():
+    w = tanhnet.EXAMPLE_W
+    Ws = [np.array([[w["w13"], w["w14"]], [w["w23"], w["w24"]]]), np.array([[w["w35"], w["w36"]], [w["w45"], w["w46"]]])]
+    g1, g2 = tanhnet.layered_gradients(tanhnet.EXAMPLE_X, Ws)
+    want = tanhnet.closed_form(tanhnet.EXAMPLE_X, w)
+    got = {"w13": g1[0, 0], "w14": g1[0, 1], "w23": g1[1, 0], "w24": g1[1, 1],
+           "w35": g2[0, 0], "w36": g2[0, 1], "w45": g2[1, 0], "w46": g2[1, 1]}
+    assert got == pytest.approx(want, rel=1e-12)
+
+
+@pytest.mark.parametrize("method", ["backward", "closed_form", "finite_differences", "autograd"])
+def test_batch_gradients_equal_the_single_network_ones(method):
+    rng = np.random.default_rng(5)
+    xs, ws = tanhnet.random_networks(rng, 6)
+    batch = tanhnet.batch_gradients(xs, ws, method)
+    single = {"backward": lambda x, w: tanhnet.backward(x, w)[0], "closed_form": tanhnet.closed_form,
+              "finite_differences": tanhnet.numerical_gradients, "autograd": tanhnet.autograd_gradients}[method]
+    for n in range(6):
+        one = single(tuple(xs[n]), {k: float(ws[k][n]) for k in tanhnet.WEIGHTS})
+        for k in tanhnet.WEIGHTS:
+            assert batch[k][n] == pytest.approx(one[k], rel=1e-6 if method == "finite_differences" else 1e-12,
+                                                abs=1e-9 if method == "finite_differences" else 1e-15)
+
+
+@pytest.mark.parametrize("call,exc,pattern", [
+    (lambda: tanhnet.batch_gradients(np.zeros((3, 2)), 5, "backward"), TypeError, "w must be a dict"),
+    (lambda: tanhnet.batch_gradients(np.zeros((3, 3)), {k: np.zeros(3) for k in tanhnet.WEIGHTS}, "backward"), ValueError, r"x must have shape \(N, 2\)"),
+    (lambda: tanhnet.batch_gradients(np.zeros((3, 2)), {k: np.zeros(2) for k in tanhnet.WEIGHTS}, "backward"), ValueError, r"w\['w13'\] must have shape"),
+    (lambda: tanhnet.batch_gradients(np.zeros((3, 2)), {k: np.zeros(3) for k in tanhnet.WEIGHTS}, "fd"), ValueError, "method"),
+    (lambda: tanhnet.layered_gradients([1.0, 2.0], None), TypeError, "Ws must be a list"),
+    (lambda: tanhnet.layered_gradients([1.0, 2.0], []), ValueError, "Ws must hold at least one layer"),
+    (lambda: tanhnet.layered_gradients([1.0, 2.0], [np.zeros((3, 3))]), ValueError, r"Ws\[0\] must have shape \(2, 2\)"),
+    (lambda: tanhnet.layered_counts(0), ValueError, "depth"),
+    (lambda: tanhnet.random_networks(np.random.default_rng(0), 0), ValueError, "n"),
+])
+def test_bad_input_of_the_batch_and_layered_functions(call, exc, pattern):
+    with pytest.raises(exc, match=pattern):
+        call()
+
+
+def render(show=None, state=None):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(9, 4.5))  # the notebook's size
+    drawn = tanhnet.draw(ax, tanhnet.EXAMPLE_X, tanhnet.EXAMPLE_W, show=show, title="a title as long as the notebook's")
+    return fig, ax, drawn
+
+
+@pytest.mark.parametrize("show", ["values", "gradients"])
+def test_graph_labels_overlap_nothing_and_units_are_named(show):
+    import matplotlib.pyplot as plt
+
+    fig, ax, drawn = render(show)
+    assert diagrams.label_overlaps(ax, drawn) == []
+    for u in "3456":
+        assert drawn["node_texts"][u].get_text().startswith(f"unit {u}\n")
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("position", [(1.0, 0.0, 1.0), (2.0, -2.0, 10.0), (-2.0, 2.0, 0.1), (-1.3, 0.7, 3.0)])
+def test_saturation_widget_graph_labels_overlap_nothing(position):
+    view = tanhnet.SaturationView()
+    view.render(*position)
+    assert diagrams.label_overlaps(view.drawn["circles"]["3"].axes, view.drawn) == []
+
+
+def test_saturation_curve_fills_its_panel_whatever_its_size():
+    # the panel's y-range is fixed at (0, 1.15); the curve is drawn relative to its peak, which the caption gives
+    view = tanhnet.SaturationView()
+    for position in [(1.0, 0.0, 1.0), (2.0, 2.0, 0.1), (-0.3, 1.0, 5.0)]:
+        state = tanhnet.saturation_state(*position)
+        view.render(*position)
+        peak = max(abs(tanhnet.backward(state["x"], tanhnet.scaled(tanhnet.EXAMPLE_W, s))[0]["w13"])
+                   for s in tanhnet.SCALES)
+        assert max(view.curve.get_ydata()) == pytest.approx(1.0) and view.ax_curve.get_ylim() == (0, 1.15)
+        assert view.marker.get_ydata()[0] == pytest.approx(abs(state["grads"]["w13"]) / peak, rel=1e-9)
+        assert f"peak |dy/dw13| = {peak:.3g}" in view.caption.get_text()
+    view.render(0.0, 1.0, 1.0)  # x1 = 0: dy/dw13 = 0 at every scale
+    assert max(view.curve.get_ydata()) == 0 and "0 at every scale" in view.caption.get_text()
 
 
 def test_saturation_kills_the_gradient():
@@ -62,3 +211,17 @@ def test_bad_input(x, w, exc, pattern):
     with pytest.raises(exc, match=pattern):
         tanhnet.backward(x, w)
 
+
+
+@pytest.mark.parametrize("args,name", [((100.5, 0.0, 1.0), "x1"), ((0.0, -100.5, 1.0), "x2"), ((1.0, 0.0, 0.0), "scale"),
+                                       ((1.0, 0.0, 100.1), "scale"), ((1.0, 0.0, 1e308), "scale")])
+def test_saturation_state_refuses_values_past_its_bounds(args, name):
+    with pytest.raises(ValueError, match=name):
+        tanhnet.saturation_state(*args)
+
+
+@pytest.mark.parametrize("args", [(100.0, -100.0, 100.0), (-100.0, 100.0, 1e-9), (100.0, 100.0, 1e-300)])
+def test_saturation_state_at_its_bounds_is_finite(args):
+    state = tanhnet.saturation_state(*args)
+    assert np.all(np.isfinite(state["curve"])) and all(np.isfinite(v) for v in state["forward"].values())
+    assert all(np.isfinite(v) for v in state["grads"].values())

@@ -6,9 +6,11 @@
 
 Weights are a dict {"w13": ..., "w46": ...}; inputs a pair (x1, x2).
 """
+import numbers
+
 import numpy as np
 
-from ._validate import as_choice, as_float, as_float_array
+from ._validate import as_choice, as_float, as_float_array, as_int
 from . import diagrams, style
 
 WEIGHTS = ("w13", "w14", "w23", "w24", "w35", "w36", "w45", "w46")
@@ -21,12 +23,16 @@ EDGES = [("x1", "3"), ("x1", "4"), ("x2", "3"), ("x2", "4"), ("3", "5"), ("3", "
          ("5", "y"), ("6", "y")]
 
 
-def validate(x, w):
-    """Return (x1, x2) and the weight dict as floats, or raise naming the bad argument."""
+def _check_keys(w):
     if isinstance(w, np.ndarray) or not hasattr(w, "keys"):
         raise TypeError(f"w must be a dict with keys {WEIGHTS}; got {type(w).__name__}")
     if set(w.keys()) != set(WEIGHTS):
-        raise ValueError(f"w must have exactly the keys {WEIGHTS}; got {tuple(sorted(w.keys()))}")
+        raise ValueError(f"w must have exactly the keys {WEIGHTS}; got {tuple(sorted(map(str, w.keys())))}")
+
+
+def validate(x, w):
+    """Return (x1, x2) and the weight dict as floats, or raise naming the bad argument."""
+    _check_keys(w)
     x = as_float_array("x", x, shape=(2,))
     return (float(x[0]), float(x[1])), {k: as_float(f"w[{k!r}]", w[k]) for k in WEIGHTS}
 
@@ -44,23 +50,28 @@ def _forward(x1, x2, w, tanh=np.tanh):
 
 
 def forward(x, w):
-    """Forward pass: a dict with x1, x2, z3..z6, a3..a6 and y (floats)."""
+    """Forward pass: a dict with x1, x2, z3..z6, a3..a6 and y (floats).
+
+    On the counting numbers of `instrumented` it computes with them (and returns them), so that a
+    function built on forward can be counted."""
+    if _is_instrumented(x, w):
+        return _forward(x[0], x[1], w, tanh=_Counted.tanh)
     (x1, x2), w = validate(x, w)
     return {k: float(v) for k, v in _forward(x1, x2, w).items()}
 
 
 def _backward(f, w):
-    # Every product is written out so that count_multiplications can count it.
-    g = {"y": 1.0, "a5": 1.0, "a6": 1.0}                  # y = a5 + a6
-    g["z5"] = 1 - f["a5"] * f["a5"]                       # tanh' = 1 - tanh^2
-    g["z6"] = 1 - f["a6"] * f["a6"]
-    g["a3"] = w["w35"] * g["z5"] + w["w36"] * g["z6"]     # a3 feeds z5 and z6: sum the two paths
-    g["a4"] = w["w45"] * g["z5"] + w["w46"] * g["z6"]
-    g["z3"] = g["a3"] * (1 - f["a3"] * f["a3"])
-    g["z4"] = g["a4"] * (1 - f["a4"] * f["a4"])
-    grads = {"w13": f["x1"] * g["z3"], "w23": f["x2"] * g["z3"], "w14": f["x1"] * g["z4"], "w24": f["x2"] * g["z4"],
-             "w35": f["a3"] * g["z5"], "w45": f["a4"] * g["z5"], "w36": f["a3"] * g["z6"], "w46": f["a4"] * g["z6"]}
-    return grads, g
+    """Backpropagation from the forward values f: d[j] = dy/dz_j from the output back, then dy/dw_ij = a_i d[j]."""
+    d = {}
+    d["z5"] = 1 - f["a5"] * f["a5"]                      # dy/da5 = 1 (y = a5 + a6), times tanh'(z5) = 1 - a5²
+    d["z6"] = 1 - f["a6"] * f["a6"]
+    d["a3"] = w["w35"] * d["z5"] + w["w36"] * d["z6"]     # a3 feeds z5 and z6: the sum over its successors
+    d["a4"] = w["w45"] * d["z5"] + w["w46"] * d["z6"]
+    d["z3"] = (1 - f["a3"] * f["a3"]) * d["a3"]          # delta_3 = (1 - a3²) (w35 delta_5 + w36 delta_6)
+    d["z4"] = (1 - f["a4"] * f["a4"]) * d["a4"]
+    grads = {"w13": f["x1"] * d["z3"], "w23": f["x2"] * d["z3"], "w14": f["x1"] * d["z4"], "w24": f["x2"] * d["z4"],
+             "w35": f["a3"] * d["z5"], "w45": f["a4"] * d["z5"], "w36": f["a3"] * d["z6"], "w46": f["a4"] * d["z6"]}
+    return grads, d
 
 
 def backward(x, w):
@@ -69,8 +80,8 @@ def backward(x, w):
     Shared terms (dy/dz5, dy/dz6, dy/dz3, dy/dz4) are computed once and reused.
     """
     (x1, x2), w = validate(x, w)
-    grads, g = _backward(_forward(x1, x2, w), w)
-    return {k: float(grads[k]) for k in WEIGHTS}, {k: float(v) for k, v in g.items()}
+    grads, d = _backward(_forward(x1, x2, w), w)
+    return {k: float(grads[k]) for k in WEIGHTS}, {k: float(v) for k, v in d.items()}
 
 
 def _closed_form(f, w):
@@ -94,7 +105,14 @@ def closed_form(x, w):
 
 
 class _Counted:
-    """A number that counts the multiplications it takes part in."""
+    """A number that counts the multiplications (and divisions) it takes part in, in the shared list `tally`.
+
+    Multiplying by the plain constants 1 or -1 is not counted: writing dy/da5 = 1 into a product is no work.
+    Powers a**k with a whole k >= 1 count k - 1 multiplications. tanh (as a method, so numpy.tanh works on it)
+    is not counted: it is the same for every method.
+    """
+
+    __slots__ = ("value", "tally")
 
     def __init__(self, value, tally):
         self.value, self.tally = value, tally
@@ -104,24 +122,84 @@ class _Counted:
 
     @staticmethod
     def _raw(other):
-        return other.value if isinstance(other, _Counted) else other
+        if isinstance(other, _Counted):
+            return other.value
+        if isinstance(other, numbers.Real):
+            return other
+        return NotImplemented
+
+    def _binary(self, other, op, counted=True):
+        raw = self._raw(other)
+        if raw is NotImplemented:
+            return NotImplemented
+        if counted and (isinstance(other, _Counted) or raw not in (1, -1)):
+            self.tally[0] += 1
+        return self._wrap(op(self.value, raw))
 
     def __mul__(self, other):
-        self.tally[0] += 1
-        return self._wrap(self.value * self._raw(other))
+        return self._binary(other, lambda a, b: a * b)
 
-    __rmul__ = __mul__
+    def __rmul__(self, other):
+        return self._binary(other, lambda a, b: b * a)
+
+    def __truediv__(self, other):
+        return self._binary(other, lambda a, b: a / b)
+
+    def __rtruediv__(self, other):
+        return self._binary(other, lambda a, b: b / a)
 
     def __add__(self, other):
-        return self._wrap(self.value + self._raw(other))
+        return self._binary(other, lambda a, b: a + b, counted=False)
 
-    __radd__ = __add__
+    def __radd__(self, other):
+        return self._binary(other, lambda a, b: b + a, counted=False)
 
     def __sub__(self, other):
-        return self._wrap(self.value - self._raw(other))
+        return self._binary(other, lambda a, b: a - b, counted=False)
 
     def __rsub__(self, other):
-        return self._wrap(self._raw(other) - self.value)
+        return self._binary(other, lambda a, b: b - a, counted=False)
+
+    def __neg__(self):
+        return self._wrap(-self.value)
+
+    def __pos__(self):
+        return self
+
+    def __pow__(self, k):
+        if not isinstance(k, numbers.Integral) or k < 1:
+            raise TypeError(f"the counting numbers take whole powers a**k with k >= 1; got {k!r}")
+        self.tally[0] += int(k) - 1
+        return self._wrap(self.value ** int(k))
+
+    def tanh(self):
+        return self._wrap(np.tanh(self.value))
+
+    def __repr__(self):
+        return f"counted({self.value!r})"
+
+
+def _is_instrumented(x, w):
+    try:
+        return any(isinstance(v, _Counted) for v in (*x, *w.values()))
+    except (TypeError, AttributeError):
+        return False
+
+
+def instrumented(x, w):
+    """x and w as numbers that count every multiplication made with them (see _Counted).
+
+    Returns (x, w, tally): a pair and a weight dict of counting numbers, and the list whose tally[0] is the
+    count so far. forward(x, w) works on them. value_of turns a result back into a float.
+    """
+    (x1, x2), w = validate(x, w)
+    tally = [0]
+    return (_Counted(x1, tally), _Counted(x2, tally)), {k: _Counted(v, tally) for k, v in w.items()}, tally
+
+
+def value_of(v):
+    """The float inside a counting number (None if `v` is not one: it was not computed from the counted inputs)."""
+    return float(v.value) if isinstance(v, _Counted) else None
 
 
 def count_multiplications(method, x=EXAMPLE_X, w=EXAMPLE_W):
@@ -129,12 +207,88 @@ def count_multiplications(method, x=EXAMPLE_X, w=EXAMPLE_W):
     given the forward values (the forward pass is the same for both and is not counted)."""
     funcs = {"backward": lambda f, w: _backward(f, w)[0], "closed_form": _closed_form}
     as_choice("method", method, tuple(funcs))
-    (x1, x2), w = validate(x, w)
-    tally = [0]
-    f = {k: _Counted(v, tally) for k, v in _forward(x1, x2, w).items()}
-    grads = funcs[method](f, {k: _Counted(v, tally) for k, v in w.items()})
+    xc, wc, tally = instrumented(x, w)
+    f = forward(xc, wc)
+    tally[0] = 0  # the forward pass is the same for both methods
+    grads = funcs[method](f, wc)
     assert set(grads) == set(WEIGHTS)
     return tally[0]
+
+
+def _layered_forward(x, Ws, tanh=np.tanh):
+    """Activations [x, a(1), ..., a(L)] of a layered tanh net: a(l)_j = tanh(sum_i a(l-1)_i Ws[l-1][i][j])."""
+    acts = [list(x)]
+    for W in Ws:
+        prev = acts[-1]
+        acts.append([tanh(sum(prev[i] * W[i][j] for i in range(len(prev)))) for j in range(len(W[0]))])
+    return acts
+
+
+def _layered_backprop(acts, Ws):
+    """Every dy/dW[l][i][j] of y = sum of the last layer, by the delta recursion: each delta computed once."""
+    L = len(Ws)
+    delta = [1 - a * a for a in acts[L]]                  # dy/da = 1 at the last layer, times tanh' = 1 - a²
+    grads = [None] * L
+    for l in reversed(range(L)):
+        grads[l] = [[a_i * d_j for d_j in delta] for a_i in acts[l]]     # dy/dw_ij = a_i delta_j
+        if l > 0:                                         # delta_i = (1 - a_i²) sum_j w_ij delta_j
+            delta = [(1 - a_i * a_i) * sum(Ws[l][i][j] * delta[j] for j in range(len(delta)))
+                     for i, a_i in enumerate(acts[l])]
+    return grads
+
+
+def _layered_naive(acts, Ws):
+    """The same gradients, each weight by its own chain-rule product: every delta is re-derived from the output
+    down for every weight that needs it (a recursion without memory), as writing each formula out does."""
+    L = len(Ws)
+
+    def delta(l, j):                                      # dy/dz of unit j of layer l (1..L)
+        slope = 1 - acts[l][j] * acts[l][j]
+        if l == L:
+            return slope
+        return slope * sum(Ws[l][j][k] * delta(l + 1, k) for k in range(len(Ws[l][j])))
+
+    return [[[acts[l][i] * delta(l + 1, j) for j in range(len(Ws[l][0]))] for i in range(len(acts[l]))]
+            for l in range(L)]
+
+
+def layered_weights(rng, depth, width=2):
+    """Weights of a layered tanh net: `depth` arrays of shape (width, width), entries N(0, 1) from `rng`."""
+    depth = as_int("depth", depth, low=1)
+    width = as_int("width", width, low=1)
+    return [rng.standard_normal((width, width)) for _ in range(depth)]
+
+
+def layered_gradients(x, Ws, method="backprop"):
+    """dy/dW for a layered tanh net (y = the sum of the last layer's activations), as a list of arrays shaped
+    like Ws. x: shape (n,); Ws: arrays of shape (n, n); method "backprop" or "naive"."""
+    as_choice("method", method, ("backprop", "naive"))
+    x = as_float_array("x", x, ndim=1)
+    if not isinstance(Ws, (list, tuple)):
+        raise TypeError(f"Ws must be a list of weight arrays; got {type(Ws).__name__}")
+    Ws = [as_float_array(f"Ws[{l}]", W, shape=(x.size, x.size)) for l, W in enumerate(Ws)]
+    if not Ws:
+        raise ValueError("Ws must hold at least one layer; got an empty list")
+    acts = _layered_forward(x, Ws)
+    grads = (_layered_backprop if method == "backprop" else _layered_naive)(acts, Ws)
+    return [np.array(g, dtype=float) for g in grads]
+
+
+def layered_counts(depth, width=2, seed=0):
+    """Multiplications after the forward pass for all weight gradients of a layered tanh net with `width` inputs
+    and `depth` tanh layers of `width` units: {"backprop": ..., "naive": ...}, counted on instrumented numbers.
+    depth=2, width=2 is the network of this module."""
+    rng = np.random.default_rng(seed)
+    Ws = layered_weights(rng, depth, width)
+    counts = {}
+    for method, grads_of in (("backprop", _layered_backprop), ("naive", _layered_naive)):
+        tally = [0]
+        counted = [[[_Counted(float(v), tally) for v in row] for row in W] for W in Ws]
+        acts = _layered_forward([_Counted(1.0, tally)] * width, counted, tanh=_Counted.tanh)
+        tally[0] = 0  # the forward pass is the same for both
+        grads_of(acts, counted)
+        counts[method] = tally[0]
+    return counts
 
 
 def numerical_gradients(x, w, h=1e-5):
@@ -158,6 +312,36 @@ def autograd_gradients(x, w):
     return {k: float(params[k].grad) for k in WEIGHTS}
 
 
+def batch_gradients(x, w, method, h=1e-5):
+    """All eight gradients of many networks at once: x shape (n, 2), w {name: shape (n,)}, -> {name: shape (n,)}.
+
+    method: "backward", "closed_form", "finite_differences" (centred, step h) or "autograd" (torch, float64).
+    The networks are independent, so every formula of this module works on their arrays element by element.
+    """
+    as_choice("method", method, ("backward", "closed_form", "finite_differences", "autograd"))
+    x = as_float_array("x", x, shape=(None, 2))
+    _check_keys(w)
+    w = {k: as_float_array(f"w[{k!r}]", w[k], shape=(len(x),)) for k in WEIGHTS}
+    x1, x2 = x[:, 0], x[:, 1]
+    if method == "backward":
+        return _backward(_forward(x1, x2, w), w)[0]
+    if method == "closed_form":
+        return _closed_form(_forward(x1, x2, w), w)
+    if method == "finite_differences":
+        y = lambda k, step: _forward(x1, x2, {**w, k: w[k] + step})["y"]  # noqa: E731
+        return {k: (y(k, h) - y(k, -h)) / (2 * h) for k in WEIGHTS}
+    import torch
+
+    params = {k: torch.tensor(v, requires_grad=True) for k, v in w.items()}
+    _forward(torch.tensor(x1), torch.tensor(x2), params, torch.tanh)["y"].sum().backward()
+    return {k: params[k].grad.numpy() for k in WEIGHTS}
+
+
+def random_networks(rng, n):
+    """n random networks for batch_gradients: (x shape (n, 2), w {name: shape (n,)}), all entries N(0, 1)."""
+    n = as_int("n", n, low=1)
+    return rng.standard_normal((n, 2)), {k: rng.standard_normal(n) for k in WEIGHTS}
+
 def random_weights(rng, scale=1.0):
     """A weight dict with entries scale * N(0, 1), drawn from numpy Generator `rng`."""
     return {k: float(scale * v) for k, v in zip(WEIGHTS, rng.standard_normal(len(WEIGHTS)))}
@@ -172,48 +356,63 @@ def scaled(w, scale):
 def graph_labels(x, w, show="values"):
     """What `draw` writes on the graph: (edge_text, node_text, node_colors) for draw_network.
 
-    show="values": weights on edges, z and a on nodes; show="gradients": dy/dw on edges, dy/dz on nodes.
-    Units whose slope tanh' = 1 - a^2 is below SATURATED are coloured orange.
+    show="values": weights on edges, z and a on units; show="gradients": dy/dw on edges, dy/dz on units.
+    Every unit is named. Units whose slope tanh' = 1 - a^2 is below SATURATED are coloured orange.
     """
     as_choice("show", show, ("values", "gradients"))
     f = forward(x, w)
-    grads, g = backward(x, w)
+    grads, d = backward(x, w)
     weight_of = {e: f"w{e[0][-1]}{e[1]}" for e in EDGES if e[1] != "y"}
     if show == "values":
-        edge_text = {e: f"{n}={w[n]:+.2f}" for e, n in weight_of.items()}
+        edge_text = {e: f"{n} = {w[n]:+.2f}" for e, n in weight_of.items()}
         node_text = {"x1": f"x1\n{f['x1']:+.2f}", "x2": f"x2\n{f['x2']:+.2f}", "y": f"y\n{f['y']:+.3f}"}
-        node_text.update({u: f"z{u}={f['z' + u]:+.2f}\na{u}={f['a' + u]:+.2f}" for u in "3456"})
+        node_text.update({u: f"unit {u}\nz {f['z' + u]:+.2f}\na {f['a' + u]:+.2f}" for u in "3456"})
     else:
         edge_text = {e: f"∂y/∂{n}\n{grads[n]:+.3f}" for e, n in weight_of.items()}
-        node_text = {"x1": "x1", "x2": "x2", "y": "∂y/∂y\n1"}
-        node_text.update({u: f"∂y/∂z{u}\n{g['z' + u]:+.3f}" for u in "3456"})
+        node_text = {"x1": "x1", "x2": "x2", "y": "y\n∂y/∂y\n1"}
+        node_text.update({u: f"unit {u}\n∂y/∂z{u}\n{d['z' + u]:+.3f}" for u in "3456"})
     colors = {u: style.ORANGE if 1 - f["a" + u] ** 2 < SATURATED else "white" for u in "3456"}
     return edge_text, node_text, colors
+
+
+# Where each edge's label sits, as a fraction of the way along it: the crossing edges cross at their middle,
+# so their labels sit before it, and the straight edges' labels at their middle, between the two.
+_LABEL_AT = {e: 0.5 if e[0][-1] in "13" and e[1] in "35" or e[0][-1] in "24" and e[1] in "46" else 0.36
+             for e in EDGES}
 
 
 def draw(ax, x, w, show="values", title=None):
     """Draw the graph with graph_labels(x, w, show) into `ax`; returns draw_network's handles."""
     edge_text, node_text, colors = graph_labels(x, w, show)
-    return diagrams.draw_network(ax, LAYERS, EDGES, node_text=node_text, edge_text=edge_text, node_colors=colors,
-                                 layer_labels=["inputs", "tanh units 3, 4", "tanh units 5, 6", "y = a5 + a6"],
-                                 title=title, radius=0.45, spacing=2.0, label_at=0.3, layer_gap=3.0)
+    drawn = diagrams.draw_network(ax, LAYERS, EDGES, node_text=node_text, edge_text=edge_text, node_colors=colors,
+                                  layer_labels=["inputs", "tanh units 3, 4", "tanh units 5, 6", "output y = a5 + a6"],
+                                  title=title, radius=0.7, spacing=3.0, layer_gap=4.2)
+    for (a, b), text in drawn["edge_texts"].items():
+        (x0, y0), (x1, y1) = drawn["pos"][a], drawn["pos"][b]
+        t = _LABEL_AT[(a, b)]
+        text.set_position((x0 + t * (x1 - x0), y0 + t * (y1 - y0)))
+    return drawn
 
 
-SCALES = np.geomspace(0.05, 10.0, 60)
+SCALES = np.geomspace(0.1, 10.0, 81)  # the slider's range; every slider position (steps of 10^0.05) lies on it
+SATURATION_X = (1.0, 0.0)  # the widget's first input: every unit saturates as the weights grow
 
 
 def saturation_state(x1, x2, scale, w=EXAMPLE_W):
     """What the saturation widget shows: the network with weights scale * w at input (x1, x2).
 
     Returns a dict: x, w (scaled), forward, grads, nodes (dy/dz, dy/da), the curve |dy/dw13| over
-    SCALES at this input (scales, curve), and text (the printed lines).
+    SCALES at this input (scales, curve), and text (the printed lines). |x1|, |x2| <= 100, 0 < scale <= 100.
     """
-    x = (as_float("x1", x1), as_float("x2", x2))
-    scale = as_float("scale", scale)
+    # Bounded well beyond the sliders' ranges, so that no z overflows to inf.
+    x = (as_float("x1", x1, low=-100, high=100), as_float("x2", x2, low=-100, high=100))
+    scale = as_float("scale", scale, low=0, high=100, low_open=True)
     ws = scaled(w, scale)
     grads, nodes = backward(x, ws)
     f = forward(x, ws)
-    curve = np.array([abs(backward(x, scaled(w, s))[0]["w13"]) for s in SCALES])
+    base = validate(x, w)[1]
+    along = {k: SCALES * v for k, v in base.items()}  # every scale at once: the formulas work element-wise
+    curve = np.abs(_backward(_forward(x[0], x[1], along), along)[0]["w13"])
     slopes = ", ".join(f"1-a{u}²={1 - f['a' + u] ** 2:.3f}" for u in "3456")
     text = (f"x = ({x[0]:.2f}, {x[1]:.2f}), weights × {scale:.2f}: y = {f['y']:.4f}\n"
             f"dy/dw13 = {grads['w13']:.5f}; largest |dy/dw| = {max(abs(v) for v in grads.values()):.5f}\n"
@@ -222,15 +421,26 @@ def saturation_state(x1, x2, scale, w=EXAMPLE_W):
             "scales": SCALES, "curve": curve, "text": text}
 
 
+def curve_panel(state):
+    """What the widget's curve panel draws for a saturation_state: |dy/dw13| over SCALES and at the current
+    scale, both divided by the curve's peak (so the curve fills the panel, whatever its size), and the caption
+    giving the peak. Returns (curve, marker, caption)."""
+    peak = float(np.max(state["curve"]))
+    if peak == 0:  # x1 = 0: dy/dw13 = x1 · dy/dz3 vanishes at every scale
+        return state["curve"], 0.0, "dy/dw13 = 0 at every scale (x1 = 0)"
+    best = float(state["scales"][np.argmax(state["curve"])])
+    return (state["curve"] / peak, abs(state["grads"]["w13"]) / peak,
+            f"peak |dy/dw13| = {peak:.3g} at scale {best:.2f}")
+
+
 class SaturationView:
     """The saturation widget's figure, made once: a slider move rewrites the graph's gradient labels and
-    unit colours and moves the curve and its marker; axes, ticks and titles stay drawn (style.LiveFigure)."""
-
-    CURVE_LIMITS = (1e-10, 1e2)  # fixed, so the ticks never change; smaller gradients are as good as dead
+    unit colours, and moves the curve (scaled to its peak, so that it fills the panel), its marker and the
+    caption giving the peak; axes, ticks and titles stay drawn (style.LiveFigure)."""
 
     def __init__(self):
         self.live = style.LiveFigure(figsize=(13, 5))
-        ax_graph, ax_curve = self.live.fig.subplots(1, 2, width_ratios=(5, 2))
+        ax_graph, self.ax_curve = self.live.fig.subplots(1, 2, width_ratios=(5, 2))
         self.drawn = draw(ax_graph, EXAMPLE_X, EXAMPLE_W, show="gradients",  # labels replaced by each update
                           title=f"gradients (orange: saturated, tanh' < {SATURATED})")
         for edge, text in self.drawn["edge_texts"].items():
@@ -238,14 +448,16 @@ class SaturationView:
         for u in "3456":
             self.live.dynamic(("circle", u), self.drawn["circles"][u])
             self.live.dynamic(("text", u), self.drawn["node_texts"][u])
-        ax_curve.set(xscale="log", yscale="log", xlim=(SCALES[0], SCALES[-1]), ylim=self.CURVE_LIMITS,
-                     xlabel="weight scale", ylabel="|dy/dw13|", title="the gradient dies as units saturate")
-        style.plain_log_ticks(ax_curve.xaxis)
-        style.plain_log_ticks(ax_curve.yaxis)
-        self.curve = self.live.dynamic("curve", ax_curve.plot([], [], color=style.BLUE)[0])
-        self.marker = self.live.dynamic("marker", ax_curve.plot([], [], "o", color=style.VERMILLION,
-                                                                label="current scale", clip_on=False)[0])
-        self.live.overlay(ax_curve.legend(fontsize=8, loc="lower left", framealpha=1))
+        ax = self.ax_curve
+        ax.set(xscale="log", xlim=(SCALES[0], SCALES[-1]), ylim=(0, 1.15), xlabel="weight scale",
+               ylabel="|dy/dw13| / its peak over the scales", title="|dy/dw13| against the weight scale")
+        style.plain_log_ticks(ax.xaxis)
+        self.curve = self.live.dynamic("curve", ax.plot([], [], color=style.BLUE)[0])
+        self.marker = self.live.dynamic("marker", ax.plot([], [], "o", color=style.VERMILLION, label="current scale",
+                                                          clip_on=False)[0])
+        self.caption = self.live.dynamic("caption", ax.text(0.03, 1.1, "", ha="left", va="center", fontsize=10,
+                                                            transform=ax.get_yaxis_transform()))
+        self.live.overlay(ax.legend(fontsize=9, loc="center right", framealpha=1))
 
     def update(self, state):
         """Show a saturation_state; returns self."""
@@ -255,9 +467,10 @@ class SaturationView:
         for u in "3456":
             self.drawn["node_texts"][u].set_text(node_text[u])
             self.drawn["circles"][u].set_facecolor(colors[u])
-        # Zero gradients (x1 = 0 makes dy/dw13 = 0) have no logarithm: they are drawn below the axes.
-        self.curve.set_data(state["scales"], np.maximum(state["curve"], 1e-300))
-        self.marker.set_data([state["scale"]], [max(abs(state["grads"]["w13"]), 1e-300)])
+        curve, marker, caption = curve_panel(state)
+        self.curve.set_data(state["scales"], curve)
+        self.marker.set_data([state["scale"]], [marker])
+        self.caption.set_text(caption)
         return self
 
     def render(self, x1, x2, scale):

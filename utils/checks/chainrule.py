@@ -1,51 +1,364 @@
-"""Checks of notebook 02 (tanh chain rule)."""
+"""Checks of notebook 02 (tanh chain rule), on the Exercise protocol.
+
+Besides its plain answers, each exercise runs the student's function once on counting numbers
+(`tanhnet.instrumented`): they show that the answer was computed from the x and w it was given (calling the
+package's own tanhnet.backward or closed_form fails on them), and for `backward` how many multiplications it
+took, against the backpropagation order.
+"""
 import numpy as np
 
 from .. import tanhnet
-from ._core import CheckFailed, Exercise, _array, _call, _close, _fail, _match_mistakes, _number, _ok, _ratio_hint, run  # noqa: F401
+from ._core import CheckFailed, Exercise, _call, _close, _collect_numbers, _describe, _fail, _judge_numbers, _number, run  # noqa: F401
+
+TOL = 1e-8
+ALLOWED = ("compute with +, -, *, ** and numpy.tanh on the numbers you are given (or on f = tanhnet.forward(x, w)); "
+           "float(), math functions and the package's tanhnet.backward / closed_form cannot be used here")
 
 
-def _tanh_cases(n=5, seed=2):
+def _tanh_cases(seed, n=5):
+    """n random networks: [((x1, x2), {w13: ..., w46: ...}), ...], inputs and weights N(0, 1)."""
     rng = np.random.default_rng(seed)
     return [((float(a), float(b)), tanhnet.random_weights(rng)) for a, b in rng.standard_normal((n, 2))]
+
+
+def _collect_counted(name, fn, case, keys=None):
+    """Run fn once on counting numbers for `case`: {"values": float or None, or {key: float or None} when `keys`
+    are given, "multiplications": int}; or {"error": "..."} when it cannot run on them. Plain data only."""
+    __tracebackhide__ = True
+    x, w, tally = tanhnet.instrumented(*case)
+    try:
+        result = fn(x, w)
+    except Exception as exc:  # noqa: BLE001  (what the student's code raises is reported, not raised)
+        return {"error": f"{type(exc).__name__}: {exc}"}
+    if keys is None:
+        values = tanhnet.value_of(result)
+    elif isinstance(result, dict):
+        values = {k: tanhnet.value_of(result.get(k)) for k in keys}
+    else:
+        values = None
+    return {"values": values, "multiplications": int(tally[0])}
+
+
+def _judge_counted(name, counted, expected):
+    """The counting run must have worked and returned counting numbers equal to the plain answers `expected`
+    (a float, or a dict of floats). Returns the multiplications counted."""
+    __tracebackhide__ = True
+    if not isinstance(counted, dict):
+        _fail(f"{name}: the record of the counting run is missing")
+    if "error" in counted:
+        _fail(f"{name} works on floats but not on the counting numbers the check uses to see how the answer is "
+              f"computed (it raised {str(counted['error'])[:200]}): {ALLOWED}")
+    values = counted.get("values")
+    pairs = list(expected.items()) if isinstance(expected, dict) else [(None, expected)]
+    for key, want in pairs:
+        got = values.get(key) if isinstance(values, dict) else (values if key is None else None)
+        label = name if key is None else f"{name}'s dy/d{key}"
+        if got is None:
+            _fail(f"{label} was not computed from the x and w it was given: {ALLOWED}")
+        if not isinstance(got, float) or not _close(np.array([got]), np.array([want]), TOL):
+            _fail(f"{label} changes when the same x and w come as counting numbers: {ALLOWED}")
+    count = counted.get("multiplications")
+    if not isinstance(count, int) or count < 0:
+        _fail(f"{name}: the multiplication count is missing")
+    return count
+
+
+def _slope_mistakes(grads_of):
+    """Mistakes in tanh' = 1 - a², each as (message, wrong function of (x, w))."""
+    return [
+        ("tanh' is 1 - a², not 1 - a: square the activations", lambda x, w: grads_of(x, w, lambda a, z: 1 - a)),
+        ("tanh' must be taken at the activation a = tanh(z): you squared z instead of a",
+         lambda x, w: grads_of(x, w, lambda a, z: 1 - z * z)),
+        ("tanh' is 1 - a², not 1 + a²", lambda x, w: grads_of(x, w, lambda a, z: 1 + a * a)),
+    ]
+
+
+def _slopes(f, slope):
+    return {u: slope(f["a" + u], f["z" + u]) for u in "3456"}
+
+
+# ---- Exercise 1: dy/dw24 -------------------------------------------------------------------------------
+
+def _dw24(x, w, slope=lambda a, z: 1 - a * a):
+    f = tanhnet.forward(x, w)
+    s = _slopes(f, slope)
+    return f["x2"] * s["4"] * (w["w45"] * s["5"] + w["w46"] * s["6"])
+
+
+def _scalar_collect(name):
+    def collect(fn, cases):
+        __tracebackhide__ = True
+        values = _collect_numbers(name, fn, [(x, dict(w)) for x, w in cases])
+        return {"values": values, "counted": _collect_counted(name, fn, cases[0])}
+    return collect
+
+
+def _scalar_judge(name, reference, mistakes, message):
+    def judge(cases, answers):
+        __tracebackhide__ = True
+        if not isinstance(answers, dict):
+            _fail(f"{name}: expected the answers as a dict, got {_describe(answers)}")
+        _judge_numbers(name, answers.get("values"), reference, mistakes, cases)
+        _judge_counted(name, answers.get("counted"), reference(*cases[0]))
+        return message
+    return judge
+
+
+def _dw24_judge(cases, answers):
+    __tracebackhide__ = True
+    f = tanhnet.forward
+    mistakes = [
+        ("the factor (1 - a4²), the derivative of tanh at unit 4, is missing",
+         lambda x, w: f(x, w)["x2"] * (w["w45"] * (1 - f(x, w)["a5"] ** 2) + w["w46"] * (1 - f(x, w)["a6"] ** 2))),
+        ("the factors (1 - a5²) and (1 - a6²) of units 5 and 6 are missing",
+         lambda x, w: f(x, w)["x2"] * (1 - f(x, w)["a4"] ** 2) * (w["w45"] + w["w46"])),
+        ("that is dy/dw14: w24 multiplies x2, not x1", lambda x, w: tanhnet.closed_form(x, w)["w14"]),
+        ("that is dy/dw23: w24 feeds unit 4, so use a4, w45 and w46", lambda x, w: tanhnet.closed_form(x, w)["w23"]),
+        ("unit 4 reaches y along two paths, through unit 5 and through unit 6: add both",
+         lambda x, w: f(x, w)["x2"] * (1 - f(x, w)["a4"] ** 2) * w["w45"] * (1 - f(x, w)["a5"] ** 2)),
+        *_slope_mistakes(lambda x, w, slope: _dw24(x, w, slope)),
+    ]
+    return _scalar_judge("dy_dw24", _dw24, mistakes,
+                         "dy/dw24 = x2 (1 - a4²) [w45 (1 - a5²) + w46 (1 - a6²)] matches on 5 random networks")(cases, answers)
+
+
+DY_DW24 = Exercise("dy_dw24", _tanh_cases, _scalar_collect("dy_dw24"), _dw24_judge, seed=2)
 
 
 def check_dy_dw24(fn):
     """fn(x, w) -> dy/dw24 = x2 (1 - a4^2) [w45 (1 - a5^2) + w46 (1 - a6^2)]."""
     __tracebackhide__ = True
-    d = lambda f, k: 1 - f["a" + k] ** 2  # noqa: E731
+    run(DY_DW24, fn)
+
+
+# ---- Exercise 2: dy/dw46 -------------------------------------------------------------------------------
+
+def _dw46(x, w):
+    f = tanhnet.forward(x, w)
+    return f["a4"] * (1 - f["a6"] ** 2)
+
+
+def _dw46_judge(cases, answers):
+    __tracebackhide__ = True
+    f = tanhnet.forward
     mistakes = [
-        ("the factor (1 - a4²), the derivative of tanh at unit 4, is missing",
-         lambda x, w: (lambda f: f["x2"] * (w["w45"] * d(f, "5") + w["w46"] * d(f, "6")))(tanhnet.forward(x, w))),
-        ("the factors (1 - a5²) and (1 - a6²) of units 5 and 6 are missing",
-         lambda x, w: (lambda f: f["x2"] * d(f, "4") * (w["w45"] + w["w46"]))(tanhnet.forward(x, w))),
-        ("that is dy/dw14: w24 multiplies x2, not x1",
-         lambda x, w: tanhnet.backward(x, w)[0]["w14"]),
-        ("that is dy/dw23: w24 feeds unit 4, so use a4, w45 and w46",
-         lambda x, w: tanhnet.backward(x, w)[0]["w23"]),
-        ("tanh' is 1 - a², not 1 - a: square the activations",
-         lambda x, w: (lambda f: f["x2"] * (1 - f["a4"]) * (w["w45"] * (1 - f["a5"]) + w["w46"] * (1 - f["a6"])))(tanhnet.forward(x, w))),
-        ("tanh' must be taken at the activation a = tanh(z): you squared z instead of a",
-         lambda x, w: (lambda f: f["x2"] * (1 - f["z4"] ** 2) * (w["w45"] * (1 - f["z5"] ** 2) + w["w46"] * (1 - f["z6"] ** 2)))(tanhnet.forward(x, w))),
+        ("the factor (1 - a6²), the derivative of tanh at unit 6, is missing", lambda x, w: f(x, w)["a4"]),
+        ("that is dy/dw36: w46 carries a4, not a3", lambda x, w: tanhnet.closed_form(x, w)["w36"]),
+        ("that is dy/dw45: w46 feeds unit 6, so the factor is (1 - a6²)", lambda x, w: tanhnet.closed_form(x, w)["w45"]),
+        ("tanh' is 1 - a², not 1 - a", lambda x, w: f(x, w)["a4"] * (1 - f(x, w)["a6"])),
+        ("the factor is (1 - a6²) of the unit w46 feeds, not (1 - a4²)", lambda x, w: f(x, w)["a4"] * (1 - f(x, w)["a4"] ** 2)),
+        ("w46 multiplies a4 on its way into z6: the input of the edge is a4, not a6",
+         lambda x, w: f(x, w)["a6"] * (1 - f(x, w)["a6"] ** 2)),
     ]
-    _match_mistakes("dy_dw24", fn, lambda x, w: tanhnet.closed_form(x, w)["w24"], mistakes, _tanh_cases())
-    _ok("dy/dw24 = x2 (1 - a4²) [w45 (1 - a5²) + w46 (1 - a6²)] matches on 5 random networks")
+    return _scalar_judge("dy_dw46", _dw46, mistakes, "dy/dw46 = a4 (1 - a6²) matches on 5 random networks")(cases, answers)
+
+
+DY_DW46 = Exercise("dy_dw46", _tanh_cases, _scalar_collect("dy_dw46"), _dw46_judge, seed=2)
 
 
 def check_dy_dw46(fn):
     """fn(x, w) -> dy/dw46 = a4 (1 - a6^2)."""
     __tracebackhide__ = True
-    mistakes = [
-        ("the factor (1 - a6²), the derivative of tanh at unit 6, is missing",
-         lambda x, w: tanhnet.forward(x, w)["a4"]),
-        ("that is dy/dw36: w46 carries a4, not a3",
-         lambda x, w: tanhnet.backward(x, w)[0]["w36"]),
-        ("that is dy/dw45: w46 feeds unit 6, so the factor is (1 - a6²)",
-         lambda x, w: tanhnet.backward(x, w)[0]["w45"]),
-        ("tanh' is 1 - a², not 1 - a",
-         lambda x, w: (lambda f: f["a4"] * (1 - f["a6"]))(tanhnet.forward(x, w))),
-        ("the factor is (1 - a6²) of the unit w46 feeds, not (1 - a4²)",
-         lambda x, w: (lambda f: f["a4"] * (1 - f["a4"] ** 2))(tanhnet.forward(x, w))),
-    ]
-    _match_mistakes("dy_dw46", fn, lambda x, w: tanhnet.closed_form(x, w)["w46"], mistakes, _tanh_cases())
-    _ok("dy/dw46 = a4 (1 - a6²) matches on 5 random networks")
+    run(DY_DW46, fn)
+
+
+# ---- Exercise 3: backward, all eight gradients without redundant computation --------------------------
+
+def _variant(x, w, slope=lambda a, z: 1 - a * a, paths="56", transposed=False, swap_inputs=False,
+             swap_units=False, own_activation=False):
+    """The eight gradients, right by default; each flag makes one of the mistakes the check recognises.
+    paths: the units 5 and 6 whose δ reaches the first layer ("5" or "6": one path only)."""
+    f = tanhnet.forward(x, w)
+    s = _slopes(f, slope)
+    d = {"5": s["5"], "6": s["6"]}
+    out3 = (w["w35"], w["w45"]) if transposed else (w["w35"], w["w36"])  # weights leaving unit 3 (or not)
+    out4 = (w["w36"], w["w46"]) if transposed else (w["w45"], w["w46"])
+    on = {u: 1.0 if u in paths else 0.0 for u in "56"}
+    d["3"] = s["3"] * (on["5"] * out3[0] * d["5"] + on["6"] * out3[1] * d["6"])
+    d["4"] = s["4"] * (on["5"] * out4[0] * d["5"] + on["6"] * out4[1] * d["6"])
+    if swap_units:
+        d = {"3": d["4"], "4": d["3"], "5": d["6"], "6": d["5"]}
+    x1, x2 = (f["x2"], f["x1"]) if swap_inputs else (f["x1"], f["x2"])
+    inputs = {"1": x1, "2": x2, "3": f["a3"], "4": f["a4"]}
+    source = {"1": x1, "2": x2, "3": f["a3"], "4": f["a4"], "5": f["a5"], "6": f["a6"]}
+    return {k: (source[k[2]] if own_activation else inputs[k[1]]) * d[k[2]] for k in tanhnet.WEIGHTS}
+
+
+BACKWARD_MISTAKES = [
+    ("every δ needs the slope tanh' = 1 - a² of its own unit: the factors (1 - a²) are missing",
+     lambda x, w: _variant(x, w, slope=lambda a, z: 1.0)),
+    *_slope_mistakes(lambda x, w, slope: _variant(x, w, slope=slope)),
+    ("a unit that feeds two units collects δ from both: δ3 = (1 - a3²)(w35 δ5 + w36 δ6), you kept only one path",
+     lambda x, w: _variant(x, w, paths="5")),
+    ("the sum runs over the weights leaving the unit: δ3 = (1 - a3²)(w35 δ5 + w36 δ6), not w35 δ5 + w45 δ6 "
+     "(the weights entering unit 5; the transpose)", lambda x, w: _variant(x, w, transposed=True)),
+    ("∂y/∂w_ij = a_i δ_j with a_i the input of the edge: dy/dw13 = x1 δ3 and dy/dw23 = x2 δ3, you swapped x1 and x2",
+     lambda x, w: _variant(x, w, swap_inputs=True)),
+    ("a gradient for the wrong unit: dy/dw_ij takes δ_j of the unit j the weight feeds (dy/dw13 uses δ3, "
+     "dy/dw35 uses δ5), you swapped units 3↔4 and 5↔6", lambda x, w: _variant(x, w, swap_units=True)),
+    ("∂y/∂w_ij = a_i δ_j takes the activation a_i the weight carries, not a_j of the unit it feeds",
+     lambda x, w: _variant(x, w, own_activation=True)),
+]
+
+DELTA_OF = {"3": "δ3 = (1 - a3²)(w35 δ5 + w36 δ6)", "4": "δ4 = (1 - a4²)(w45 δ5 + w46 δ6)",
+            "5": "δ5 = 1 - a5²", "6": "δ6 = 1 - a6²"}
+
+
+def _gradient_dict(name, value):
+    """The student's eight gradients as {key: float}, or CheckFailed saying what is malformed."""
+    __tracebackhide__ = True
+    if value is None:
+        _fail(f"{name} returned None: did you forget `return`?")
+    if not isinstance(value, dict):
+        _fail(f"{name} must return a dict {{'w13': dy/dw13, ...}} of the eight gradients; got {_describe(value)}")
+    missing = [k for k in tanhnet.WEIGHTS if k not in value]
+    extra = sorted(str(k) for k in value if k not in tanhnet.WEIGHTS)
+    if missing or extra:
+        _fail(f"{name} must return exactly the keys {', '.join(tanhnet.WEIGHTS)}"
+              + (f"; missing {', '.join(missing)}" if missing else "") + (f"; unexpected {', '.join(extra)}" if extra else ""))
+    return {k: _number(f"{name}'s dy/d{k}", value[k]) for k in tanhnet.WEIGHTS}
+
+
+def _backward_collect(fn, cases):
+    __tracebackhide__ = True
+    gradients = [_gradient_dict("backward", _call(fn, "backward", x, dict(w))) for x, w in cases]
+    return {"gradients": gradients, "counted": _collect_counted("backward", fn, cases[0], keys=tanhnet.WEIGHTS)}
+
+
+def _reference_count(case, method):
+    """Multiplications of the forward pass plus the package's `method` on counting numbers for `case`."""
+    x, w, tally = tanhnet.instrumented(*case)
+    f = tanhnet.forward(x, w)
+    (tanhnet._backward(f, w)[0] if method == "backward" else tanhnet._closed_form(f, w))
+    return tally[0]
+
+
+def _backward_judge(cases, answers):
+    """All eight gradients right on every case, then no more multiplications than backpropagation."""
+    __tracebackhide__ = True
+    if not isinstance(answers, dict) or not isinstance(answers.get("gradients"), list) \
+            or len(answers["gradients"]) != len(cases):
+        _fail(f"backward: expected the gradients of {len(cases)} networks, got {_describe(answers)}")
+    got = np.array([[g[k] for k in tanhnet.WEIGHTS] for g in (_gradient_dict("backward", a) for a in answers["gradients"])])
+    table = lambda fn: np.array([[fn(x, w)[k] for k in tanhnet.WEIGHTS] for x, w in cases])  # noqa: E731
+    want = table(lambda x, w: tanhnet.backward(x, w)[0])
+    wrong = [k for i, k in enumerate(tanhnet.WEIGHTS) if not _close(got[:, i], want[:, i], TOL)]
+    if wrong:
+        cols = [tanhnet.WEIGHTS.index(k) for k in wrong]
+        for message, mistake in BACKWARD_MISTAKES:
+            other = table(mistake)
+            if _close(got[:, cols], other[:, cols], TOL) and not _close(other[:, cols], want[:, cols], TOL):
+                _fail(f"backward: {message}")
+        if _close(got[:, cols], -want[:, cols], TOL):
+            _fail(f"backward: dy/d{', dy/d'.join(wrong)} {'has' if len(wrong) == 1 else 'have'} the wrong sign")
+        units = sorted({k[2] for k in wrong})
+        right = [k for k in tanhnet.WEIGHTS if k not in wrong]
+        _fail(f"backward: dy/d{', dy/d'.join(wrong)} {'is' if len(wrong) == 1 else 'are'} wrong"
+              + (f" (dy/d{', dy/d'.join(right)} {'is' if len(right) == 1 else 'are'} right)" if right else "")
+              + f". They use the δ of unit {', '.join(units)}: check {'; '.join(DELTA_OF[u] for u in units)}"
+              + f". For the first network expected dy/d{wrong[0]} = {want[0, cols[0]]:.6g}, got {got[0, cols[0]]:.6g}")
+    count = _judge_counted("backward", answers.get("counted"), dict(zip(tanhnet.WEIGHTS, got[0])))
+    best, naive = _reference_count(cases[0], "backward"), _reference_count(cases[0], "closed_form")
+    if count > best:
+        how = ("as many as computing each gradient on its own" if count >= naive else
+               "some shared factor (a slope 1 - a², a δ, or a sum over paths) is computed more than once")
+        _fail(f"backward: the values are right, but they took {count} multiplications where backpropagation "
+              f"takes {best} (forward pass included): {how}. Compute each δ once and reuse it")
+    return (f"all eight gradients match on {len(cases)} random networks, in {count} multiplications "
+            f"(forward pass included; each gradient on its own takes {naive})")
+
+
+BACKWARD = Exercise("backward", _tanh_cases, _backward_collect, _backward_judge, seed=12)
+
+
+def check_tanh_backward(fn):
+    """fn(x, w) -> {"w13": dy/dw13, ..., "w46": dy/dw46}, all eight computed without redundant work."""
+    __tracebackhide__ = True
+    run(BACKWARD, fn)
+
+
+# ---- Exercise 4: a scalar autograd engine, Value -------------------------------------------------------
+
+def _value_collect(Value, cases):
+    """Build each network from the student's Value class, call y.backward(), record y and the eight w.grad."""
+    __tracebackhide__ = True
+    if not isinstance(Value, type):
+        _fail(f"Value must be a class; got {type(Value).__name__}")
+
+    def run_case(x, w):
+        xs = [Value(v) for v in x]
+        ws = {k: Value(v) for k, v in w.items()}
+        y = tanhnet._forward(xs[0], xs[1], ws, tanh=lambda v: v.tanh())["y"]
+        y.backward()
+        return y, ws
+
+    out = []
+    for x, w in cases:
+        y, ws = _call(run_case, "Value", x, w)
+        out.append({"y": _number("y.data", getattr(y, "data", None)),
+                    "grads": {k: _number(f"w{k[1:]}.grad", getattr(ws[k], "grad", None)) for k in tanhnet.WEIGHTS}})
+    return out
+
+
+def _mul_swapped(x, w):
+    """The gradients when the product's backward uses each factor's own value, not the other factor's."""
+    f = tanhnet.forward(x, w)
+    s = _slopes(f, lambda a, z: 1 - a * a)
+    d = {"5": s["5"], "6": s["6"]}
+    d["3"] = s["3"] * f["a3"] * (d["5"] + d["6"])
+    d["4"] = s["4"] * f["a4"] * (d["5"] + d["6"])
+    return {k: w[k] * d[k[2]] for k in tanhnet.WEIGHTS}
+
+
+VALUE_MISTAKES = [
+    ("tanh's backward: the local derivative is 1 - a², not 1 - a", lambda x, w: _variant(x, w, slope=lambda a, z: 1 - a)),
+    ("tanh's backward must multiply out.grad by tanh' = 1 - a² (it passes the gradient through unchanged)",
+     lambda x, w: _variant(x, w, slope=lambda a, z: 1.0)),
+    ("tanh's backward: take 1 - a² of the output a = tanh(z), not 1 - z²", lambda x, w: _variant(x, w, slope=lambda a, z: 1 - z * z)),
+    ("tanh's backward: 1 - a², not 1 + a²", lambda x, w: _variant(x, w, slope=lambda a, z: 1 + a * a)),
+    ("a3 and a4 feed two products each, and only one of them reached them: accumulate with `+=`, do not assign with `=`",
+     lambda x, w: _variant(x, w, paths="5")),
+    ("a3 and a4 feed two products each, and only one of them reached them: accumulate with `+=`, do not assign with `=`",
+     lambda x, w: _variant(x, w, paths="6")),
+    ("in the product's backward each factor gets the *other* factor times out.grad: (u·v)' with respect to u is v",
+     _mul_swapped),
+]
+
+
+def _value_judge(cases, answers):
+    __tracebackhide__ = True
+    if not isinstance(answers, list) or len(answers) != len(cases) or not all(
+            isinstance(a, dict) and isinstance(a.get("grads"), dict) for a in answers):
+        _fail(f"Value: expected the results of {len(cases)} networks, got {_describe(answers)}")
+    ys = np.array([_number("y.data", a.get("y")) for a in answers])
+    if not _close(ys, np.array([tanhnet.forward(x, w)["y"] for x, w in cases]), TOL):
+        _fail("Value: the forward values are wrong: check that + and * compute self.data + other.data and "
+              "self.data * other.data, and tanh numpy.tanh(self.data)")
+    got = np.array([[_number(f"w{k[1:]}.grad", a["grads"].get(k)) for k in tanhnet.WEIGHTS] for a in answers])
+    table = lambda fn: np.array([[fn(x, w)[k] for k in tanhnet.WEIGHTS] for x, w in cases])  # noqa: E731
+    want = table(lambda x, w: tanhnet.backward(x, w)[0])
+    if _close(got, want, TOL):
+        return f"y.backward() gives all eight gradients on {len(cases)} random networks"
+    if not np.any(got):
+        _fail("Value: every gradient is 0: backward() must set the output's grad to 1 and call each node's "
+              "backward in reverse topological order")
+    for message, mistake in VALUE_MISTAKES:
+        if _close(got, table(mistake), TOL):
+            _fail(f"Value: {message}")
+    if _close(got, -want, TOL):
+        _fail("Value: the gradients have the wrong sign")
+    _fail(f"Value: for the first network expected w13.grad = {want[0, 0]:.6g}, got {got[0, 0]:.6g}")
+
+
+VALUE = Exercise("Value", _tanh_cases, _value_collect, _value_judge, seed=14)
+
+
+def check_value(Value):
+    """Value: a scalar with .data, .grad, +, *, .tanh() and .backward(); checked on the tanh network."""
+    __tracebackhide__ = True
+    run(VALUE, Value)
+
+
+# grade_id of the nbgrader grade cell -> its Exercise (for graders outside the student's kernel)
+EXERCISES = {"check-dy-dw24": DY_DW24, "check-dy-dw46": DY_DW46, "check-tanh-backward": BACKWARD,
+             "check-value": VALUE}
