@@ -77,7 +77,7 @@ def test_student_notebooks_contain_no_solution_code(student_dir):
 # Every cell of the workbook runs in a few seconds. nbclient (under nbgrader) now and then sees an execute
 # reply only when the cell timeout expires; nbclient_reply_fix, loaded by the course's nbgrader config,
 # makes it look again every second.
-CELL_TIMEOUT = 30
+CELL_TIMEOUT = 60
 
 
 def grade_cells(nb):
