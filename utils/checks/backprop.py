@@ -5,26 +5,44 @@ from .. import data, mlp
 from ._core import CheckFailed, Exercise, _array, _call, _close, _fail, _match_mistakes, _number, _ok, _ratio_hint, run  # noqa: F401
 
 
-def _backward_cases():
+def _backward_cases(seed=11):
     X, T = data.getdata()
     W, B = data.getparams()
-    return [(X, T, W, B), mlp.random_network((4, 6, 6, 6, 1), 7, seed=11)]
+    return [(X, T, W, B), mlp.random_network((4, 6, 6, 6, 1), 7, seed=seed)]
 
 
-def check_backward(fn):
-    """fn(X, T, W, B) -> (DW, DB), the gradient of ((Y - T)**2).mean(), shaped like W and B."""
+def _plain(value):
+    """One returned gradient as plain data: a numpy array (a tensor's value), None, or its type's name."""
+    if hasattr(value, "detach"):
+        value = value.detach().cpu().numpy()
+    return value if value is None or (isinstance(value, np.ndarray) and value.dtype != object) else f"a {type(value).__name__}"
+
+
+def _backward_collect(fn, cases):
+    """[[DW, DB] per case], DW and DB lists of plain values (or a plain value where a list was expected)."""
     __tracebackhide__ = True
-    for case, (X, T, W, B) in enumerate(_backward_cases()):
-        where = "on the course's data" if case == 0 else f"on a second network with N = {len(X)}"
-        args = (X.copy(), T.copy(), [w.copy() for w in W], [b.copy() for b in B])
-        result = _call(fn, "backward", *args)
+    answers = []
+    for X, T, W, B in cases:
+        result = _call(fn, "backward", X.copy(), T.copy(), [w.copy() for w in W], [b.copy() for b in B])
         if not isinstance(result, (tuple, list)) or len(result) != 2:
             _fail(f"backward must return a pair (DW, DB); got {type(result).__name__}")
-        DW, DB = result
+        answers.append([[_plain(g) for g in part] if isinstance(part, (list, tuple)) else _plain(part) for part in result])
+    return answers
+
+
+def _backward_judge(cases, answers):
+    """Compare with mlp.backward; names transposes, missing factors, per-sample bias gradients."""
+    __tracebackhide__ = True
+    if not isinstance(answers, list) or len(answers) != len(cases):
+        _fail(f"backward: expected answers for {len(cases)} cases")
+    for case, ((X, T, W, B), answer) in enumerate(zip(cases, answers)):
+        where = "on the course's data" if case == 0 else f"on a second network with N = {len(X)}"
+        if not isinstance(answer, (list, tuple)) or len(answer) != 2:
+            _fail("backward must return a pair (DW, DB)")
         want_W, want_B = mlp.backward(X, T, W, B)
-        for label, got, want in (("DW", DW, want_W), ("DB", DB, want_B)):
+        for label, got, want in (("DW", answer[0], want_W), ("DB", answer[1], want_B)):
             if not isinstance(got, (list, tuple)) or len(got) != len(want):
-                _fail(f"{label} must be a list of {len(want)} arrays; got {type(got).__name__}"
+                _fail(f"{label} must be a list of {len(want)} arrays; got {got if isinstance(got, str) else type(got).__name__}"
                       f"{' of length ' + str(len(got)) if isinstance(got, (list, tuple)) else ''}")
             for l, (g, r) in enumerate(zip(got, want)):
                 name = f"{label}[{l}]"
@@ -42,7 +60,16 @@ def check_backward(fn):
                     _fail(hint + f" ({where})")
                 _fail(f"{name} is wrong {where}: largest difference {np.max(np.abs(g - r)):.3g} "
                       f"(entries are of size {np.max(np.abs(r)):.3g}); check this layer's delta and the ReLU derivative")
-    _ok("DW and DB match the reference on the course's data and on a second network (N = 7)")
+    return "DW and DB match the reference on the course's data and on a second network (N = 7)"
+
+
+BACKWARD = Exercise("backward", _backward_cases, _backward_collect, _backward_judge, seed=11)
+
+
+def check_backward(fn):
+    """fn(X, T, W, B) -> (DW, DB), the gradient of ((Y - T)**2).mean(), shaped like W and B."""
+    __tracebackhide__ = True
+    run(BACKWARD, fn)
 
 
 def check_error_torch(fn):
@@ -105,3 +132,7 @@ def check_sequential(fn):
         _fail(f"the network's output differs from numpy's (largest difference {np.max(np.abs(Y - want)):.3g}): "
               "check that every layer got w.T and b")
     _ok("nn.Sequential reproduces the numpy network; its first weight's gradient will be in net[0].weight.grad, shaped (6, 4) = DW[0].T")
+
+
+# grade_id of the nbgrader grade cell -> its Exercise (for graders outside the student's kernel)
+EXERCISES = {"check-backward": BACKWARD}
