@@ -12,10 +12,13 @@ def _backward_cases(seed=11):
 
 
 def _plain(value):
-    """One returned gradient as plain data: a numpy array (a tensor's value), None, or its type's name."""
+    """A returned array as plain data for the judge: a numpy array (a tensor's value) or None as they are;
+    an empty list or tuple for a list or tuple (the judge names the type); else the type's name."""
     if hasattr(value, "detach"):
         value = value.detach().cpu().numpy()
-    return value if value is None or (isinstance(value, np.ndarray) and value.dtype != object) else f"a {type(value).__name__}"
+    if value is None or (isinstance(value, np.ndarray) and value.dtype != object):
+        return value
+    return [] if isinstance(value, list) else () if isinstance(value, tuple) else f"a {type(value).__name__}"
 
 
 def _backward_collect(fn, cases):

@@ -2,6 +2,7 @@
 import numpy as np
 
 from .. import conditioning
+from .backprop import _plain
 from ._core import Exercise, _array, _call, _close, _collect_numbers, _fail, _judge_numbers, _match_mistakes, _ok, run
 
 
@@ -10,12 +11,20 @@ def _conditioning_cases(seed=3):
     return [(rng.normal(size=d) * 2, float(rng.uniform(0.3, 2.0))) for d in (2, 3, 5)]
 
 
-def check_hessian(fn):
-    """fn(mu, sigma) -> H = mu mu^T + sigma^2 I, shape (d, d)."""
+def _hessian_collect(fn, cases):
+    """The student's H for every case, as plain data."""
     __tracebackhide__ = True
-    for mu, sigma in _conditioning_cases():
+    return [_plain(_call(fn, "hessian", mu.copy(), sigma)) for mu, sigma in cases]
+
+
+def _hessian_judge(cases, answers):
+    """H = mu mu^T + sigma^2 I; names the mistakes below."""
+    __tracebackhide__ = True
+    if not isinstance(answers, list) or len(answers) != len(cases):
+        _fail(f"hessian: expected answers for {len(cases)} cases")
+    for (mu, sigma), H in zip(cases, answers):
         d = mu.size
-        H = _array(f"hessian(mu, sigma) for d = {d}", _call(fn, "hessian", mu.copy(), sigma), (d, d))
+        H = _array(f"hessian(mu, sigma) for d = {d}", H, (d, d))
         want = conditioning.hessian(mu, sigma)
         if _close(H, want):
             continue
@@ -32,7 +41,16 @@ def check_hessian(fn):
             if _close(H, wrong):
                 _fail(f"hessian: {message}")
         _fail(f"hessian: wrong for mu = {np.round(mu, 3)}, sigma = {sigma:.3f}; expected H[0, 0] = {want[0, 0]:.4f}, H[0, 1] = {want[0, 1]:.4f}")
-    _ok("H = μ μᵀ + σ² I for d = 2, 3 and 5")
+    return "H = μ μᵀ + σ² I for d = 2, 3 and 5"
+
+
+HESSIAN = Exercise("hessian", _conditioning_cases, _hessian_collect, _hessian_judge, seed=3)
+
+
+def check_hessian(fn):
+    """fn(mu, sigma) -> H = mu mu^T + sigma^2 I, shape (d, d)."""
+    __tracebackhide__ = True
+    run(HESSIAN, fn)
 
 
 def _kappa_collect(fn, cases):
@@ -83,4 +101,4 @@ def check_optimal_step(fn):
 
 
 # grade_id of the nbgrader grade cell -> its Exercise (for graders outside the student's kernel)
-EXERCISES = {"check-kappa": KAPPA}
+EXERCISES = {"check-hessian": HESSIAN, "check-kappa": KAPPA}
