@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 
-from grader.worker import Limits, grade_job, plan
+from grader.worker import Limits, grade_job, in_cell_order, plan
 
 DEFAULT_SOURCE = Path(__file__).resolve().parent.parent / "notebooks"
 
@@ -95,13 +95,15 @@ def executor(workers=None, dask=None):
 
 def _failed(job, exc):
     """The result of a job whose grading itself failed: every exercise 0, and the error in the log."""
-    _, graded, unregistered, manual, _ = plan(nbformat.reads(job["source"], as_version=4), None)
+    source_nb = nbformat.reads(job["source"], as_version=4)
+    _, graded, unregistered, manual, _ = plan(source_nb, None)
     text = f"grading failed: {type(exc).__name__}: {exc}"
     exercises = [{"grade_id": gid, "points": 0.0, "max_points": pts, "status": "error", "message": text}
                  for gid, pts, _ in graded]
     exercises += [{"grade_id": u["grade_id"], "points": 0.0, "max_points": u["points"], "status": "ungradable",
                    "message": "not gradable safely"} for u in unregistered]
-    return {**{k: job[k] for k in ("student", "assignment", "notebook")}, "exercises": exercises, "manual": manual,
+    return {**{k: job[k] for k in ("student", "assignment", "notebook")}, "manual": manual,
+            "exercises": in_cell_order(source_nb, exercises),
             "events": [{"kind": "error", "text": text}], "instructor_errors": [], "runs": 0, "maxrss_kb": 0,
             "seconds": 0.0}
 

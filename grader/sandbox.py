@@ -71,8 +71,12 @@ def _describe(exc):
     return text[:2000]
 
 
+MEMORY_ERRORS = ("MemoryError", "Unable to allocate", "can't allocate memory", "Cannot allocate memory")
+
+
 def _is_memory(exc):
-    return isinstance(exc, MemoryError) or "can't allocate memory" in str(exc) or "not enough memory" in str(exc)
+    """An allocation refused by the memory limit (numpy, torch, or either as reported by a check's message)."""
+    return isinstance(exc, MemoryError) or any(text in str(exc) for text in MEMORY_ERRORS)
 
 
 def _run_cells(chan, transformer, cells, namespace):

@@ -243,6 +243,13 @@ def plan(source_nb, submitted_nb):
     return cells, graded, unregistered, manual, owner
 
 
+def in_cell_order(source_nb, exercises):
+    """Sort exercise results (in place) as their grade cells stand in the source notebook."""
+    order = [_meta(c).get("grade_id") for c in source_nb.cells]
+    exercises.sort(key=lambda e: order.index(e["grade_id"]))
+    return exercises
+
+
 def _outcome(gid, points, earned, status, message):
     return {"grade_id": gid, "points": earned, "max_points": points, "status": status, "message": message}
 
@@ -255,14 +262,16 @@ def grade_job(job):
     result = {k: job[k] for k in ("student", "assignment", "notebook")}
     result.update(exercises=[], events=[], instructor_errors=[], runs=0, maxrss_kb=0)
     source_nb = nbformat.reads(job["source"], as_version=4)
+    submitted_nb, unreadable = None, ("missing", "no notebook submitted")
     try:
-        submitted_nb = nbformat.reads(job["submission"], as_version=4) if job.get("submission") else None
-        unreadable = None if submitted_nb is not None else "no notebook submitted"
+        if job.get("submission"):
+            submitted_nb, unreadable = nbformat.reads(job["submission"], as_version=4), None
     except Exception as exc:  # a damaged file from a student: graded as empty, said in the report
-        submitted_nb, unreadable = None, f"the notebook could not be read ({type(exc).__name__}: {exc})"
+        unreadable = ("error", f"the notebook could not be read ({type(exc).__name__}: {exc})")
     cells, graded, unregistered, manual, owner = plan(source_nb, submitted_nb)
     if unreadable:
-        result["events"].append({"kind": "error", "text": unreadable})
+        result["events"].append({"kind": unreadable[0], "text": unreadable[1]})
+        unreadable = unreadable[1]
     for item in unregistered:
         result["exercises"].append(_outcome(item["grade_id"], item["points"], 0.0, "ungradable",
                                             "not gradable safely: no Exercise is registered for this grade cell "
@@ -279,6 +288,7 @@ def grade_job(job):
     for gid, points, _ in graded:
         outcomes.setdefault(gid, _outcome(gid, points, 0.0, "failed", unreadable or "not graded"))
         result["exercises"].append(outcomes[gid])
+    in_cell_order(source_nb, result["exercises"])
     result["seconds"] = time.perf_counter() - started
     return result
 
@@ -353,8 +363,8 @@ def _judge(gid, points, exercise, inputs, answer, cell_error, limits, events):
         if "uses the reference implementation" in message:
             events.append({"kind": "flag", "text": f"`{exercise.function}` {message.split(': ', 1)[-1]}"})
             return _outcome(gid, points, 0.0, "reference", message)
-        if cell_error and "is not defined" in message:
-            message += f" (the solution cell raised {cell_error})"
+        if cell_error:
+            message += f" (its solution cell raised {cell_error})"
         return _outcome(gid, points, 0.0, "failed", message)
     try:
         message = exercise.judge(inputs, answer[1])
