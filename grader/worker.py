@@ -8,6 +8,7 @@ job can travel to any executor. The student's code runs only in sandboxes forked
 import ast
 import atexit
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -80,6 +81,13 @@ class Zygote:
     def finish(self, pid):
         wire.send(self.ctrl, {"op": "finish", "pid": pid})
         return wire.recv(self.ctrl)
+
+    def peak_kb(self):
+        """The fork server's peak resident memory (VmHWM); its sandboxes share most of it copy-on-write."""
+        for line in open(f"/proc/{self.proc.pid}/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+        return 0
 
     def close(self):
         self.ctrl.close()
@@ -290,6 +298,8 @@ def grade_job(job):
         result["exercises"].append(outcomes[gid])
     in_cell_order(source_nb, result["exercises"])
     result["seconds"] = time.perf_counter() - started
+    result["worker_maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result["zygote_maxrss_kb"] = _ZYGOTE.peak_kb() if _ZYGOTE is not None else 0
     return result
 
 
