@@ -21,7 +21,7 @@ from pathlib import Path
 CLONE_NEWNS, CLONE_NEWNET = 0x00020000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
 PR_SET_NO_NEW_PRIVS = 38
-UID_BASE = 200000
+UID_BASE = 200000  # sandbox user ids: 200000 + pid, unique while the process lives
 
 _libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
 
@@ -71,50 +71,55 @@ def isolate(workdir, visible, hidden, limits):
              the process may map beyond what it has mapped now (numpy, torch and matplotlib: about 0.7 GB)
     """
     missing = []
-    uid = None
     try:
         _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWNET), "unshare")
     except OSError as exc:
-        missing.append(f"no network or file-system isolation ({exc.strerror}; needs root or CAP_SYS_ADMIN)")
+        missing.append(f"no network or file-system isolation ({exc.strerror}: needs root or CAP_SYS_ADMIN)")
     else:
-        _mount(None, "/", None, MS_REC | MS_PRIVATE)
-        newroot = workdir.rstrip("/") + "-root"  # an empty folder beside the work folder, removed with it
-        os.makedirs(newroot, exist_ok=True)
-        _mount("tmpfs", newroot, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
-        for path in visible:
-            _bind_readonly(path, newroot)
-        for path in hidden:
-            if os.path.exists(newroot + path):
-                if os.path.isdir(path):
-                    _mount("tmpfs", newroot + path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0555")
-                else:
-                    _mount("/dev/null", newroot + path, None, MS_BIND)
-        for dev in ("null", "zero", "urandom", "random"):
-            _bind_readonly(f"/dev/{dev}", newroot)
-        os.makedirs(newroot + "/proc", exist_ok=True)
-        _mount("/proc", newroot + "/proc", None, MS_BIND | MS_REC)
-        os.makedirs(newroot + workdir, exist_ok=True)
-        _mount(workdir, newroot + workdir, None, MS_BIND)
-        _mount(None, newroot, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
-        os.chroot(newroot)
-        uid = UID_BASE + os.getpid()
+        try:
+            _private_root(workdir, visible, hidden)
+        except OSError as exc:  # e.g. a container that allows unshare but not mount: the network stays cut
+            missing.append(f"no file-system isolation ({exc})")
     os.chdir(workdir)
-    if uid is not None:
-        os.chown(workdir, uid, uid)
     mapped = int(Path("/proc/self/statm").read_text().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     for name, value in (("RLIMIT_AS", mapped + limits["memory"]), ("RLIMIT_CPU", limits["cpu"]),
                         ("RLIMIT_FSIZE", limits["file_size"]), ("RLIMIT_CORE", 0)):
         resource.setrlimit(getattr(resource, name), (value, value))
-    if uid is not None:  # counted per user id: only a user id of its own makes this a per-sandbox limit
-        resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"], limits["processes"]))
-    if uid is not None:
+    if os.getuid() == 0:  # a user id of its own: no signals to, or traces of, other sandboxes or the grader
+        uid = sandbox_user(os.getpid())
+        os.chown(workdir, uid, uid)
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"], limits["processes"]))  # per user id
         os.setgroups([])
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
-    elif os.getuid() == 0:
-        missing.append("runs as root")
+    else:
+        missing.append("runs as the grader's own user (start the grader as root for a user id per sandbox)")
     _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl")
     return missing
+
+
+def _private_root(workdir, visible, hidden):
+    """chroot into a read-only tmpfs holding read-only binds of `visible`, `hidden` covered, `workdir` writable."""
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    newroot = workdir.rstrip("/") + "-root"  # an empty folder beside the work folder, removed with it
+    os.makedirs(newroot, exist_ok=True)
+    _mount("tmpfs", newroot, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+    for path in visible:
+        _bind_readonly(path, newroot)
+    for path in hidden:
+        if os.path.exists(newroot + path):
+            if os.path.isdir(path):
+                _mount("tmpfs", newroot + path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0555")
+            else:
+                _mount("/dev/null", newroot + path, None, MS_BIND)
+    for dev in ("null", "zero", "urandom", "random"):
+        _bind_readonly(f"/dev/{dev}", newroot)
+    os.makedirs(newroot + "/proc", exist_ok=True)
+    _mount("/proc", newroot + "/proc", None, MS_BIND | MS_REC)
+    os.makedirs(newroot + workdir, exist_ok=True)
+    _mount(workdir, newroot + workdir, None, MS_BIND)
+    _mount(None, newroot, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    os.chroot(newroot)
 
 
 def sandbox_user(pid):
