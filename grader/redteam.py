@@ -67,6 +67,10 @@ RED_TEAM = {
         "with open(pathlib.Path({course!r}) / 'grader_was_here.txt', 'w') as f:\n    f.write('x')\n"
         + WRONG_KAPPA.replace("1.0", "1 + (mu @ mu) / sigma ** 2"))}},
         {"check-kappa": ("0", "its solution cell raised FileNotFoundError")}),
+    # the network (a listener of the test's on 127.0.0.1:{port}; the sandbox has no interface up)
+    "network": ({KAPPA: {"ex2-kappa": "import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=2).sendall(b'x')\n"
+                                      + WRONG_KAPPA.replace("1.0", "1 + (mu @ mu) / sigma ** 2")}},
+                {"check-kappa": ("0", "Network is unreachable")}),
     # student text in a message must reach the feedback page escaped
     "html-in-message": ({KAPPA: {"ex2-kappa": "def kappa(mu, sigma):\n    raise ValueError(\"<script>alert('x')</script>\")\n"}},
                         {"check-kappa": ("0", "<script>alert('x')</script>")}),
@@ -113,14 +117,15 @@ def write_submission(source_nb, target, replacements=None, blanked=False):
     nbformat.write(nb, target)
 
 
-def write_student(submitted, student, sources, entry, course, assignment="ps1"):
+def write_student(submitted, student, sources, entry, course, port=9, assignment="ps1"):
     """submitted/STUDENT/ASSIGNMENT/: the notebooks `entry` touches (entry: {stem: {grade_id: source}}),
-    sources formatted with `course` (the course folder a hostile cell aims at). Returns the paths written."""
+    sources formatted with `course` (the course folder a hostile cell aims at) and `port` (a TCP port on
+    127.0.0.1 it tries to reach). Returns the paths written."""
     paths = []
     for stem, cells in entry.items():
         target = Path(submitted) / student / assignment / f"{stem}.ipynb"
         write_submission(Path(sources) / f"{stem}.ipynb", target,
-                         {gid: src.format(course=str(course)) for gid, src in cells.items()})
+                         {gid: src.format(course=str(course), port=port) for gid, src in cells.items()})
         paths.append(target)
     return paths
 

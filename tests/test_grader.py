@@ -6,6 +6,7 @@ import html
 import json
 import os
 import shutil
+import socket
 from pathlib import Path
 
 import nbformat
@@ -63,12 +64,17 @@ def graded(tmp_path_factory):
     cases = dict(redteam.RED_TEAM, **redteam.MISTAKES)
     if not isolated():
         require(False, "the file-system red-team cases need root (mount and network namespaces)")
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0)
     for student, (entry, _) in cases.items():
-        redteam.write_student(submitted, student, SOURCES, entry, course)
+        redteam.write_student(submitted, student, SOURCES, entry, course, port=listener.getsockname()[1])
     before = {p: digest(p) for p in course.rglob("*.py")}
     assert cli.main([str(submitted), "--out", str(out), "--secret-file", str(tmp / "secret"), "--workers", "2",
                      "--time-limit", str(TIME_LIMIT), "--memory-limit", str(MEMORY_LIMIT_GIB), "--no-progress"]) == 0
     assert {p: digest(p) for p in course.rglob("*.py")} == before, "a submission changed the course folder"
+    with pytest.raises(BlockingIOError):  # nobody connected: the sandbox had no network
+        listener.accept()
+    listener.close()
     results = json.loads((out / "results.json").read_text())
     by_student = {}
     for r in results:
@@ -253,3 +259,16 @@ def test_limits_must_be_positive(args, message, capsys):
     with pytest.raises(SystemExit):
         cli.parse_args(["submitted", *args])
     assert message in capsys.readouterr().err
+
+
+def test_every_reference_is_stubbed_in_the_sandbox_copy(tmp_path):
+    """stubs.build finds every name of grader/references.py and leaves a raising body in the copy's source."""
+    from grader import references, stubs
+
+    root = Path(stubs.build(tmp_path, references.REFERENCES))
+    for name in references.REFERENCES:
+        _, module, function = name.split(".", 2)
+        text = (root / "utils" / f"{module}.py").read_text()
+        assert f"uses the reference implementation `{name}`" in text
+        assert f"def {function.split('.')[-1]}(" in text
+    assert (root / "utils" / "checks" / "_core.py").read_text() == (ROOT / "utils" / "checks" / "_core.py").read_text()
