@@ -8,7 +8,6 @@ job can travel to any executor. The student's code runs only in sandboxes forked
 import ast
 import atexit
 import os
-import resource
 import shutil
 import signal
 import socket
@@ -82,13 +81,6 @@ class Zygote:
         wire.send(self.ctrl, {"op": "finish", "pid": pid})
         return wire.recv(self.ctrl)
 
-    def peak_kb(self):
-        """The fork server's peak resident memory (VmHWM); its sandboxes share most of it copy-on-write."""
-        for line in open(f"/proc/{self.proc.pid}/status"):
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-        return 0
-
     def close(self):
         self.ctrl.close()
         try:
@@ -100,6 +92,15 @@ class Zygote:
 
 
 _ZYGOTE = None
+
+
+def peak_kb(pid):
+    """Peak resident memory of process `pid` ("self": this one) in kB: VmHWM, which, unlike ru_maxrss, does not
+    carry over the parent's peak across fork and exec. A sandbox shares most of its fork server's pages."""
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
 
 
 def zygote():
@@ -298,8 +299,8 @@ def grade_job(job):
         result["exercises"].append(outcomes[gid])
     in_cell_order(source_nb, result["exercises"])
     result["seconds"] = time.perf_counter() - started
-    result["worker_maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    result["zygote_maxrss_kb"] = _ZYGOTE.peak_kb() if _ZYGOTE is not None else 0
+    result["worker_maxrss_kb"] = peak_kb("self")
+    result["zygote_maxrss_kb"] = peak_kb(_ZYGOTE.proc.pid) if _ZYGOTE is not None else 0
     return result
 
 
