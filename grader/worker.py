@@ -87,6 +87,7 @@ class Zygote:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+            self.proc.wait()
         self.log.close()
         shutil.rmtree(self.base, ignore_errors=True)
 

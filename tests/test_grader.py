@@ -182,7 +182,7 @@ def test_feedback_page_per_student_shows_each_message_escaped(graded):
 def test_regrading_on_a_dask_cluster_gives_the_same_grades(graded, tmp_path):
     """The same class (a few students) again, on a LocalCluster of one worker on 127.0.0.1: same points and
     messages as the process pool's first run (same secret, so the same test cases)."""
-    require(batch.executor is not None and _have("distributed"), "dask.distributed is not installed")
+    require(_have("distributed"), "dask.distributed is not installed: pip install -r requirements.txt")
     submitted, out, _, _, first = graded
     students = ["correct", "mistakes", "cheat-kappa", "os-exit"]
     for s in students:
