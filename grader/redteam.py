@@ -49,9 +49,9 @@ RED_TEAM = {
     "sys-exit": ({HESSIAN: {"ex1-hessian": "import sys\nsys.exit(0)\n"}}, {"check-hessian": ("0", "SystemExit")}),
     "kill-9": ({BACKWARD: {"ex1-backward": "def backward(X, T, W, B):\n    import os, signal\n    os.kill(os.getpid(), signal.SIGKILL)\n"}},
                {"check-backward": ("0", "killed by SIGKILL")}),
-    # infinite loops: in a cell, and in the function (the exercises after it still get graded)
+    # infinite loops: in a cell (spinning), and in the function (sleeping; the exercises after it still get graded)
     "loop-cell": ({KAPPA: {"ex2-kappa": "while True:\n    pass\n"}}, {"check-kappa": ("0", "timed out after")}),
-    "loop-function": ({HESSIAN: {"ex1-hessian": "def hessian(mu, sigma):\n    while True:\n        pass\n"}},
+    "loop-function": ({HESSIAN: {"ex1-hessian": "def hessian(mu, sigma):\n    import time\n    while True:\n        time.sleep(0.1)\n"}},
                       {"check-hessian": ("0", "timed out after")}),
     # far more memory than the limit: numpy in a cell, torch in the function
     "memory-cell": ({HESSIAN: {"ex1-hessian": "big = numpy.ones(2 ** 33)\n"}},
