@@ -64,6 +64,9 @@ def graded(tmp_path_factory):
     cases = dict(redteam.RED_TEAM, **redteam.MISTAKES)
     if not isolated():
         require(False, "the file-system red-team cases need root (mount and network namespaces)")
+    damaged = submitted / "damaged" / "ps1" / "03-hessian-conditioning.ipynb"
+    damaged.parent.mkdir(parents=True)
+    damaged.write_text('{"cells": [')  # a truncated upload
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(0)
     for student, (entry, _) in cases.items():
@@ -117,6 +120,13 @@ def test_red_team_and_mistakes_score_zero_on_what_they_touch_only(graded, studen
         for gid in registered_in(stem):
             if gid not in expected:
                 assert by_student[student][gid]["points"] == points[gid], (gid, by_student[student][gid])
+
+
+def test_damaged_notebook_scores_zero_and_is_logged(graded):
+    _, out, by_student, _, _ = graded
+    assert all(e["points"] == 0 for e in by_student["damaged"].values())
+    assert "[error] damaged/ps1/03-hessian-conditioning: the notebook could not be read" in (out / "grading.log").read_text()
+    assert "the notebook could not be read" in by_student["damaged"]["check-kappa"]["message"]
 
 
 def test_hostile_writes_reached_neither_the_course_nor_the_installed_packages(graded):
