@@ -282,3 +282,44 @@ def test_every_reference_is_stubbed_in_the_sandbox_copy(tmp_path):
         assert f"uses the reference implementation `{name}`" in text
         assert f"def {function.split('.')[-1]}(" in text
     assert (root / "utils" / "checks" / "_core.py").read_text() == (ROOT / "utils" / "checks" / "_core.py").read_text()
+
+
+def test_isolation_degrades_and_says_so_where_unshare_is_refused(tmp_path):
+    """Where the kernel refuses namespaces (no root, Docker's default seccomp), `isolate` still applies the
+    resource limits (and, as root, a user id of its own) and returns what it could not do, for the log."""
+    import ctypes
+    import resource
+
+    from grader import isolation
+
+    real = isolation._libc
+
+    class Refusing:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def unshare(self, flags):
+            ctypes.set_errno(1)  # EPERM
+            return -1
+
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child isolates itself and reports; it never returns into pytest
+        try:
+            isolation._libc = Refusing()
+            missing = isolation.isolate(str(tmp_path), [], [], {"memory": 2 ** 30, "cpu": 60, "file_size": 2 ** 20,
+                                                                 "processes": 16})
+            os.write(write, json.dumps({"missing": missing, "uid": os.getuid(), "cwd": os.getcwd(),
+                                        "fsize": resource.getrlimit(resource.RLIMIT_FSIZE)[0]}).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as f:
+        report = json.loads(f.read())
+    os.waitpid(pid, 0)
+    assert report["missing"][0].startswith("no network or file-system isolation (unshare: Operation not permitted")
+    assert report["cwd"] == str(tmp_path) and report["fsize"] == 2 ** 20
+    if os.geteuid() == 0:
+        assert report["uid"] == isolation.sandbox_user(pid) and len(report["missing"]) == 1
+    else:
+        assert "runs as the grader's own user" in report["missing"][1]
