@@ -23,6 +23,10 @@ RED_TEAM = {
                              {"check-backward": ("0", "`backward` is not defined")}),
     "cheat-kappa": ({KAPPA: {"ex2-kappa": "kappa = lambda mu, s: conditioning.condition_number(mu, s)"}},
                     {"check-kappa": ("0", "uses the reference implementation `utils.conditioning.condition_number`")}),
+    # the judge as an oracle: it knows the right answer, so in a sandbox it is a stub too
+    "judge-oracle": ({KAPPA: {"ex2-kappa": "def kappa(mu, sigma):\n    from utils.checks import hessian\n"
+                                          "    return hessian._kappa_judge([(mu, sigma)], [1.0])\n"}},
+                     {"check-kappa": ("0", "uses the reference implementation `utils.checks.hessian._kappa_judge`")}),
     # monkeypatching the checks, as a module attribute and through sys.modules
     "patch-check": ({KAPPA: {"ex2-kappa": WRONG_KAPPA + "checks.check_kappa = lambda f: None\n"}},
                     {"check-kappa": ("0", "kappa")}),

@@ -35,8 +35,13 @@ REFERENCES = (
 
 
 def references_for(exercises):
-    """REFERENCES plus every name the given Exercises list in their optional `references` attribute."""
+    """REFERENCES, every name the given Exercises list in their optional `references` attribute, and each
+    Exercise's `judge` (the judge needs the right answer: in a sandbox it could serve as an oracle)."""
     names = list(REFERENCES)
     for exercise in exercises:
-        names += [n for n in getattr(exercise, "references", ()) if n not in names]
+        judge = f"{exercise.judge.__module__}.{exercise.judge.__qualname__}"
+        extra = list(getattr(exercise, "references", ()))
+        if judge.startswith("utils.") and "<" not in judge:  # a lambda or a nested function has no stub
+            extra.append(judge)
+        names += [n for n in extra if n not in names]
     return tuple(names)

@@ -46,7 +46,7 @@ def _stub_functions(path, qualnames):
 
 def build(target, references):
     """Copy the installed `utils` (and the course data beside it) into `target`, stubbing `references`
-    ("utils.MODULE.FUNCTION" names); returns the folder to put first on the sandbox's sys.path."""
+    ("utils.MODULE.FUNCTION", MODULE possibly dotted); returns the folder to put first on the sandbox's sys.path."""
     target = Path(target)
     source = Path(utils.__file__).resolve().parent
     shutil.copytree(source, target / "utils", ignore=shutil.ignore_patterns("__pycache__"))
@@ -57,11 +57,14 @@ def build(target, references):
     by_file = {}
     for dotted in references:
         parts = dotted.split(".")
-        if parts[0] != "utils" or len(parts) < 3:
-            raise ValueError(f"reference {dotted!r}: expected utils.MODULE.FUNCTION")
-        by_file.setdefault(parts[1], {})[".".join(parts[2:])] = dotted
-    for module, qualnames in by_file.items():
-        _stub_functions(target / "utils" / f"{module}.py", qualnames)
+        # the longest prefix that is a module file: utils.mlp.backward, utils.checks.hessian._kappa_judge
+        split = next((i for i in range(len(parts) - 1, 1, -1)
+                      if (target / Path(*parts[:i])).with_suffix(".py").is_file()), None)
+        if parts[0] != "utils" or split is None:
+            raise ValueError(f"reference {dotted!r}: expected utils.MODULE.FUNCTION naming a module of the package")
+        by_file.setdefault((target / Path(*parts[:split])).with_suffix(".py"), {})[".".join(parts[split:])] = dotted
+    for path, qualnames in by_file.items():
+        _stub_functions(path, qualnames)
     return str(target)
 
 

@@ -272,15 +272,19 @@ def test_limits_must_be_positive(args, message, capsys):
 
 
 def test_every_reference_is_stubbed_in_the_sandbox_copy(tmp_path):
-    """stubs.build finds every name of grader/references.py and leaves a raising body in the copy's source."""
+    """stubs.build finds every name of grader/references.py and every registered judge, and leaves a raising body
+    in the copy's source; the rest of the package is copied unchanged."""
     from grader import references, stubs
 
-    root = Path(stubs.build(tmp_path, references.REFERENCES))
-    for name in references.REFERENCES:
-        _, module, function = name.split(".", 2)
-        text = (root / "utils" / f"{module}.py").read_text()
+    names = references.references_for(EXERCISES.values())
+    assert set(references.REFERENCES) < set(names)
+    assert {f"utils.checks.hessian.{f}" for f in ("_kappa_judge", "_hessian_judge")} <= set(names)
+    root = Path(stubs.build(tmp_path, names))
+    for name in names:
+        module, function = name.rsplit(".", 1)
+        text = (root / Path(*module.split("."))).with_suffix(".py").read_text()
         assert f"uses the reference implementation `{name}`" in text
-        assert f"def {function.split('.')[-1]}(" in text
+        assert f"def {function}(" in text
     assert (root / "utils" / "checks" / "_core.py").read_text() == (ROOT / "utils" / "checks" / "_core.py").read_text()
 
 
