@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 TEST_TIMEOUT ?= 3000
 
-.PHONY: lab test unit notebooks data student bench clean-venv
+.PHONY: lab test unit notebooks data student bench grade clean-venv
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,12 @@ data: $(STAMP)
 ## Write the student version (solutions removed) into student/; FORCE=1 replaces edited work.
 student: $(STAMP)
 	$(PY) scripts/make_student.py --out student $(if $(FORCE),--force,)
+
+## Grade a class outside the students' kernels: SUBMISSIONS=folder of STUDENT/ASSIGNMENT/*.ipynb (nbgrader's
+## submitted/); OUT=report folder; GRADE_ARGS for more options (python -m grader --help).
+grade: $(STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=path/to/submitted [OUT=grading-report]"; exit 2; }
+	$(PY) -m grader "$(SUBMISSIONS)" --out "$(or $(OUT),grading-report)" $(GRADE_ARGS)
 
 ## Benchmarks: a table on stdout and benchmarks/results.json.
 bench: $(STAMP)

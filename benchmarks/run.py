@@ -4,9 +4,11 @@
    only imports what the workbook imports;
 2. sliders: the function a slider move calls, including the Agg redraw, over the slider's range;
    and the import time of utils;
-3. backprop: numpy backward pass vs torch.autograd, batch 1 .. 65536, float64 and float32.
+3. backprop: numpy backward pass vs torch.autograd, batch 1 .. 65536, float64 and float32;
+4. grading: a synthetic class (correct, blank, typical mistakes, the red-team set; all four notebooks each)
+   graded by grader.batch with 1 and 2 workers, each notebook's grading against a bare nbclient execution.
 
-Prints a table and writes benchmarks/results.json. Usage: python benchmarks/run.py [--parts notebooks,sliders,backprop]
+Prints a table and writes benchmarks/results.json. Usage: python benchmarks/run.py [--parts notebooks,sliders,backprop,grading]
 """
 import argparse
 import json
@@ -149,6 +151,91 @@ def bench_backprop(batches=(1, 16, 256, 4096, 65536)):
             "numpy_float64_before_torch_ran": first}
 
 
+GRADING_TIME_LIMIT = 10  # seconds: the red-team's two infinite loops cost this much each, not the default 60
+
+
+def synthetic_class(submitted):
+    """submitted/STUDENT/ps1/*.ipynb: 6 correct, 3 blank, the typical mistakes, the red-team set; every student
+    hands in all four notebooks (those an entry does not touch keep their solutions)."""
+    from grader import redteam
+
+    sources = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    course = submitted.parent / "decoy-course"  # what hostile cells aim at
+    (course / "utils").mkdir(parents=True)
+    entries = {f"correct-{i}": {} for i in range(1, 7)}
+    entries.update({name: entry for name, (entry, _) in {**redteam.RED_TEAM, **redteam.MISTAKES}.items()})
+    for student, entry in entries.items():
+        redteam.write_student(submitted, student, ROOT / "notebooks", entry, course)
+        for path in sources:
+            if path.stem not in entry:
+                redteam.write_submission(path, submitted / student / "ps1" / path.name)
+    for i in range(1, 4):
+        for path in sources:
+            redteam.write_submission(path, submitted / f"blank-{i}" / "ps1" / path.name, blanked=True)
+    return sorted(entries) + [f"blank-{i}" for i in range(1, 4)]
+
+
+def bench_grading():
+    import tempfile
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    from grader import batch
+    from grader.worker import Limits
+
+    with tempfile.TemporaryDirectory() as tmp:
+        submitted = Path(tmp) / "submitted"
+        students = synthetic_class(submitted)
+        secret = b"benchmark"
+        runs = {}
+        for workers in (1, 2):
+            jobs = batch.attach_seeds(batch.discover(submitted, ROOT / "notebooks"), secret)
+            cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t0 = time.perf_counter()
+            results = batch.grade_all(jobs, Limits(time=GRADING_TIME_LIMIT), workers=workers, progress=False)
+            cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)  # workers, fork servers, sandboxes: all reaped
+            cpu = cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime
+            runs[workers] = (time.perf_counter() - t0, results, cpu)
+    wall1, wall2 = runs[1][0], runs[2][0]
+    results = runs[1][1]
+    n = len(results)
+    per_notebook = []
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        t0 = time.perf_counter()
+        NotebookClient(nbformat.read(path, as_version=4), timeout=60, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        bare = time.perf_counter() - t0
+        graded = statistics.median(r["seconds"] for r in runs[2][1]
+                                   if r["notebook"] == path.stem and r["student"].startswith("correct-"))
+        per_notebook.append({"notebook": path.name, "nbclient_seconds": round(bare, 2),
+                             "grading_seconds": round(graded, 2), "ratio": round(graded / bare, 2)})
+    both = runs[1][1] + runs[2][1]
+    per_student_2 = wall2 / len(students)
+    # CPU seconds of every process involved (start-up included; robust to load) per notebook that ran a sandbox
+    # (a notebook without a registered exercise needs none): every notebook will need one once all are registered
+    sandboxed = sum(1 for r in runs[2][1] if r["runs"])
+    cpu_per_notebook = runs[2][2] / sandboxed
+    return {"grading": {
+        "students": len(students), "notebooks": n, "time_limit_seconds": GRADING_TIME_LIMIT,
+        "wall_seconds_1_worker": round(wall1, 1), "wall_seconds_2_workers": round(wall2, 1),
+        "speedup_2_workers": round(wall1 / wall2, 2),
+        "seconds_per_notebook_1_worker": round(wall1 / n, 2), "seconds_per_notebook_2_workers": round(wall2 / n, 2),
+        "seconds_per_student_2_workers": round(per_student_2, 2),
+        "notebooks_sandboxed": sandboxed,
+        "cpu_seconds_per_sandboxed_notebook": {"1_worker": round(runs[1][2] / sandboxed, 2),
+                                               "2_workers": round(runs[2][2] / sandboxed, 2)},
+        "per_notebook_vs_nbclient": per_notebook,
+        "peak_mb": {"sandbox": round(max(r["maxrss_kb"] for r in both) / 1024),
+                    "fork_server": round(max(r.get("zygote_maxrss_kb", 0) for r in both) / 1024),
+                    "worker": round(max(r.get("worker_maxrss_kb", 0) for r in both) / 1024)},
+        "projection_500_students_minutes": {  # 4 sandboxed notebooks each, CPU time spread over the cores
+            "2_cores": round(500 * 4 * cpu_per_notebook / 2 / 60, 1),
+            "64_cores": round(500 * 4 * cpu_per_notebook / 64 / 60, 1)},
+        "limit_hits": sum(e["kind"] == "limit" for r in runs[2][1] for e in r["events"]),
+    }}
+
+
 def machine():
     import matplotlib
     import numpy
@@ -160,7 +247,7 @@ def machine():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--parts", default="notebooks,sliders,backprop")
+    parser.add_argument("--parts", default="notebooks,sliders,backprop,grading")
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args(argv)
     parts = args.parts.split(",")
@@ -173,6 +260,8 @@ def main(argv=None):
         results["sliders"] = bench_sliders()
     if "backprop" in parts:
         results.update(bench_backprop())
+    if "grading" in parts:
+        results.update(bench_grading())
     print(f"machine: {results['machine']}")
     if "notebook_execution" in results:
         ne = results["notebook_execution"]
@@ -193,6 +282,16 @@ def main(argv=None):
             print(f"  {r['dtype']} N={r['batch']:>6}  numpy {r['numpy_us']:10.1f}  torch {r['torch_us']:10.1f}  "
                   f"ratio {r['ratio_numpy_over_torch']:5.2f}  page faults/call {r['numpy_page_faults']:5} / "
                   f"{r['torch_page_faults']:5}")
+    if "grading" in results:
+        g = results["grading"]
+        print(f"\ngrading {g['notebooks']} notebooks of {g['students']} students (time limit {g['time_limit_seconds']} s): "
+              f"1 worker {g['wall_seconds_1_worker']} s, 2 workers {g['wall_seconds_2_workers']} s "
+              f"({g['speedup_2_workers']}x); {g['seconds_per_notebook_2_workers']} s per notebook on 2 workers; "
+              f"CPU seconds per sandboxed notebook {g['cpu_seconds_per_sandboxed_notebook']}")
+        for r in g["per_notebook_vs_nbclient"]:
+            print(f"  {r['notebook']:36} graded {r['grading_seconds']:6.2f} s  nbclient {r['nbclient_seconds']:6.2f} s  "
+                  f"ratio {r['ratio']:5.2f}")
+        print(f"  peak memory (MB): {g['peak_mb']}; 500 students: {g['projection_500_students_minutes']} minutes")
     out.write_text(json.dumps(results, indent=1) + "\n")
     print(f"\nwrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
     return 0

@@ -1,5 +1,6 @@
 """Student version and nbgrader: generated from the same source, graded by the real nbgrader."""
 import csv
+import html
 import os
 import shutil
 import subprocess
@@ -99,7 +100,8 @@ def error_cells(nb):
 def graded(student_dir, tmp_path_factory):
     """The real nbgrader, once for the whole module: generate_assignment from the sources, then autograde two
     submissions of the generated student version: "blank" as handed out, and "restored" with every solution
-    region put back from the source. Returns (autograded directory, {student: grades-CSV row})."""
+    region put back from the source; then generate_feedback and export. Returns (autograded directory,
+    {student: grades-CSV row}); the feedback pages and gradebook.db are beside the autograded directory."""
     tmp_path = tmp_path_factory.mktemp("nbgrader")
     course = tmp_path / "course"
     (course / "source" / "ps1").mkdir(parents=True)
@@ -136,6 +138,7 @@ def graded(student_dir, tmp_path_factory):
                         cell.source = solutions[gid]
             nbformat.write(nb, target / path.name)
     run("autograde", "ps1", "--force")  # adds the students to the gradebook (nbgrader's default)
+    run("generate_feedback", "ps1", "--force")  # course/feedback/STUDENT/ps1/NAME.html
     run("export", "--to", str(tmp_path / "grades.csv"))
     with open(tmp_path / "grades.csv") as f:
         rows = {r["student_id"]: r for r in csv.DictReader(f) if r["assignment"] == "ps1"}
@@ -181,6 +184,46 @@ def test_restoring_solutions_makes_every_check_pass(graded, name):
     assert error_cells(nb) == []
     passed = [i for i in grade_cells(nb) if any("✓" in o.get("text", "") for o in nb.cells[i].outputs)]
     assert passed == grade_cells(nb) != []
+
+
+def manual_cell(cell):
+    """A cell nbgrader leaves to a human: a graded solution (written or coded free response) or a task."""
+    meta = cell.metadata.get("nbgrader", {})
+    return bool(meta.get("grade") and (meta.get("solution") or meta.get("task") or cell.cell_type == "markdown"))
+
+
+@pytest.mark.parametrize("name", [p.name for p in NOTEBOOKS])
+def test_feedback_shows_each_checks_message_and_manual_cells(graded, name):
+    """generate_feedback writes a page per student and notebook with every grade cell's message: the check's
+    "✓ ..." for the restored solutions, its CheckFailed message for the blank version. Manually graded cells
+    (when the notebook has any) are in the gradebook as needing a manual grade and on the page as such."""
+    from nbgrader.api import Gradebook
+
+    autograded = graded[0]
+    course = autograded.parent
+    source = nbformat.read(ROOT / "notebooks" / name, as_version=4)
+    manual = {c.metadata["nbgrader"]["grade_id"] for c in source.cells if manual_cell(c)}
+    for student in ("blank", "restored"):
+        page = (course / "feedback" / student / "ps1" / name.replace(".ipynb", ".html")).read_text(encoding="utf-8")
+        nb = nbformat.read(autograded / student / "ps1" / name, as_version=4)
+        for i in grade_cells(nb):
+            if nb.cells[i].metadata["nbgrader"]["grade_id"] in manual:
+                continue
+            outputs = nb.cells[i].outputs
+            if student == "restored":
+                message = next(o.text for o in outputs if "✓" in o.get("text", "")).strip()
+            else:
+                message = next(o.evalue for o in outputs if o.output_type == "error")
+                assert "not written yet" in message
+            assert html.escape(message.splitlines()[0], quote=False) in page, (student, message)
+        for gid in manual:
+            assert f'href="#{gid}">' in page and ("Written response" in page or "Coding free-response" in page
+                                                   or "Task" in page)
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student in ("blank", "restored"):
+            notebook = gb.find_submission_notebook(name.replace(".ipynb", ""), "ps1", student)
+            for grade in notebook.grades:
+                assert grade.needs_manual_grade == (grade.name in manual), (student, grade.name)
 
 
 def test_make_student_never_overwrites_edited_work(tmp_path):

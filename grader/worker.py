@@ -1,0 +1,391 @@
+"""The trusted side of grading one notebook; runs in a grading worker (a process-pool or a Dask worker).
+
+`grade_job(job)` takes plain data (the submitted and the source notebook as JSON text, the exercises'
+secret seeds, the limits) and returns plain data (each exercise's points and message, what happened), so a
+job can travel to any executor. The student's code runs only in sandboxes forked by this worker's fork server
+(grader.sandbox); `cases` and `judge` run here, on answers decoded by grader.wire.
+"""
+import ast
+import atexit
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+
+import nbformat
+
+from grader import scan, stubs, wire
+from grader.references import references_for
+
+GIB, MIB = 2 ** 30, 2 ** 20
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per notebook: `time` seconds to run its cells, and again for each exercise's call; `memory` bytes the
+    sandbox may map beyond the preloaded libraries; `file_size` bytes per file written; `processes`."""
+    time: float = 60.0
+    memory: int = 2 * GIB
+    file_size: int = 64 * MIB
+    processes: int = 64
+
+    def describe_memory(self):
+        return f"{self.memory / GIB:g} GiB" if self.memory >= GIB else f"{self.memory / MIB:g} MiB"
+
+
+def _exercises():
+    from utils.checks import EXERCISES
+    return EXERCISES
+
+
+class SandboxDied(Exception):
+    """The sandbox ended before answering; str() says how ("timed out after 60 s", ...)."""
+
+
+class Zygote:
+    """This worker's fork server: one `python -I -m grader.sandbox` with the stub package preloaded."""
+
+    def __init__(self, base):
+        self.base = base
+        self.stubroot = stubs.build(os.path.join(base, "lib"), references_for(_exercises().values()))
+        self.hidden = [stubs.real_package_dir()]
+        ours, theirs = socket.socketpair()
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+               "OPENBLAS_NUM_THREADS": "1", "MPLBACKEND": "Agg", "MPLCONFIGDIR": base, "HOME": base,
+               "PYTHONHASHSEED": "0"}
+        self.log = open(os.path.join(base, "zygote.log"), "wb")
+        self.proc = subprocess.Popen([sys.executable, "-I", "-m", "grader.sandbox", str(theirs.fileno()), self.stubroot],
+                                     pass_fds=[theirs.fileno()], env=env, cwd=base, stdin=subprocess.DEVNULL,
+                                     stdout=self.log, stderr=self.log)
+        theirs.close()
+        self.ctrl = ours
+        self.ctrl.settimeout(300)
+        ready = wire.recv(self.ctrl)
+        if not ready.get("ready"):
+            raise RuntimeError("the grading fork server could not start:\n" + str(ready.get("error")))
+
+    def spawn(self, workdir, limits):
+        wire.send(self.ctrl, {"op": "spawn", "workdir": workdir, "hidden": self.hidden,
+                              "limits": {"memory": int(limits.memory), "cpu": int(limits.time * 4 + 10),
+                                         "file_size": int(limits.file_size), "processes": int(limits.processes)}})
+        pid = wire.recv(self.ctrl)["pid"]
+        _, fds, _, _ = socket.recv_fds(self.ctrl, 1, 1)
+        return pid, socket.socket(fileno=fds[0])
+
+    def finish(self, pid):
+        wire.send(self.ctrl, {"op": "finish", "pid": pid})
+        return wire.recv(self.ctrl)
+
+    def close(self):
+        self.ctrl.close()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+_ZYGOTE = None
+
+
+def peak_kb(pid):
+    """Peak resident memory of process `pid` ("self": this one) in kB: VmHWM, which, unlike ru_maxrss, does not
+    carry over the parent's peak across fork and exec. A sandbox shares most of its fork server's pages."""
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+def zygote():
+    """This process's fork server, started on first use (a few seconds: imports torch) and reused."""
+    global _ZYGOTE
+    if _ZYGOTE is None or _ZYGOTE.proc.poll() is not None:
+        _ZYGOTE = Zygote(tempfile.mkdtemp(prefix="grader-"))
+        atexit.register(_ZYGOTE.close)
+    return _ZYGOTE
+
+
+def _signal_name(number):
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+class Sandbox:
+    """One sandbox process: runs cells, then collects answers; every wait is bounded by the time limit."""
+
+    def __init__(self, zyg, limits):
+        self.zyg, self.limits = zyg, limits
+        self.workdir = tempfile.mkdtemp(dir=zyg.base, prefix="run-")
+        os.chmod(self.workdir, 0o700)
+        self.pid, self.sock = zyg.spawn(self.workdir, limits)
+        self.info = None
+        self.missing = self._recv(time.monotonic() + 120)["hello"]
+
+    def _recv(self, deadline):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise SandboxDied(f"timed out after {self.limits.time:g} s")
+        self.sock.settimeout(remaining)
+        try:
+            return wire.recv(self.sock)
+        except (socket.timeout, TimeoutError):
+            raise SandboxDied(f"timed out after {self.limits.time:g} s") from None
+        except (EOFError, ConnectionError):
+            raise SandboxDied(self._ended()) from None
+        except wire.WireError as exc:
+            raise SandboxDied(f"sent malformed data ({exc})") from None
+
+    def _ended(self):
+        self.close()
+        status = self.info["status"]
+        if status == -signal.SIGXCPU:
+            return "exceeded the CPU-time limit"
+        if status < 0:
+            return f"ended the process (killed by {_signal_name(-status)})"
+        return f"ended the process (exit code {status})"
+
+    def execute(self, cells):
+        """Run [(label, source)] in order; returns [(position, message, memory?)] for the cells that raised.
+        Raises SandboxDied(reason) with .position set when the process ends or times out."""
+        deadline = time.monotonic() + self.limits.time
+        wire.send(self.sock, {"op": "run", "cells": [list(c) for c in cells]})
+        errors, position = [], None
+        while True:
+            try:
+                message = self._recv(deadline)
+            except SandboxDied as died:
+                died.position = position
+                raise
+            if not isinstance(message, dict):
+                raise SandboxDied("sent malformed data")
+            if "start" in message:
+                position = message["start"]
+            elif "error" in message:
+                errors.append((message.get("error"), str(message.get("message"))[:2000], bool(message.get("memory"))))
+            elif message.get("done"):
+                return errors
+
+    def collect(self, grade_id, function, inputs):
+        """("answers", data) or ("error", message, memory?); raises SandboxDied."""
+        wire.send(self.sock, {"op": "collect", "grade_id": grade_id, "function": function, "inputs": inputs})
+        message = self._recv(time.monotonic() + self.limits.time)
+        if isinstance(message, dict) and "answers" in message:
+            return ("answers", message["answers"])
+        if isinstance(message, dict) and "error" in message:
+            return ("error", str(message["error"])[:2000], bool(message.get("memory")))
+        raise SandboxDied("sent malformed data")
+
+    def close(self):
+        if self.info is None:
+            self.sock.close()
+            self.info = self.zyg.finish(self.pid)
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            shutil.rmtree(self.workdir + "-root", ignore_errors=True)
+        return self.info
+
+
+@dataclass
+class Cell:
+    label: str          # the solution cell's grade_id, or "cell N" of the source
+    source: str
+    solution: bool
+
+
+def _meta(cell):
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+def _defines(source, name):
+    """Whether `source` binds `name` at top level (def, class, assignment, import)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return False
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
+            return True
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                return True
+    return False
+
+
+def plan(source_nb, submitted_nb):
+    """What to run and what to grade, from the *source* notebook's cells and metadata (points included);
+    only the solution cells' text comes from the submission (matched by grade_id)."""
+    exercises_by_id = _exercises()
+    submitted = {}
+    for cell in submitted_nb.get("cells", []) if submitted_nb else []:
+        gid = _meta(cell).get("grade_id")
+        if gid is not None and gid not in submitted and cell.get("cell_type") == "code":
+            submitted[gid] = cell.get("source", "")
+    cells, graded, unregistered, manual, owner = [], [], [], [], {}
+    last_solution = None
+    for i, cell in enumerate(source_nb.cells):
+        m = _meta(cell)
+        gid = m.get("grade_id")
+        if m.get("grade") and (m.get("solution") or cell.cell_type == "markdown" or m.get("task")):
+            manual.append({"grade_id": gid, "points": float(m.get("points", 0))})
+        if cell.cell_type != "code":
+            continue
+        if m.get("solution"):
+            cells.append(Cell(gid, submitted.get(gid, ""), True))
+            last_solution = gid
+        elif m.get("grade"):
+            if gid in exercises_by_id:
+                graded.append((gid, float(m.get("points", 0)), exercises_by_id[gid]))
+                owner[gid] = last_solution
+            else:
+                unregistered.append({"grade_id": gid, "points": float(m.get("points", 0))})
+        else:
+            cells.append(Cell(f"cell {i}", cell.source, False))
+    return cells, graded, unregistered, manual, owner
+
+
+def in_cell_order(source_nb, exercises):
+    """Sort exercise results (in place) as their grade cells stand in the source notebook."""
+    order = [_meta(c).get("grade_id") for c in source_nb.cells]
+    exercises.sort(key=lambda e: order.index(e["grade_id"]))
+    return exercises
+
+
+def _outcome(gid, points, earned, status, message):
+    return {"grade_id": gid, "points": earned, "max_points": points, "status": status, "message": message}
+
+
+def grade_job(job):
+    """Grade one submitted notebook. `job`: {"student", "assignment", "notebook", "submission" (JSON text or
+    None), "source" (JSON text), "seeds": {grade_id: int}, "limits": Limits fields}. Returns plain data."""
+    started = time.perf_counter()
+    limits = Limits(**job.get("limits", {}))
+    result = {k: job[k] for k in ("student", "assignment", "notebook")}
+    result.update(exercises=[], events=[], instructor_errors=[], runs=0, maxrss_kb=0)
+    source_nb = nbformat.reads(job["source"], as_version=4)
+    submitted_nb, unreadable = None, ("missing", "no notebook submitted")
+    try:
+        if job.get("submission"):
+            submitted_nb, unreadable = nbformat.reads(job["submission"], as_version=4), None
+    except Exception as exc:  # a damaged file from a student: graded as empty, said in the report
+        unreadable = ("error", f"the notebook could not be read ({type(exc).__name__}: {exc})")
+    cells, graded, unregistered, manual, owner = plan(source_nb, submitted_nb)
+    if unreadable:
+        result["events"].append({"kind": unreadable[0], "text": unreadable[1]})
+        unreadable = unreadable[1]
+    for item in unregistered:
+        result["exercises"].append(_outcome(item["grade_id"], item["points"], 0.0, "ungradable",
+                                            "not gradable safely: no Exercise is registered for this grade cell "
+                                            "(grade it with nbgrader autograde or by hand)"))
+    result["manual"] = manual
+    refs = references_for([ex for _, _, ex in graded])
+    for cell in cells:
+        if cell.solution:
+            result["events"].extend({"kind": "flag", "text": f"solution cell `{cell.label}` {flag}"}
+                                    for flag in scan.scan(cell.source, refs))
+    outcomes = {}
+    if graded and submitted_nb is not None:
+        outcomes = _run_and_collect(cells, graded, owner, job["seeds"], limits, result)
+    for gid, points, _ in graded:
+        outcomes.setdefault(gid, _outcome(gid, points, 0.0, "failed", unreadable or "not graded"))
+        result["exercises"].append(outcomes[gid])
+    in_cell_order(source_nb, result["exercises"])
+    result["seconds"] = time.perf_counter() - started
+    result["worker_maxrss_kb"] = peak_kb("self")
+    result["zygote_maxrss_kb"] = peak_kb(_ZYGOTE.proc.pid) if _ZYGOTE is not None else 0
+    return result
+
+
+def _run_and_collect(cells, graded, owner, seeds, limits, result):
+    zyg = zygote()
+    skipped = {}           # index into cells -> why it is no longer run
+    pending = list(graded)
+    outcomes = {}
+    events = result["events"]
+    while pending:
+        run = Sandbox(zyg, limits)
+        result["runs"] += 1
+        try:
+            if result["runs"] == 1 and run.missing:
+                events.extend({"kind": "isolation", "text": m} for m in run.missing)
+            order = [i for i in range(len(cells)) if i not in skipped]
+            try:
+                errors = run.execute([(cells[i].label, cells[i].source) for i in order])
+            except SandboxDied as died:
+                if died.position is None:
+                    raise RuntimeError(f"the sandbox ended before running a cell: {died}") from None
+                index = order[died.position]
+                where = f"solution cell `{cells[index].label}`" if cells[index].solution else cells[index].label
+                skipped[index] = f"{died} in {where}"
+                events.append({"kind": "limit", "text": skipped[index]})
+                continue
+            cell_errors = {}
+            for position, message, memory in errors:
+                index = order[position]
+                where = f"solution cell `{cells[index].label}`" if cells[index].solution else cells[index].label
+                if memory:
+                    message = f"exceeded the {limits.describe_memory()} memory limit in {where} ({message})"
+                    events.append({"kind": "limit", "text": message})
+                if cells[index].solution:
+                    cell_errors[cells[index].label] = message
+                elif result["runs"] == 1:
+                    result["instructor_errors"].append(f"{where}: {message}")
+            for gid, points, exercise in list(pending):
+                sol = owner.get(gid)
+                dead = [why for i, why in skipped.items() if cells[i].solution and
+                        (cells[i].label == sol or _defines(cells[i].source, exercise.function))]
+                if dead:
+                    outcomes[gid] = _outcome(gid, points, 0.0, "limit", f"scored 0: {dead[0]}")
+                    pending.remove((gid, points, exercise))
+                    continue
+                inputs = exercise.cases(seeds[gid])
+                pending.remove((gid, points, exercise))
+                try:
+                    answer = run.collect(gid, exercise.function, inputs)
+                except SandboxDied as died:
+                    text = f"`{exercise.function}` {died}"
+                    events.append({"kind": "limit", "text": text})
+                    outcomes[gid] = _outcome(gid, points, 0.0, "limit", f"scored 0: {text}")
+                    break  # a new sandbox for the exercises that are left
+                outcomes[gid] = _judge(gid, points, exercise, inputs, answer, cell_errors.get(sol), limits, events)
+        finally:
+            info = run.close()
+            result["maxrss_kb"] = max(result["maxrss_kb"], info["maxrss_kb"])
+    return outcomes
+
+
+def _judge(gid, points, exercise, inputs, answer, cell_error, limits, events):
+    from utils.checks import CheckFailed
+
+    if answer[0] == "error":
+        message, memory = answer[1], answer[2]
+        if memory:
+            message = f"`{exercise.function}` exceeded the {limits.describe_memory()} memory limit ({message})"
+            events.append({"kind": "limit", "text": message})
+            return _outcome(gid, points, 0.0, "limit", message)
+        if "uses the reference implementation" in message:
+            events.append({"kind": "flag", "text": f"`{exercise.function}` {message.split(': ', 1)[-1]}"})
+            return _outcome(gid, points, 0.0, "reference", message)
+        if cell_error:
+            message += f" (its solution cell raised {cell_error})"
+        return _outcome(gid, points, 0.0, "failed", message)
+    try:
+        message = exercise.judge(inputs, answer[1])
+    except CheckFailed as exc:
+        return _outcome(gid, points, 0.0, "failed", str(exc))
+    except Exception as exc:  # the judge met answers it did not expect: no points, and the instructor is told
+        events.append({"kind": "error", "text": f"judge of {gid} raised {type(exc).__name__}: {exc}"})
+        return _outcome(gid, points, 0.0, "failed", f"the answers could not be judged ({type(exc).__name__})")
+    return _outcome(gid, points, points, "passed", "✓ " + str(message))
+
+
+
