@@ -79,9 +79,12 @@ def _is_memory(exc):
     return isinstance(exc, MemoryError) or any(text in str(exc) for text in MEMORY_ERRORS)
 
 
-def _run_cells(chan, transformer, cells, namespace):
+def _run_cells(chan, transformer, cells, namespace, kept):
+    """Run the cells in `namespace`. After a cell, the names it must define for an exercise (its `keep`) are
+    kept aside: collect uses them, so a later cell that rebinds the name (the instructor's demonstration
+    `kappa = ...`, or a student's later redefinition) changes nothing."""
     import matplotlib.pyplot as plt
-    for i, (label, source) in enumerate(cells):
+    for i, (label, source, keep) in enumerate(cells):
         wire.send(chan, {"start": i})
         try:
             code = compile(transformer.transform_cell(source), f"<cell {label}>", "exec")
@@ -90,14 +93,15 @@ def _run_cells(chan, transformer, cells, namespace):
             wire.send(chan, {"error": i, "message": _describe(exc), "memory": _is_memory(exc),
                              "exit": isinstance(exc, SystemExit)})
         finally:
+            kept.update({name: namespace[name] for name in keep if name in namespace})
             plt.close("all")
     wire.send(chan, {"done": True})
 
 
-def _collect(chan, request, namespace):
+def _collect(chan, request, namespace, kept):
     import utils.checks
     exercise = utils.checks.EXERCISES.get(request["grade_id"])
-    fn = namespace.get(request["function"])
+    fn = kept.get(request["function"], namespace.get(request["function"]))
     try:
         if exercise is None:
             raise LookupError(f"no exercise {request['grade_id']!r} in this copy of utils.checks")
@@ -130,12 +134,13 @@ def _sandbox_main(chan, job, transformer, visible):
     wire.send(chan, {"hello": missing})
     from IPython.display import display
     namespace = {"__name__": "__main__", "__builtins__": builtins, "get_ipython": _Shell, "display": display}
+    kept = {}
     while True:
         request = wire.recv(chan)
         if request["op"] == "run":
-            _run_cells(chan, transformer, request["cells"], namespace)
+            _run_cells(chan, transformer, request["cells"], namespace, kept)
         elif request["op"] == "collect":
-            _collect(chan, request, namespace)
+            _collect(chan, request, namespace, kept)
         else:
             os._exit(0)
 

@@ -155,7 +155,7 @@ class Sandbox:
         return f"ended the process (exit code {status})"
 
     def execute(self, cells):
-        """Run [(label, source)] in order; returns [(position, message, memory?)] for the cells that raised.
+        """Run [(label, source, names to keep)] in order; returns [(position, message, memory?)] for the cells that raised.
         Raises SandboxDied(reason) with .position set when the process ends or times out."""
         deadline = time.monotonic() + self.limits.time
         wire.send(self.sock, {"op": "run", "cells": [list(c) for c in cells]})
@@ -318,8 +318,12 @@ def _run_and_collect(cells, graded, owner, seeds, limits, result):
             if result["runs"] == 1 and run.missing:
                 events.extend({"kind": "isolation", "text": m} for m in run.missing)
             order = [i for i in range(len(cells)) if i not in skipped]
+            keep = {}  # solution cell label -> the functions its exercises collect, kept as that cell leaves them
+            for gid, _, exercise in pending:
+                keep.setdefault(owner.get(gid), []).append(exercise.function)
             try:
-                errors = run.execute([(cells[i].label, cells[i].source) for i in order])
+                errors = run.execute([(cells[i].label, cells[i].source, keep.get(cells[i].label, []) if cells[i].solution
+                                       else []) for i in order])
             except SandboxDied as died:
                 if died.position is None:
                     raise RuntimeError(f"the sandbox ended before running a cell: {died}") from None
