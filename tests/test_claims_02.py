@@ -174,3 +174,18 @@ def test_q2_scaling_the_inputs_down_leaves_the_second_layer_saturated():
     f = tanhnet.forward((0.1, 0.0), tanhnet.scaled(tanhnet.EXAMPLE_W, 10.0))
     assert max(1 - f["a" + u] ** 2 for u in "34") > 0.5             # the first layer is no longer saturated
     assert all(1 - f["a" + u] ** 2 < tanhnet.SATURATED for u in "56")  # the second layer still is
+
+
+def test_s8_widget_units_turn_orange_one_after_another_as_the_scale_grows():
+    # "Move the weight scale from 0.1 to 10 and watch the units turn orange one after another and the gradients on
+    # the edges shrink", at the widget's first input, over the slider's scales
+    first = {}
+    for scale in tanhnet.SCALES:
+        state = tanhnet.saturation_state(*tanhnet.SATURATION_X, scale=scale)
+        _, _, colors = tanhnet.graph_labels(state["x"], state["w"], show="gradients")
+        for u in "3456":
+            if colors[u] == tanhnet.style.ORANGE and u not in first:
+                first[u] = scale
+    assert sorted(first) == list("3456") and len(set(first.values())) == 4
+    at1, at10 = (tanhnet.saturation_state(*tanhnet.SATURATION_X, scale=s)["grads"] for s in (1.0, 10.0))
+    assert max(map(abs, at10.values())) < max(map(abs, at1.values())) / 100
