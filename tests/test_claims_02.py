@@ -54,6 +54,15 @@ def test_s6_separate_products_grow_by_a_factor_falling_towards_two(sweep):
     assert growth[-1] < 2.05
 
 
+def test_s6_closed_forms_of_the_counts(sweep):
+    # "Backpropagation costs 12 more multiplications per layer: each of the layer's 4 edges takes two ... and each of
+    # its 2 units two more ... In all 12L - 6 ... The separate products cost 20 (2^L - 1) - 12L"
+    bp, nv = sweep
+    assert 4 * 2 + 2 * 2 == 12
+    assert bp == [12 * L - 6 for L in range(1, 11)]
+    assert nv == [20 * (2 ** L - 1) - 12 * L for L in range(1, 11)]
+
+
 def test_s6_counts_at_depth_two_are_section_5s_and_ratio_at_ten_is_about_180(sweep):
     # "At L = 2 the counts are the 18 and 36 of section 5; at L = 10 ... about 180 times as many"
     bp, nv = sweep
@@ -81,37 +90,61 @@ def test_s7_all_1600_gradients_agree_within_the_stated_bounds(four_ways, method,
     assert (err < threshold).all() and err.max() < bound
 
 
+SCALES = np.geomspace(0.1, 10.0, 2001)  # section 8's grid
+
+
 @pytest.fixture(scope="module")
 def saturation():
-    return {x: tanhnet.saturation_state(*x, scale=10.0) for x in [tanhnet.SATURATION_X, (2.0, 2.0)]}
+    """Per input of section 8: |dy/dw13| over SCALES by the closed form (section 8 prints the backward pass's)
+    and the forward values at scale 10."""
+    out = {}
+    for x in [tanhnet.SATURATION_X, (2.0, 2.0)]:
+        w = {k: SCALES * v for k, v in tanhnet.EXAMPLE_W.items()}
+        curve = np.abs(tanhnet.batch_gradients(np.tile(x, (SCALES.size, 1)), w, "closed_form")["w13"])
+        out[x] = {"curve": curve, "peak": int(np.argmax(curve)),
+                  "at10": tanhnet.forward(x, tanhnet.scaled(tanhnet.EXAMPLE_W, 10.0))}
+    return out
 
 
-def test_s8_gradient_grows_peaks_at_a_moderate_scale_then_collapses(saturation):
-    # "the gradient grows with the scale ..., peaks at a moderate scale, and then collapses"
-    state = saturation[tanhnet.SATURATION_X]
-    curve, scales = state["curve"], state["scales"]
-    i = int(np.argmax(curve))
-    assert 1.0 < scales[i] < 3.0
+def test_s8_gradient_grows_like_0_3_scale_peaks_near_1_5_then_collapses(saturation):
+    # "the gradient first grows in proportion to the scale (... 0.3 × scale), peaks near scale 1.5, where
+    # z3 = 0.5 × scale is about 0.8 ..., and then collapses"; printed "0.030 at scale 0.1, peak 0.476 at scale 1.54"
+    s = saturation[tanhnet.SATURATION_X]
+    curve, i = s["curve"], s["peak"]
+    assert curve[0] == pytest.approx(0.3 * 0.1, rel=0.01)
+    assert round(SCALES[i], 1) == 1.5 and 0.75 <= 0.5 * SCALES[i] < 0.85
     assert np.all(np.diff(curve[:i + 1]) > 0) and np.all(np.diff(curve[i:]) < 0)
+    # the peak sits where s · sech²(0.5 s), unit 3's part of the curve, peaks: u tanh u = 1/2 with u = 0.5 s
+    u = 0.5 * SCALES[i]
+    assert u * np.tanh(u) == pytest.approx(0.5, abs=0.01)
 
 
-def test_s8_at_scale_10_every_unit_is_saturated_and_the_gradient_is_1e5_below_its_peak(saturation):
-    # "at scale 10 all four units are saturated (every slope is below 0.1) and |dy/dw13| is more than 10^5
-    # times smaller than at its peak"; Q2's model answer: "every slope is at most 0.01"
-    state = saturation[tanhnet.SATURATION_X]
-    slopes = [1 - state["forward"]["a" + u] ** 2 for u in "3456"]
-    assert max(slopes) < tanhnet.SATURATED and round(max(slopes), 2) <= 0.01
-    assert state["curve"][-1] * 1e5 < state["curve"].max()
-    assert abs(state["grads"]["w13"]) == pytest.approx(state["curve"][-1], rel=1e-12)
+def test_s8_at_scale_10_every_unit_is_saturated_and_the_gradient_is_2e5_below_its_peak(saturation):
+    # "at scale 10 all four units are saturated (every slope is below 0.1) and |dy/dw13| is about 2·10^5 times
+    # smaller than at its peak"; Q2's model answer: "every slope 1 - a² is at most 0.01"
+    s = saturation[tanhnet.SATURATION_X]
+    slopes = [1 - s["at10"]["a" + u] ** 2 for u in "3456"]
+    assert max(slopes) < tanhnet.SATURATED and max(slopes) <= 0.01
+    assert round(s["curve"][s["peak"]] / s["curve"][-1], -5) == 2e5
 
 
-def test_s8_the_larger_input_peaks_sooner_and_reaches_exactly_zero(saturation):
-    # "The larger input saturates the first layer sooner: its peak comes at a smaller scale, and at scale 10
-    # the gradient is exactly 0 in float64"
+def test_s8_the_larger_input_saturates_unit_3_sooner_and_reaches_exactly_zero(saturation):
+    # "At x = (2, 2), z3 = 2.6 × scale grows more than five times as fast, so unit 3 ... saturates sooner and the peak
+    # comes at a smaller scale. At scale 10, z3 = 26 and 1 - tanh² 26 ≈ 4e^-52 ≈ 1e-22 ...: tanh rounds to exactly
+    # 1, and the computed gradient is exactly 0 (its true value is about 2·10^-24). Unit 4 saturates later ...,
+    # which is why the largest slope at scale 10 is unit 4's, larger than at x = (1, 0)"
     small, large = saturation[tanhnet.SATURATION_X], saturation[(2.0, 2.0)]
-    peak = lambda s: s["scales"][np.argmax(s["curve"])]  # noqa: E731
-    assert peak(large) < peak(small)
-    assert large["curve"][-1] == 0.0 and 1 - large["forward"]["a3"] ** 2 == 0.0
+    assert SCALES[large["peak"]] < SCALES[small["peak"]]
+    f = large["at10"]
+    assert f["z3"] == pytest.approx(26.0) and f["a3"] == 1.0 and large["curve"][-1] == 0.0
+    sech2 = lambda z: 4 * np.exp(-2 * abs(z)) / (1 + np.exp(-2 * abs(z))) ** 2  # noqa: E731  (1 - tanh², stable)
+    assert sech2(26.0) == pytest.approx(4 * np.exp(-52), rel=1e-12) and round(np.log10(sech2(26.0))) == -22
+    assert 1 - np.nextafter(1.0, 0.0) == pytest.approx(1.1e-16, rel=0.01)
+    exact = f["x1"] * sech2(f["z3"]) * (10 * 1.0 * sech2(f["z5"]) + 10 * -0.7 * sech2(f["z6"]))
+    assert round(np.log10(exact), 1) == pytest.approx(np.log10(2e-24), abs=0.1)
+    slopes = {x: {u: sech2(s["at10"]["z" + u]) for u in "3456"} for x, s in saturation.items()}
+    assert max(slopes[(2.0, 2.0)], key=slopes[(2.0, 2.0)].get) == "4"
+    assert max(slopes[(2.0, 2.0)].values()) > max(slopes[tanhnet.SATURATION_X].values())
 
 
 def test_summary_dy_dw13_formula():
@@ -133,3 +166,26 @@ def test_s8_orange_units_are_those_with_slope_below_0_1():
             slope = 1 - state["forward"]["a" + u] ** 2
             assert (colors[u] == tanhnet.style.ORANGE) == (slope < 0.1)
     assert all(c == tanhnet.style.ORANGE for c in colors.values())  # at scale 10 every unit is saturated
+
+
+def test_q2_scaling_the_inputs_down_leaves_the_second_layer_saturated():
+    # Q2's model answer: "the second layer's inputs a3, a4 lie in [-1, 1] whatever the inputs, so its large weights
+    # still saturate it": weights × 10 with the input (1, 0) scaled down to (0.1, 0)
+    f = tanhnet.forward((0.1, 0.0), tanhnet.scaled(tanhnet.EXAMPLE_W, 10.0))
+    assert max(1 - f["a" + u] ** 2 for u in "34") > 0.5             # the first layer is no longer saturated
+    assert all(1 - f["a" + u] ** 2 < tanhnet.SATURATED for u in "56")  # the second layer still is
+
+
+def test_s8_widget_units_turn_orange_one_after_another_as_the_scale_grows():
+    # "Move the weight scale from 0.1 to 10 and watch the units turn orange one after another and the gradients on
+    # the edges shrink", at the widget's first input, over the slider's scales
+    first = {}
+    for scale in tanhnet.SCALES:
+        state = tanhnet.saturation_state(*tanhnet.SATURATION_X, scale=scale)
+        _, _, colors = tanhnet.graph_labels(state["x"], state["w"], show="gradients")
+        for u in "3456":
+            if colors[u] == tanhnet.style.ORANGE and u not in first:
+                first[u] = scale
+    assert sorted(first) == list("3456") and len(set(first.values())) == 4
+    at1, at10 = (tanhnet.saturation_state(*tanhnet.SATURATION_X, scale=s)["grads"] for s in (1.0, 10.0))
+    assert max(map(abs, at10.values())) < max(map(abs, at1.values())) / 100
