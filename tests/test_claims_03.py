@@ -1,5 +1,7 @@
 """Every sentence of notebook 03 about a computed result, recomputed through utils: each test fails when its
 claim stops being true. The section of the notebook is named in each docstring."""
+import math
+
 import numpy as np
 import pytest
 
@@ -250,7 +252,8 @@ def test_with_a_bias_centring_changes_speed_not_the_minimiser(fits):
 
 def test_standardising_beats_centring_with_a_bias(fits):
     """§7 table: κ = 154.24 raw, 4.00 centred (max(σ², 1)/min(σ², 1) at σ = 0.5), 1.00 standardised; the
-    steps fall accordingly, to one for standardised inputs."""
+    steps fall accordingly, to one for standardised inputs; "Exercise 4's count is an upper bound here: ... 1066
+    steps, and the raw run needs fewer ...; the centred run ... needs exactly its count, 28"."""
     kappas, steps = {}, {}
     for how in c.INPUTS:
         Hb = c.bias_hessian(MU, SIGMA, how)
@@ -260,6 +263,10 @@ def test_standardising_beats_centring_with_a_bias(fits):
                                         w_star=fits[how][0])["steps"]
     assert kappas["raw"] > 100 and kappas["centred"] == pytest.approx(4.0) and kappas["standardised"] == 1.0
     assert steps["raw"] > steps["centred"] > steps["standardised"] == 1
+    # Exercise 4's count bounds the raw run (three eigenvalues) and is exact for the centred one (two)
+    rho = (kappas["raw"] - 1) / (kappas["raw"] + 1)
+    assert c.predicted_steps(kappas["raw"]) == math.ceil(math.log(1e-6) / math.log(rho)) == 1066 > steps["raw"]
+    assert c.predicted_steps(kappas["centred"]) == steps["centred"] == 28
 
 
 def test_expected_kappa_after_centring_is_exactly_one_plus_d_over_n():
