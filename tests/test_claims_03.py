@@ -94,13 +94,24 @@ def test_lecun_step_removes_the_steep_component_and_leaves_one_minus_one_over_ka
 
 
 def test_three_runs_lecun_optimal_beyond_the_edge():
-    """§3: LeCun converges, more slowly than the optimal step (printed 281 and 145 steps); 2 % beyond 2/λmax
-    diverges; with the optimal step the path zig-zags: the steep component changes sign every step."""
+    """§3: LeCun converges, more slowly than the optimal step (printed 281 and 145 steps, recomputed here);
+    2 % beyond 2/λmax diverges; with the optimal step the path zig-zags: the steep component changes sign every
+    step."""
     lecun = c.gradient_descent(H, c.step_size("lecun", LAM[0], LAM[-1]))
     eta = c.step_size("optimal", LAM[0], LAM[-1])
     optimal = c.gradient_descent(H, eta)
     assert lecun["status"] == optimal["status"] == "converged" and lecun["steps"] > optimal["steps"]
     assert c.gradient_descent(H, 1.02 * 2 / LAM[-1])["status"] == "diverged"
+    # "converged once |w − v| ≤ 1e-6 |w0 − v|", "diverged once |w − v| > 1e6 |w0 − v|"
+    assert (c.TOL, c.DIVERGED) == (1e-6, 1e6)
+    # the printed counts, recomputed from the flat component alone: after LeCun's first step only it is left,
+    # shrinking by 1 − 1/κ; with η* the whole error shrinks by (κ − 1)/(κ + 1) from the start
+    e0 = c.W_START - c.W_STAR
+    flat = abs(e0 @ np.linalg.eigh(H)[1][:, 0])
+    kappa = LAM[-1] / LAM[0]
+    lecun_steps = math.ceil(math.log(1e-6 * np.linalg.norm(e0) / flat) / math.log(1 - 1 / kappa))
+    optimal_steps = math.ceil(math.log(1e-6) / math.log((kappa - 1) / (kappa + 1)))
+    assert (lecun["steps"], optimal["steps"]) == (lecun_steps, optimal_steps) == (281, 145)
     steep = (optimal["path"] - c.W_STAR) @ np.linalg.eigh(H)[1][:, -1]
     assert np.all(np.sign(steep[1:]) == -np.sign(steep[:-1]))
 
