@@ -269,8 +269,11 @@ def widget_state(mu1, mu2, sigma, step_fraction=0.5, center=False, beta=0.0, n_g
             "beta": beta, "gd": gd, "plain": plain, "w1": w1, "w2": w2, "J": J, "text": "\n".join(text)}
 
 
-def draw_state(ax_contour, ax_error, state):
+def draw_state(ax_contour, ax_error, state, compare=True):
     """Draw a widget_state: contours of J with the GD path and eigenvectors; |w - v| against the step.
+
+    compare: give the dashed curve of the same step without momentum a legend entry (the widget draws that
+    curve whenever beta > 0); False for a figure of plain descent alone, whose legend then lists only what it shows.
 
     Returns the artists that change with the state, for update_drawing. Labels avoid mathtext and the
     titles have a fixed position: both cost more than the data itself on a slow machine.
@@ -287,7 +290,8 @@ def draw_state(ax_contour, ax_error, state):
     ax_contour.set(xlim=(w1[0], w1[-1]), ylim=(w2[0], w2[-1]), aspect="equal", xlabel="w1", ylabel="w2")
     legend = ax_contour.legend(loc="lower left", fontsize=7, framealpha=1)
     error, = ax_error.semilogy([1, 2], [1, 2], color=style.ORANGE, label="this run")
-    plain, = ax_error.semilogy([], [], color=style.BLUE, ls="--", lw=1, label="β = 0, same step")
+    plain, = ax_error.semilogy([], [], color=style.BLUE, ls="--", lw=1,
+                               label="β = 0, same step" if compare else "_nolegend_")
     tol = ax_error.axhline(1.0, color=style.BLACK, ls=":", lw=1, label="tolerance")
     style.plain_log_ticks(ax_error.yaxis)
     ax_error.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))  # steps are whole; few labels draw fast

@@ -180,22 +180,22 @@ def _steps_judge(cases, answers):
     exact = lambda k, tol: math.log(tol) / math.log(rho(k))  # noqa: E731
     want = np.array([conditioning.predicted_steps(k, tol) for k, tol in cases], dtype=float)
     if np.array_equal(got, want):
-        return "steps = ⌈log ε / log((κ - 1)/(κ + 1))⌉ for five (κ, ε)"
+        return "steps = ⌈log tol / log((κ - 1)/(κ + 1))⌉ for five (κ, tol)"
     mistakes = [
-        ("round up, not down: after ⌊log ε / log ρ⌋ steps the error is still above the tolerance",
+        ("round up, not down: after ⌊log tol / log ρ⌋ steps the error is still above the tolerance",
          lambda k, tol: math.floor(exact(k, tol))),
-        ("a number of steps is a whole number: round log ε / log ρ up (math.ceil)", exact),
+        ("a number of steps is a whole number: round log tol / log ρ up (math.ceil)", exact),
         ("that is the rate 1 - 1/κ of the step 1/λmax; with the optimal step the rate is (κ - 1)/(κ + 1)",
          lambda k, tol: math.ceil(math.log(tol) / math.log(1 - 1 / k))),
-        ("κ/2 · ln(1/ε) is the large-κ approximation; the exact count is ⌈log ε / log ρ⌉",
+        ("κ/2 · ln(1/tol) is the large-κ approximation; the exact count is ⌈log tol / log ρ⌉",
          lambda k, tol: math.ceil(k / 2 * math.log(1 / tol))),
-        ("κ/2 · ln(1/ε) is the large-κ approximation (and a count is whole); the exact count is ⌈log ε / log ρ⌉",
+        ("κ/2 · ln(1/tol) is the large-κ approximation (and a count is whole); the exact count is ⌈log tol / log ρ⌉",
          lambda k, tol: k / 2 * math.log(1 / tol)),
-        ("one step too many: after k steps the error is ρ^k times the start, so k = ⌈log ε / log ρ⌉",
+        ("one step too many: after k steps the error is ρ^k times the start, so k = ⌈log tol / log ρ⌉",
          lambda k, tol: math.ceil(exact(k, tol)) + 1),
         ("that counts the steps for the loss, which shrinks by ρ² per step; the tolerance is on |w - v|",
          lambda k, tol: math.ceil(exact(k, tol) / 2)),
-        ("the fraction is upside down: log ε / log ρ, both logarithms negative",
+        ("the fraction is upside down: log tol / log ρ, both logarithms negative",
          lambda k, tol: math.ceil(math.log(rho(k)) / math.log(tol))),
     ]
     for message, wrong in mistakes:
@@ -204,7 +204,7 @@ def _steps_judge(cases, answers):
     if np.any(got != np.round(got)):
         _fail(f"{name}: a number of steps is a whole number; got {got[0]:.6g} for the first case")
     kappa, tol = cases[0]
-    _fail(f"{name}: for κ = {kappa:.4g} and ε = {tol:.0e} expected {want[0]:.0f} steps, got {got[0]:.6g}")
+    _fail(f"{name}: for κ = {kappa:.4g} and tol = {tol:.0e} expected {want[0]:.0f} steps, got {got[0]:.6g}")
 
 
 PREDICT_STEPS = Exercise("predict_steps", _steps_cases, _steps_collect, _steps_judge, seed=4)
