@@ -357,6 +357,12 @@ def test_measured_sharpness_is_the_exact_top_eigenvalue():
 
 # ---------------------------------------------------------------- the notebook as a whole
 
+def test_parameter_counts_of_section_1():
+    """'102 weights', '19 biases; 121 parameters in all' (the Hessian of section 9 is 121 x 121)."""
+    assert sum(w.size for w in W) == 102 and sum(b.size for b in B) == 19
+    assert sharpness.hessian(X, T, W, B).shape == (121, 121)
+
+
 def test_network_diagram_labels_do_not_overlap_and_name_the_units():
     import matplotlib.pyplot as plt
 
