@@ -358,5 +358,8 @@ def test_written_questions_are_manual_cells_whose_model_answers_the_student_vers
         gid = cell.metadata.get("nbgrader", {}).get("grade_id")
         if gid in written:
             assert "Model answer" not in cell.source and "YOUR ANSWER HERE" in cell.source
-    # every question, with its rubric, stays in the student version
-    assert "\n".join(c.source for c in student.cells).count("*Rubric:") == 3
+    # every question stays in the student version, with what it is graded on; the rubric, which states the
+    # answer, is in the model-answer cell and leaves with it
+    text = "\n".join(c.source for c in student.cells)
+    assert text.count("*Graded on:") == 3 and "Rubric" not in text
+    assert all("**Rubric.**" in cell.source for cell in written.values())

@@ -54,15 +54,45 @@ def test_printed_error_and_activity_cannot_be_moved_by_round_off():
     assert [int((z > 0).sum()) for z in Z[:3]] == [323, 264, 291]  # printed with their shares of 600
 
 
-def test_printed_value_is_0_3677_and_its_10_decimals_hold_for_numpy_and_autograd():
-    """'the number printed below in Exercise 1 is 0.3677…'; 10 decimals are printed because the last digits
-    differ between computations: the 10th cannot."""
+def test_printed_value_differs_from_the_course_and_its_10_decimals_hold_for_numpy_and_autograd():
+    """'the number Exercise 1 prints differs from the course's 1.5423…'; 10 decimals are printed because the
+    last digits differ between computations: the 10th cannot."""
     DW, _ = mlp.backward(X, T, W, B)
     AW, _ = mlp.autograd_gradients(X, T, W, B, "float64")
     values = [np.linalg.norm(DW[0][0, 0]), np.linalg.norm(AW[0][0, 0])]
-    assert all(f"{v:.10f}".startswith("0.3677") for v in values)
+    assert all(not f"{v:.10f}".startswith("1.5423") for v in values)
     assert len({f"{v:.10f}" for v in values}) == 1
     assert all(far_from_rounding(v, 10, 1e-13) for v in values)
+
+
+def test_exercise_1_value_does_not_appear_before_exercise_1(notebook_text):
+    """The value Exercise 1 prints is its answer: no cell before the exercise's solution cell shows it."""
+    _, nb = notebook_text
+    value = f"{np.linalg.norm(mlp.backward(X, T, W, B)[0][0][0, 0]):.10f}"
+    first = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "ex1-backward")
+    for cell in nb.cells[:first]:
+        shown = cell.source + "".join(o.get("text", "") for o in cell.get("outputs", []))
+        assert value[:6] not in shown
+
+
+def test_data_are_what_section_2_says():
+    """Seed 20210201, x ~ N(0, I_4), t = sin x1 + x2 x3 / 2 - 0.3 x4 + noise of std 0.1, He weights, N(0, 0.1²)
+    biases: the shipped arrays are exactly utils.data.generate()'s, whose code is checked here line by line."""
+    from utils import data
+
+    g = data.generate(20210201)
+    assert np.array_equal(g["data.npz"]["X"], X) and np.array_equal(g["data.npz"]["T"], T)
+    assert all(np.array_equal(g["params.npz"][f"W{l}"], W[l]) and np.array_equal(g["params.npz"][f"B{l}"], B[l])
+               for l in range(4))
+    rng = np.random.default_rng(20210201)  # the same draws, written out independently
+    X2 = rng.standard_normal((100, 4))
+    T2 = np.sin(X2[:, 0]) + 0.5 * X2[:, 1] * X2[:, 2] - 0.3 * X2[:, 3] + 0.1 * rng.standard_normal(100)
+    W2 = [rng.standard_normal((a, b)) * np.sqrt(2 / a) for a, b in ((4, 6), (6, 6), (6, 6), (6, 1))]
+    B2 = [0.1 * rng.standard_normal(n) for n in (6, 6, 6, 1)]
+    np.testing.assert_array_equal(X2, X)
+    np.testing.assert_allclose(T2, T[:, 0], rtol=0, atol=1e-15)
+    for a, b in zip(W2 + B2, W + B):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_dead_unit_gets_exactly_zero_gradient_by_every_method():
@@ -89,6 +119,14 @@ def test_agreement_table_holds_with_room_to_spare():
     worst_fd = max(gradcheck.relative_error(a, b) for a, b in zip(ours, numeric))
     assert 3e-7 < worst_fd < 3e-5
     assert gradcheck.verdict(worst_fd) == "agree (finite-difference noise)"
+    # 'the smallest nonzero entry is only about 4e-5 (printed above)', where round-off of about 1e-10 becomes
+    # a relative error between 1e-7 and 1e-4; elsewhere it is far smaller
+    smallest = min(np.abs(g[g != 0]).min() for g in ours)
+    assert f"{smallest:.6f}" == "0.000041" and far_from_rounding(smallest, 6, 1e-8)
+    i_small = next(i for i, g in enumerate(ours) if np.any(np.abs(g) == smallest))
+    assert gradcheck.relative_error(ours[i_small], numeric[i_small]) == worst_fd
+    assert max(np.max(np.abs(a - b)) for a, b in zip(ours, numeric)) < 1e-9
+    one_mask_missing = [None] * 4  # 'A real bug, such as a forgotten ReLU mask': the mask of layer 2 only
     no_mask = [w * 0 for w in W]  # a real bug: the backward pass of a network without ReLU masks
     _, Zs, As = mlp.forward(X, W, B)
     delta = 2 * (Zs[-1] - T) / len(X)
@@ -96,6 +134,11 @@ def test_agreement_table_holds_with_room_to_spare():
         no_mask[l] = As[l].T @ delta
         delta = delta @ W[l].T
     assert max(gradcheck.relative_error(a, b) for a, b in zip(no_mask, numeric[:4])) >= 1e-2
+    delta = 2 * (Zs[-1] - T) / len(X)
+    for l in reversed(range(4)):
+        one_mask_missing[l] = As[l].T @ delta
+        delta = delta @ W[l].T * (1 if l == 2 else Zs[l - 1] > 0)
+    assert max(gradcheck.relative_error(a, b) for a, b in zip(one_mask_missing, numeric[:4])) >= 1e-2
 
 
 def test_float32_rounding_once_is_within_half_an_ulp_but_the_course_value_is_not_that():
@@ -157,6 +200,37 @@ def test_the_earlier_solution_is_right_for_one_sample_and_fails_for_a_batch():
         earlier_output_layer(X, T, W, B)
 
 
+def earlier_solution(X, T, W, B):
+    """The earlier solution's whole backward pass, as submitted (d_relu from the activation, numpy.tile)."""
+    def d_relu(aa):
+        grad = aa.copy()
+        grad[grad > 0] = 1
+        return grad
+    _, Z, A = mlp.forward(X, W, B)
+    Y, (A1, A2, A3) = Z[-1], A[1:]
+    delta_4 = 2 * (Y - T)
+    dw_3 = delta_4 * A3.T
+    delta_3 = delta_4 @ W[3].T * d_relu(A3)
+    dw_2 = delta_3 * np.tile(A2.T, (1, W[2].shape[1]))
+    delta_2 = delta_3 @ W[2].T * d_relu(A2)
+    dw_1 = delta_2 * np.tile(A1.T, (1, W[1].shape[1]))
+    delta_1 = delta_2 @ W[1].T * d_relu(A1)
+    dw_0 = delta_1 * np.tile(X.T, (1, W[0].shape[1]))
+    return [dw_0, dw_1, dw_2, dw_3]
+
+
+def test_the_earlier_solution_runs_only_for_one_sample():
+    """'This code runs only for a single sample (for N > 1 its products cannot broadcast, in this layer or the
+    next), so the course's data must have held one'; for N = 1 it is right."""
+    for k in range(len(X)):
+        DW = earlier_solution(X[k:k + 1], T[k:k + 1], W, B)
+        for got, want in zip(DW, mlp.backward(X[k:k + 1], T[k:k + 1], W, B)[0]):
+            assert got.shape == want.shape and gradcheck.relative_error(got, want) < 1e-12
+    for n in range(2, len(X) + 1):
+        with pytest.raises(ValueError, match="could not be broadcast"):
+            earlier_solution(X[:n], T[:n], W, B)
+
+
 def test_relu_masks_at_a_and_at_z_are_the_same():
     """'For ReLU, A = max(0, Z) > 0 exactly where Z > 0, so ... A > 0 gives the same numbers.'"""
     _, Z, A = mlp.forward(X, W, B)
@@ -188,9 +262,10 @@ def test_feedback_printed_in_section_8():
 # ---------------------------------------------------------------- section 9: training and the edge of stability
 
 def test_loss_values_spikes_and_rising_steps_as_printed(runs):
-    """'η = 0.05: E 1.823 -> 0.031 ...; rose on 139 of 499 steps; spikes start at steps [187, 235, 288, 344]';
+    """'η = 0.05: E 1.823 -> 0.031 after 499 steps; rose on 139 of 499 steps; spikes start at steps [187, 235, 288, 344]';
     'η = 0.02: E 1.823 -> 0.056; rose on 0 of 499 steps; spikes []'; the smaller step ends higher."""
     fast, slow = runs[0.05]["losses"], runs[0.02]["losses"]
+    assert len(fast) - 1 == 499  # losses[k] is the loss after k steps
     assert (f"{fast[0]:.3f}", f"{fast[-1]:.3f}", f"{slow[-1]:.3f}") == ("1.823", "0.031", "0.056")
     assert all(far_from_rounding(v, 3, 1e-8) for v in (fast[0], fast[-1], slow[-1]))
     assert sharpness.rising_steps(fast) == 139 and sharpness.rising_steps(slow) == 0
@@ -208,18 +283,23 @@ def test_spike_and_rise_counts_cannot_be_moved_by_round_off(runs):
 
 
 def test_sharpness_along_training_as_printed_and_described(runs):
-    """'sharpness at steps 0: 47, 40: 16, 100: 27, 150: 39, 160: 41, 190: 47, 200: 37'; it starts above 2/η,
-    falls to about 16, climbs, crosses 2/η between steps 150 and 160, before the first spike; 37 after it."""
+    """'sharpness at steps 0: 47, 10: 19, 40: 16, 100: 27, 150: 39, 160: 41, 190: 47, 200: 37'; it starts above
+    2/η, is far below it at step 10 while the loss keeps falling, falls to about 16 by step 40, climbs, crosses
+    2/η between steps 150 and 160, before the first spike; 37 after it."""
     run, limit = runs[0.05], 2 / 0.05
     lam = dict(zip(run["sharp_steps"].tolist(), run["sharpness"]))
-    printed = {0: 47, 40: 16, 100: 27, 150: 39, 160: 41, 190: 47, 200: 37}
+    printed = {0: 47, 10: 19, 40: 16, 100: 27, 150: 39, 160: 41, 190: 47, 200: 37}
     for step, value in printed.items():
         assert round(lam[step]) == value and far_from_rounding(lam[step], 0, 0.02), (step, lam[step])
     assert lam[0] > limit
+    assert lam[10] < 0.5 * limit and np.all(np.diff(run["losses"][:11]) < 0)
     assert min(lam[s] for s in range(0, 60, 10)) == pytest.approx(16, abs=0.5)
     assert all(lam[s] < limit for s in range(10, 160, 10)) and lam[160] > limit
     assert 160 < sharpness.spikes(run["losses"], 1.3)[0]
     assert lam[200] < limit
+    for start in sharpness.spikes(run["losses"], 1.3)[1:]:  # 'back towards 40 after the later ones'
+        before = start // EVERY * EVERY
+        assert limit < lam[before + 2 * EVERY] < lam[before], start
 
 
 def test_loss_resumes_its_fall_after_each_spike_and_keeps_falling(runs):
@@ -236,13 +316,37 @@ def test_sharpness_hovers_within_10_percent_of_2_over_eta_from_step_250(runs):
     late = run["sharp_steps"] >= 250
     assert late.sum() == 25
     assert np.max(np.abs(run["sharpness"][late] - 40) / 40) < 0.09  # room for round-off below the printed 10%
+    assert np.all(run["sharpness"][late] > 40)  # 'every measurement just above the dashed line'
 
 
 def test_the_smaller_step_stays_far_below_its_limit(runs):
-    """'η = 0.02, largest sharpness measured: below 52, far under 2/η = 100'; 'The sharpness also grows'."""
-    lam = runs[0.02]["sharpness"]
-    assert np.ceil(lam.max()) == 52 and lam.max() < 51.9
-    assert lam[-1] > 2 * lam.min()
+    """'η = 0.02, sharpness at steps 0: 47, 100: 20, 490: 52'; 'largest sharpness measured: below 52, far under
+    2/η = 100'; 'The sharpness first falls too (20 at step 100), then grows (52 at step 490)'."""
+    run = runs[0.02]
+    lam = run["sharpness"]
+    at = dict(zip(run["sharp_steps"].tolist(), lam))
+    for step, value in {0: 47, 100: 20, 490: 52}.items():
+        assert round(at[step]) == value and far_from_rounding(at[step], 0, 0.02), (step, at[step])
+    assert np.ceil(lam.max()) == 52 and lam.max() < 51.9 and lam.max() == at[490]
+    assert at[100] < 0.5 * at[0] and at[490] > 2 * lam.min()
+
+
+def test_every_measurement_is_the_full_hessians_top_eigenvalue_and_only_one_exceeds_2_over_eta(runs):
+    """'along these runs they [the negative eigenvalues] are small (below an eighth of λmax in magnitude), so
+    power iteration finds λmax: we checked every measurement against the full Hessian'; 'at every measurement
+    at most one eigenvalue of the full Hessian exceeds 2/η'. The runs are replayed with autograd's gradient."""
+    for eta, run in runs.items():
+        Wc, Bc = [w.copy() for w in W], [b.copy() for b in B]
+        for step in range(STEPS):
+            if step % EVERY == 0:
+                ev = np.linalg.eigvalsh(sharpness.hessian(X, T, Wc, Bc))
+                measured = run["sharpness"][step // EVERY]
+                assert measured == pytest.approx(ev[-1], rel=1e-5), (eta, step)
+                assert -ev[0] < ev[-1] / 8, (eta, step)
+                assert np.sum(ev > 2 / eta) <= 1, (eta, step)
+            DW, DB = mlp.autograd_gradients(X, T, Wc, Bc)
+            Wc = [w - eta * d for w, d in zip(Wc, DW)]
+            Bc = [b - eta * d for b, d in zip(Bc, DB)]
 
 
 def test_measured_sharpness_is_the_exact_top_eigenvalue():
@@ -252,6 +356,12 @@ def test_measured_sharpness_is_the_exact_top_eigenvalue():
 
 
 # ---------------------------------------------------------------- the notebook as a whole
+
+def test_parameter_counts_of_section_1():
+    """'102 weights', '19 biases; 121 parameters in all' (the Hessian of section 9 is 121 x 121)."""
+    assert sum(w.size for w in W) == 102 and sum(b.size for b in B) == 19
+    assert sharpness.hessian(X, T, W, B).shape == (121, 121)
+
 
 def test_network_diagram_labels_do_not_overlap_and_name_the_units():
     import matplotlib.pyplot as plt
