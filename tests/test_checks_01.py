@@ -214,7 +214,7 @@ def test_diamond_right_answers_pass(answer, capsys):
     ((DIAMOND_W0, np.ones(4)), "W and B must be lists"),
     (([DIAMOND_W0], [np.ones(4)]), "one unit is a half-plane.*add a hidden layer"),
     (diamond(-DIAMOND_W0, -np.ones(4)), "hidden unit 1 does not fire at the centre.*flip the signs"),
-    (diamond(SQUARE_W0, SQUARE_B0), "square of Exercise 2"),
+    (diamond(SQUARE_W0, SQUARE_B0), "square of Exercise 3"),
     (diamond(DIAMOND_W0 / np.sqrt(2)), r"corners at \(±1.41, 0\).*length 1 but keep the bias"),
     (diamond(B0=2 * np.ones(4)), r"corners at \(±2, 0\)"),
     (diamond(B1=np.array([-2.5])), "fires with only 3 of the 4 hidden units on.*AND"),
