@@ -16,6 +16,30 @@ INPUTS2 = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 TRUTH2 = {"AND": [0, 0, 0, 1], "OR": [0, 1, 1, 1], "NAND": [1, 1, 1, 0], "NOR": [1, 0, 0, 0], "XOR": [0, 1, 1, 0]}
 
 
+def test_a_unit_is_the_half_plane_its_normal_points_to():
+    """§1: for w != 0 the unit fires on the side w points to; the line lies at distance |b| / ||w|| from the origin
+    (the slider text prints it, with the share of the box that fires); scaling w and b by c > 0 changes nothing;
+    flipping both signs swaps the sides, and points on the line fire in neither case."""
+    rng = np.random.default_rng(0)
+    for w1, w2, b in rng.uniform(-3, 3, size=(20, 3)):
+        w = np.array([w1, w2])
+        s = threshold.halfplane(w1, w2, b)
+        foot, normal = s["foot"], s["normal"]
+        assert abs(foot @ w + b) < 1e-12 and np.isclose(np.linalg.norm(foot), abs(b) / np.linalg.norm(w))
+        assert f"distance of the line from 0: {abs(b) / np.linalg.norm(w):.2f}" in s["text"]
+        assert f"{100 * s['fraction']:.0f}% of the box" in s["text"]
+        assert threshold.step(w @ (foot + 1e-3 * normal) + b) == 1  # just ahead of the arrow's foot: fires
+        assert threshold.step(w @ (foot - 1e-3 * normal) + b) == 0  # just behind it: silent
+        x = rng.uniform(-2, 2, size=(500, 2))
+        fires = threshold.step(x @ w + b)
+        np.testing.assert_array_equal(threshold.step(x @ (2.5 * w) + 2.5 * b), fires)
+        np.testing.assert_array_equal(threshold.step(x @ -w - b), 1 - fires)  # no random point lies on the line
+    line = np.array([[0.5, 0.0], [0.0, -1.0], [1.0, 1.0]])  # exactly on 2 x1 - x2 - 1 = 0
+    w, b = np.array([2.0, -1.0]), -1.0
+    assert np.all(line @ w + b == 0)
+    assert not threshold.step(line @ w + b).any() and not threshold.step(line @ -w - b).any()
+
+
 def test_gates_have_zero_mismatches_with_their_truth_tables():
     """§2: "Each gate is run on every input and compared with its truth table" (0 mismatches in every row)."""
     for name in ("AND", "OR", "NAND", "NOR"):
