@@ -91,6 +91,16 @@ def test_square_layer_right_answers_pass(W0, B0, capsys):
     assert "0 of" in passes(checks.check_square_layer, (W0, B0), capsys)
 
 
+def test_square_and_diamond_messages_count_each_test_point_once(capsys):
+    """The ✓ messages count distinct points: seed 0 tests multiples of 1/32 in [-1.5, 1.5]^2 (97^2 points) and
+    boundary points every 1/64; the square's boundary holds 4 * 128 of those, the diamond's 4 * 64, and the grid
+    points on a boundary (4 * 64 for the square, 4 * 32 for the diamond) move from the grid to the boundary."""
+    out = passes(checks.check_square_layer, (SQUARE_W0, SQUARE_B0), capsys)
+    assert f"0 of {97 ** 2 - 4 * 64} grid points and 0 of {4 * 128} points on the edges" in out
+    out = passes(checks.check_diamond, diamond(), capsys)
+    assert f"0 of {97 ** 2 - 4 * 32} grid points and 0 of {4 * 64} points on its boundary" in out
+
+
 def with_unit(j, w, b):
     W0, B0 = SQUARE_W0.copy(), SQUARE_B0.copy()
     W0[:, j], B0[j] = w, b

@@ -234,7 +234,7 @@ def _square_judge(cases, answer):
     W0 = _matrix("W0", W0, [(2, 4)])
     B0 = _matrix("B0", B0, [(4,)])
     on_edge = (np.abs(grid) <= 1).all(axis=1) & (np.abs(grid) == 1).any(axis=1)
-    grid, edges = grid[~on_edge], np.concatenate([edges, grid[on_edge]])
+    grid, edges = grid[~on_edge], np.unique(np.concatenate([edges, grid[on_edge]]), axis=0)  # each point once
     W, B = [W0, np.ones((4, 1))], [B0, np.array([-3.5])]
     got_grid = _forward(grid, W, B)[1][-1][:, 0]
     want_grid = threshold.open_square(grid)
@@ -368,7 +368,7 @@ def _diamond_judge(cases, answer):
     grid = _matrix("grid", cases["grid"], [(None, 2)])
     boundary = _matrix("boundary", cases["boundary"], [(None, 2)])
     on_boundary = np.abs(grid).sum(axis=1) == 1
-    grid, boundary = grid[~on_boundary], np.concatenate([boundary, grid[on_boundary]])
+    grid, boundary = grid[~on_boundary], np.unique(np.concatenate([boundary, grid[on_boundary]]), axis=0)
     W, B = _network("diamond_network", answer, "one unit is a half-plane, and the diamond is the intersection "
                     "of four: add a hidden layer of edge units and an AND, W = [W0, W1] and B = [B0, B1]")
     zs, outs = _forward(grid, W, B)
