@@ -91,6 +91,16 @@ def test_square_layer_right_answers_pass(W0, B0, capsys):
     assert "0 of" in passes(checks.check_square_layer, (W0, B0), capsys)
 
 
+def test_square_and_diamond_messages_count_each_test_point_once(capsys):
+    """The ✓ messages count distinct points: seed 0 tests multiples of 1/32 in [-1.5, 1.5]^2 (97^2 points) and
+    boundary points every 1/64; the square's boundary holds 4 * 128 of those, the diamond's 4 * 64, and the grid
+    points on a boundary (4 * 64 for the square, 4 * 32 for the diamond) move from the grid to the boundary."""
+    out = passes(checks.check_square_layer, (SQUARE_W0, SQUARE_B0), capsys)
+    assert f"0 of {97 ** 2 - 4 * 64} grid points and 0 of {4 * 128} points on the edges" in out
+    out = passes(checks.check_diamond, diamond(), capsys)
+    assert f"0 of {97 ** 2 - 4 * 32} grid points and 0 of {4 * 64} points on its boundary" in out
+
+
 def with_unit(j, w, b):
     W0, B0 = SQUARE_W0.copy(), SQUARE_B0.copy()
     W0[:, j], B0[j] = w, b
@@ -214,7 +224,7 @@ def test_diamond_right_answers_pass(answer, capsys):
     ((DIAMOND_W0, np.ones(4)), "W and B must be lists"),
     (([DIAMOND_W0], [np.ones(4)]), "one unit is a half-plane.*add a hidden layer"),
     (diamond(-DIAMOND_W0, -np.ones(4)), "hidden unit 1 does not fire at the centre.*flip the signs"),
-    (diamond(SQUARE_W0, SQUARE_B0), "square of Exercise 2"),
+    (diamond(SQUARE_W0, SQUARE_B0), "square of Exercise 3"),
     (diamond(DIAMOND_W0 / np.sqrt(2)), r"corners at \(±1.41, 0\).*length 1 but keep the bias"),
     (diamond(B0=2 * np.ones(4)), r"corners at \(±2, 0\)"),
     (diamond(B1=np.array([-2.5])), "fires with only 3 of the 4 hidden units on.*AND"),

@@ -206,7 +206,7 @@ def check_and4(fn):
     run(AND4, fn)
 
 
-# ----------------------------------------------------------------------------- Exercise 2: the square's first layer
+# ----------------------------------------------------------------------------- Exercise 3: the square's first layer
 
 _SIDES = {(1, 0): "x1 = -1", (-1, 0): "x1 = 1", (0, 1): "x2 = -1", (0, -1): "x2 = 1"}  # inward normal -> its edge
 
@@ -234,7 +234,7 @@ def _square_judge(cases, answer):
     W0 = _matrix("W0", W0, [(2, 4)])
     B0 = _matrix("B0", B0, [(4,)])
     on_edge = (np.abs(grid) <= 1).all(axis=1) & (np.abs(grid) == 1).any(axis=1)
-    grid, edges = grid[~on_edge], np.concatenate([edges, grid[on_edge]])
+    grid, edges = grid[~on_edge], np.unique(np.concatenate([edges, grid[on_edge]]), axis=0)  # each point once
     W, B = [W0, np.ones((4, 1))], [B0, np.array([-3.5])]
     got_grid = _forward(grid, W, B)[1][-1][:, 0]
     want_grid = threshold.open_square(grid)
@@ -276,7 +276,7 @@ def check_square_layer(fn):
     run(SQUARE_LAYER, fn)
 
 
-# ----------------------------------------------------------------------------- Exercise 3: XOR with a hidden layer
+# ----------------------------------------------------------------------------- Exercise 2: XOR with a hidden layer
 
 # What a wrong network computes instead (outputs for 00, 01, 10, 11) -> the message.
 _XOR_NAMED = {
@@ -360,7 +360,7 @@ def _diamond(X, c=1.0):
 
 def _diamond_judge(cases, answer):
     """Mistakes named: no hidden layer, shapes, a hidden unit whose half-plane points away from the diamond,
-    the square of Exercise 2 instead, a diamond of the wrong size (weights normalised but not the bias, or
+    the square of Exercise 3 instead, a diamond of the wrong size (weights normalised but not the bias, or
     another bias), an output that fires with fewer than all hidden units on (not an AND), an output that does
     not fire when all are on (bias, or z = 0), boundary points classified A (strictness), a hidden unit whose
     line is not parallel to an edge, an edge that no unit bounds."""
@@ -368,7 +368,7 @@ def _diamond_judge(cases, answer):
     grid = _matrix("grid", cases["grid"], [(None, 2)])
     boundary = _matrix("boundary", cases["boundary"], [(None, 2)])
     on_boundary = np.abs(grid).sum(axis=1) == 1
-    grid, boundary = grid[~on_boundary], np.concatenate([boundary, grid[on_boundary]])
+    grid, boundary = grid[~on_boundary], np.unique(np.concatenate([boundary, grid[on_boundary]]), axis=0)
     W, B = _network("diamond_network", answer, "one unit is a half-plane, and the diamond is the intersection "
                     "of four: add a hidden layer of edge units and an AND, W = [W0, W1] and B = [B0, B1]")
     zs, outs = _forward(grid, W, B)
@@ -384,7 +384,7 @@ def _diamond_judge(cases, answer):
             _fail(f"hidden unit {j + 1} does not fire at the centre (0, 0), where z = b = {B0[j]:g}: every unit of "
                   "an AND must fire inside the diamond; flip the signs of its weights and bias")
     if np.array_equal(got, threshold.open_square(grid)):
-        _fail("that is the square of Exercise 2: the diamond's edges are not parallel to the axes; "
+        _fail("that is the square of Exercise 3: the diamond's edges are not parallel to the axes; "
               "they run from (1, 0) to (0, 1), from (0, 1) to (-1, 0), and so on")
     for c in (np.sqrt(2), 2.0, 0.5, 1 / np.sqrt(2)):
         if np.array_equal(got, _diamond(grid, c)):
