@@ -1,0 +1,97 @@
+"""Present one notebook in a lecture hall: Voila serves it as an app, code hidden, sliders live.
+
+    python scripts/present.py 03                 # notebooks/03-*.ipynb on 127.0.0.1, a free port
+    python scripts/present.py 03 --port 8866 --ip 0.0.0.0
+
+The kernel runs with WORKBOOK_STYLE=presentation, which utils.style reads at import: larger text and thicker
+lines in every figure, with no change to the notebook. Voila pre-runs the notebook in a waiting kernel
+(preheat), so the page is ready when the lecturer opens it. Prints the URL once the server answers, then serves
+until Ctrl-C.
+"""
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+
+
+def find_notebook(number, folder=NOTEBOOKS):
+    """notebooks/NN-*.ipynb for NN = `number` ("03" or "3")."""
+    names = sorted(p.name for p in folder.glob("[0-9][0-9]-*.ipynb"))
+    prefix = f"{int(number):02d}-" if str(number).isdigit() else None
+    found = [n for n in names if prefix and n.startswith(prefix)]
+    if len(found) != 1:
+        numbers = ", ".join(n[:2] for n in names)
+        raise SystemExit(f"NB: expected one of {numbers}, got {number!r}")
+    return folder / found[0]
+
+
+def free_port(ip):
+    with socket.socket() as s:
+        s.bind((ip, 0))
+        return s.getsockname()[1]
+
+
+def voila_command(notebook, ip, port):
+    """The voila command line for `notebook` on ip:port."""
+    return [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--Voila.ip={ip}", f"--port={port}",
+            "--theme=light", "--strip_sources=True", "--show_tracebacks=True",
+            # one kernel pre-runs the notebook while the server waits for its first visitor
+            "--preheat_kernel=True", "--pool_size=1"]
+
+
+def wait_until_ready(url, proc, timeout):
+    """Seconds until GET `url` answers 200 (the preheated page), or raise if voila stops or times out."""
+    start = time.perf_counter()
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:
+                if response.status == 200:
+                    return time.perf_counter() - start
+        except OSError:
+            pass
+        if proc.poll() is not None:
+            raise SystemExit(f"voila stopped with exit code {proc.returncode}")
+        if time.perf_counter() - start > timeout:
+            raise SystemExit(f"voila did not answer at {url} within {timeout} s")
+        time.sleep(0.2)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("nb", help="the notebook's number, 01 to 04")
+    parser.add_argument("--ip", default="127.0.0.1", help="address to listen on (default: this machine only)")
+    parser.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    parser.add_argument("--timeout", type=float, default=120, help="seconds to wait for the server")
+    args = parser.parse_args(argv)
+    if not 0 <= args.port < 65536:
+        parser.error(f"--port: expected 0 to 65535, got {args.port}")
+    notebook = find_notebook(args.nb)
+    port = args.port or free_port(args.ip)
+    env = {**os.environ, "WORKBOOK_STYLE": "presentation"}
+    proc = subprocess.Popen(voila_command(notebook, args.ip, port), env=env, cwd=notebook.parent)
+    url = f"http://{args.ip}:{port}/"
+    try:
+        seconds = wait_until_ready(url, proc, args.timeout)
+        print(f"\nPresenting {notebook.name} at {url}  (ready in {seconds:.1f} s; Ctrl-C stops it)", flush=True)
+        proc.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    return proc.returncode or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
