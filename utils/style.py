@@ -16,15 +16,16 @@ ARROW = BLACK
 SERIES = (BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY)  # line plots, in order
 
 # Widget figures are PNGs shown at their pixel size: at 100 dpi a 10 pt label is 13.9 px, which a browser
-# (96 px per inch) shows at 10.4 pt. A style's "min_text_pt" is the floor LiveFigure applies to every text.
+# (96 px per inch) shows at 10.4 pt. The presentation style enlarges what rcParams size (ticks, axis labels,
+# titles, legends, lines) and lets constrained layout make room for the larger text; sizes a view sets itself stay.
 DPI = 100
 STYLES = {
-    "default": {"rc": {}, "min_text_pt": 10},
-    "presentation": {"rc": {
-        "font.size": 14, "axes.titlesize": 16, "axes.labelsize": 15, "xtick.labelsize": 13, "ytick.labelsize": 13,
-        "legend.fontsize": 13, "figure.titlesize": 17, "lines.linewidth": 2.5, "lines.markersize": 8,
+    "default": {},
+    "presentation": {
+        "font.size": 13, "axes.titlesize": 12, "axes.labelsize": 14, "xtick.labelsize": 12, "ytick.labelsize": 12,
+        "legend.fontsize": 12, "figure.titlesize": 15, "lines.linewidth": 2.5, "lines.markersize": 8,
         "axes.linewidth": 1.4, "xtick.major.width": 1.4, "ytick.major.width": 1.4, "xtick.major.size": 6,
-        "ytick.major.size": 6, "grid.linewidth": 1.2, "patch.linewidth": 1.5}, "min_text_pt": 13},
+        "ytick.major.size": 6, "grid.linewidth": 1.2, "patch.linewidth": 1.5, "figure.constrained_layout.use": True},
 }
 ENV_VAR = "WORKBOOK_STYLE"
 _current = "default"
@@ -40,7 +41,7 @@ def use(name):
 
     matplotlib.rcParams.update(_saved_rc)
     _saved_rc.clear()
-    rc = STYLES[name]["rc"]
+    rc = STYLES[name]
     _saved_rc.update({key: matplotlib.rcParams[key] for key in rc})
     matplotlib.rcParams.update(rc)
     _current = name
@@ -49,11 +50,6 @@ def use(name):
 def current():
     """The name of the style in use."""
     return _current
-
-
-def min_text_pt():
-    """The smallest text, in points, the current style lets a widget figure draw."""
-    return STYLES[_current]["min_text_pt"]
 
 
 def encode_png(rgba):
@@ -75,9 +71,6 @@ class LiveFigure:
     it and draws the artists registered with `dynamic` on top, in z-order. An Axes can be dynamic as
     a whole (when its limits, hence its ticks, change). Artists registered with `overlay` never change
     but lie over dynamic ones (a legend over moving curves): their pixels are pasted on top.
-
-    Text smaller than the style's min_text_pt is raised to it at the first frame, so a view that asks for small
-    legend text stays readable on a projector.
     """
 
     def __init__(self, figsize, dpi=DPI):
@@ -106,7 +99,6 @@ class LiveFigure:
     def png(self):
         """The current frame as PNG bytes."""
         if self._background is None:
-            raise_small_text(self.fig, min_text_pt())
             self.canvas.draw()
             self._background = self.canvas.copy_from_bbox(self.fig.bbox)
             renderer = self.canvas.get_renderer()
@@ -120,15 +112,6 @@ class LiveFigure:
         for pixels in self._overlay_pixels:
             self.canvas.restore_region(pixels)
         return encode_png(np.asarray(self.canvas.buffer_rgba()))
-
-
-def raise_small_text(fig, points):
-    """Set every text of `fig` smaller than `points` to `points` (tick labels made later follow rcParams)."""
-    from matplotlib.text import Text
-
-    for text in fig.findobj(Text):
-        if text.get_fontsize() < points:
-            text.set_fontsize(points)
 
 
 def figure(**kwargs):
