@@ -5,15 +5,17 @@
 
 The kernel runs with WORKBOOK_STYLE=presentation, which utils.style reads at import: larger text and thicker
 lines in every figure, with no change to the notebook. Voila pre-runs the notebook in a waiting kernel
-(preheat), so the page is ready when the lecturer opens it. Prints the URL once the server answers, then serves
-until Ctrl-C.
+(preheat), so the page is ready when the lecturer opens it. Prints the URL as soon as the server answers, then
+serves until Ctrl-C.
 """
 import argparse
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -24,7 +26,7 @@ NOTEBOOKS = ROOT / "notebooks"
 def find_notebook(number, folder=NOTEBOOKS):
     """notebooks/NN-*.ipynb for NN = `number` ("03" or "3")."""
     names = sorted(p.name for p in folder.glob("[0-9][0-9]-*.ipynb"))
-    prefix = f"{int(number):02d}-" if str(number).isdigit() else None
+    prefix = f"{int(number):02d}-" if number is not None and str(number).isdigit() else None
     found = [n for n in names if prefix and n.startswith(prefix)]
     if len(found) != 1:
         numbers = ", ".join(n[:2] for n in names)
@@ -46,26 +48,28 @@ def voila_command(notebook, ip, port):
             "--preheat_kernel=True", "--pool_size=1"]
 
 
-def wait_until_ready(url, proc, timeout):
-    """Seconds until GET `url` answers 200 (the preheated page), or raise if voila stops or times out."""
+def wait_until_up(url, proc, timeout):
+    """Seconds until the server at `url` answers (any HTTP status), or raise if voila stops or times out.
+    It asks for a static file, not the notebook: a page request would take the preheated kernel."""
     start = time.perf_counter()
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=30) as response:
-                if response.status == 200:
-                    return time.perf_counter() - start
+            urllib.request.urlopen(url + "voila/static/", timeout=5).close()
+            return time.perf_counter() - start
+        except urllib.error.HTTPError:
+            return time.perf_counter() - start
         except OSError:
             pass
         if proc.poll() is not None:
             raise SystemExit(f"voila stopped with exit code {proc.returncode}")
         if time.perf_counter() - start > timeout:
             raise SystemExit(f"voila did not answer at {url} within {timeout} s")
-        time.sleep(0.2)
+        time.sleep(0.1)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("nb", help="the notebook's number, 01 to 04")
+    parser.add_argument("nb", nargs="?", help="the notebook's number, 01 to 04")
     parser.add_argument("--ip", default="127.0.0.1", help="address to listen on (default: this machine only)")
     parser.add_argument("--port", type=int, default=0, help="port (default: a free one)")
     parser.add_argument("--timeout", type=float, default=120, help="seconds to wait for the server")
@@ -75,13 +79,15 @@ def main(argv=None):
     notebook = find_notebook(args.nb)
     port = args.port or free_port(args.ip)
     env = {**os.environ, "WORKBOOK_STYLE": "presentation"}
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop voila too (the finally below)
     proc = subprocess.Popen(voila_command(notebook, args.ip, port), env=env, cwd=notebook.parent)
     url = f"http://{args.ip}:{port}/"
     try:
-        seconds = wait_until_ready(url, proc, args.timeout)
-        print(f"\nPresenting {notebook.name} at {url}  (ready in {seconds:.1f} s; Ctrl-C stops it)", flush=True)
+        seconds = wait_until_up(url, proc, args.timeout)
+        print(f"\nPresenting {notebook.name} at {url}  (server up in {seconds:.1f} s; the notebook pre-runs in "
+              "the background; Ctrl-C stops it)", flush=True)
         proc.wait()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemExit):
         pass
     finally:
         if proc.poll() is None:

@@ -171,6 +171,7 @@ def build_slides(notebooks, out):
     exporter = SlidesExporter(template_name="slides", extra_template_basedirs=[str(TEMPLATES)], extra_template_paths=[str(TEMPLATES)],
                               preprocessors=[StaticWidgetFrames, NotebookLinks],
                               reveal_url_prefix="assets/reveal.js", require_js_url="assets/require.js",
+                              reveal_theme="white",  # its fonts ship with reveal.js; "simple" fetches Google's
                               jquery_url="assets/jquery.min.js", exclude_input_prompt=True,
                               exclude_output_prompt=True)
     written = []
@@ -191,7 +192,7 @@ def main(argv=None):
     parser.add_argument("what", choices=["site", "slides"])
     parser.add_argument("--out", type=Path, required=True, help="output folder (made if missing)")
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/NN-*.ipynb")
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)
     notebooks = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
     missing = [str(p) for p in notebooks if not p.is_file()]
     if missing:

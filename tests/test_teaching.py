@@ -1,0 +1,239 @@
+"""Teaching from the workbook, in headless Chromium: presentation mode (Voila), reveal.js slides, the offline site.
+
+Presentation mode is started as `make present` starts it (scripts/present.py) and driven like the JupyterLab
+tests (test_browser.py's helpers). Slides and site are built into a temporary folder and opened from disk with
+every request that is not file:// aborted and counted. Screenshots land in artifacts/screenshots/ (git-ignored);
+docs/img/ holds reduced copies for the README. Needs chromium, playwright and node_modules (`npm ci`).
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import nbformat
+import pytest
+
+from conftest import have, require
+from test_browser import (SCREENSHOTS, free_port, image_src, jupyter_env, kappa_printed, launch_chromium, press,
+                          readout, wait_for_change, widget_output)
+from test_presentation_style import CSS_PX_PER_PT, smallest_text_px
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+import publish  # noqa: E402
+import slides  # noqa: E402
+
+pytestmark = pytest.mark.browser
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    require(have("chromium"), "chromium is not installed: apt-get install chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require(False, "playwright is not installed: pip install -r requirements.txt")
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def need_node_modules():
+    require((ROOT / "node_modules" / "mathjax").is_dir(), "node_modules is missing: npm ci --no-audit --no-fund")
+
+
+def save_screenshot(page, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name))
+
+
+# --- presentation mode ---------------------------------------------------------------------------------------
+
+def start_present(tmp_path, number):
+    """scripts/present.py `number` on a free port; returns (process, url, seconds until it printed its URL)."""
+    port = free_port()
+    env = jupyter_env(tmp_path / "home")
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "present.py"), number, "--port", str(port)],
+                            env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if line.startswith("Presenting"):
+            url = re.search(r"http://\S+", line).group(0)
+            assert url == f"http://127.0.0.1:{port}/"
+            return proc, url, time.perf_counter() - start
+        if time.perf_counter() - start > 90:
+            break
+    proc.kill()
+    raise AssertionError("present.py did not print its URL:\n" + "".join(lines[-30:]))
+
+
+def stop(proc):
+    proc.terminate()  # present.py stops voila on SIGTERM
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def test_presented_notebook_03_has_no_code_and_live_sliders_that_change_figure_and_kappa(tmp_path, chromium):
+    from utils import conditioning, style
+
+    proc, url, up = start_present(tmp_path, "03")
+    try:
+        page = chromium.new_page(viewport={"width": 1280, "height": 800})  # a common projector
+        page.set_default_timeout(60_000)
+        start = time.perf_counter()
+        page.goto(url)
+        out, text = widget_output(page)
+        out.locator("img").first.wait_for()
+        ready = time.perf_counter() - start
+        body = page.locator("body").inner_text()
+        assert "import numpy" not in body and "controls = dict(" not in body  # the code is hidden
+        assert page.locator(".cm-editor").count() == 0
+
+        def expect_theory():
+            mu1, mu2, sigma = readout(page, "μ1"), readout(page, "μ2"), readout(page, "σ")
+            assert kappa_printed(text.inner_text()) == pytest.approx(1 + (mu1 ** 2 + mu2 ** 2) / sigma ** 2, abs=0.006)
+
+        expect_theory()
+        for description, key in [("σ", "ArrowRight"), ("μ1", "ArrowLeft")]:
+            before_img, before = image_src(out), text.inner_text()
+            press(page, description, key)
+            wait_for_change(page, text, before)
+            page.wait_for_timeout(400)
+            expect_theory()
+            assert image_src(out) != before_img
+        # Readable in a hall: the frame's smallest tick label or title, at the size the page shows the frame.
+        img = out.locator("img").first
+        shown, natural = img.evaluate("i => [i.clientWidth, i.naturalWidth]")
+        style.use("presentation")
+        try:
+            view = conditioning.ConditioningView()
+            view.render(2, 1, 0.5, 0.5, False)
+            assert natural == round(view.live.fig.get_figwidth() * view.live.fig.dpi)  # the kernel used this style
+            smallest = smallest_text_px(view)
+        finally:
+            style.use("default")
+        assert smallest * shown / natural >= 10 * CSS_PX_PER_PT
+        page.locator(".widget-slider").first.evaluate("e => e.scrollIntoView({block: 'start'})")
+        save_screenshot(page, "present-03.png")
+        print(f"\npresentation mode: URL printed after {up:.1f} s, figure and κ on screen "
+              f"{ready:.1f} s after opening it")
+    finally:
+        stop(proc)
+
+
+# --- offline pages: slides and site ----------------------------------------------------------------------------
+
+def offline_page(browser):
+    """A page that may load file:// only; returns (page, list of blocked or failed URLs)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    bad = []
+
+    def route(r):
+        if r.request.url.startswith(("file://", "data:")):
+            r.continue_()
+        else:
+            bad.append(("blocked", r.request.url))
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.on("requestfailed", lambda r: bad.append(("failed", r.url)))
+    page.on("pageerror", lambda e: bad.append(("script error", str(e))))
+    return page, bad
+
+
+TYPESET = "() => window.MathJax && MathJax.startup && MathJax.startup.promise.then(() => true)"
+RAW_DOLLARS = """() => {
+    const skip = 'PRE, CODE, SCRIPT, STYLE, MJX-CONTAINER, TEXTAREA';
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const raw = [];
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        if (n.textContent.includes('$') && !n.parentElement.closest(skip)) raw.push(n.textContent.slice(0, 80));
+    }
+    return raw;
+}"""
+
+
+def test_slides_of_notebook_03_match_its_slide_metadata_and_load_offline(tmp_path, chromium):
+    need_node_modules()
+    notebook = tmp_path / NOTEBOOKS[2].name
+    shutil.copy(NOTEBOOKS[2], notebook)
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "slides.py"), str(notebook)], check=True,
+                   capture_output=True)
+    kinds = [c.metadata.slideshow["slide_type"] for c in nbformat.read(notebook, as_version=4).cells]
+    [target] = publish.build_slides([notebook], tmp_path / "slides")
+    page, bad = offline_page(chromium)
+    page.goto(target.as_uri())
+    page.wait_for_function("() => window.Reveal && Reveal.isReady()")
+    page.wait_for_function(TYPESET)
+    counts = page.evaluate("""() => [Reveal.getHorizontalSlides().length, Reveal.getTotalSlides(),
+                                     document.querySelectorAll('.reveal .fragment').length]""")
+    assert counts == [kinds.count("slide"), kinds.count("slide") + kinds.count("subslide"), kinds.count("fragment")]
+    assert page.locator("mjx-container").count() > 0 and page.locator("mjx-merror").count() == 0
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => Reveal.getIndices().h === 1")
+    page.wait_for_timeout(1000)  # the slide transition
+    save_screenshot(page, "slides-03.png")
+    assert not bad, bad
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    need_node_modules()
+    out = tmp_path_factory.mktemp("site")
+    publish.build_site(NOTEBOOKS, out)
+    return out
+
+
+def test_every_site_page_loads_offline_with_images_math_and_links(site, chromium):
+    pages = [site / "index.html"] + [site / f"{p.stem}.html" for p in NOTEBOOKS]
+    assert sorted(site.glob("*.html")) == sorted(pages)
+    page, bad = offline_page(chromium)
+    linked = set()
+    for path in pages:
+        page.goto(path.as_uri())
+        page.wait_for_function(TYPESET)
+        assert page.locator("mjx-container").count() > 0, path.name
+        assert page.locator("mjx-merror").count() == 0, path.name
+        assert page.evaluate(RAW_DOLLARS) == [], path.name
+        sizes = page.evaluate("() => [...document.images].map(i => i.complete ? i.naturalWidth : 0)")
+        assert all(w > 0 for w in sizes), (path.name, sizes)
+        if path.stem in {p.stem for p in NOTEBOOKS}:
+            assert len(sizes) >= 1, path.name
+        for href in page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => a.href)"):
+            parts = urlparse(href)
+            if parts.scheme != "file":
+                continue
+            target = Path(unquote(parts.path))
+            assert target.is_file(), (path.name, href)
+            if parts.fragment:
+                ids = page.evaluate("() => [...document.querySelectorAll('[id]')].map(e => e.id)") \
+                    if target == path else re.findall(r'id="([^"]+)"', target.read_text())
+                # as a browser does: the fragment as written, then percent-decoded (nbconvert's ids are encoded)
+                assert parts.fragment in ids or unquote(parts.fragment) in ids, (path.name, href)
+            if target != path:
+                linked.add(target.name)
+        if path.name == "index.html":
+            save_screenshot(page, "site-index.png")
+    assert linked == {p.name for p in pages}  # every page is reached from another
+    # Follow the navigation bar: the index leads to notebook 01, and 01 to 02.
+    page.goto((site / "index.html").as_uri())
+    page.click("nav.site-nav a.next")
+    assert page.url.endswith(f"{NOTEBOOKS[0].stem}.html")
+    page.click("nav.site-nav a.next")
+    assert page.url.endswith(f"{NOTEBOOKS[1].stem}.html")
+    assert not bad, bad
