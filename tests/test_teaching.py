@@ -18,8 +18,8 @@ import nbformat
 import pytest
 
 from conftest import have, require
-from test_browser import (SCREENSHOTS, free_port, image_src, jupyter_env, kappa_printed, launch_chromium, press,
-                          readout, wait_for_change, widget_output)
+from test_browser import (SCREENSHOTS, free_port, image_src, jupyter_env, kappa_printed, lab, launch_chromium,  # noqa: F401
+                          page, press, readout, wait_for_change, widget_output)
 from test_presentation_style import CSS_PX_PER_PT, smallest_text_px
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,12 +126,32 @@ def test_presented_notebook_03_has_no_code_and_live_sliders_that_change_figure_a
         finally:
             style.use("default")
         assert smallest * shown / natural >= 10 * CSS_PX_PER_PT
-        page.locator(".widget-slider").first.evaluate("e => e.scrollIntoView({block: 'start'})")
+        text.evaluate("e => e.scrollIntoView({block: 'end'})")  # the sliders above, the figure, its printed κ
         save_screenshot(page, "present-03.png")
         print(f"\npresentation mode: URL printed after {up:.1f} s, figure and κ on screen "
               f"{ready:.1f} s after opening it")
     finally:
         stop(proc)
+
+
+# --- live slides in JupyterLab (jupyterlab-rise) -------------------------------------------------------------
+
+def test_rise_shows_notebook_03_as_its_slide_metadata_says(lab, page):
+    notebook = lab["dir"] / NOTEBOOKS[2].name
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "slides.py"), str(notebook)], check=True,
+                   capture_output=True)
+    kinds = [c.metadata.slideshow["slide_type"] for c in nbformat.read(notebook, as_version=4).cells]
+    page.goto(f"{lab['base']}/rise/{notebook.name}?token={lab['token']}")
+    page.wait_for_selector(".reveal .slides > section")
+    page.wait_for_timeout(1000)  # RISE lays out the cells after the first section appears
+    horizontal, sections, fragments = page.evaluate("""() => [
+        document.querySelectorAll('.reveal .slides > section').length,
+        document.querySelectorAll('.reveal .slides section').length,
+        document.querySelectorAll('.reveal .fragment').length]""")
+    # RISE nests every sub-slide, the first of each slide included, in its slide's section
+    assert [horizontal, sections - horizontal, fragments] == [
+        kinds.count("slide"), kinds.count("slide") + kinds.count("subslide"), kinds.count("fragment")]
+    save_screenshot(page, "rise-03.png")
 
 
 # --- offline pages: slides and site ----------------------------------------------------------------------------
