@@ -19,7 +19,7 @@ import pytest
 
 from conftest import have, require
 from test_browser import (SCREENSHOTS, free_port, image_src, jupyter_env, kappa_printed, lab, launch_chromium,  # noqa: F401
-                          page, press, readout, wait_for_change, widget_output)
+                          press, readout, wait_for_change, widget_output)
 from test_presentation_style import CSS_PX_PER_PT, smallest_text_px
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,8 +31,8 @@ pytestmark = pytest.mark.browser
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 
 
-@pytest.fixture(scope="module")
-def chromium():
+@pytest.fixture
+def chromium():  # per test: two Playwright sessions cannot be open at once (test_browser's `page` opens one)
     require(have("chromium"), "chromium is not installed: apt-get install chromium")
     try:
         from playwright.sync_api import sync_playwright
@@ -128,19 +128,22 @@ def test_presented_notebook_03_has_no_code_and_live_sliders_that_change_figure_a
         assert smallest * shown / natural >= 10 * CSS_PX_PER_PT
         text.evaluate("e => e.scrollIntoView({block: 'end'})")  # the sliders above, the figure, its printed κ
         save_screenshot(page, "present-03.png")
-        print(f"\npresentation mode: URL printed after {up:.1f} s, figure and κ on screen "
-              f"{ready:.1f} s after opening it")
+        print(f"\npresentation mode: URL printed after {up:.1f} s, figure and κ on screen {ready:.1f} s after "
+              f"opening it; frame shown at {shown}/{natural} px, smallest tick label or title "
+              f"{smallest * shown / natural / CSS_PX_PER_PT:.1f} pt")
     finally:
         stop(proc)
 
 
 # --- live slides in JupyterLab (jupyterlab-rise) -------------------------------------------------------------
 
-def test_rise_shows_notebook_03_as_its_slide_metadata_says(lab, page):
+def test_rise_shows_notebook_03_as_its_slide_metadata_says(lab, chromium):
     notebook = lab["dir"] / NOTEBOOKS[2].name
     subprocess.run([sys.executable, str(ROOT / "scripts" / "slides.py"), str(notebook)], check=True,
                    capture_output=True)
     kinds = [c.metadata.slideshow["slide_type"] for c in nbformat.read(notebook, as_version=4).cells]
+    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(60_000)
     page.goto(f"{lab['base']}/rise/{notebook.name}?token={lab['token']}")
     page.wait_for_selector(".reveal .slides > section")
     page.wait_for_timeout(1000)  # RISE lays out the cells after the first section appears
