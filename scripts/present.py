@@ -3,10 +3,12 @@
     python scripts/present.py 03                 # notebooks/03-*.ipynb on 127.0.0.1, a free port
     python scripts/present.py 03 --port 8866 --ip 0.0.0.0
 
-The kernel runs with WORKBOOK_STYLE=presentation, which utils.style reads at import: larger text and thicker
-lines in every figure, with no change to the notebook. Voila pre-runs the notebook in a waiting kernel
-(preheat), so the page is ready when the lecturer opens it. Prints the URL as soon as the server answers, then
-serves until Ctrl-C.
+The page uses templates/jupyter/voila/templates/present (Voila's lab template, nothing from a CDN, so it opens as
+fast without internet). The kernel runs with WORKBOOK_STYLE=presentation, which utils.style reads at import:
+larger text and thicker lines in every figure, with no change to the notebook. Each opening of the page runs the notebook in a fresh
+kernel (Voila's default): with voila 0.5.13 here, the widgets never appeared with --preheat_kernel or
+--progressive_rendering once the notebook had run before the page connected. Prints the URL as soon as the server
+answers, then serves until Ctrl-C.
 """
 import argparse
 import os
@@ -43,14 +45,12 @@ def free_port(ip):
 def voila_command(notebook, ip, port):
     """The voila command line for `notebook` on ip:port."""
     return [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--Voila.ip={ip}", f"--port={port}",
-            "--theme=light", "--strip_sources=True", "--show_tracebacks=True",
-            # one kernel pre-runs the notebook while the server waits for its first visitor
-            "--preheat_kernel=True", "--pool_size=1"]
+            "--theme=light", "--strip_sources=True", "--show_tracebacks=True", "--template=present"]
 
 
 def wait_until_up(url, proc, timeout):
     """Seconds until the server at `url` answers (any HTTP status), or raise if voila stops or times out.
-    It asks for a static file, not the notebook: a page request would take the preheated kernel."""
+    It asks for a static file, not the notebook, which would start a kernel and run it."""
     start = time.perf_counter()
     while True:
         try:
@@ -78,14 +78,16 @@ def main(argv=None):
         parser.error(f"--port: expected 0 to 65535, got {args.port}")
     notebook = find_notebook(args.nb)
     port = args.port or free_port(args.ip)
-    env = {**os.environ, "WORKBOOK_STYLE": "presentation"}
+    # templates/jupyter holds voila/templates/present (Voila's lab template with no CDN link)
+    jupyter_path = os.pathsep.join(filter(None, [str(ROOT / "templates" / "jupyter"), os.environ.get("JUPYTER_PATH")]))
+    env = {**os.environ, "WORKBOOK_STYLE": "presentation", "JUPYTER_PATH": jupyter_path}
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop voila too (the finally below)
     proc = subprocess.Popen(voila_command(notebook, args.ip, port), env=env, cwd=notebook.parent)
     url = f"http://{args.ip}:{port}/"
     try:
         seconds = wait_until_up(url, proc, args.timeout)
-        print(f"\nPresenting {notebook.name} at {url}  (server up in {seconds:.1f} s; the notebook pre-runs in "
-              "the background; Ctrl-C stops it)", flush=True)
+        print(f"\nPresenting {notebook.name} at {url}  (server up in {seconds:.1f} s; opening the page runs the "
+              "notebook; Ctrl-C stops it)", flush=True)
         proc.wait()
     except (KeyboardInterrupt, SystemExit):
         pass

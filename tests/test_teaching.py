@@ -55,6 +55,27 @@ def save_screenshot(page, name):
     page.screenshot(path=str(SCREENSHOTS / name))
 
 
+def offline_page(browser, allow=("file://", "data:")):
+    """A 1280x800 page (a common projector) that may load only URLs starting with `allow`; returns (page, list of
+    blocked or failed requests and script errors)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    bad = []
+
+    def route(r):
+        if r.request.url.startswith(allow + ("data:",)):
+            r.continue_()
+        else:
+            bad.append(("blocked", r.request.url))
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.on("requestfailed", lambda r: bad.append(("failed", r.url)))
+    page.on("pageerror", lambda e: bad.append(("script error", str(e))))
+    return page, bad
+
+
 # --- presentation mode ---------------------------------------------------------------------------------------
 
 def start_present(tmp_path, number):
@@ -91,10 +112,11 @@ def test_presented_notebook_03_has_no_code_and_live_sliders_that_change_figure_a
 
     proc, url, up = start_present(tmp_path, "03")
     try:
-        page = chromium.new_page(viewport={"width": 1280, "height": 800})  # a common projector
-        page.set_default_timeout(60_000)
+        page, bad = offline_page(chromium, allow=("http://127.0.0.1:", "ws://127.0.0.1:"))  # a hall with no internet
+        page.set_default_timeout(150_000)  # Voila answers once the notebook has run: ~20 s on a busy 2-core machine
         start = time.perf_counter()
         page.goto(url)
+        page.set_default_timeout(60_000)
         out, text = widget_output(page)
         out.locator("img").first.wait_for()
         ready = time.perf_counter() - start
@@ -128,6 +150,7 @@ def test_presented_notebook_03_has_no_code_and_live_sliders_that_change_figure_a
         assert smallest * shown / natural >= 10 * CSS_PX_PER_PT
         text.evaluate("e => e.scrollIntoView({block: 'end'})")  # the sliders above, the figure, its printed κ
         save_screenshot(page, "present-03.png")
+        assert not bad, bad
         print(f"\npresentation mode: URL printed after {up:.1f} s, figure and κ on screen {ready:.1f} s after "
               f"opening it; frame shown at {shown}/{natural} px, smallest tick label or title "
               f"{smallest * shown / natural / CSS_PX_PER_PT:.1f} pt")
@@ -158,26 +181,6 @@ def test_rise_shows_notebook_03_as_its_slide_metadata_says(lab, chromium):
 
 
 # --- offline pages: slides and site ----------------------------------------------------------------------------
-
-def offline_page(browser):
-    """A page that may load file:// only; returns (page, list of blocked or failed URLs)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    bad = []
-
-    def route(r):
-        if r.request.url.startswith(("file://", "data:")):
-            r.continue_()
-        else:
-            bad.append(("blocked", r.request.url))
-            r.abort()
-
-    context.route("**/*", route)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.on("requestfailed", lambda r: bad.append(("failed", r.url)))
-    page.on("pageerror", lambda e: bad.append(("script error", str(e))))
-    return page, bad
-
 
 TYPESET = "() => window.MathJax && MathJax.startup && MathJax.startup.promise.then(() => true)"
 RAW_DOLLARS = """() => {
