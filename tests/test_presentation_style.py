@@ -62,7 +62,7 @@ def test_presentation_style_enlarges_every_text_and_line(name, presentation):
     big = frame_of(name)
     style.use("default")
     small = frame_of(name)
-    assert smallest_text_px(big) >= 12 * CSS_PX_PER_PT
+    assert smallest_text_px(big) >= 11 * CSS_PX_PER_PT
     assert smallest_text_px(big) > smallest_text_px(small)
     widths = [max(l.get_linewidth() for l in v.live.fig.findobj(matplotlib.lines.Line2D)) for v in (big, small)]
     assert widths[0] > widths[1]

@@ -22,7 +22,7 @@ DPI = 100
 STYLES = {
     "default": {},
     "presentation": {
-        "font.size": 13, "axes.titlesize": 12, "axes.labelsize": 14, "xtick.labelsize": 12, "ytick.labelsize": 12,
+        "font.size": 13, "axes.titlesize": 11, "axes.labelsize": 14, "xtick.labelsize": 12, "ytick.labelsize": 12,
         "legend.fontsize": 12, "figure.titlesize": 15, "lines.linewidth": 2.5, "lines.markersize": 8,
         "axes.linewidth": 1.4, "xtick.major.width": 1.4, "ytick.major.width": 1.4, "xtick.major.size": 6,
         "ytick.major.size": 6, "grid.linewidth": 1.2, "patch.linewidth": 1.5, "figure.constrained_layout.use": True},
