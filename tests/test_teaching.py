@@ -5,7 +5,7 @@ tests (test_browser.py's helpers). Slides and site are built into a temporary fo
 every request that is not file:// aborted and counted. Screenshots land in artifacts/screenshots/ (git-ignored);
 docs/img/ holds reduced copies for the README. Needs chromium, playwright and node_modules (`npm ci`).
 """
-import os
+import base64
 import re
 import shutil
 import subprocess
@@ -21,6 +21,7 @@ from conftest import have, require
 from test_browser import (SCREENSHOTS, free_port, image_src, jupyter_env, kappa_printed, lab, launch_chromium,  # noqa: F401
                           press, readout, wait_for_change, widget_output)
 from test_presentation_style import CSS_PX_PER_PT, smallest_text_px
+from test_views import pixels
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -79,23 +80,22 @@ def offline_page(browser, allow=("file://", "data:")):
 # --- presentation mode ---------------------------------------------------------------------------------------
 
 def start_present(tmp_path, number):
-    """scripts/present.py `number` on a free port; returns (process, url, seconds until it printed its URL)."""
+    """scripts/present.py `number` on a free port, its output in tmp_path/present.log (a pipe nobody reads could
+    fill and stall voila); returns (process, url, seconds until it printed its URL)."""
     port = free_port()
-    env = jupyter_env(tmp_path / "home")
+    log_path = tmp_path / "present.log"
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "present.py"), number, "--port", str(port)],
-                            env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines = []
-    for line in proc.stdout:
-        lines.append(line)
-        if line.startswith("Presenting"):
-            url = re.search(r"http://\S+", line).group(0)
-            assert url == f"http://127.0.0.1:{port}/"
-            return proc, url, time.perf_counter() - start
-        if time.perf_counter() - start > 90:
-            break
-    proc.kill()
-    raise AssertionError("present.py did not print its URL:\n" + "".join(lines[-30:]))
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "present.py"), number, "--port", str(port)],
+                                env=jupyter_env(tmp_path / "home"), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    while time.perf_counter() - start < 90 and proc.poll() is None:
+        found = re.search(r"^Presenting .* at (http://\S+)", log_path.read_text(), re.M)
+        if found:
+            assert found.group(1) == f"http://127.0.0.1:{port}/"
+            return proc, found.group(1), time.perf_counter() - start
+        time.sleep(0.1)
+    stop(proc)
+    raise AssertionError("present.py did not print its URL:\n" + log_path.read_text()[-3000:])
 
 
 def stop(proc):
@@ -108,54 +108,69 @@ def stop(proc):
 
 
 def test_presented_notebook_03_has_no_code_and_live_sliders_that_change_figure_and_kappa(tmp_path, chromium):
-    from utils import conditioning, style
-
     proc, url, up = start_present(tmp_path, "03")
     try:
-        page, bad = offline_page(chromium, allow=("http://127.0.0.1:", "ws://127.0.0.1:"))  # a hall with no internet
-        page.set_default_timeout(150_000)  # Voila answers once the notebook has run: ~20 s on a busy 2-core machine
-        start = time.perf_counter()
-        page.goto(url)
-        page.set_default_timeout(60_000)
-        out, text = widget_output(page)
-        out.locator("img").first.wait_for()
-        ready = time.perf_counter() - start
-        body = page.locator("body").inner_text()
-        assert "import numpy" not in body and "controls = dict(" not in body  # the code is hidden
-        assert page.locator(".cm-editor").count() == 0
-
-        def expect_theory():
-            mu1, mu2, sigma = readout(page, "μ1"), readout(page, "μ2"), readout(page, "σ")
-            assert kappa_printed(text.inner_text()) == pytest.approx(1 + (mu1 ** 2 + mu2 ** 2) / sigma ** 2, abs=0.006)
-
-        expect_theory()
-        for description, key in [("σ", "ArrowRight"), ("μ1", "ArrowLeft")]:
-            before_img, before = image_src(out), text.inner_text()
-            press(page, description, key)
-            wait_for_change(page, text, before)
-            page.wait_for_timeout(400)
-            expect_theory()
-            assert image_src(out) != before_img
-        # Readable in a hall: the frame's smallest tick label or title, at the size the page shows the frame.
-        img = out.locator("img").first
-        shown, natural = img.evaluate("i => [i.clientWidth, i.naturalWidth]")
-        style.use("presentation")
-        try:
-            view = conditioning.ConditioningView()
-            view.render(2, 1, 0.5, 0.5, False)
-            assert natural == round(view.live.fig.get_figwidth() * view.live.fig.dpi)  # the kernel used this style
-            smallest = smallest_text_px(view)
-        finally:
-            style.use("default")
-        assert smallest * shown / natural >= 10 * CSS_PX_PER_PT
-        text.evaluate("e => e.scrollIntoView({block: 'end'})")  # the sliders above, the figure, its printed κ
-        save_screenshot(page, "present-03.png")
-        assert not bad, bad
-        print(f"\npresentation mode: URL printed after {up:.1f} s, figure and κ on screen {ready:.1f} s after "
-              f"opening it; frame shown at {shown}/{natural} px, smallest tick label or title "
-              f"{smallest * shown / natural / CSS_PX_PER_PT:.1f} pt")
+        _present_notebook_03(chromium, url, up)
+    except Exception as error:
+        raise AssertionError(f"{error}\npresent.py's log:\n" + (tmp_path / "present.log").read_text()[-3000:])
     finally:
         stop(proc)
+
+
+def _present_notebook_03(chromium, url, up):
+    """Open the presented notebook as the lecturer would, move two sliders, check κ, the style and the text size."""
+    from utils import conditioning, style
+
+    page, bad = offline_page(chromium, allow=("http://127.0.0.1:", "ws://127.0.0.1:"))  # a hall with no internet
+    page.set_default_timeout(150_000)  # Voila answers once the notebook has run: ~20 s on a busy 2-core machine
+    start = time.perf_counter()
+    page.goto(url)
+    page.set_default_timeout(60_000)
+    out, text = widget_output(page)
+    out.locator("img").first.wait_for()
+    ready = time.perf_counter() - start
+    body = page.locator("body").inner_text()
+    assert "import numpy" not in body and "controls = dict(" not in body  # the code is hidden
+    assert page.locator(".cm-editor").count() == 0
+
+    def expect_theory():
+        mu1, mu2, sigma = readout(page, "μ1"), readout(page, "μ2"), readout(page, "σ")
+        assert kappa_printed(text.inner_text()) == pytest.approx(1 + (mu1 ** 2 + mu2 ** 2) / sigma ** 2, abs=0.006)
+
+    expect_theory()
+    for description, key in [("σ", "ArrowRight"), ("μ1", "ArrowLeft")]:
+        before_img, before = image_src(out), text.inner_text()
+        press(page, description, key)
+        wait_for_change(page, text, before)
+        page.wait_for_timeout(400)
+        expect_theory()
+        assert image_src(out) != before_img
+    # The kernel drew in the presentation style: the frame is nearer to this process's presentation drawing of
+    # the same slider positions than to its default drawing.
+    img = out.locator("img").first
+    shown_png = base64.b64decode(image_src(out).split(",", 1)[1])
+    args = (readout(page, "μ1"), readout(page, "μ2"), readout(page, "σ"), readout(page, "η · λmax/2"), False)
+    drawings = {}
+    for name in ("default", "presentation"):
+        style.use(name)
+        try:
+            view = conditioning.ConditioningView()
+            drawings[name] = pixels(view.render(*args)[0]).astype(float)
+            smallest = smallest_text_px(view)  # of the presentation style, the last one drawn
+        finally:
+            style.use("default")
+    frame = pixels(shown_png).astype(float)
+    distance = {name: abs(frame - drawing).mean() for name, drawing in drawings.items()}
+    assert distance["presentation"] < distance["default"] / 5, distance
+    # Readable in a hall: the smallest tick label or title at the size the page shows the frame.
+    shown, natural = img.evaluate("i => [i.clientWidth, i.naturalWidth]")
+    assert smallest * shown / natural >= 10 * CSS_PX_PER_PT
+    text.evaluate("e => e.scrollIntoView({block: 'end'})")  # the sliders above, the figure, its printed κ
+    save_screenshot(page, "present-03.png")
+    assert not bad, bad
+    print(f"\npresentation mode: URL printed after {up:.1f} s, figure and κ on screen {ready:.1f} s after "
+          f"opening it; frame shown at {shown}/{natural} px, smallest tick label or title "
+          f"{smallest * shown / natural / CSS_PX_PER_PT:.1f} pt")
 
 
 # --- live slides in JupyterLab (jupyterlab-rise) -------------------------------------------------------------
