@@ -5,10 +5,9 @@
 
 The page uses templates/jupyter/voila/templates/present (Voila's lab template, nothing from a CDN, so it opens as
 fast without internet). The kernel runs with WORKBOOK_STYLE=presentation, which utils.style reads at import:
-larger text and thicker lines in every figure, with no change to the notebook. Each opening of the page runs the notebook in a fresh
-kernel (Voila's default): with voila 0.5.13 here, the widgets never appeared with --preheat_kernel or
---progressive_rendering once the notebook had run before the page connected. Prints the URL as soon as the server
-answers, then serves until Ctrl-C.
+larger text and thicker lines in every figure, with no change to the notebook. A waiting kernel runs the
+notebook as soon as the server starts (Voila's preheat), so a page opened a little later shows at once; one
+opened sooner waits for that run to end. Prints the URL as soon as the server answers, then serves until Ctrl-C.
 """
 import argparse
 import os
@@ -43,8 +42,9 @@ def free_port(ip):
 
 
 # Voila runs the notebook through nbclient with no cell timeout, so a missed wake-up while it waits for a cell's
-# reply (jupyter/nbclient#312; 2 page openings in 8 here, under load) left the page loading forever. The fix the
-# nbgrader runs use (tests/nbclient_reply_fix.py: poll in one-second slices) is loaded into voila's process.
+# reply (jupyter/nbclient#312) left the page loading forever (2 openings in 8 here, under load) or a preheated page
+# without its widgets (both tried). The fix the nbgrader runs use (tests/nbclient_reply_fix.py: poll in one-second
+# slices) is loaded into voila's process.
 LAUNCH_VOILA = ("import sys; sys.path.insert(0, sys.argv.pop(1)); import nbclient_reply_fix; "
                 "from voila.app import main; sys.exit(main())")
 
@@ -53,12 +53,14 @@ def voila_command(notebook, ip, port):
     """The voila command line for `notebook` on ip:port."""
     return [sys.executable, "-c", LAUNCH_VOILA, str(ROOT / "tests"), str(notebook), "--no-browser",
             f"--Voila.ip={ip}", f"--port={port}",
-            "--theme=light", "--strip_sources=True", "--show_tracebacks=True", "--template=present"]
+            "--theme=light", "--strip_sources=True", "--show_tracebacks=True", "--template=present",
+            # one kernel runs the notebook while the server waits for its first visitor, and again after each
+            "--preheat_kernel=True", "--pool_size=1"]
 
 
 def wait_until_up(url, proc, timeout):
     """Seconds until the server at `url` answers (any HTTP status), or raise if voila stops or times out.
-    It asks for a static file, not the notebook, which would start a kernel and run it."""
+    It asks for a static file, not the notebook, which would take the preheated kernel."""
     start = time.perf_counter()
     while True:
         try:
@@ -94,8 +96,8 @@ def main(argv=None):
     url = f"http://{args.ip}:{port}/"
     try:
         seconds = wait_until_up(url, proc, args.timeout)
-        print(f"\nPresenting {notebook.name} at {url}  (server up in {seconds:.1f} s; opening the page runs the "
-              "notebook; Ctrl-C stops it)", flush=True)
+        print(f"\nPresenting {notebook.name} at {url}  (server up in {seconds:.1f} s; the notebook runs in a "
+              "waiting kernel meanwhile; Ctrl-C stops it)", flush=True)
         proc.wait()
     except (KeyboardInterrupt, SystemExit):
         pass
