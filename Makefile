@@ -5,10 +5,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 TEST_TIMEOUT ?= 3000
 
-.PHONY: lab test unit notebooks data student bench grade clean-venv
+.PHONY: lab test unit notebooks data student bench grade clean-venv present slides site
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,6 +17,26 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps -e .
 	@touch $@
+
+# reveal.js, MathJax, require.js and jQuery for the offline slides and site, exactly as package-lock.json says.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+## Present one notebook in a lecture hall (Voila: code hidden, sliders live, large figures): make present NB=03
+## [PORT=8866] [IP=0.0.0.0]. Listens on 127.0.0.1 and a free port unless told; prints its URL.
+present: $(STAMP)
+	$(PY) scripts/present.py $(NB) $(if $(PORT),--port $(PORT),) $(if $(IP),--ip $(IP),)
+
+## reveal.js slides of every notebook in slides/, rebuilt from scratch (open slides/NN-name.slides.html from disk; no network).
+slides: $(STAMP) $(NODE_STAMP)
+	rm -rf slides
+	$(PY) scripts/publish.py slides --out slides
+
+## The offline static site in site/, rebuilt from scratch: index.html, one page per notebook, every script and font inside site/.
+site: $(STAMP) $(NODE_STAMP)
+	rm -rf site
+	$(PY) scripts/publish.py site --out site
 
 ## Open the workbook in JupyterLab (127.0.0.1 only, with a random token printed in the URL).
 lab: $(STAMP)
@@ -26,7 +47,7 @@ lab: $(STAMP)
 ## tests on their own, since JupyterLab and Chromium want the machine to themselves. Both parts run; either
 ## failing fails. One thread per process while two workers share two cores: torch's OpenMP threads spin
 ## while they wait, and two processes of spinning threads slowed a 2-second cell past 30 s.
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	@status=0; \
 	OMP_NUM_THREADS=1 timeout $(TEST_TIMEOUT) $(PY) -m pytest -m "not browser" -n 2 --dist loadscope \
 	  --no-loadscope-reorder || status=1; \

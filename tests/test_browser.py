@@ -38,6 +38,20 @@ def free_port():
         return s.getsockname()[1]
 
 
+def jupyter_env(home):
+    """The environment with every Jupyter/IPython/matplotlib config folder under `home` and the venv on PATH."""
+    return {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"), "JUPYTER_DATA_DIR": str(home / "data"),
+            "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "IPYTHONDIR": str(home / "ipython"),
+            "MPLCONFIGDIR": str(home / "mpl"), "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]}
+
+
+def launch_chromium(p):
+    """Headless /usr/bin/chromium through Playwright `p`, with nothing reaching for the network on its own."""
+    return p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"])
+
+
 @pytest.fixture
 def lab(tmp_path):
     require(have("chromium"), "chromium is not installed: apt-get install chromium")
@@ -48,9 +62,7 @@ def lab(tmp_path):
     work = tmp_path / "notebooks"
     shutil.copytree(ROOT / "notebooks", work, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     home = tmp_path / "home"
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"), "JUPYTER_DATA_DIR": str(home / "data"),
-           "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "IPYTHONDIR": str(home / "ipython"),
-           "MPLCONFIGDIR": str(home / "mpl"), "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]}
+    env = jupyter_env(home)
     # No news toast, no update checks: they would cover widgets and reach for the network.
     (home / "config" / "labconfig").mkdir(parents=True)
     (home / "config" / "labconfig" / "page_config.json").write_text(json.dumps(
@@ -138,9 +150,7 @@ def page(lab, request):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
+        browser = launch_chromium(p)
         try:
             pg = browser.new_page(viewport={"width": 1400, "height": 1000})
             pg.set_default_timeout(60_000)
