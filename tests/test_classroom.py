@@ -196,7 +196,9 @@ def manual_cell(cell):
 def test_feedback_shows_each_checks_message_and_manual_cells(graded, name):
     """generate_feedback writes a page per student and notebook with every grade cell's message: the check's
     "✓ ..." for the restored solutions, its CheckFailed message for the blank version. Manually graded cells
-    (when the notebook has any) are in the gradebook as needing a manual grade and on the page as such."""
+    (when the notebook has any) are on the page as such, and in the gradebook as needing a manual grade when the
+    student wrote something (restored); nbgrader scores a written answer left as released 0, with nothing to grade
+    (blank)."""
     from nbgrader.api import Gradebook
 
     autograded = graded[0]
@@ -223,7 +225,7 @@ def test_feedback_shows_each_checks_message_and_manual_cells(graded, name):
         for student in ("blank", "restored"):
             notebook = gb.find_submission_notebook(name.replace(".ipynb", ""), "ps1", student)
             for grade in notebook.grades:
-                assert grade.needs_manual_grade == (grade.name in manual), (student, grade.name)
+                assert grade.needs_manual_grade == (student == "restored" and grade.name in manual), (student, grade.name)
 
 
 def test_make_student_never_overwrites_edited_work(tmp_path):
