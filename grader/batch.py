@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 
-from grader.worker import Limits, grade_job, in_cell_order, plan
+from grader.worker import Limits, grade_cells, grade_job, in_cell_order, plan
 
 DEFAULT_SOURCE = Path(__file__).resolve().parent.parent / "notebooks"
 
@@ -103,6 +103,7 @@ def _failed(job, exc):
     exercises += [{"grade_id": u["grade_id"], "points": 0.0, "max_points": u["points"], "status": "ungradable",
                    "message": "not gradable safely"} for u in unregistered]
     return {**{k: job[k] for k in ("student", "assignment", "notebook")}, "manual": manual,
+            "grade_cells": grade_cells(source_nb),
             "exercises": in_cell_order(source_nb, exercises),
             "events": [{"kind": "error", "text": text}], "instructor_errors": [], "runs": 0, "maxrss_kb": 0,
             "seconds": 0.0}

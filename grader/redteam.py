@@ -11,6 +11,8 @@ from pathlib import Path
 
 import nbformat
 
+GATES = "01-logic-gate-network"
+CHAIN_RULE = "02-tanh-chain-rule"
 HESSIAN = KAPPA = "03-hessian-conditioning"
 BACKWARD = "04-backprop-vs-autograd"
 WRONG_KAPPA = "def kappa(mu, sigma):\n    return 1.0\n"
@@ -23,6 +25,44 @@ RED_TEAM = {
                              {"check-backward": ("0", "`backward` is not defined")}),
     "cheat-kappa": ({KAPPA: {"ex2-kappa": "kappa = lambda mu, s: conditioning.condition_number(mu, s)"}},
                     {"check-kappa": ("0", "uses the reference implementation `utils.conditioning.condition_number`")}),
+    # every other exercise delegated to the package's reference (grader/references.py): the answer is right, the
+    # work is not the student's. The counted helpers of notebook 02 would even pass its multiplication count.
+    "delegate-gates": ({GATES: {
+        "ex-xor": "def xor_network():\n    return threshold.xor_network()\n",
+        "ex2-square-layer": "def square_layer():\n    return threshold.SQUARE_W0, threshold.SQUARE_B0\n",
+        "ex-diamond": "def diamond_network():\n    return threshold.polygon_network([(1, 0), (0, 1), (-1, 0), (0, -1)])\n"}},
+        {"check-xor": ("0", "uses the reference implementation `utils.threshold.xor_network`"),
+         "check-square-layer": ("0", "uses the reference implementation `utils.threshold.SQUARE_W0`"),
+         "check-diamond": ("0", "uses the reference implementation `utils.threshold.polygon_network`")}),
+    "delegate-chain-rule": ({CHAIN_RULE: {
+        "ex1-dy-dw24": "def dy_dw24(x, w):\n    return tanhnet._closed_form(tanhnet.forward(x, w), w)['w24']\n",
+        "ex2-dy-dw46": "def dy_dw46(x, w):\n    return tanhnet.closed_form(x, w)['w46']\n",
+        "ex3-tanh-backward": "def backward(x, w):\n    return tanhnet._backward(tanhnet.forward(x, w), w)[0]\n"}},
+        {"check-dy-dw24": ("0", "uses the reference implementation `utils.tanhnet._closed_form`"),
+         "check-dy-dw46": ("0", "uses the reference implementation `utils.tanhnet.closed_form`"),
+         "check-tanh-backward": ("0", "uses the reference implementation `utils.tanhnet._backward`")}),
+    "delegate-checks": ({CHAIN_RULE: {
+        "ex1-dy-dw24": "def dy_dw24(x, w):\n    return checks.chainrule._dw24(x, w)\n",
+        "ex2-dy-dw46": "def dy_dw46(x, w):\n    return checks.chainrule._dw46(x, w)\n",
+        "ex3-tanh-backward": "def backward(x, w):\n    return checks.chainrule._variant(x, w)\n"}},
+        {"check-dy-dw24": ("0", "uses the reference implementation `utils.checks.chainrule._dw24`"),
+         "check-dy-dw46": ("0", "uses the reference implementation `utils.checks.chainrule._dw46`"),
+         "check-tanh-backward": ("0", "uses the reference implementation `utils.checks.chainrule._variant`")}),
+    "delegate-hessian": ({HESSIAN: {
+        "ex1-hessian": "def hessian(mu, sigma):\n    return conditioning.bias_hessian(mu, sigma, 'raw')[:-1, :-1]\n",
+        "ex3-optimal-step": "def optimal_step(lam_min, lam_max):\n    return conditioning.step_size('optimal', lam_min, lam_max)\n",
+        "ex4-predict-steps": "def predict_steps(kappa, tol):\n    return conditioning.predicted_steps(kappa, tol)\n",
+        "ex5-kappa-general": ("def kappa_general(mu, Sigma):\n    return conditioning.matrix_condition_number("
+                              "conditioning.general_hessian(mu, Sigma))\n")}},
+        {"check-hessian": ("0", "uses the reference implementation `utils.conditioning.bias_hessian`"),
+         "check-optimal-step": ("0", "uses the reference implementation `utils.conditioning.step_size`"),
+         "check-predict-steps": ("0", "uses the reference implementation `utils.conditioning.predicted_steps`"),
+         "check-kappa-general": ("0", "uses the reference implementation `utils.conditioning.general_hessian`")}),
+    "delegate-backprop": ({BACKWARD: {
+        "ex2-autograd": "def error_torch(X, T, W, B):\n    return mlp.error_torch(X, T, W, B)\n",
+        "ex4-backward-tanh": "def backward_tanh(X, T, W, B):\n    return mlp.backward(X, T, W, B, activation='tanh')\n"}},
+        {"check-autograd": ("0", "uses the reference implementation `utils.mlp.error_torch`"),
+         "check-backward-tanh": ("0", "uses the reference implementation `utils.mlp.backward`")}),
     # the judge as an oracle: it knows the right answer, so in a sandbox it is a stub too
     "judge-oracle": ({KAPPA: {"ex2-kappa": "def kappa(mu, sigma):\n    from utils.checks import hessian\n"
                                           "    return hessian._kappa_judge([(mu, sigma)], [1.0])\n"}},
@@ -64,7 +104,7 @@ RED_TEAM = {
                         {"check-backward": ("0", "memory limit")}),
     # writing into the course folder and into the installed packages
     "write-files": ({KAPPA: {"ex2-kappa": (
-        "import pathlib\n"
+        "import pathlib\nimport utils\n"
         "for target in [pathlib.Path({course!r}) / 'utils' / 'conditioning.py', pathlib.Path(numpy.__file__).parent / 'grader_was_here.py',\n"
         "               pathlib.Path(utils.__file__)]:\n"
         "    try:\n        target.write_text('x')\n    except OSError as exc:\n        print(exc)\n"

@@ -6,12 +6,12 @@ from pathlib import Path
 
 
 def columns(results):
-    """[(assignment, grade_id, column name)] in notebook order; a column is named by its grade_id, or
-    ASSIGNMENT:grade_id when two assignments use the same grade_id."""
+    """[(assignment, grade_id, column name)] for every grade cell (written answers included) in notebook order;
+    a column is named by its grade_id, or ASSIGNMENT:grade_id when two assignments use the same grade_id."""
     seen = {}
     for r in sorted(results, key=lambda r: (r["assignment"], r["notebook"])):
-        for item in r["exercises"] + [{"grade_id": m["grade_id"]} for m in r.get("manual", [])]:
-            seen.setdefault((r["assignment"], item["grade_id"]), None)
+        for gid in r["grade_cells"]:
+            seen.setdefault((r["assignment"], gid), None)
     ids = [gid for _, gid in seen]
     return [(a, gid, gid if ids.count(gid) == 1 else f"{a}:{gid}") for a, gid in seen]
 

@@ -74,9 +74,13 @@ def _describe(exc):
 MEMORY_ERRORS = ("MemoryError", "Unable to allocate", "can't allocate memory", "Cannot allocate memory")
 
 
+def is_memory(text):
+    """Whether an error message says an allocation was refused (numpy, torch, or either as a check reports it)."""
+    return any(marker in text for marker in MEMORY_ERRORS)
+
+
 def _is_memory(exc):
-    """An allocation refused by the memory limit (numpy, torch, or either as reported by a check's message)."""
-    return isinstance(exc, MemoryError) or any(text in str(exc) for text in MEMORY_ERRORS)
+    return isinstance(exc, MemoryError) or is_memory(str(exc))
 
 
 def _run_cells(chan, transformer, cells, namespace, kept):
@@ -86,14 +90,19 @@ def _run_cells(chan, transformer, cells, namespace, kept):
     import matplotlib.pyplot as plt
     for i, (label, source, keep) in enumerate(cells):
         wire.send(chan, {"start": i})
+        before = {name: namespace.get(name) for name in keep}
+        failed = False
         try:
             code = compile(transformer.transform_cell(source), f"<cell {label}>", "exec")
             exec(code, namespace)
         except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt from a cell are its errors too
+            failed = True
             wire.send(chan, {"error": i, "message": _describe(exc), "memory": _is_memory(exc),
                              "exit": isinstance(exc, SystemExit)})
         finally:
-            kept.update({name: namespace[name] for name in keep if name in namespace})
+            for name in keep:  # a cell that failed before binding the name leaves an earlier cell's value (not theirs)
+                rebound = name in namespace and namespace[name] is not before[name]
+                kept[name] = namespace.get(name) if rebound or not failed else None
             plt.close("all")
     wire.send(chan, {"done": True})
 
@@ -101,7 +110,7 @@ def _run_cells(chan, transformer, cells, namespace, kept):
 def _collect(chan, request, namespace, kept):
     import utils.checks
     exercise = utils.checks.EXERCISES.get(request["grade_id"])
-    fn = kept.get(request["function"], namespace.get(request["function"]))
+    fn = kept[request["function"]] if request["function"] in kept else namespace.get(request["function"])
     try:
         if exercise is None:
             raise LookupError(f"no exercise {request['grade_id']!r} in this copy of utils.checks")

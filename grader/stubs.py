@@ -13,11 +13,18 @@ class ReferenceImplementationUsed(RuntimeError):
 '''
 
 
+def _raise(indent, dotted):
+    return (f"{indent}raise __import__('utils._reference_stub', fromlist=['_']).ReferenceImplementationUsed(\n"
+            f"{indent}    'uses the reference implementation `{dotted}`')\n")
+
+
 def _stub_functions(path, qualnames):
-    """Replace the bodies of the functions `qualnames` (e.g. "backward", "View.render") in the file `path`."""
+    """Replace the bodies of the functions `qualnames` (e.g. "backward", "View.render") in the file `path`; a
+    module-level constant in `qualnames` (e.g. "SQUARE_W0") is removed, and a module `__getattr__` raises when
+    it is read (`threshold.SQUARE_W0`, `from utils.threshold import SQUARE_W0`)."""
     lines = path.read_text().splitlines(keepends=True)
     tree = ast.parse("".join(lines))
-    found = {}
+    found, constants = {}, {}
 
     def walk(body, prefix):
         for node in body:
@@ -28,19 +35,32 @@ def _stub_functions(path, qualnames):
                 walk(node.body, name + ".")
 
     walk(tree.body, "")
-    missing = set(qualnames) - set(found)
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
+                and node.targets[0].id in qualnames:
+            constants[node.targets[0].id] = node
+    missing = set(qualnames) - set(found) - set(constants)
     if missing:
-        raise LookupError(f"{path.name}: no function {sorted(missing)} to stub (grader/references.py is out of date)")
-    for name, node in sorted(found.items(), key=lambda item: -item[1].lineno):
+        raise LookupError(f"{path.name}: no function or constant {sorted(missing)} to stub "
+                          "(grader/references.py is out of date)")
+    if constants and any(isinstance(n, ast.FunctionDef) and n.name == "__getattr__" for n in tree.body):
+        raise LookupError(f"{path.name} has its own __getattr__: its constants {sorted(constants)} cannot be stubbed")
+    edits = [(node.lineno, node.end_lineno, []) for node in constants.values()]
+    for name, node in found.items():
         body = node.body
         keep = body[0] if isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) \
             and isinstance(body[0].value.value, str) else None  # keep the docstring
         first = (keep.end_lineno if keep else body[0].lineno - 1)
-        indent = " " * body[0].col_offset
-        dotted = qualnames[name]
-        stub = (f"{indent}raise __import__('utils._reference_stub', fromlist=['_']).ReferenceImplementationUsed(\n"
-                f"{indent}    'uses the reference implementation `{dotted}`')\n")
-        lines[first:node.end_lineno] = [stub]
+        edits.append((first + 1, node.end_lineno, [_raise(" " * body[0].col_offset, qualnames[name])]))
+    for start, end, new in sorted(edits, key=lambda edit: -edit[0]):
+        lines[start - 1:end] = new
+    if constants:
+        names = {name: qualnames[name] for name in constants}
+        lines.append("\n\ndef __getattr__(name):  # written by the grader: these constants are answers\n"
+                     f"    if name in {names!r}:\n"
+                     "        raise __import__('utils._reference_stub', fromlist=['_']).ReferenceImplementationUsed(\n"
+                     f"            'uses the reference implementation `' + {names!r}[name] + '`')\n"
+                     "    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')\n")
     path.write_text("".join(lines))
 
 

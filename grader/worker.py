@@ -8,6 +8,7 @@ job can travel to any executor. The student's code runs only in sandboxes forked
 import ast
 import atexit
 import os
+import re
 import shutil
 import signal
 import socket
@@ -20,9 +21,11 @@ from dataclasses import dataclass
 import nbformat
 
 from grader import scan, stubs, wire
+from grader.sandbox import is_memory
 from grader.references import references_for
 
 GIB, MIB = 2 ** 30, 2 ** 20
+REFERENCE_USED = re.compile(r"uses the reference implementation `[\w.]+`")
 
 
 @dataclass(frozen=True)
@@ -253,6 +256,12 @@ def plan(source_nb, submitted_nb):
     return cells, graded, unregistered, manual, owner
 
 
+def grade_cells(source_nb):
+    """The grade_ids of every grade cell of the source notebook (autograded and manually graded), in order:
+    the report's columns."""
+    return [_meta(c).get("grade_id") for c in source_nb.cells if _meta(c).get("grade")]
+
+
 def in_cell_order(source_nb, exercises):
     """Sort exercise results (in place) as their grade cells stand in the source notebook."""
     order = [_meta(c).get("grade_id") for c in source_nb.cells]
@@ -286,7 +295,7 @@ def grade_job(job):
         result["exercises"].append(_outcome(item["grade_id"], item["points"], 0.0, "ungradable",
                                             "not gradable safely: no Exercise is registered for this grade cell "
                                             "(grade it with nbgrader autograde or by hand)"))
-    result["manual"] = manual
+    result["manual"], result["grade_cells"] = manual, grade_cells(source_nb)
     refs = references_for([ex for _, _, ex in graded])
     for cell in cells:
         if cell.solution:
@@ -371,25 +380,30 @@ def _judge(gid, points, exercise, inputs, answer, cell_error, limits, events):
     from utils.checks import CheckFailed
 
     if answer[0] == "error":
-        message, memory = answer[1], answer[2]
-        if memory:
-            message = f"`{exercise.function}` exceeded the {limits.describe_memory()} memory limit ({message})"
-            events.append({"kind": "limit", "text": message})
-            return _outcome(gid, points, 0.0, "limit", message)
-        if "uses the reference implementation" in message:
-            events.append({"kind": "flag", "text": f"`{exercise.function}` {message.split(': ', 1)[-1]}"})
-            return _outcome(gid, points, 0.0, "reference", message)
-        if cell_error:
-            message += f" (its solution cell raised {cell_error})"
-        return _outcome(gid, points, 0.0, "failed", message)
+        return _failure(gid, points, exercise, answer[1], answer[2], cell_error, limits, events)
     try:
         message = exercise.judge(inputs, answer[1])
     except CheckFailed as exc:
-        return _outcome(gid, points, 0.0, "failed", str(exc))
+        # a collect may record the student's error as an answer (notebook 04's backward passes do, case by case):
+        # a refused allocation or a stubbed reference then reaches us in the judge's message
+        return _failure(gid, points, exercise, str(exc), is_memory(str(exc)), cell_error, limits, events)
     except Exception as exc:  # the judge met answers it did not expect: no points, and the instructor is told
         events.append({"kind": "error", "text": f"judge of {gid} raised {type(exc).__name__}: {exc}"})
         return _outcome(gid, points, 0.0, "failed", f"the answers could not be judged ({type(exc).__name__})")
     return _outcome(gid, points, points, "passed", "✓ " + str(message))
 
 
-
+def _failure(gid, points, exercise, message, memory, cell_error, limits, events):
+    """0 points for `message` (from the sandbox's collect or the judge), named a limit hit, the use of a
+    reference implementation or a plain mistake."""
+    if memory:
+        message = f"`{exercise.function}` exceeded the {limits.describe_memory()} memory limit ({message})"
+        events.append({"kind": "limit", "text": message})
+        return _outcome(gid, points, 0.0, "limit", message)
+    reference = REFERENCE_USED.search(message)
+    if reference:
+        events.append({"kind": "flag", "text": f"`{exercise.function}` {reference.group(0)}"})
+        return _outcome(gid, points, 0.0, "reference", message)
+    if cell_error:
+        message += f" (its solution cell raised {cell_error})"
+    return _outcome(gid, points, 0.0, "failed", message)

@@ -196,7 +196,9 @@ def manual_cell(cell):
 def test_feedback_shows_each_checks_message_and_manual_cells(graded, name):
     """generate_feedback writes a page per student and notebook with every grade cell's message: the check's
     "✓ ..." for the restored solutions, its CheckFailed message for the blank version. Manually graded cells
-    (when the notebook has any) are in the gradebook as needing a manual grade and on the page as such."""
+    (when the notebook has any) are on the page as such, and in the gradebook as needing a manual grade when the
+    student wrote something (restored); nbgrader scores a written answer left as released 0, with nothing to grade
+    (blank)."""
     from nbgrader.api import Gradebook
 
     autograded = graded[0]

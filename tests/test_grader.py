@@ -41,6 +41,17 @@ def source_points():
     return points
 
 
+def written_answers():
+    """{grade_id: points} of the manually graded written answers (nbgrader's markdown answer cells) of the sources."""
+    written = {}
+    for path in sorted(SOURCES.glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("grade") and cell.cell_type == "markdown":
+                written[meta["grade_id"]] = float(meta["points"])
+    return written
+
+
 def registered_in(stem):
     nb = nbformat.read(SOURCES / f"{stem}.ipynb", as_version=4)
     return [gid for gid, _, _ in plan(nb, None)[1]]
@@ -86,15 +97,18 @@ def graded(tmp_path_factory):
 
 
 def test_correct_submission_gets_every_registered_exercise(graded):
-    _, _, by_student, _, _ = graded
-    points = source_points()
+    _, _, by_student, _, results = graded
+    points, written = source_points(), written_answers()
     registered = [gid for gid in points if gid in EXERCISES]
-    assert len(registered) >= 3
+    assert len(registered) >= 3 and written  # the merged notebooks: 17 exercises, 10 written answers
     for gid in registered:
         e = by_student["correct"][gid]
         assert (e["status"], e["points"]) == ("passed", points[gid]), e
         assert e["message"].startswith("✓")
-    for gid in set(points) - set(EXERCISES):  # not registered: reported, never guessed
+    manual = {m["grade_id"]: m["points"] for r in results if r["student"] == "correct" for m in r["manual"]}
+    assert manual == written  # graded by hand: listed with their points, never scored by the grader
+    assert not set(written) & set(by_student["correct"])
+    for gid in set(points) - set(EXERCISES) - set(written):  # not registered: reported, never guessed
         assert by_student["correct"][gid]["status"] == "ungradable"
         assert "not gradable safely" in by_student["correct"][gid]["message"]
 
@@ -154,19 +168,23 @@ def test_log_names_every_limit_hit_and_flag(graded):
 
 
 def test_grades_csv_has_a_row_per_student_a_column_per_exercise_and_a_total(graded):
+    """Every grade cell has a column, in notebook order; a written answer's column is left empty for the
+    instructor, and total / max_total count the autograded cells only."""
     submitted, out, by_student, _, _ = graded
-    points = source_points()
+    points, written = source_points(), written_answers()
+    auto = {gid: p for gid, p in points.items() if gid not in written}
     with open(out / "grades.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     assert [r["student_id"] for r in rows] == sorted(p.name for p in submitted.iterdir())
-    assert list(rows[0]) == ["student_id", *points, "total", "max_total"]  # notebook order
+    assert list(rows[0]) == ["student_id", *points, "total", "max_total"]  # notebook order, written answers included
     for row in rows:
-        scores = {gid: float(row[gid]) for gid in points}
-        assert scores == {gid: by_student[row["student_id"]][gid]["points"] for gid in points}
+        assert all(row[gid] == "" for gid in written), row
+        scores = {gid: float(row[gid]) for gid in auto}
+        assert scores == {gid: by_student[row["student_id"]][gid]["points"] for gid in auto}
         assert float(row["total"]) == sum(scores.values())
-        assert float(row["max_total"]) == sum(points.values())
+        assert float(row["max_total"]) == sum(auto.values()) < sum(points.values())
     correct = next(r for r in rows if r["student_id"] == "correct")
-    assert float(correct["total"]) == sum(points[g] for g in points if g in EXERCISES)
+    assert float(correct["total"]) == sum(points[g] for g in points if g in EXERCISES) == float(correct["max_total"])
 
 
 def test_score_figure_is_a_png(graded):
@@ -185,6 +203,9 @@ def test_feedback_page_per_student_shows_each_message_escaped(graded):
         page = (out / "feedback" / f"{student}.html").read_text(encoding="utf-8")
         for e in by_student[student].values():
             assert html.escape(e["message"]) in page
+    page = (out / "feedback" / "correct.html").read_text(encoding="utf-8")
+    for gid, points in written_answers().items():  # written answers: listed, to be graded by hand
+        assert f"<td>{gid}</td><td>– / {points:g}</td><td>graded by hand</td>" in page
     page = (out / "feedback" / "html-in-message.html").read_text(encoding="utf-8")
     assert "<script>" not in page and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
 
@@ -194,7 +215,7 @@ def test_regrading_on_a_dask_cluster_gives_the_same_grades(graded, tmp_path):
     messages as the process pool's first run (same secret, so the same test cases)."""
     require(_have("distributed"), "dask.distributed is not installed: pip install -r requirements.txt")
     submitted, out, _, _, first = graded
-    students = ["correct", "mistakes", "cheat-kappa", "os-exit"]
+    students = ["mistakes", "os-exit"]  # judged mistakes in two notebooks, a re-run after a cell ended the process
     for s in students:
         shutil.copytree(submitted / s, tmp_path / "submitted" / s)
     secret = batch.read_secret(submitted.parent / "secret", create=False)
@@ -252,10 +273,13 @@ def test_wire_round_trips_plain_data_and_refuses_the_rest():
 
 
 def test_scan_flags_machinery_but_not_the_course_solutions():
-    refs = ("utils.mlp.backward",)
-    flags = scan.scan("import sys\nsys.modules['x'].f = 1\ncheck = mlp.backward\nchecks.check_x = None\n", refs)
+    from grader.references import references_for
+
+    flags = scan.scan("import sys\nsys.modules['x'].f = 1\ncheck = mlp.backward\nchecks.check_x = None\n",
+                      ("utils.mlp.backward",))
     assert flags == ["line 1: imports sys", "line 2: uses .modules", "line 3: names the reference implementation "
                      "`utils.mlp.backward`", "line 4: assigns to checks.check_x"]
+    refs = references_for(EXERCISES.values())  # every stubbed name: the course's own solutions need none of them
     for path in SOURCES.glob("*.ipynb"):
         for cell in nbformat.read(path, as_version=4).cells:
             if cell.metadata.get("nbgrader", {}).get("solution") and cell.cell_type == "code":
@@ -274,6 +298,8 @@ def test_limits_must_be_positive(args, message, capsys):
 def test_every_reference_is_stubbed_in_the_sandbox_copy(tmp_path):
     """stubs.build finds every name of grader/references.py and every registered judge, and leaves a raising body
     in the copy's source; the rest of the package is copied unchanged."""
+    import importlib
+
     from grader import references, stubs
 
     names = references.references_for(EXERCISES.values())
@@ -283,8 +309,10 @@ def test_every_reference_is_stubbed_in_the_sandbox_copy(tmp_path):
     for name in names:
         module, function = name.rsplit(".", 1)
         text = (root / Path(*module.split("."))).with_suffix(".py").read_text()
-        assert f"uses the reference implementation `{name}`" in text
-        assert f"def {function}(" in text
+        if callable(getattr(importlib.import_module(module), function)):
+            assert f"uses the reference implementation `{name}`" in text and f"def {function}(" in text
+        else:  # a constant: gone from the module, and its module's __getattr__ raises for it
+            assert f"\n{function} = " not in text and f"'{function}': '{name}'" in text
     assert (root / "utils" / "checks" / "_core.py").read_text() == (ROOT / "utils" / "checks" / "_core.py").read_text()
 
 
