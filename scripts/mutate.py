@@ -1,0 +1,85 @@
+"""`make mutate`: mutation testing of utils/ with the unit tests (mutmut 3), then the score.
+
+Runs `mutmut run` afresh (mutants/ is rebuilt) on the functions matched by the globs below (or those given on
+the command line, e.g. `python scripts/mutate.py 'utils.threshold.*'`), at low priority on at most 2 workers.
+mutmut runs each mutant only against the tests that called its function during a first, recorded run.
+Prints the score, killed / (mutants - excluded - equivalent), and every surviving mutant's diff.
+Timeouts count as killed: the mutant made the tests run forever (or made hypothesis shrink a failure),
+so the suite does not pass.
+"""
+import argparse
+import fnmatch
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MUTMUT = [str(Path(sys.executable).parent / "mutmut")]
+
+# The shared logic that no notebook rewrite owns. The notebook modules (threshold, tanhnet, conditioning,
+# checks) can be run by naming them: `python scripts/mutate.py 'utils.threshold.*'`.
+DEFAULT = ["utils._validate.*", "utils.gradcheck.*", "utils.data.*", "utils.mlp.*", "utils.__main__.*",
+           "utils.diagrams.*"]
+
+# Drawing code: its mutants change colours, line widths, font sizes and z-orders, i.e. pixels that no unit
+# test reads (the notebooks' diagram tests check that labels do not overlap, not how they look).
+EXCLUDED = {"utils.diagrams.x_draw_network": "drawing (colours, widths, font sizes, z-order)",
+            "utils.diagrams.x__circle": "drawing (a node's circle style)"}
+
+# Mutants that cannot change any observable behaviour, with the reason. Keys are mutmut's names.
+EQUIVALENT = {}
+
+
+def function_of(name):
+    return name.split("__mutmut_")[0]
+
+
+def results():
+    """{mutant name: status} from mutmut's result files."""
+    from mutmut.stats import status_by_exit_code  # noqa: deferred: the venv's mutmut
+
+    out = {}
+    for meta in (ROOT / "mutants" / "utils").rglob("*.meta"):
+        for key, code in json.loads(meta.read_text())["exit_code_by_key"].items():
+            out[key] = status_by_exit_code[code]
+    return out
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("globs", nargs="*", default=DEFAULT, help="mutant-name globs (default: %(default)s)")
+    parser.add_argument("--report-only", action="store_true", help="print the score of the last run")
+    args = parser.parse_args(argv)
+    globs = [g for g in args.globs]
+    start = time.monotonic()
+    if not args.report_only:
+        shutil.rmtree(ROOT / "mutants", ignore_errors=True)
+        run = subprocess.run(["nice", "-n", "19", *MUTMUT, "run", "--max-children", "2", *globs], cwd=ROOT,
+                             stdout=subprocess.DEVNULL)
+        if run.returncode not in (0, None):
+            print(f"mutmut run failed with exit code {run.returncode}", file=sys.stderr)
+            return run.returncode
+    status = {k: v for k, v in results().items() if any(fnmatch.fnmatch(k, g) for g in globs)}
+    excluded = {k for k in status if function_of(k) in EXCLUDED}
+    equivalent = {k for k in status if k in EQUIVALENT and k not in excluded}
+    counted = {k: v for k, v in status.items() if k not in excluded and k not in equivalent}
+    killed = [k for k, v in counted.items() if v in ("killed", "timeout")]
+    surviving = sorted(k for k, v in counted.items() if v not in ("killed", "timeout"))
+    score = 100.0 * len(killed) / max(1, len(counted))
+    print(f"mutants: {len(status)} ({len(excluded)} excluded as drawing code, {len(equivalent)} equivalent)")
+    print(f"killed: {len(killed)} of {len(counted)} = {score:.1f} %"
+          + (f"  (run time {time.monotonic() - start:.0f} s)" if not args.report_only else ""))
+    for k in surviving:
+        diff = subprocess.run([*MUTMUT, "show", k], cwd=ROOT, capture_output=True, text=True).stdout
+        print(f"\n{counted[k]}: {k}\n" + "\n".join(l for l in diff.splitlines() if l.startswith(("-", "+"))
+                                                      and not l.startswith(("---", "+++"))))
+    for k in sorted(equivalent):
+        print(f"equivalent: {k}: {EQUIVALENT[k]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
