@@ -8,6 +8,7 @@ computation written here (ORACLES), not only checked for being finite.
 """
 import collections
 import itertools
+import os
 import re
 from fractions import Fraction
 
@@ -23,6 +24,9 @@ import torch
 from utils import conditioning, gradcheck, mlp, tanhnet, threshold
 
 TRIED = collections.Counter()
+# Under mutation testing (`make mutate` sets MUTANT_UNDER_TEST) every surviving mutant reruns these tests:
+# fewer inputs there (the same ones every run, see conftest.py); the full count in `make test`.
+EXAMPLES = 12 if "MUTANT_UNDER_TEST" in os.environ else 60
 
 finite = st.floats(-1e3, 1e3, allow_nan=False)
 any_float = st.floats(allow_nan=True, allow_infinity=True, width=64)
@@ -123,7 +127,7 @@ def test_names_recognises_a_named_argument(message, arg, named):
 
 
 @pytest.mark.parametrize("name,arg", PARAMS)
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(value=bad)
 def test_bad_argument_is_named_or_handled(name, arg, value):
     fn, valid = CASES[name]
@@ -151,7 +155,7 @@ def _leaves(result):
         yield np.asarray(result, dtype=np.float64)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=EXAMPLES * 10 // 3, deadline=None)
 @given(W_shape=st.tuples(st.integers(1, 4), st.integers(1, 4)), n=st.integers(1, 6), depth=st.integers(1, 3))
 def test_backward_shapes_and_no_mutation(W_shape, n, depth):
     TRIED["mlp.backward (random networks)"] += 1
