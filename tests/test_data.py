@@ -155,3 +155,10 @@ def test_pickle_is_never_loaded_even_with_a_matching_checksum(data_copy):
     (data_copy / "SHA256SUMS").write_text("\n".join(sums) + "\n")
     with pytest.raises(data.DataIntegrityError, match="plain arrays"):
         data.getdata(data_copy)
+
+
+def test_regenerate_makes_missing_folders_and_never_writes_pickles(tmp_path):
+    sums = data.regenerate(tmp_path / "new" / "data")
+    assert sums == {n: hashlib.sha256((tmp_path / "new" / "data" / n).read_bytes()).hexdigest() for n in data.FILES}
+    with pytest.raises(ValueError, match="allow_pickle"):
+        data.npz_bytes({"X": np.array([{"a": 1}], dtype=object)})
