@@ -1,5 +1,6 @@
 import hashlib
 import io
+import re
 import shutil
 import zipfile
 
@@ -162,3 +163,22 @@ def test_regenerate_makes_missing_folders_and_never_writes_pickles(tmp_path):
     assert sums == {n: hashlib.sha256((tmp_path / "new" / "data" / n).read_bytes()).hexdigest() for n in data.FILES}
     with pytest.raises(ValueError, match="allow_pickle"):
         data.npz_bytes({"X": np.array([{"a": 1}], dtype=object)})
+
+
+def test_command_line_help_and_default_folder(tmp_path, monkeypatch, capsys):
+    from utils.__main__ import main
+
+    monkeypatch.setenv("COLUMNS", "200")  # argparse wraps help at the terminal's width
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert out.startswith("usage: python -m utils ")
+    assert re.search(r"regenerate-data\s+write data/\*\.npz and SHA256SUMS from the fixed seed", out)
+    assert re.search(r"verify-data\s+check data/ against SHA256SUMS", out)
+    with pytest.raises(SystemExit):
+        main(["regenerate-data", "--help"])
+    assert re.search(r"--out OUT\s+folder to write \(default: the repository's data/\)", capsys.readouterr().out)
+    # Without --out it writes the repository's data folder (here redirected to a temporary one).
+    monkeypatch.setattr(data, "DATA_DIR", tmp_path)
+    assert main(["regenerate-data"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["SHA256SUMS", "data.npz", "params.npz"]
