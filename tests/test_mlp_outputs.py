@@ -46,3 +46,47 @@ def test_mse_rejects_mismatched_shapes_naming_both():
         mlp.mse(np.zeros((3, 2)), np.zeros((3, 1)))
     with pytest.raises(ValueError, match=r"^Y must have 2 dimension"):
         mlp.mse(np.zeros(3), np.zeros((3, 1)))
+
+
+def test_random_network_is_he_initialised_and_seeded():
+    X, T, W, B = mlp.random_network((400, 300, 2), 5, seed=1)
+    assert X.shape == (5, 400) and T.shape == (5, 2)
+    assert [w.shape for w in W] == [(400, 300), (300, 2)] and [b.shape for b in B] == [(300,), (2,)]
+    # He: std sqrt(2 / fan_in); biases std 0.1 (300 draws: within 15 %)
+    assert W[0].std() == pytest.approx(np.sqrt(2 / 400), rel=0.05)
+    assert B[0].std() == pytest.approx(0.1, rel=0.15) and abs(B[0].mean()) < 0.03
+    assert X.std() == pytest.approx(1.0, rel=0.05)
+    again = mlp.random_network((400, 300, 2), 5, seed=1)
+    other = mlp.random_network((400, 300, 2), 5, seed=2)
+    for a, b, c in zip([X, T] + W + B, [again[0], again[1]] + again[2] + again[3],
+                       [other[0], other[1]] + other[2] + other[3]):
+        np.testing.assert_array_equal(a, b)
+        assert not np.array_equal(a, c)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_autograd_gradients_come_back_as_float64_numpy(dtype):
+    X, T, W, B = mlp.random_network((3, 4, 2), 6, seed=4)
+    AW, AB = mlp.autograd_gradients(X, T, W, B, dtype)
+    DW, DB = mlp.backward(X, T, W, B)
+    for a, d in zip(AW + AB, DW + DB):
+        assert isinstance(a, np.ndarray) and a.dtype == np.float64
+        np.testing.assert_allclose(a, d, rtol=1e-12 if dtype == "float64" else 1e-4,
+                                   atol=0 if dtype == "float64" else 1e-6)
+
+
+def test_autograd_gradients_name_a_bad_dtype():
+    X, T, W, B = mlp.random_network((3, 2), 2, seed=0)
+    with pytest.raises(ValueError, match=r"^dtype must be one of \('float64', 'float32'\); got 'float16'"):
+        mlp.autograd_gradients(X, T, W, B, "float16")
+
+
+def test_unchecked_passes_keep_float32():
+    X, T, W, B = (a.astype(np.float32) if isinstance(a, np.ndarray) else [x.astype(np.float32) for x in a]
+                  for a in mlp.random_network((3, 4, 2), 6, seed=5))
+    Y, Z, A = mlp.forward_unchecked(X, W, B)
+    DW, DB = mlp.backward_unchecked(X, T, W, B)
+    assert Y.dtype == np.float32 and all(d.dtype == np.float32 for d in DW + DB)
+    ref = mlp.backward(X, T, W, B)
+    for ours, theirs in zip(DW + DB, ref[0] + ref[1]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-6)  # float32 round-off
