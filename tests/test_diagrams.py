@@ -72,3 +72,8 @@ def test_label_overlaps_checks_the_title():
     assert diagrams.label_overlaps(ax, drawn) == []
     ax.text(0.5, 1.02, "text under the title", transform=ax.transAxes, ha="center", va="bottom")
     assert ("text under the title", "a title") in diagrams.label_overlaps(ax, drawn)
+
+
+def test_weight_labels_of_infinite_weights():
+    edge_text, _ = diagrams.weight_labels([["a"], ["b", "c"]], [np.array([[np.inf, -np.inf]])])
+    assert edge_text == {("a", "b"): "+inf", ("a", "c"): "-inf"}
