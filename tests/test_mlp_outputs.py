@@ -90,3 +90,21 @@ def test_unchecked_passes_keep_float32():
     ref = mlp.backward(X, T, W, B)
     for ours, theirs in zip(DW + DB, ref[0] + ref[1]):
         np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-6)  # float32 round-off
+
+
+def test_autograd_gradients_default_to_float64_and_float32_is_float32_throughout():
+    X, T, W, B = mlp.random_network((3, 5, 2), 8, seed=6)
+    default, f64, f32 = (mlp.autograd_gradients(X, T, W, B, *d) for d in ((), ("float64",), ("float32",)))
+    for a, b, c in zip(default[0] + default[1], f64[0] + f64[1], f32[0] + f32[1]):
+        np.testing.assert_array_equal(a, b)
+        assert gradcheck.relative_error(c, b) > 1e-9  # float32 round-off, far above float64's
+    # Every tensor in float32 (targets too): the same graph built here in float32 gives the same bits.
+    Wt = [torch.tensor(w, dtype=torch.float32, requires_grad=True) for w in W]
+    Bt = [torch.tensor(b, dtype=torch.float32, requires_grad=True) for b in B]
+    A = torch.tensor(X, dtype=torch.float32)
+    for l, (w, b) in enumerate(zip(Wt, Bt)):
+        A = A @ w + b
+        A = torch.relu(A) if l < len(Wt) - 1 else A
+    ((A - torch.tensor(T, dtype=torch.float32)) ** 2).mean().backward()
+    for ours, ref in zip(f32[0] + f32[1], Wt + Bt):
+        np.testing.assert_array_equal(ours, ref.grad.double().numpy())
