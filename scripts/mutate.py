@@ -37,6 +37,8 @@ EQUIVALENT = {
     "utils.data.x_npz_bytes__mutmut_14": "allow_pickle=None: numpy tests `not allow_pickle`, as for False",
     "utils.data.x_npz_bytes__mutmut_24": "date_time dropped: ZipInfo's default is (1980, 1, 1, 0, 0, 0)",
     "utils.data.x_npz_bytes__mutmut_33": "date_time second 1: zip stores seconds in 2-second units, 1 s as 0",
+    "utils.data.x_load_arrays__mutmut_26": "np.load(allow_pickle=None): numpy tests `not allow_pickle`",
+    "utils.data.x_load_arrays__mutmut_28": "allow_pickle dropped: False is np.load's default",
     "utils.diagrams.x_label_overlaps__mutmut_2": "renderer None: get_window_extent(None) takes the figure's "
                                                 "renderer, the one canvas.get_renderer() returns after the draw",
     "utils.diagrams.x_label_overlaps__mutmut_7": "get_window_extent(None): the figure's renderer, as above",

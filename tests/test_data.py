@@ -182,3 +182,15 @@ def test_command_line_help_and_default_folder(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(data, "DATA_DIR", tmp_path)
     assert main(["regenerate-data"]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["SHA256SUMS", "data.npz", "params.npz"]
+
+
+def test_arrays_are_converted_to_float64(data_copy):
+    """An archive of integers with a matching checksum line loads as float64, like the shipped one."""
+    blob = data.npz_bytes({"X": np.arange(8).reshape(2, 4), "T": np.array([[1], [2]])})
+    (data_copy / "data.npz").write_bytes(blob)
+    sums = [f"{hashlib.sha256(blob).hexdigest()}  data.npz" if line.endswith("data.npz") else line
+            for line in (data_copy / "SHA256SUMS").read_text().splitlines()]
+    (data_copy / "SHA256SUMS").write_text("\n".join(sums) + "\n")
+    X, T = data.getdata(data_copy)
+    assert X.dtype == T.dtype == np.float64
+    np.testing.assert_array_equal(X, np.arange(8).reshape(2, 4))
