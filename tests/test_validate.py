@@ -143,3 +143,19 @@ def test_as_choice():
         v.as_choice("rule", "c", ("a", "b"))
     with pytest.raises(ValueError, match=r"^rule must be one of \('a', 'b'\); got 1$"):
         v.as_choice("rule", 1, ["a", "b"])
+
+
+def test_only_tensors_are_converted_through_their_numpy_method():
+    """A tensor has both .detach and .numpy; an object with only one of them is no tensor, and is refused
+    like any other object, not called."""
+    class OnlyNumpy:
+        def numpy(self):
+            return np.ones(2)
+
+    class OnlyDetach:
+        def detach(self):
+            return np.ones(2)
+
+    for value in (OnlyNumpy(), OnlyDetach()):
+        with pytest.raises(TypeError, match=r"^x must be a numeric array; got dtype object$"):
+            v.as_float_array("x", value)
