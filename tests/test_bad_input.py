@@ -405,3 +405,28 @@ ORACLES = {
         np.testing.assert_equal(r.shape, (int(n), f64(mu).size))),
 }
 assert set(ORACLES) == set(CASES)
+
+
+@pytest.mark.parametrize("z", [np.nan, [0.0, np.nan], -np.inf])
+def test_step_refuses_non_finite_input(z):
+    """1[z > 0] of NaN is no number: step raises, naming z, instead of answering 0."""
+    with pytest.raises(ValueError, match=r"^z must be finite"):
+        threshold.step(z)
+
+
+@pytest.mark.parametrize("name,wrong,kwargs", [
+    ("threshold.step", np.zeros(1), dict(z=[np.nan])),                 # NaN let through as 0
+    ("threshold.step", np.zeros(1), dict(z=[0.5])),
+    ("gradcheck.relative_error", 1e-6, dict(a=[1e-9], b=[0.0])),       # floor raised to 1e-3
+    ("mlp.mse", 2.0, dict(Y=np.ones((2, 2)), T=np.zeros((2, 2)))),     # divided by N, not N * d_out
+    ("conditioning.condition_number", 2.0, dict(mu=[1.0, 1.0], sigma=1.0)),
+    ("conditioning.widget_state", None, None),
+])
+def test_oracles_reject_wrong_results(name, wrong, kwargs):
+    """The oracles can fail: each rejects a plausible wrong answer."""
+    if name == "conditioning.widget_state":
+        right = conditioning.widget_state(1.0, 0.0, 1.0, 0.5, n_grid=5)
+        wrong, kwargs = {**right, "kappa": right["kappa"] * 1.01}, dict(mu1=1.0, mu2=0.0, sigma=1.0,
+                                                                         step_fraction=0.5, n_grid=5)
+    with pytest.raises(AssertionError):
+        ORACLES[name](wrong, **kwargs)
