@@ -37,7 +37,7 @@ test: $(STAMP)
 unit: $(STAMP)
 	$(PY) -m pytest tests -m "not browser and not slow"
 
-## Mutation testing of utils/ with the unit tests (mutmut; not part of `make test`, about 30 min on 2 cores):
+## Mutation testing of utils/ with the unit tests (mutmut; not part of `make test`; 4-20 min on 2 busy cores):
 ## prints the score and the surviving mutants. MUTATE="'utils.threshold.*' ..." picks other functions.
 mutate: $(STAMP)
 	$(PY) scripts/mutate.py $(MUTATE)
