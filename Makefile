@@ -9,7 +9,7 @@ NODE_STAMP := node_modules/.installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 TEST_TIMEOUT ?= 3000
 
-.PHONY: lab test unit notebooks data student bench grade clean-venv present slides site
+.PHONY: lab test unit mutate notebooks data student bench grade clean-venv present slides site
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,11 @@ test: $(STAMP) $(NODE_STAMP)
 ## Unit tests only (fast, no notebooks, no browser).
 unit: $(STAMP)
 	$(PY) -m pytest tests -m "not browser and not slow"
+
+## Mutation testing of utils/ with the unit tests (mutmut; not part of `make test`; 4-20 min on 2 busy cores):
+## prints the score and the surviving mutants. MUTATE="'utils.threshold.*' ..." picks other functions.
+mutate: $(STAMP)
+	$(PY) scripts/mutate.py $(MUTATE)
 
 ## Re-execute the notebooks in place, top to bottom in a fresh kernel: their outputs are nbval's reference.
 notebooks: $(STAMP)

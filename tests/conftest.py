@@ -5,12 +5,18 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
+from hypothesis import Phase, settings
 
 # In CI the property-based tests draw the same inputs every run (reproducible); locally they explore anew.
 settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
     settings.load_profile("ci")
+# Under mutation testing (`make mutate`; mutmut sets MUTANT_UNDER_TEST) the same inputs every run, and a failing
+# example fails the mutant at once instead of being shrunk for minutes.
+if "MUTANT_UNDER_TEST" in os.environ:
+    settings.register_profile("mutation", derandomize=True, database=None,
+                              phases=[Phase.explicit, Phase.reuse, Phase.generate])
+    settings.load_profile("mutation")
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

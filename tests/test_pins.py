@@ -1,5 +1,8 @@
-"""One list of pins: requirements.txt; environment.yml and pyproject.toml must agree with it."""
+"""One list of pins: requirements.txt; environment.yml, pyproject.toml, the installed packages and the
+benchmark record must agree with it. No version is written here: each is read from requirements.txt."""
+import json
 import re
+from importlib import metadata
 import tomllib
 from pathlib import Path
 
@@ -16,12 +19,15 @@ def parse_pins(lines):
     return pins
 
 
+def requirements():
+    return parse_pins((ROOT / "requirements.txt").read_text().splitlines())
+
+
 def test_requirements_pin_every_package_exactly():
     lines = [l for l in (ROOT / "requirements.txt").read_text().splitlines() if l.strip() and not l.startswith("#")]
     pins = parse_pins(lines)
     assert len(pins) == len(lines), "every requirement must be pinned with =="
-    assert pins["torch"] == "2.13.0"
-    for name in ("numpy", "matplotlib", "ipywidgets", "jupyterlab", "ipykernel", "nbval", "nbclient", "nbformat", "pytest"):
+    for name in ("torch", "numpy", "matplotlib", "ipywidgets", "jupyterlab", "ipykernel", "nbval", "nbclient", "nbformat", "pytest"):
         assert name in pins, f"{name} is not pinned"
 
 
@@ -38,3 +44,20 @@ def test_pyproject_pins_agree_with_requirements():
     req = parse_pins((ROOT / "requirements.txt").read_text().splitlines())
     for name, version in parse_pins(declared).items():
         assert req.get(name) == version, f"{name}: pyproject says {version}, requirements.txt says {req.get(name)}"
+
+
+def test_torch_is_one_version_everywhere():
+    """torch's pin, read from requirements.txt, is the one in environment.yml, pyproject's extra, the venv, and
+    the benchmark record (whose figures were measured with it)."""
+    pin = requirements()["torch"]
+    env = parse_pins((ROOT / "environment.yml").read_text().split("- pip:")[1].splitlines())
+    extra = parse_pins(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["torch"])
+    recorded = json.loads((ROOT / "benchmarks" / "results.json").read_text())["machine"]["torch"]
+    assert env["torch"] == extra["torch"] == pin
+    assert recorded.split("+")[0] == pin, f"benchmarks/results.json was measured with torch {recorded}, not {pin}"
+
+
+def test_installed_packages_are_the_pinned_versions():
+    for name, version in requirements().items():
+        installed = metadata.version(name)
+        assert installed.split("+")[0] == version, f"{name}: {installed} installed, requirements.txt pins {version}"

@@ -1,6 +1,7 @@
 """The widgets' figures (style.LiveFigure): only the changing artists are redrawn over a saved background,
 so each frame must equal the same slider position drawn by a fresh view: no earlier position may leave a trace."""
 import io
+import re
 import warnings
 
 import matplotlib
@@ -20,13 +21,49 @@ def pixels(png):
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
 
 
+def printed(text, value):
+    """Whether `text` prints `value`: some number in it equals `value` to the digits it shows."""
+    for match in re.finditer(r"(?<![\w.])[-+]?\d+(?:\.(\d*))?", text):  # not the 1 of "x1"
+        decimals = len(match.group(1) or "")
+        if abs(float(match.group(0)) - value) <= 0.5 * 10.0 ** -decimals * (1 + 1e-9):
+            return True
+    return False
+
+
+def halfplane_text_is_right(text, w1, w2, b):
+    """Worked out here: with w = 0 the unit fires everywhere or nowhere; otherwise the line's distance from
+    the origin is |b| / |w|."""
+    if w1 == w2 == 0:
+        return ("everywhere" if b > 0 else "nowhere") in text.split("fires", 1)[-1]
+    return printed(text, abs(b) / np.hypot(w1, w2))
+
+
+def saturation_text_is_right(text, x1, x2, scale):
+    """y of the tanh network with weights scale * w, by its formula."""
+    w = {k: scale * v for k, v in tanhnet.EXAMPLE_W.items()}
+    a3, a4 = np.tanh(x1 * w["w13"] + x2 * w["w23"]), np.tanh(x1 * w["w14"] + x2 * w["w24"])
+    y = np.tanh(a3 * w["w35"] + a4 * w["w45"]) + np.tanh(a3 * w["w36"] + a4 * w["w46"])
+    return printed(text, y)
+
+
+def conditioning_text_is_right(text, mu1, mu2, sigma, step_fraction, center):
+    """kappa = 1 + |mu|^2 / sigma^2 (1 for centred inputs) and lambda_max = |mu|^2 + sigma^2."""
+    mu_sq = 0.0 if center else mu1 ** 2 + mu2 ** 2
+    return printed(text, 1 + mu_sq / sigma ** 2) and printed(text, mu_sq + sigma ** 2)
+
+
+def test_printed_reads_the_digits_shown():
+    assert printed("kappa = 3.14, y = -0.5000", 3.1415) and printed("y = -0.5000", -0.50004)
+    assert not printed("kappa = 3.14", 3.146) and not printed("y = -0.5000", 0.5) and not printed("x1", 1.0)
+
+
 # Positions at and beyond the ends of every slider, including the degenerate ones (w = 0, x = 0, centred inputs).
 VIEWS = {
-    "halfplane": (threshold.HalfplaneView, lambda *a: threshold.halfplane(*a)["text"],
+    "halfplane": (threshold.HalfplaneView, halfplane_text_is_right,
                   [(1.0, 0.5, 0.5), (-2.0, 1.0, -1.0), (0.0, 0.0, 1.0), (3.0, -3.0, 3.0), (0.0, 0.1, -3.0)]),
-    "saturation": (tanhnet.SaturationView, lambda *a: tanhnet.saturation_state(*a)["text"],
+    "saturation": (tanhnet.SaturationView, saturation_text_is_right,
                    [(1.0, -0.5, 1.0), (2.0, -2.0, 10.0), (0.0, 0.0, 0.1), (-2.0, 2.0, 3.0)]),
-    "conditioning": (conditioning.ConditioningView, lambda *a: conditioning.widget_state(*a)["text"],
+    "conditioning": (conditioning.ConditioningView, conditioning_text_is_right,
                      [(2, 1, 0.5, 0.5, False), (-2, -2, 0.3, 1.1, False), (0, 0, 3, 0.05, True),
                       (2, 1, 0.5, 0.5, False, 0.6), (1, 1, 0.5, 1.9, False, 0.95),  # momentum: the dashed β = 0 curve
                       (2, -2, 0.3, 0.999, False)]),  # and back to β = 0: the dashed curve leaves no trace
@@ -35,14 +72,14 @@ VIEWS = {
 
 @pytest.mark.parametrize("name", VIEWS)
 def test_every_frame_equals_a_fresh_drawing_of_its_position(name):
-    make, text_of, positions = VIEWS[name]
+    make, text_is_right, positions = VIEWS[name]
     view = make()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         frames = []
         for args in positions:
             picture, text = view.render(*args)
-            assert text == text_of(*args)
+            assert text_is_right(text, *args), f"{name} at {args} prints {text!r}"
             frames.append(pixels(picture))
     for args, frame in zip(positions[1:], frames[1:]):
         fresh = pixels(make().render(*args)[0])
