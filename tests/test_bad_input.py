@@ -84,11 +84,7 @@ CASES = {
 ARGS = [(name, arg) for name, (_, valid) in CASES.items() for arg in valid if arg != "rng"]
 # Messages that do not name the argument yet, each pinned by a strict xfail in test_known_bugs.py (which fails
 # as soon as the module is mended: then remove the entry here too). Not strict here: hypothesis may miss it.
-KNOWN_BUGS = {
-    ("mlp.backward", "T"): "T=None passes validate and fails in arithmetic: 'unsupported operand type(s)'",
-    ("conditioning.step_size", "lam_min"): "lam_min > lam_max is reported as 'lam_max must be >= ...'",
-    ("conditioning.widget_state", "n_grid"): "n_grid is not validated: numpy's 'Number of samples, -1, ...'",
-}
+KNOWN_BUGS = {}  # (function, argument) -> reason, for a bug found and not yet mended (strict xfail)
 PARAMS = [pytest.param(name, arg, id=f"{name}:{arg}",
                        marks=[pytest.mark.xfail(reason=KNOWN_BUGS[name, arg])] if (name, arg) in KNOWN_BUGS else [])
           for name, arg in ARGS]

@@ -173,11 +173,11 @@ def test_command_line_help_and_default_folder(tmp_path, monkeypatch, capsys):
         main(["--help"])
     out = capsys.readouterr().out
     assert out.startswith("usage: python -m utils ")
-    assert re.search(r"regenerate-data\s+write data/\*\.npz and SHA256SUMS from the fixed seed", out)
-    assert re.search(r"verify-data\s+check data/ against SHA256SUMS", out)
+    assert re.search(r"regenerate-data\s+write datafiles/\*\.npz and SHA256SUMS from the fixed seed", out)
+    assert re.search(r"verify-data\s+check utils/datafiles/ against SHA256SUMS", out)
     with pytest.raises(SystemExit):
         main(["regenerate-data", "--help"])
-    assert re.search(r"--out OUT\s+folder to write \(default: the repository's data/\)", capsys.readouterr().out)
+    assert re.search(r"--out OUT\s+folder to write \(default: the package's utils/datafiles/\)", capsys.readouterr().out)
     # Without --out it writes the repository's data folder (here redirected to a temporary one).
     monkeypatch.setattr(data, "DATA_DIR", tmp_path)
     assert main(["regenerate-data"]) == 0

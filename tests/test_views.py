@@ -46,7 +46,7 @@ def saturation_text_is_right(text, x1, x2, scale):
     return printed(text, y)
 
 
-def conditioning_text_is_right(text, mu1, mu2, sigma, step_fraction, center):
+def conditioning_text_is_right(text, mu1, mu2, sigma, step_fraction, center, beta=0.0):
     """kappa = 1 + |mu|^2 / sigma^2 (1 for centred inputs) and lambda_max = |mu|^2 + sigma^2."""
     mu_sq = 0.0 if center else mu1 ** 2 + mu2 ** 2
     return printed(text, 1 + mu_sq / sigma ** 2) and printed(text, mu_sq + sigma ** 2)

@@ -11,7 +11,20 @@ from ._validate import as_array_list, as_choice, as_float_array
 
 
 def validate(X, T, W, B):
-    """Check shapes and values; return float64 copies (X, T, W, B) or raise naming the argument."""
+    """Check shapes and values; return float64 copies (X, T, W, B) or raise naming the argument.
+    T, the targets, is required: shape (N, d_out)."""
+    if T is None:
+        raise TypeError("T must be the targets, an array of shape (N, d_out); got None")
+    X, W, B = validate_network(X, W, B)
+    T = as_float_array("T", T, ndim=2)
+    if T.shape != (X.shape[0], W[-1].shape[1]):
+        raise ValueError(f"T must have shape {(X.shape[0], W[-1].shape[1])}: one row per row of X and one column per "
+                         f"output of W[-1]; got {T.shape}")
+    return X, T, W, B
+
+
+def validate_network(X, W, B):
+    """Check X, W and B as validate() does; return float64 copies (X, W, B)."""
     W = as_array_list("W", W)
     B = as_array_list("B", B)
     if len(B) != len(W):
@@ -25,12 +38,7 @@ def validate(X, T, W, B):
         if b.shape != (w.shape[1],):
             raise ValueError(f"B[{l}] must have shape ({w.shape[1]},); got {b.shape}")
         fan_in = w.shape[1]
-    if T is not None:
-        T = as_float_array("T", T, ndim=2)
-        if T.shape != (X.shape[0], fan_in):
-            raise ValueError(f"T must have shape {(X.shape[0], fan_in)}: one row per row of X and one column per "
-                             f"output of W[-1]; got {T.shape}")
-    return X, T, W, B
+    return X, W, B
 
 
 ACTIVATIONS = ("relu", "tanh")
@@ -43,7 +51,7 @@ def forward(X, W, B, activation="relu"):
     A[l]: input of layer l, (N, d_l); A[0] is X. activation: "relu" or "tanh" (hidden layers).
     """
     as_choice("activation", activation, ACTIVATIONS)
-    X, _, W, B = validate(X, None, W, B)
+    X, W, B = validate_network(X, W, B)
     return forward_unchecked(X, W, B, activation)
 
 

@@ -17,7 +17,7 @@ def step(z):
 
 def forward(X, W, B):
     """Run a threshold network. X: (N, d0). Returns the list of layer outputs, the last of shape (N, d_out)."""
-    X, _, W, B = mlp.validate(X, None, W, B)
+    X, W, B = mlp.validate_network(X, W, B)
     outputs, A = [], X
     for w, b in zip(W, B):
         A = step(A @ w + b)
