@@ -292,7 +292,7 @@ def draw_state(ax_contour, ax_error, state, compare=True):
         ax_contour.plot([], [], color=colour, lw=2, label=f"eigenvector of {which}")
     ax_contour.plot(*W_STAR, "*", color=style.BLACK, ms=10, label="minimum v")
     ax_contour.set(xlim=(w1[0], w1[-1]), ylim=(w2[0], w2[-1]), aspect="equal", xlabel="w1", ylabel="w2")
-    legend = ax_contour.legend(loc="lower left", fontsize=7, framealpha=1)
+    legend = ax_contour.legend(loc="lower left", fontsize=10, framealpha=1)
     error, = ax_error.semilogy([1, 2], [1, 2], color=style.ORANGE, label="this run")
     plain, = ax_error.semilogy([], [], color=style.BLUE, ls="--", lw=1,
                                label="β = 0, same step" if compare else "_nolegend_")
@@ -300,7 +300,7 @@ def draw_state(ax_contour, ax_error, state, compare=True):
     style.plain_log_ticks(ax_error.yaxis)
     ax_error.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))  # steps are whole; few labels draw fast
     ax_error.set(xlabel="step", ylabel="|w - v|")
-    ax_error.legend(fontsize=7, loc="upper right", framealpha=1)
+    ax_error.legend(fontsize=10, loc="upper right", framealpha=1)
     handles = {"ax_contour": ax_contour, "ax_error": ax_error, "contour": None, "eig": eig, "path": path,
                "legend": legend, "error": error, "plain": plain, "tol": tol,
                "title_contour": ax_contour.set_title("", y=1.0), "title_error": ax_error.set_title("", y=1.0)}

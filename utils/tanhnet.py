@@ -457,7 +457,7 @@ class SaturationView:
                                                           clip_on=False)[0])
         self.caption = self.live.dynamic("caption", ax.text(0.03, 1.1, "", ha="left", va="center", fontsize=10,
                                                             transform=ax.get_yaxis_transform()))
-        self.live.overlay(ax.legend(fontsize=9, loc="center right", framealpha=1))
+        self.live.overlay(ax.legend(fontsize=10, loc="center right", framealpha=1))
 
     def update(self, state):
         """Show a saturation_state; returns self."""
