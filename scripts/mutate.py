@@ -22,10 +22,14 @@ MUTMUT = [str(Path(sys.executable).parent / "mutmut")]
 
 # The shared logic that no notebook rewrite owns. The notebook modules (threshold, tanhnet, conditioning,
 # checks) can be run by naming them: `python scripts/mutate.py 'utils.threshold.*'`.
-# Drawing code is left out: diagrams.draw_network and diagrams._circle (their mutants change colours, line
+# Drawing code is left out: diagrams.draw_network, diagrams._circle and mlp.draw (their mutants change colours, line
 # widths, font sizes and z-orders: pixels that no unit test reads; the notebooks' diagram tests check that
 # labels do not overlap, not how they look), and all of style.py (pyproject's do_not_mutate).
-DEFAULT = ["utils._validate.*", "utils.gradcheck.*", "utils.data.*", "utils.mlp.*", "utils.__main__.*",
+DEFAULT = ["utils._validate.*", "utils.gradcheck.*", "utils.data.*", "utils.__main__.*",
+           # mlp without draw(), notebook 04's network diagram (drawing, as above)
+           *(f"utils.mlp.x_{f}__mutmut_*" for f in ("validate", "validate_network", "forward", "forward_unchecked", "mse",
+                                                    "backward", "backward_unchecked", "deltas", "deltas_unchecked",
+                                                    "error_torch", "autograd_gradients", "random_network")),
            *(f"utils.diagrams.x_{f}__mutmut_*" for f in ("layout", "mlp_layers", "weight_labels", "nonzero_edges",
                                                          "label_overlaps"))]
 
