@@ -145,21 +145,6 @@ def _judge_numbers(name, answers, reference, mistakes, cases):
     if not isinstance(answers, list) or len(answers) != len(cases):
         _fail(f"{name}: expected {len(cases)} answers, got {_describe(answers)}")
     got = np.array([_number(name, a) for a in answers])
-    return _match_mistakes_values(name, got, reference, mistakes, cases)
-
-
-def _describe(value):
-    return f"{type(value).__name__} of length {len(value)}" if isinstance(value, (list, tuple)) else type(value).__name__
-
-
-def _match_mistakes(name, fn, reference, mistakes, cases):
-    """In one step (student's kernel): compare fn(*case) with reference(*case) over `cases`."""
-    __tracebackhide__ = True
-    return _judge_numbers(name, _collect_numbers(name, fn, cases), reference, mistakes, cases)
-
-
-def _match_mistakes_values(name, got, reference, mistakes, cases):
-    __tracebackhide__ = True
     want = np.array([reference(*case) for case in cases])
     if _close(got, want, 1e-8):
         return True
@@ -169,3 +154,7 @@ def _match_mistakes_values(name, got, reference, mistakes, cases):
     if _close(got, -want, 1e-8):
         _fail(f"{name}: the sign is wrong")
     _fail(f"{name}: for the first test case expected {want[0]:.6g}, got {got[0]:.6g}")
+
+
+def _describe(value):
+    return f"{type(value).__name__} of length {len(value)}" if isinstance(value, (list, tuple)) else type(value).__name__
