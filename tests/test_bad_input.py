@@ -14,7 +14,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -125,6 +125,8 @@ def test_names_recognises_a_named_argument(message, arg, named):
 @pytest.mark.parametrize("name,arg", PARAMS)
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(value=bad)
+# 0.5 breaks the order of two arguments (step_size's lam_max < lam_min = 1): the message must name both.
+@example(value=0.5)
 def test_bad_argument_is_named_or_handled(name, arg, value):
     fn, valid = CASES[name]
     TRIED[name] += 1
