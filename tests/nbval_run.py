@@ -1,9 +1,12 @@
 """Run nbval on notebooks in a subprocess with a chosen environment (kernel-path matrix, installed wheel)."""
+import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -37,3 +40,44 @@ def nbval(notebooks, env, cwd, timeout=600, python=sys.executable):
     result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     lines = (result.stdout + result.stderr).strip().splitlines()
     return result.returncode == 0, "\n".join(lines[-60:])
+
+
+_ONCE = {}
+
+
+def once_per_run(tmp_path_factory, name, make):
+    """make() once per pytest run, shared by every pytest-xdist worker (the FileLock recipe of xdist's docs):
+    the first caller computes it and stores it as JSON beside the workers' temporary folders, the others read
+    it. Without xdist, once per process. `make` returns JSON-able data."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        if name not in _ONCE:
+            _ONCE[name] = make()
+        return _ONCE[name]
+    path = tmp_path_factory.getbasetemp().parent / f"{name}.json"  # one folder per run, shared by its workers
+    with FileLock(f"{path}.lock"):
+        if not path.is_file():
+            path.write_text(json.dumps(make()))
+        return json.loads(path.read_text())
+
+
+def installed_wheel(tmp_path_factory):
+    """The wheel built from the checkout and installed into a temporary folder, once per run:
+    {"wheel": path of the .whl, "target": the folder it is installed in}."""
+    def build():
+        where = tmp_path_factory.mktemp("wheel")
+        target = tmp_path_factory.mktemp("site")
+        # No build isolation: the venv's setuptools builds it, so no network is needed.
+        subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+                        "--wheel-dir", str(where), str(ROOT)], check=True, capture_output=True, cwd=where)
+        wheel, = where.glob("nn_workbook_utils-*.whl")
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
+                        "--target", str(target), str(wheel)], check=True, capture_output=True, cwd=where)
+        return {"wheel": str(wheel), "target": str(target)}
+    return {k: Path(v) for k, v in once_per_run(tmp_path_factory, "installed-wheel", build).items()}
+
+
+def outside_env(target, settings=None):
+    """The environment of a process that imports `utils` from the installed copy in `target`, not the checkout:
+    PYTHONPATH puts it first, PYTHONSAFEPATH keeps the working directory off sys.path, and the editable
+    install's finder only answers when nothing earlier on sys.path does. `settings`: kernel variables."""
+    return environment(settings or {}, PYTHONPATH=str(target), PYTHONSAFEPATH="1")

@@ -81,27 +81,44 @@ def test_student_notebooks_contain_no_solution_code(student_dir):
 CELL_TIMEOUT = 60
 
 
-def grade_cells(nb):
-    """The autograded cells (code); written answers (markdown) are graded by hand."""
-    return [i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+def meta(cell):
+    return cell.metadata.get("nbgrader", {})
 
 
-def manual_points(nb):
-    return sum(c.metadata["nbgrader"]["points"] for c in nb.cells
-               if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "markdown")
+def exercises(nb):
+    """The exercises of notebook `nb` in order: (solution grade_id, grade_id of the check that grades it, or None for
+    a written answer, which is its own grade cell). A code solution is graded by the next autograded cell."""
+    found = []
+    for i, cell in enumerate(nb.cells):
+        if meta(cell).get("solution"):
+            check = None
+            if cell.cell_type == "code":
+                check = next(meta(c)["grade_id"] for c in nb.cells[i + 1:] if meta(c).get("grade") and c.cell_type == "code")
+            found.append((meta(cell)["grade_id"], check))
+    return found
+
+
+def restored(nb):
+    """The solution grade_ids the submission "half" gets back from the source: every other exercise, from the
+    first; the others stay as handed out. One autograde run sees both kinds of answer in every notebook."""
+    return {solution for k, (solution, _) in enumerate(exercises(nb)) if k % 2 == 0}
+
+
+def by_id(nb):
+    return {meta(c)["grade_id"]: c for c in nb.cells if meta(c).get("grade_id")}
 
 
 def error_cells(nb):
-    return [i for i, c in enumerate(nb.cells) if c.cell_type == "code"
+    return [meta(c).get("grade_id", i) for i, c in enumerate(nb.cells) if c.cell_type == "code"
             and any(o.output_type == "error" for o in c.get("outputs", []))]
 
 
 @pytest.fixture(scope="module")
 def graded(student_dir, tmp_path_factory):
-    """The real nbgrader, once for the whole module: generate_assignment from the sources, then autograde two
-    submissions of the generated student version: "blank" as handed out, and "restored" with every solution
-    region put back from the source; then generate_feedback and export. Returns (autograded directory,
-    {student: grades-CSV row}); the feedback pages and gradebook.db are beside the autograded directory."""
+    """The real nbgrader, once for the whole module: generate_assignment from the sources, then autograde the
+    submission "half" (the generated student version with every other exercise's solution put back from the
+    source), generate_feedback and export. Returns (course directory, the student's grades-CSV row); the
+    autograded notebooks, feedback pages and gradebook.db are in the course directory."""
     tmp_path = tmp_path_factory.mktemp("nbgrader")
     course = tmp_path / "course"
     (course / "source" / "ps1").mkdir(parents=True)
@@ -124,122 +141,133 @@ def graded(student_dir, tmp_path_factory):
         assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
 
     run("generate_assignment", "ps1", "--force")
-    for student in ("blank", "restored"):
-        target = course / "submitted" / student / "ps1"
-        target.mkdir(parents=True)
-        for path in NOTEBOOKS:
-            nb = nbformat.read(student_dir / path.name, as_version=4)
-            if student == "restored":
-                solutions = {c.metadata["nbgrader"]["grade_id"]: c.source for c in nbformat.read(path, 4).cells
-                             if c.metadata.get("nbgrader", {}).get("solution")}
-                for cell in nb.cells:
-                    gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-                    if gid in solutions:
-                        cell.source = solutions[gid]
-            nbformat.write(nb, target / path.name)
-    run("autograde", "ps1", "--force")  # adds the students to the gradebook (nbgrader's default)
-    run("generate_feedback", "ps1", "--force")  # course/feedback/STUDENT/ps1/NAME.html
+    target = course / "submitted" / "half" / "ps1"
+    target.mkdir(parents=True)
+    for path in NOTEBOOKS:
+        source = nbformat.read(path, as_version=4)
+        nb = nbformat.read(student_dir / path.name, as_version=4)
+        solutions = by_id(source)
+        for gid in restored(source):
+            by_id(nb)[gid].source = solutions[gid].source
+        nbformat.write(nb, target / path.name)
+    run("autograde", "ps1", "--force")  # adds the student to the gradebook (nbgrader's default)
+    run("generate_feedback", "ps1", "--force")  # course/feedback/half/ps1/NAME.html
     run("export", "--to", str(tmp_path / "grades.csv"))
     with open(tmp_path / "grades.csv") as f:
-        rows = {r["student_id"]: r for r in csv.DictReader(f) if r["assignment"] == "ps1"}
-    return course / "autograded", rows
+        row, = [r for r in csv.DictReader(f) if r["assignment"] == "ps1" and r["student_id"] == "half"]
+    return course, row
+
+
+def test_every_notebook_has_both_kinds_of_answer_in_the_half_submission():
+    """Without this the tests below could pass with nothing restored, or nothing left blank."""
+    for path in NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        checks = {solution: check for solution, check in exercises(nb) if check}
+        assert set(checks) & restored(nb) and set(checks) - restored(nb), path.name
 
 
 def test_nbgrader_round_trip(graded):
-    """generate_assignment accepts the sources; the student version with its solutions restored autogrades to
-    full marks on every autograded cell, the blank student version to zero. Written answers count 0 until graded
-    by hand: nbgrader reports the restored ones as needing manual grading (the blank ones score 0 as unchanged)."""
+    """generate_assignment accepts the sources; autograde gives every restored exercise its check's full points
+    and every exercise left as handed out 0, in the gradebook and in the exported CSV. Written answers count 0
+    until graded by hand: nbgrader reports the restored ones as needing manual grading (the blank ones score 0 as
+    unchanged)."""
     from nbgrader.api import Gradebook
 
-    autograded, rows = graded
-    restored, blank = rows["restored"], rows["blank"]
-    manual = sum(manual_points(nbformat.read(p, as_version=4)) for p in NOTEBOOKS)
-    assert float(restored["raw_score"]) == float(restored["max_score"]) - manual > 0
-    assert float(blank["raw_score"]) == 0.0
-    with Gradebook("sqlite:///" + str(autograded.parent / "gradebook.db")) as gb:
+    course, row = graded
+    expected = total = 0
+    with Gradebook("sqlite:///" + str(course / "gradebook.db")) as gb:
         for path in NOTEBOOKS:
-            written = [c.metadata["nbgrader"]["grade_id"] for c in nbformat.read(path, as_version=4).cells
-                       if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "markdown"]
-            for grade_id in written:
-                for student, needs in (("restored", True), ("blank", False)):
-                    grade = gb.find_grade(grade_id, path.stem, "ps1", student)
-                    assert grade.needs_manual_grade == needs, (path.name, grade_id, student)
+            source = nbformat.read(path, as_version=4)
+            cells = by_id(source)
+            for solution, check in exercises(source):
+                back = solution in restored(source)
+                grade = gb.find_grade(check or solution, path.stem, "ps1", "half")
+                points = meta(cells[check or solution])["points"]
+                total += points
+                if check:
+                    assert grade.score == (points if back else 0), (path.name, check, grade.score)
+                    expected += points if back else 0
+                else:
+                    assert grade.needs_manual_grade == back, (path.name, solution)
+    assert float(row["raw_score"]) == expected > 0 and float(row["max_score"]) == total > expected
 
 
 @pytest.mark.parametrize("name", [p.name for p in NOTEBOOKS])
-def test_student_notebook_fails_only_in_exercises(graded, name):
-    nb = nbformat.read(graded[0] / "blank" / "ps1" / name, as_version=4)
-    failed = error_cells(nb)
-    allowed = {i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("solution")} | set(grade_cells(nb))
-    assert failed, "an unfilled student notebook must fail somewhere"
-    assert set(failed) <= allowed, f"cells outside exercises failed: {sorted(set(failed) - allowed)}"
-    for i in set(failed) & set(grade_cells(nb)):  # the checks answer with a message, not an internal traceback
-        err = [o for o in nb.cells[i].outputs if o.output_type == "error"][0]
-        assert err.ename == "CheckFailed" and "not written yet" in err.evalue
-
-
-@pytest.mark.parametrize("name", [p.name for p in NOTEBOOKS])
-def test_restoring_solutions_makes_every_check_pass(graded, name):
-    nb = nbformat.read(graded[0] / "restored" / "ps1" / name, as_version=4)
-    assert error_cells(nb) == []
-    passed = [i for i in grade_cells(nb) if any("✓" in o.get("text", "") for o in nb.cells[i].outputs)]
-    assert passed == grade_cells(nb) != []
+def test_checks_pass_where_restored_and_fail_with_a_message_only_in_blank_exercises(graded, name):
+    course = graded[0]
+    source = nbformat.read(ROOT / "notebooks" / name, as_version=4)
+    cells = by_id(nbformat.read(course / "autograded" / "half" / "ps1" / name, as_version=4))
+    blank = [(solution, check) for solution, check in exercises(source) if check and solution not in restored(source)]
+    allowed = {gid for pair in blank for gid in pair}
+    failed = error_cells(nbformat.read(course / "autograded" / "half" / "ps1" / name, as_version=4))
+    assert failed, "blank exercises must fail somewhere"
+    assert set(failed) <= allowed, f"cells outside the blank exercises failed: {sorted(set(failed) - allowed)}"
+    for solution, check in exercises(source):
+        if check is None:
+            continue
+        outputs = cells[check].outputs
+        if solution in restored(source):
+            assert any("✓" in o.get("text", "") for o in outputs), (check, outputs)
+        else:  # the check answers with a message, not an internal traceback
+            err, = [o for o in outputs if o.output_type == "error"]
+            assert err.ename == "CheckFailed" and "not written yet" in err.evalue, (check, err.evalue)
 
 
 def manual_cell(cell):
     """A cell nbgrader leaves to a human: a graded solution (written or coded free response) or a task."""
-    meta = cell.metadata.get("nbgrader", {})
-    return bool(meta.get("grade") and (meta.get("solution") or meta.get("task") or cell.cell_type == "markdown"))
+    m = meta(cell)
+    return bool(m.get("grade") and (m.get("solution") or m.get("task") or cell.cell_type == "markdown"))
 
 
 @pytest.mark.parametrize("name", [p.name for p in NOTEBOOKS])
 def test_feedback_shows_each_checks_message_and_manual_cells(graded, name):
-    """generate_feedback writes a page per student and notebook with every grade cell's message: the check's
-    "✓ ..." for the restored solutions, its CheckFailed message for the blank version. Manually graded cells
-    (when the notebook has any) are on the page as such, and in the gradebook as needing a manual grade when the
-    student wrote something (restored); nbgrader scores a written answer left as released 0, with nothing to grade
-    (blank)."""
+    """generate_feedback writes a page per notebook with every grade cell's message: the check's "✓ ..." for a
+    restored solution, its CheckFailed message for a blank one. Manually graded cells are on the page as such,
+    and in the gradebook as needing a manual grade when the student wrote something (restored); nbgrader scores a
+    written answer left as released 0, with nothing to grade."""
     from nbgrader.api import Gradebook
 
-    autograded = graded[0]
-    course = autograded.parent
+    course = graded[0]
     source = nbformat.read(ROOT / "notebooks" / name, as_version=4)
-    manual = {c.metadata["nbgrader"]["grade_id"] for c in source.cells if manual_cell(c)}
-    for student in ("blank", "restored"):
-        page = (course / "feedback" / student / "ps1" / name.replace(".ipynb", ".html")).read_text(encoding="utf-8")
-        nb = nbformat.read(autograded / student / "ps1" / name, as_version=4)
-        for i in grade_cells(nb):
-            if nb.cells[i].metadata["nbgrader"]["grade_id"] in manual:
-                continue
-            outputs = nb.cells[i].outputs
-            if student == "restored":
-                message = next(o.text for o in outputs if "✓" in o.get("text", "")).strip()
-            else:
-                message = next(o.evalue for o in outputs if o.output_type == "error")
-                assert "not written yet" in message
-            assert html.escape(message.splitlines()[0], quote=False) in page, (student, message)
-        for gid in manual:
-            assert f'href="#{gid}">' in page and ("Written response" in page or "Coding free-response" in page
-                                                   or "Task" in page)
+    manual = {meta(c)["grade_id"] for c in source.cells if manual_cell(c)}
+    page = (course / "feedback" / "half" / "ps1" / name.replace(".ipynb", ".html")).read_text(encoding="utf-8")
+    cells = by_id(nbformat.read(course / "autograded" / "half" / "ps1" / name, as_version=4))
+    for solution, check in exercises(source):
+        if check is None:
+            continue
+        outputs = cells[check].outputs
+        if solution in restored(source):
+            message = next(o.text for o in outputs if "✓" in o.get("text", "")).strip()
+        else:
+            message = next(o.evalue for o in outputs if o.output_type == "error")
+        assert html.escape(message.splitlines()[0], quote=False) in page, message
+    for gid in manual:
+        assert f'href="#{gid}">' in page and ("Written response" in page or "Coding free-response" in page
+                                               or "Task" in page)
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for student in ("blank", "restored"):
-            notebook = gb.find_submission_notebook(name.replace(".ipynb", ""), "ps1", student)
-            for grade in notebook.grades:
-                # nbgrader scores an unchanged written answer 0 itself; a written one waits for a grader
-                assert grade.needs_manual_grade == (grade.name in manual and student == "restored"), (student, grade.name)
+        notebook = gb.find_submission_notebook(name.replace(".ipynb", ""), "ps1", "half")
+        for grade in notebook.grades:
+            # nbgrader scores an unchanged written answer 0 itself; a written one waits for a grader
+            assert grade.needs_manual_grade == (grade.name in manual and grade.name in restored(source)), grade.name
 
 
-def test_make_student_never_overwrites_edited_work(tmp_path):
+def test_make_student_never_overwrites_edited_work(tmp_path, capsys):
+    """make_student's command line, in this process (the student_dir fixture runs the script itself)."""
     require(nbgrader_available(), "nbgrader is not installed: pip install -r requirements.txt")
-    script = [sys.executable, str(ROOT / "scripts" / "make_student.py"), "--out", str(tmp_path)]
-    subprocess.run(script, check=True, capture_output=True)
-    again = subprocess.run(script, capture_output=True, text=True)
-    assert again.returncode == 0  # unedited: regenerating is fine
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import make_student
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    args = ["--out", str(tmp_path)]
+    assert make_student.main(args) == 0
+    assert make_student.main(args) == 0  # unedited: regenerating is fine
     target = tmp_path / NOTEBOOKS[0].name
     target.write_text(target.read_text().replace("NotImplementedError()", "NotImplementedError()  # my work", 1))
     edited = target.read_text()
-    refused = subprocess.run(script, capture_output=True, text=True)
-    assert refused.returncode == 1 and "FORCE=1" in refused.stderr and NOTEBOOKS[0].name in refused.stderr
+    capsys.readouterr()
+    assert make_student.main(args) == 1
+    refused = capsys.readouterr().err
+    assert "FORCE=1" in refused and NOTEBOOKS[0].name in refused
     assert target.read_text() == edited
-    forced = subprocess.run(script + ["--force"], capture_output=True, text=True)
-    assert forced.returncode == 0 and target.read_text() != edited
+    assert make_student.main(args + ["--force"]) == 0 and target.read_text() != edited

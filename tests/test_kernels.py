@@ -6,7 +6,13 @@ another), torch's ATen picks vectorised kernels (ATEN_CPU_CAPABILITY), torch's M
 would fail on a student's laptop. Each configuration below is its own test (one class each, so
 pytest-xdist's loadscope spreads them over workers); each first probes which kernels really ran, skips
 with the reason when this CPU cannot reach the configuration (or reaches only the default kernels), and
-then runs nbval on all four notebooks. Under CI=true a skip of every configuration is a failure.
+then runs nbval on all four notebooks. Under CI=true fewer than four configurations with kernels of their own
+is a failure.
+
+The notebooks run against the wheel built from the checkout and installed away from it (as on a JupyterHub
+image), from a temporary folder: so the matrix also shows that the installed package passes nbval, while the
+plain nbval run of `notebooks/` covers the checkout under the default kernels. The wheel and each probe are made
+once per test run and shared by the workers.
 
 `python tests/test_kernels.py` prints the probe of each configuration.
 """
@@ -18,7 +24,7 @@ import tempfile
 import pytest
 
 from conftest import IN_CI
-from nbval_run import NOTEBOOKS, environment, nbval
+from nbval_run import NOTEBOOKS, installed_wheel, nbval, once_per_run, outside_env
 
 CONFIGS = {
     # The oldest x86-64 kernels, one thread everywhere, torch's scalar ATen path and MKL's bit-reproducible branch.
@@ -41,21 +47,24 @@ CONFIGS = {
 
 _PROBE = r"""
 import json, re, subprocess, sys
-import numpy, threadpoolctl, torch
+import numpy, pathlib, threadpoolctl, torch, utils
 blas = [(i["internal_api"], i.get("architecture"), i["num_threads"]) for i in threadpoolctl.threadpool_info()
         if i["user_api"] == "blas"]
 a = torch.ones(40, 40, dtype=torch.float64)
 (a @ a).sum()
-print(json.dumps({"openblas": blas[0][1] if blas else None, "blas_threads": blas[0][2] if blas else None,
+print(json.dumps({"utils": str(pathlib.Path(utils.__file__).resolve().parent), "openblas": blas[0][1] if blas else None, "blas_threads": blas[0][2] if blas else None,
                   "aten": torch.backends.cpu.get_cpu_capability(), "torch_threads": torch.get_num_threads()}))
 """
 
 
-def probe(settings):
-    """Which kernels a process started with `settings` really uses:
-    {openblas: core type, blas_threads, aten: capability, torch_threads, mkl_cnr: MKL's reproducibility branch}."""
-    env = environment(settings, MKL_VERBOSE="1")
-    out = subprocess.run([sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, timeout=120)
+def probe(settings, target):
+    """Which kernels a process started with `settings` really uses, and where its `utils` comes from (the wheel
+    installed in `target`): {utils, openblas: core type, blas_threads, aten: capability, torch_threads,
+    mkl_cnr: MKL's reproducibility branch}."""
+    env = outside_env(target, settings)
+    env["MKL_VERBOSE"] = "1"
+    out = subprocess.run([sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, timeout=120,
+                         cwd=target)
     assert out.returncode == 0, out.stderr[-2000:]
     lines = out.stdout.strip().splitlines()
     found = json.loads(lines[-1])
@@ -64,31 +73,46 @@ def probe(settings):
     return found
 
 
+def kernels(found):
+    """The probe without the package's location: what the configuration computes with."""
+    return {k: v for k, v in found.items() if k != "utils"}
+
+
 def _reachable(name, settings, got, default):
     """None when the configuration runs kernels of its own here, else the reason to skip it."""
     wanted_aten = settings.get("ATEN_CPU_CAPABILITY", "").upper()
     if wanted_aten and got["aten"] != wanted_aten:
         return f"{name}: this CPU cannot run ATen's {wanted_aten} kernels (torch chose {got['aten']})"
-    if got == default:
-        return f"{name}: the same kernels as the default configuration here ({got})"
+    if kernels(got) == kernels(default):
+        return f"{name}: the same kernels as the default configuration here ({kernels(got)})"
     return None
 
 
 @pytest.fixture(scope="module")
-def default_kernels():
-    return probe({})
+def wheel(tmp_path_factory):
+    return installed_wheel(tmp_path_factory)["target"]
+
+
+@pytest.fixture(scope="module")
+def probed(tmp_path_factory, wheel):
+    """probed(name) -> the probe of configuration `name` ("default": no settings), once per test run."""
+    def get(name):
+        settings = CONFIGS.get(name, {})
+        return once_per_run(tmp_path_factory, f"probe-{name}", lambda: probe(settings, wheel))
+    return get
 
 
 def _make_test(name, settings):
-    def test(self, default_kernels):
-        got = probe(settings)
-        print(f"{name}: {got} (default here: {default_kernels})")
-        reason = _reachable(name, settings, got, default_kernels)
+    def test(self, probed, wheel):
+        got, default = probed(name), probed("default")
+        print(f"{name}: {kernels(got)} (default here: {kernels(default)})")
+        assert got["utils"] == str(wheel.resolve() / "utils"), f"utils came from {got['utils']}, not the wheel"
+        reason = _reachable(name, settings, got, default)
         if reason:
             pytest.skip(reason)
         with tempfile.TemporaryDirectory() as tmp:
-            passed, output = nbval(NOTEBOOKS, environment(settings), cwd=tmp)
-        assert passed, f"nbval under {name} ({got}):\n{output}"
+            passed, output = nbval(NOTEBOOKS, outside_env(wheel, settings), cwd=tmp)
+        assert passed, f"nbval under {name} ({kernels(got)}):\n{output}"
     test.__name__ = "test_nbval_holds"
     return test
 
@@ -98,13 +122,10 @@ for _name, _settings in CONFIGS.items():
     globals()[_cls.__name__] = pytest.mark.slow(_cls)
 
 
-def test_at_least_four_configurations_reach_their_own_kernels(default_kernels):
+def test_at_least_four_configurations_reach_their_own_kernels(probed):
     """In CI the matrix must run, not skip: at least four configurations differ from the default and each other."""
-    seen = {}
-    for name, settings in CONFIGS.items():
-        got = probe(settings)
-        if _reachable(name, settings, got, default_kernels) is None:
-            seen[name] = json.dumps(got, sort_keys=True)
+    seen = {name: json.dumps(kernels(probed(name)), sort_keys=True) for name in CONFIGS
+            if _reachable(name, CONFIGS[name], probed(name), probed("default")) is None}
     distinct = len(set(seen.values()))
     if distinct < 4:
         message = f"only {distinct} configurations reach kernels of their own here: {seen}"
@@ -114,6 +135,8 @@ def test_at_least_four_configurations_reach_their_own_kernels(default_kernels):
 
 
 if __name__ == "__main__":
-    print("default:", probe({}))
+    import site
+    target = site.getsitepackages()[0]  # the venv's own packages (its editable utils), not a wheel
+    print("default:", kernels(probe({}, target)))
     for _name, _settings in CONFIGS.items():
-        print(f"{_name}:", probe(_settings))
+        print(f"{_name}:", kernels(probe(_settings, target)))

@@ -16,6 +16,17 @@ SCRIPT = [sys.executable, str(ROOT / "scripts" / "slides.py")]
 md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
 
 
+def slides_cli(capsys, *args):
+    """`python scripts/slides.py ARGS` in this process (main(argv) is its whole command line; one test below runs
+    the script itself): (exit code, stdout, stderr)."""
+    try:
+        code = slides.main([str(a) for a in args])
+    except SystemExit as exc:  # argparse's errors
+        code = exc.code
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
 def test_the_rule_on_a_lecture_shaped_notebook():
     cells = [md("# Title\n\nWhat this is."), code("import numpy\nfrom utils import style\nrng = 1"),
              md("## 1 · Section\n\nA sentence introducing the code."), code("print(1)"), code("print(2)"),
@@ -44,55 +55,56 @@ def copies(tmp_path):
     return dest
 
 
-def test_applied_to_the_notebooks_every_cell_has_a_slide_type_and_a_second_run_changes_nothing(tmp_path):
+def test_applied_to_the_notebooks_every_cell_has_a_slide_type_and_a_second_run_changes_nothing(tmp_path, capsys):
     paths = copies(tmp_path)
-    subprocess.run(SCRIPT + [str(p) for p in paths], check=True, capture_output=True)
+    assert slides_cli(capsys, *paths)[0] == 0
     texts = [p.read_text() for p in paths]
     for path in paths:
         nb = nbformat.read(path, as_version=4)
         kinds = [c.metadata.get("slideshow", {}).get("slide_type") for c in nb.cells]
         assert all(k in slides.SLIDE_TYPES for k in kinds), (path.name, kinds)
         assert kinds.count("slide") >= 2, path.name  # a title and at least one section
-    again = subprocess.run(SCRIPT + [str(p) for p in paths], check=True, capture_output=True, text=True)
-    assert [p.read_text() for p in paths] == texts
-    assert again.stdout.count(" 0 of ") == len(paths)
-    check = subprocess.run(SCRIPT + ["--check"] + [str(p) for p in paths], capture_output=True, text=True)
-    assert check.returncode == 0, check.stdout
+    code, again, _ = slides_cli(capsys, *paths)
+    assert code == 0 and [p.read_text() for p in paths] == texts
+    assert again.count(" 0 of ") == len(paths)
+    code, out, _ = slides_cli(capsys, "--check", *paths)
+    assert code == 0, out
 
 
-def test_check_names_the_cells_that_differ_and_changes_nothing(tmp_path):
+def test_check_names_the_cells_that_differ_and_changes_nothing(tmp_path, capsys):
     path = copies(tmp_path)[2]
-    subprocess.run(SCRIPT + [str(path)], check=True, capture_output=True)
+    assert slides_cli(capsys, path)[0] == 0
     nb = nbformat.read(path, as_version=4)
     nb.cells.insert(3, md("## A new section"))  # added after the metadata was written: no slide type
     del nb.cells[0].metadata["slideshow"]
     nbformat.write(nb, path)
     before = path.read_text()
-    check = subprocess.run(SCRIPT + ["--check", str(path)], capture_output=True, text=True)
-    assert check.returncode == 1
-    flagged = [line.split(": cell ")[1].split(" ")[0] for line in check.stdout.splitlines()]
+    code, out, _ = slides_cli(capsys, "--check", path)
+    assert code == 1
+    flagged = [line.split(": cell ")[1].split(" ")[0] for line in out.splitlines()]
     assert flagged == ["0", "3"]
-    assert f"id {nb.cells[3].id}" in check.stdout and "the rule gives 'slide'" in check.stdout
+    assert f"id {nb.cells[3].id}" in out and "the rule gives 'slide'" in out
     assert path.read_text() == before
 
 
-def test_a_slide_type_set_by_hand_is_kept(tmp_path):
+def test_a_slide_type_set_by_hand_is_kept(tmp_path, capsys):
     path = copies(tmp_path)[1]
-    subprocess.run(SCRIPT + [str(path)], check=True, capture_output=True)
+    assert slides_cli(capsys, path)[0] == 0
     nb = nbformat.read(path, as_version=4)
     index = next(i for i, c in enumerate(nb.cells) if c.metadata.slideshow["slide_type"] == "-")
     nb.cells[index].metadata.slideshow["slide_type"] = "fragment"       # JupyterLab's property inspector
     nb.cells[index + 1].metadata["slideshow"] = {"slide_type": "notes"}  # RISE's toolbar
     nbformat.write(nb, path)
-    subprocess.run(SCRIPT + [str(path)], check=True, capture_output=True)
-    check = subprocess.run(SCRIPT + ["--check", str(path)], capture_output=True, text=True)
-    assert check.returncode == 0, check.stdout
+    assert slides_cli(capsys, path)[0] == 0
+    code, out, _ = slides_cli(capsys, "--check", path)
+    assert code == 0, out
     after = nbformat.read(path, as_version=4)
     assert after.cells[index].metadata.slideshow["slide_type"] == "fragment"
     assert after.cells[index + 1].metadata.slideshow == {"slide_type": "notes"}
 
 
 def test_a_missing_notebook_is_named(tmp_path):
+    """The script itself, as a user runs it: a missing notebook is named, exit code 2."""
     result = subprocess.run(SCRIPT + [str(tmp_path / "nope.ipynb")], capture_output=True, text=True)
     assert result.returncode == 2 and "nope.ipynb" in result.stderr
 
