@@ -77,6 +77,9 @@ EQUIVALENT = {
     "utils.threshold.x_open_square__mutmut_11": "astype(None) is astype(float64), as above",
     "utils.threshold.x_binary_inputs__mutmut_31": "astype(None) is astype(float64), as above",
     "utils.threshold.x_halfplane_layer__mutmut_31": "einsum subscripts in capitals name the same axes",
+    "utils.threshold.x_single_units_computing__mutmut_37": "meshgrid indexing 'xy' for 'ij': the same k**3 "
+                                                           "(w1, w2, b) combinations, in another order",
+    "utils.threshold.x_single_units_computing__mutmut_64": "table >= 0.5 for > 0.5: the table holds only 0 and 1",
     "utils.threshold.x__convex_polygon__mutmut_22": "edges from roll(V, +1): every edge reversed and shifted by one, "
                                                     "so the same lengths, turns (shifted) and winding",
     "utils.threshold.x__convex_polygon__mutmut_89": "turns >= 0: no turn is 0 here (the collinear check raised)",

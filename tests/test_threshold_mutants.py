@@ -19,13 +19,14 @@ PENTAGRAM = np.array([[np.cos(a), np.sin(a)] for a in np.pi / 2 + 2 * np.pi / 5 
 
 
 @pytest.mark.parametrize("vertices, words", [
-    ([[0, 0], [1, 0], [1, 0], [0, 1]], ["distinct"]),
-    ([[0, 0], [1, 0], [2, 0], [0, 1]], ["collinear"]),
-    ([[0, 0], [2, 0], [1, 0.2], [1, 2]], ["convex", "left", "right"]),
+    ([[0, 0], [1, 0], [1, 0], [0, 1]], ["vertices must be distinct"]),
+    ([[0, 0], [1, 0], [2, 0], [0, 1]], ["vertices must turn", "collinear"]),
+    ([[0, 0], [2, 0], [1, 0.2], [1, 2]], ["vertices must describe a convex polygon", "left", "right"]),
     # every turn is a left turn, but the boundary goes round twice: a star, not a convex polygon
-    (PENTAGRAM, ["winds", "more than once"]),
+    (PENTAGRAM, ["vertices must describe a simple convex polygon", "more than once"]),
 ])
 def test_a_bad_polygon_is_named_with_its_fault(vertices, words):
+    """The message starts with the argument and says what is wrong with it."""
     with raises_naming("vertices", *words, exc=ValueError):
         threshold.polygon_network(vertices)
 
@@ -54,6 +55,8 @@ def test_collinear_vertices_up_to_round_off():
     with raises_naming("vertices", "collinear", exc=ValueError):
         threshold.polygon_network(limit)
     threshold.polygon_network([[0, 0], [1, 0], [2, 1e-11], [0, 1]])  # sin = 1e-11: a vertex
+    # a turn of sin 1e-10 between two edges of length 1, whose other neighbours are 1e4 long: a vertex
+    threshold.polygon_network([[0, 0], [1, 0], [2, 1e-10], [1, 1e4]])
     large = [[0, 0], [1e4, 0], [2e4, 1e-9], [0, 1e4]]  # sin = 1e-13 between edges of 1e4
     with raises_naming("vertices", "collinear", exc=ValueError):
         threshold.polygon_network(large)
