@@ -80,3 +80,26 @@ def test_random_weights_default_scale_is_one():
     assert a == b and list(a) == list(tanhnet.WEIGHTS)
     draws = np.random.default_rng(3).standard_normal(8)
     assert list(tanhnet.random_weights(np.random.default_rng(3), 2.0).values()) == list(2.0 * draws)
+
+
+def test_counting_numbers_compute_what_they_count():
+    """Every operation gives the float result, and only products and quotients are counted (not a - b)."""
+    (x1, x2), _, tally = tanhnet.instrumented((0.5, -2.0), tanhnet.EXAMPLE_W)
+    for result, value, cost in [(lambda: 3 / x1, 6.0, 1), (lambda: x1 / x2, -0.25, 1), (lambda: x1 - x2, 2.5, 0),
+                                (lambda: x1 - 2.0, -1.5, 0), (lambda: 2.0 - x1, 1.5, 0), (lambda: x2 * 3, -6.0, 1),
+                                (lambda: 3 * x2, -6.0, 1), (lambda: -x2, 2.0, 0), (lambda: x1 + 1, 1.5, 0),
+                                (lambda: 1 + x1, 1.5, 0), (lambda: x2 ** 2, 4.0, 1)]:
+        before = tally[0]
+        assert tanhnet.value_of(result()) == value
+        assert tally[0] - before == cost
+
+
+@pytest.mark.parametrize("call, pattern", [
+    (lambda: tanhnet.layered_gradients([1.0, 2.0], [np.eye(2)], method="fast"), r"^method must be one of .*'fast'"),
+    (lambda: tanhnet.layered_gradients([[1.0, 2.0]], [np.eye(2)]), r"^x must have 1 dimension"),
+    (lambda: tanhnet.layered_gradients([1.0, 2.0], None), r"^Ws must be a list of weight arrays; got NoneType$"),
+    (lambda: tanhnet.layered_gradients([1.0, 2.0], []), r"^Ws must hold at least one layer"),
+])
+def test_layered_gradients_names_a_bad_argument(call, pattern):
+    with pytest.raises((TypeError, ValueError), match=pattern):
+        call()
