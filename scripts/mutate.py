@@ -80,6 +80,12 @@ EQUIVALENT = {
     "utils.threshold.x_single_units_computing__mutmut_37": "meshgrid indexing 'xy' for 'ij': the same k**3 "
                                                            "(w1, w2, b) combinations, in another order",
     "utils.threshold.x_single_units_computing__mutmut_64": "table >= 0.5 for > 0.5: the table holds only 0 and 1",
+    **{f"utils.tanhnet.x_layered_gradients__mutmut_{n}": "the other method: backprop and naive compute the same "
+       "gradients (tests compare them to 1e-12); only their work differs, which layered_counts measures"
+       for n in (51, 52, 53, 54, 55)},
+    "utils.tanhnet.x_layered_gradients__mutmut_57": "np.array(list of floats, dtype=None) is float64",
+    "utils.tanhnet.x_layered_gradients__mutmut_59": "dtype dropped: a list of floats is float64, as above",
+    "utils.conditioning.x_least_squares__mutmut_26": "rcond=None dropped: None is numpy 2's default",
     "utils.threshold.x__convex_polygon__mutmut_22": "edges from roll(V, +1): every edge reversed and shifted by one, "
                                                     "so the same lengths, turns (shifted) and winding",
     "utils.threshold.x__convex_polygon__mutmut_89": "turns >= 0: no turn is 0 here (the collinear check raised)",

@@ -142,3 +142,14 @@ def test_eigendirection_errors_names_bad_arguments():
         c.eigendirection_errors(H, 0.1, np.zeros((3, 2)), w_star=np.zeros(3))
     with raises_naming("step", exc=ValueError):
         c.eigendirection_errors(H, 0.0, np.zeros((3, 2)))
+
+
+def test_least_squares_and_eigendirection_errors_name_a_matrix_of_the_wrong_rank():
+    with raises_naming("A", "2 dimension(s)", exc=ValueError):
+        c.least_squares(np.ones(3), np.ones(3))
+    with raises_naming("A", exc=TypeError):
+        c.least_squares("abc", np.ones(3))
+    with raises_naming("H", "2 dimension(s)", exc=ValueError):
+        c.eigendirection_errors(np.ones(2), 0.1, np.zeros((3, 2)))
+    with raises_naming("H", exc=TypeError):
+        c.eigendirection_errors(None, 0.1, np.zeros((3, 2)))
