@@ -108,7 +108,7 @@ BOUNDS = [  # argument, a value at the limit (accepted), the value just past it 
     ("mu1", 1e3, np.nextafter(1e3, np.inf), "mu1 must be <= 1000"),
     ("mu2", -1e3, np.nextafter(-1e3, -np.inf), "mu2 must be >= -1000"),
     ("mu2", 1e3, np.nextafter(1e3, np.inf), "mu2 must be <= 1000"),
-    ("sigma", 1e-3, np.nextafter(1e-3, 0), "^sigma must be >= 0.001"),
+    ("sigma", 1e-3, np.nextafter(1e-3, 0), "sigma must be >= 0.001"),
     ("sigma", 1e3, np.nextafter(1e3, np.inf), "sigma must be <= 1000"),
     ("step_fraction", np.nextafter(0.0, 1), 0.0, "step_fraction must be > 0"),
     ("step_fraction", 100.0, np.nextafter(100.0, np.inf), "step_fraction must be <= 100"),

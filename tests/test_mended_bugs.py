@@ -11,7 +11,7 @@ def test_backward_without_targets_names_T():
 
 
 def test_step_size_with_lam_min_above_lam_max_names_both():
-    with pytest.raises(ValueError, match=r"^lam_min must be <= lam_max; got lam_min = 3.0, lam_max = 2.0"):
+    with pytest.raises(ValueError, match=r"^lam_min and lam_max must satisfy lam_min <= lam_max; got lam_min = 3.0, lam_max = 2.0"):
         conditioning.step_size("optimal", 3.0, 2.0)
     assert conditioning.step_size("optimal", 2.0, 2.0) == pytest.approx(0.5)  # equal eigenvalues are allowed
 

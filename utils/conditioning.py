@@ -77,7 +77,8 @@ def step_size(rule, lam_min, lam_max):
     lam_min = as_float("lam_min", lam_min, low=0.0, low_open=True)
     lam_max = as_float("lam_max", lam_max, low=0.0, low_open=True)
     if lam_min > lam_max:
-        raise ValueError(f"lam_min must be <= lam_max; got lam_min = {lam_min}, lam_max = {lam_max}")
+        raise ValueError(f"lam_min and lam_max must satisfy lam_min <= lam_max; got lam_min = {lam_min}, "
+                         f"lam_max = {lam_max}")
     rules = {"optimal": 2.0 / (lam_min + lam_max), "lecun": 1.0 / lam_max, "edge": 2.0 / lam_max}
     return rules[as_choice("rule", rule, tuple(rules))]
 
@@ -168,7 +169,8 @@ def momentum_parameters(lam_min, lam_max):
     lam_min = as_float("lam_min", lam_min, low=0.0, low_open=True)
     lam_max = as_float("lam_max", lam_max, low=0.0, low_open=True)
     if lam_min > lam_max:
-        raise ValueError(f"lam_min must be <= lam_max; got lam_min = {lam_min}, lam_max = {lam_max}")
+        raise ValueError(f"lam_min and lam_max must satisfy lam_min <= lam_max; got lam_min = {lam_min}, "
+                         f"lam_max = {lam_max}")
     root_min, root_max = math.sqrt(lam_min), math.sqrt(lam_max)
     return 4.0 / (root_max + root_min) ** 2, ((root_max - root_min) / (root_max + root_min)) ** 2
 
