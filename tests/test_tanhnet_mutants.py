@@ -103,3 +103,13 @@ def test_counting_numbers_compute_what_they_count():
 def test_layered_gradients_names_a_bad_argument(call, pattern):
     with pytest.raises((TypeError, ValueError), match=pattern):
         call()
+
+
+def test_counting_numbers_take_whole_powers_from_one():
+    """a**1 is a itself, no multiplication; a**0, a**2.0 and a**0.5 are refused (k must be a whole k >= 1)."""
+    (x1, _), _, tally = tanhnet.instrumented((0.5, -2.0), tanhnet.EXAMPLE_W)
+    assert tanhnet.value_of(x1 ** 1) == 0.5 and tally[0] == 0
+    for k in (0, -1, 2.0, 0.5):
+        with pytest.raises(TypeError, match=r"^the counting numbers take whole powers a\*\*k with k >= 1"):
+            x1 ** k
+    assert tally[0] == 0
