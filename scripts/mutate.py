@@ -92,6 +92,8 @@ EQUIVALENT = {
     "utils.tanhnet.x_layered_gradients__mutmut_57": "np.array(list of floats, dtype=None) is float64",
     "utils.tanhnet.x_layered_gradients__mutmut_59": "dtype dropped: a list of floats is float64, as above",
     "utils.conditioning.x_least_squares__mutmut_26": "rcond=None dropped: None is numpy 2's default",
+    "utils.sharpness.x_spikes__mutmut_44": "a spike at step 0 is impossible (above[0] is False), so what precedes "
+                                           "it does not matter",
     "utils.threshold.x__convex_polygon__mutmut_22": "edges from roll(V, +1): every edge reversed and shifted by one, "
                                                     "so the same lengths, turns (shifted) and winding",
     "utils.threshold.x__convex_polygon__mutmut_89": "turns >= 0: no turn is 0 here (the collinear check raised)",

@@ -153,3 +153,19 @@ def test_least_squares_and_eigendirection_errors_name_a_matrix_of_the_wrong_rank
         c.eigendirection_errors(np.ones(2), 0.1, np.zeros((3, 2)))
     with raises_naming("H", exc=TypeError):
         c.eigendirection_errors(None, 0.1, np.zeros((3, 2)))
+
+
+def test_general_hessian_refuses_a_covariance_not_positive_definite():
+    mu = np.array([1.0, 2.0])
+    with raises_naming("Sigma", exc=ValueError):
+        c.general_hessian(mu, np.diag([1.0, 0.0]))  # singular: an eigenvalue 0
+    with raises_naming("Sigma", exc=ValueError):
+        c.general_hessian(mu, [[1.0, 0.5], [0.5 + 1e-9, 1.0]])  # not symmetric
+    with raises_naming("Sigma", "(2, 2)", exc=ValueError):
+        c.general_hessian(mu, np.eye(3))
+    with raises_naming("mu", exc=ValueError):
+        c.general_hessian(np.eye(2), np.eye(2))
+    parts = c.eigendirection_errors(np.diag([1.0, 4.0]), 0.1, np.zeros((2, 2)), w_star=np.zeros(2))
+    np.testing.assert_array_equal(parts["lam"], [1.0, 4.0])
+    with raises_naming("path", "2 dimension(s)", exc=ValueError):
+        c.eigendirection_errors(np.eye(2), 0.1, np.zeros(2))

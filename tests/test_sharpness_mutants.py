@@ -36,3 +36,16 @@ def test_spikes_default_factor_and_first_step_of_a_run():
     assert sharpness.spikes([1.0, 5.0, 6.0, 7.0]) == [1]  # one run of three steps above 1.5: one spike
     assert sharpness.spikes([1.0, 1.5]) == []              # at the factor exactly: not above it
     assert sharpness.rising_steps([1.0, 1.0, 2.0]) == 1    # equal is not rising
+
+
+def test_train_and_loss_summaries_name_a_bad_argument():
+    from conftest import check_limits, raises_naming
+
+    X, T, W, B = mlp.random_network((3, 4, 1), 5, 0)
+    check_limits(sharpness.train, "steps", accepted=[1], rejected=[0], X=X, T=T, W=W, B=B, eta=0.1)
+    check_limits(sharpness.train, "iters", accepted=[1], rejected=[0], X=X, T=T, W=W, B=B, eta=0.1, steps=1)
+    first = sharpness.train(X, T, W, B, eta=0.1, steps=1, seed=3)["sharpness"][0]
+    assert first == sharpness.sharpness(X, T, W, B, iters=20, seed=3)[0]  # the seed is passed on
+    for summary in (sharpness.spikes, sharpness.rising_steps):
+        with raises_naming("losses", "1 dimension(s)", exc=ValueError):
+            summary([[1.0, 2.0]])
