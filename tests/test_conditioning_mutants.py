@@ -169,3 +169,14 @@ def test_general_hessian_refuses_a_covariance_not_positive_definite():
     np.testing.assert_array_equal(parts["lam"], [1.0, 4.0])
     with raises_naming("path", "2 dimension(s)", exc=ValueError):
         c.eigendirection_errors(np.eye(2), 0.1, np.zeros(2))
+
+
+def test_momentum_steps_and_limits_by_hand():
+    """kappa 4 (rho = 1/3, c_max = 4/3): tol 1/9 is reached in exactly 2 steps at best; the bound
+    (1 + 4k/3) 3^-k first falls to 0.1 at k = 4 (k = 3 gives 0.185), the fewest being 3."""
+    assert c.predicted_momentum_steps(4.0, tol=1 / 9)[0] == 2
+    assert c.predicted_momentum_steps(4.0, tol=0.1) == (3, 4)
+    check_limits(c.predicted_momentum_rate, "kappa", accepted=[1.0], rejected=[0.999])
+    check_limits(c.predicted_momentum_steps, "tol", accepted=[1.0], rejected=[0.0, 1.01], kappa=4.0)
+    with raises_naming("k", exc=TypeError):
+        c.momentum_error_bounds(4.0, "ab")
