@@ -180,3 +180,32 @@ def test_momentum_steps_and_limits_by_hand():
     check_limits(c.predicted_momentum_steps, "tol", accepted=[1.0], rejected=[0.0, 1.01], kappa=4.0)
     with raises_naming("k", exc=TypeError):
         c.momentum_error_bounds(4.0, "ab")
+
+
+def test_transform_inputs_uses_the_given_statistics_and_names_bad_ones():
+    X = np.array([[1.0, 10.0], [3.0, 14.0]])
+    A = c.transform_inputs(X, "standardised", mean=[0.0, 10.0], scale=[2.0, 4.0])
+    np.testing.assert_array_equal(A, [[0.5, 0.0, 1.0], [1.5, 1.0, 1.0]])
+    np.testing.assert_array_equal(c.transform_inputs(X, "centred", mean=[1.0, 0.0])[:, :2], [[0.0, 10.0], [2.0, 14.0]])
+    for arg in ("mean", "scale"):
+        with raises_naming(arg, "(2,)", exc=ValueError):
+            c.transform_inputs(X, "standardised", **{arg: [1.0, 2.0, 3.0]})
+    with raises_naming("how", "'whitened'", exc=ValueError):
+        c.transform_inputs(X, "whitened")
+    with raises_naming("X", "2 dimension(s)", exc=ValueError):
+        c.transform_inputs(np.ones(3), "raw")
+
+
+def test_matrix_condition_number_and_empirical_hessian_messages():
+    assert c.matrix_condition_number(np.diag([2.0, 8.0])) == 4.0
+    with raises_naming("H", "positive definite", "0", exc=ValueError):
+        c.matrix_condition_number(np.diag([0.0, 1.0]))
+    with raises_naming("H", "2 dimension(s)", exc=ValueError):
+        c.matrix_condition_number(np.ones(3))
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the overflow is reported by the error, not by a RuntimeWarning too
+        with raises_naming("X", "out of float range", exc=ValueError):
+            c.empirical_hessian([[1e200, np.finfo(float).max]])
+    with raises_naming("X", "2 dimension(s)", exc=ValueError):
+        c.empirical_hessian(np.ones(3))
