@@ -92,7 +92,8 @@ EQUIVALENT = {
     "utils.tanhnet.x_layered_gradients__mutmut_57": "np.array(list of floats, dtype=None) is float64",
     "utils.tanhnet.x_layered_gradients__mutmut_59": "dtype dropped: a list of floats is float64, as above",
     "utils.conditioning.x_least_squares__mutmut_26": "rcond=None dropped: None is numpy 2's default",
-    "utils.tanhnet.xǁ_Countedǁ__sub____mutmut_3": "counted=None: falsy, as False (a - b is not counted)",
+    **{f"utils.tanhnet.xǁ_Countedǁ{op}__mutmut_3": "counted=None: falsy, as False (a sum or difference is not counted)"
+       for op in ("__add__", "__radd__", "__sub__", "__rsub__")},
     "utils.sharpness.x_spikes__mutmut_44": "a spike at step 0 is impossible (above[0] is False), so what precedes "
                                            "it does not matter",
     "utils.threshold.x__convex_polygon__mutmut_22": "edges from roll(V, +1): every edge reversed and shifted by one, "
