@@ -31,7 +31,32 @@ DEFAULT = ["utils._validate.*", "utils.gradcheck.*", "utils.data.*", "utils.__ma
                                                     "backward", "backward_unchecked", "deltas", "deltas_unchecked",
                                                     "error_torch", "autograd_gradients", "random_network")),
            *(f"utils.diagrams.x_{f}__mutmut_*" for f in ("layout", "mlp_layers", "weight_labels", "nonzero_edges",
-                                                         "label_overlaps"))]
+                                                         "label_overlaps")),
+           # Notebooks 01-04's modules threshold, tanhnet, conditioning, sharpness, without their drawing (as
+           # above): threshold without HalfplaneView, draw_threshold_network and plot_region (notebook 01's figures)
+           *(f"utils.threshold.x_{f}__mutmut_*" for f in ("step", "forward", "predict", "gate", "xor_network",
+                                                          "single_units_computing", "binary_inputs", "square_network",
+                                                          "open_square", "_convex_polygon", "halfplane_layer",
+                                                          "polygon_network", "union_network", "train_smooth", "grid",
+                                                          "halfplane")),
+           # tanhnet without draw and SaturationView (notebook 02's graph and widget figure)
+           "utils.tanhnet.xǁ_Countedǁ*",
+           *(f"utils.tanhnet.x_{f}__mutmut_*" for f in ("_check_keys", "validate", "_forward", "forward", "_backward",
+                                                        "backward", "_closed_form", "closed_form", "_is_instrumented",
+                                                        "instrumented", "value_of", "count_multiplications",
+                                                        "_layered_forward", "_layered_backprop", "_layered_naive",
+                                                        "layered_weights", "layered_gradients", "layered_counts",
+                                                        "numerical_gradients", "autograd_gradients", "batch_gradients",
+                                                        "random_networks", "random_weights", "scaled", "graph_labels",
+                                                        "saturation_state", "curve_panel")),
+           # conditioning without draw_state, update_drawing and ConditioningView (notebook 03's widget figure)
+           *(f"utils.conditioning.x_{f}__mutmut_*" for f in (
+               "_mu_sigma", "hessian", "eigenvalues", "condition_number", "sample_inputs", "empirical_hessian",
+               "step_size", "predicted_rate", "predicted_steps", "gradient_descent", "heavy_ball",
+               "momentum_parameters", "predicted_momentum_rate", "momentum_error_bounds", "predicted_momentum_steps",
+               "eigendirection_errors", "measured_rate", "widget_state", "centered_kappa", "transform_inputs",
+               "bias_hessian", "least_squares", "general_hessian", "matrix_condition_number")),
+           "utils.sharpness.*"]
 
 # Mutants that cannot change any observable behaviour, with the reason. Keys are mutmut's names, which stay the
 # same while the function's source does; a changed function renumbers its mutants, so check this list then.
@@ -47,6 +72,42 @@ EQUIVALENT = {
                                                 "renderer, the one canvas.get_renderer() returns after the draw",
     "utils.diagrams.x_label_overlaps__mutmut_7": "get_window_extent(None): the figure's renderer, as above",
     "utils.diagrams.x_label_overlaps__mutmut_20": "get_window_extent(None): the figure's renderer, as above",
+    # threshold, tanhnet, conditioning, sharpness (notebooks 01-04)
+    "utils.threshold.x_step__mutmut_1": "astype(None) is astype(float64): numpy's default dtype",
+    "utils.threshold.x_open_square__mutmut_11": "astype(None) is astype(float64), as above",
+    "utils.threshold.x_binary_inputs__mutmut_31": "astype(None) is astype(float64), as above",
+    "utils.threshold.x_halfplane_layer__mutmut_31": "einsum subscripts in capitals name the same axes",
+    "utils.threshold.x_single_units_computing__mutmut_37": "meshgrid indexing 'xy' for 'ij': the same k**3 "
+                                                           "(w1, w2, b) combinations, in another order",
+    "utils.threshold.x_single_units_computing__mutmut_64": "table >= 0.5 for > 0.5: the table holds only 0 and 1",
+    "utils.threshold.x_halfplane__mutmut_104": "far-line shortcut with `and`: a finite foot beyond 1e6 lim misses "
+                                               "the box, so the clipping finds no chord either; a non-finite one "
+                                               "gives t_lo > t_hi (same output on 24 000 inputs)",
+    "utils.threshold.x_halfplane__mutmut_109": "shortcut at >= 1e6 lim: a line that far misses the box anyway",
+    "utils.threshold.x_halfplane__mutmut_111": "shortcut at 1000001 lim for 1e6 lim: both lines miss the box",
+    "utils.threshold.x_halfplane__mutmut_143": "t_lo = 2 for 1 on a missed side: any t_lo > t_hi empties the chord",
+    **{f"utils.tanhnet.x_layered_gradients__mutmut_{n}": "the other method: backprop and naive compute the same "
+       "gradients (tests compare them to 1e-12); only their work differs, which layered_counts measures"
+       for n in (51, 52, 53, 54, 55)},
+    "utils.tanhnet.x_layered_gradients__mutmut_57": "np.array(list of floats, dtype=None) is float64",
+    "utils.tanhnet.x_layered_gradients__mutmut_59": "dtype dropped: a list of floats is float64, as above",
+    "utils.conditioning.x_least_squares__mutmut_26": "rcond=None dropped: None is numpy 2's default",
+    **{f"utils.tanhnet.xǁ_Countedǁ{op}__mutmut_3": "counted=None: falsy, as False (a sum or difference is not counted)"
+       for op in ("__add__", "__radd__", "__sub__", "__rsub__")},
+    "utils.sharpness.x_spikes__mutmut_44": "a spike at step 0 is impossible (above[0] is False), so what precedes "
+                                           "it does not matter",
+    "utils.threshold.x__convex_polygon__mutmut_22": "edges from roll(V, +1): every edge reversed and shifted by one, "
+                                                    "so the same lengths, turns (shifted) and winding",
+    "utils.threshold.x__convex_polygon__mutmut_89": "turns >= 0: no turn is 0 here (the collinear check raised)",
+    "utils.threshold.x__convex_polygon__mutmut_92": "turns <= 0: no turn is 0 here, as above",
+    "utils.threshold.x__convex_polygon__mutmut_115": "angles rolled the other way: the winding changes sign, "
+                                                     "and only its absolute value is used",
+    "utils.threshold.x__convex_polygon__mutmut_122": "the winding is a multiple of 2 pi up to round-off: "
+                                                     ">= or > 1e-6 from 2 pi are the same test",
+    "utils.threshold.x__convex_polygon__mutmut_123": "1.000001 for 1e-6: a winding of 4 pi or more is still "
+                                                     "2 pi away from 2 pi",
+    "utils.threshold.x__convex_polygon__mutmut_129": "turns[1] for turns[0]: all turns have one sign here",
+    "utils.threshold.x__convex_polygon__mutmut_130": "turns[0] >= 0: no turn is 0 here",
 }
 
 

@@ -2,6 +2,7 @@ import collections
 import os
 import re
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,27 @@ def require(condition, why):
         if IN_CI:
             pytest.fail(f"required in CI: {why}")
         pytest.skip(why)
+
+
+@contextmanager
+def raises_naming(*words, exc=(TypeError, ValueError)):
+    """pytest.raises(exc) whose message holds each of `words` as a whole word, case and all: "XXhiddenXX",
+    "hidden_units" or "HIDDEN" do not name `hidden` (a student reads the message to find the argument)."""
+    with pytest.raises(exc) as info:
+        yield info
+    message = str(info.value)
+    for word in words:
+        assert re.search(rf"(?<!\w){re.escape(word)}(?!\w)", message), f"{word!r} not named in: {message!r}"
+
+
+def check_limits(function, arg, accepted, rejected, **valid):
+    """function(**valid, arg=v) runs for every v in `accepted` (the limits themselves) and raises an error
+    naming `arg` for every v in `rejected` (just past them)."""
+    for value in accepted:
+        function(**{**valid, arg: value})
+    for value in rejected:
+        with raises_naming(arg, exc=ValueError):
+            function(**{**valid, arg: value})
 
 
 def have(executable):

@@ -84,13 +84,13 @@ def test_rising_steps_and_spikes():
 
 
 @pytest.mark.parametrize("call,exc,pattern", [
-    (lambda a: sharpness.sharpness(*a, iters=0), ValueError, "iters must be >= 1; got 0"),
-    (lambda a: sharpness.sharpness(*a, v0=np.ones(3)), ValueError, r"v0 must have shape \(21,\); got \(3,\)"),
-    (lambda a: sharpness.sharpness(*a, v0=np.zeros(21)), ValueError, "v0 must not be the zero vector"),
-    (lambda a: sharpness.train(*a, eta=0.0, steps=3), ValueError, "eta must be > 0.0; got 0.0"),
-    (lambda a: sharpness.train(*a, eta=0.1, steps=3, every=0), ValueError, "every must be >= 1; got 0"),
-    (lambda a: sharpness.spikes([1.0, 2.0], factor=1.0), ValueError, "factor must be > 1.0; got 1.0"),
-    (lambda a: sharpness.rising_steps([[1.0]]), ValueError, "losses must have 1 dimension"),
+    (lambda a: sharpness.sharpness(*a, iters=0), ValueError, "^iters must be >= 1; got 0"),
+    (lambda a: sharpness.sharpness(*a, v0=np.ones(3)), ValueError, r"^v0 must have shape \(21,\); got \(3,\)"),
+    (lambda a: sharpness.sharpness(*a, v0=np.zeros(21)), ValueError, "^v0 must not be the zero vector"),
+    (lambda a: sharpness.train(*a, eta=0.0, steps=3), ValueError, "^eta must be > 0.0; got 0.0"),
+    (lambda a: sharpness.train(*a, eta=0.1, steps=3, every=0), ValueError, "^every must be >= 1; got 0"),
+    (lambda a: sharpness.spikes([1.0, 2.0], factor=1.0), ValueError, "^factor must be > 1.0; got 1.0"),
+    (lambda a: sharpness.rising_steps([[1.0]]), ValueError, "^losses must have 1 dimension"),
 ])
 def test_bad_input_names_the_argument(call, exc, pattern):
     args = mlp.random_network((3, 4, 1), 5, 0)  # 3*4 + 4*1 weights and 4 + 1 biases: 21 parameters

@@ -77,8 +77,8 @@ def step_size(rule, lam_min, lam_max):
     lam_min = as_float("lam_min", lam_min, low=0.0, low_open=True)
     lam_max = as_float("lam_max", lam_max, low=0.0, low_open=True)
     if lam_min > lam_max:
-        raise ValueError("lam_min and lam_max must satisfy lam_min <= lam_max; "
-                         f"got lam_min = {lam_min}, lam_max = {lam_max}")
+        raise ValueError(f"lam_min and lam_max must satisfy lam_min <= lam_max; got lam_min = {lam_min}, "
+                         f"lam_max = {lam_max}")
     rules = {"optimal": 2.0 / (lam_min + lam_max), "lecun": 1.0 / lam_max, "edge": 2.0 / lam_max}
     return rules[as_choice("rule", rule, tuple(rules))]
 
@@ -125,8 +125,11 @@ def heavy_ball(H, step, beta, w0=W_START, w_star=W_STAR, tol=TOL, max_steps=2000
     tol = as_float("tol", tol, low=0.0, low_open=True, high=1.0)
     max_steps = as_int("max_steps", max_steps, low=1)
     E = np.empty((max_steps + 1, w0.size))
-    E[0] = e = previous = w0 - w_star
-    e0_sq = float(e @ e)
+    with np.errstate(over="ignore", invalid="ignore"):
+        E[0] = e = previous = w0 - w_star
+        e0_sq = float(e @ e)
+    if not np.isfinite(e0_sq):  # else inf <= inf would report "converged after 0 steps"
+        raise ValueError("w0 and w_star are out of float range: |w0 - w_star|^2 overflows")
     done, blown = tol ** 2 * e0_sq, DIVERGED ** 2 * max(e0_sq, 1e-300)  # compare squared norms: no sqrt per step
     status, k = "max_steps", 0
     while True:
@@ -166,8 +169,8 @@ def momentum_parameters(lam_min, lam_max):
     lam_min = as_float("lam_min", lam_min, low=0.0, low_open=True)
     lam_max = as_float("lam_max", lam_max, low=0.0, low_open=True)
     if lam_min > lam_max:
-        raise ValueError("lam_min and lam_max must satisfy lam_min <= lam_max; "
-                         f"got lam_min = {lam_min}, lam_max = {lam_max}")
+        raise ValueError(f"lam_min and lam_max must satisfy lam_min <= lam_max; got lam_min = {lam_min}, "
+                         f"lam_max = {lam_max}")
     root_min, root_max = math.sqrt(lam_min), math.sqrt(lam_max)
     return 4.0 / (root_max + root_min) ** 2, ((root_max - root_min) / (root_max + root_min)) ** 2
 

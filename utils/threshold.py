@@ -63,6 +63,8 @@ def single_units_computing(table, values):
     Returns (number of units whose outputs equal `table` on all four inputs, k**3).
     """
     table = as_float_array("table", table, shape=(4,))
+    if not np.all((table == 0) | (table == 1)):
+        raise ValueError(f"table must hold only 0 and 1 (a truth table); got {table}")
     v = as_float_array("values", values, ndim=1)
     w1, w2, b = (g.ravel() for g in np.meshgrid(v, v, v, indexing="ij"))
     X = binary_inputs(2)
@@ -143,6 +145,8 @@ def polygon_network(vertices):
 
     One unit per edge (halfplane_layer), then one AND over all k of them (weights 1, bias -(k - 0.5)).
     Raises ValueError for fewer than 3 vertices, repeated or collinear vertices, or a non-convex polygon.
+    Up to round-off: consecutive vertices closer than 1e-12 * max(1, largest |coordinate|) are repeated, and
+    three consecutive vertices whose turn has |sin| <= 1e-12 are collinear.
     """
     W0, B0 = halfplane_layer(vertices)
     k = W0.shape[1]
@@ -173,7 +177,8 @@ def union_network(pieces):
 def train_smooth(X, y, hidden=16, steps=400, lr=0.05, seed=1):
     """Train a smooth network on labelled points: 2 -> `hidden` tanh units -> 1 sigmoid output, binary
     cross-entropy, full-batch Adam (beta1 = 0.9, beta2 = 0.999, eps = 1e-8), float64. X (N, 2), y (N,) of 0/1;
-    `seed` sets the initial weights (the caller's torch random state is left as it was).
+    `seed` sets the initial weights (the caller's torch random state is left as it was). By default 16 hidden
+    units, 400 steps, lr 0.05, seed 1; 1 <= hidden <= 4096, 1 <= steps <= 10**6, 0 < lr <= 10, seed >= 0.
 
     Returns (classify, final_loss): classify(P) is 1.0 where the trained output exceeds 1/2, shape (M,) for P (M, 2).
     """
@@ -213,7 +218,8 @@ def train_smooth(X, y, hidden=16, steps=400, lr=0.05, seed=1):
 
 
 def grid(lim=2.0, n=201):
-    """A square grid over [-lim, lim]^2: returns (x1 (n,), x2 (n,), points (n*n, 2)), rows varying x1 fastest."""
+    """A square grid over [-lim, lim]^2 (by default [-2, 2]^2 with n = 201 points a side), 0 < lim <= 1e6,
+    2 <= n <= 4001: returns (x1 (n,), x2 (n,), points (n*n, 2)), rows varying x1 fastest."""
     lim = as_float("lim", lim, low=0.0, low_open=True, high=1e6)
     n = as_int("n", n, low=2, high=4001)
     x1 = np.linspace(-lim, lim, n)
@@ -223,7 +229,8 @@ def grid(lim=2.0, n=201):
 
 
 def halfplane(w1, w2, b, lim=2.0, n=161):
-    """What the interactive unit draws for weights (w1, w2) and bias b: data, not pixels.
+    """What the interactive unit draws for weights (w1, w2) and bias b (each within +-1e6): data, not pixels,
+    on grid(lim, n), by default 161 points a side over [-2, 2]^2.
 
     Returns a dict:
       x1, x2   grid axes (n,);  fires  (n, n) bool, 1[w . x + b > 0] on the grid
@@ -243,8 +250,8 @@ def halfplane(w1, w2, b, lim=2.0, n=161):
         state["text"] = f"w = 0: z = b = {b:.2f} everywhere, so the unit fires {'everywhere' if b > 0 else 'nowhere'}"
         return state
     unit = w / norm
-    with np.errstate(over="ignore"):
-        foot = -(np.float64(b) / norm) * unit  # b / |w| can overflow for a tiny w: the line is then far away
+    with np.errstate(over="ignore", invalid="ignore"):  # b / |w| can overflow for a tiny w (and inf * 0 is nan):
+        foot = -(np.float64(b) / norm) * unit           # the line is then far away
     state["foot"], state["normal"] = (foot, unit) if np.all(np.isfinite(foot)) else (None, unit)
     state["text"] = (f"fires where {w1:.2f}·x1 {w2:+.2f}·x2 {b:+.2f} > 0: "
                      f"{100 * state['fraction']:.0f}% of the box; distance of the line from 0: {abs(b) / norm:.2f}")

@@ -1,0 +1,115 @@
+"""Behaviour of utils.tanhnet that `make mutate` found untested: the limits of the saturation widget's
+arguments, what the graph's labels say (each weight, value and gradient on its own edge or unit), and the
+caption of the saturation curve."""
+import re
+
+import numpy as np
+import pytest
+
+from conftest import check_limits
+from utils import style, tanhnet
+
+
+def test_saturation_state_limits():
+    for arg in ("x1", "x2"):
+        check_limits(tanhnet.saturation_state, arg, accepted=[-100.0, 100.0],
+                     rejected=[np.nextafter(-100.0, -np.inf), np.nextafter(100.0, np.inf)],
+                     **dict(x1=1.0, x2=0.0, scale=1.0))
+    check_limits(tanhnet.saturation_state, "scale", accepted=[5e-324, 100.0], rejected=[0.0, np.nextafter(100.0, 200)],
+                 x1=1.0, x2=0.0)
+
+
+def number(text, after):
+    """The number that follows `after` in `text`."""
+    return float(re.search(re.escape(after) + r"\s*=?\s*([+-]?\d+\.\d+)", text).group(1))
+
+
+@pytest.mark.parametrize("x, scale", [(tanhnet.EXAMPLE_X, 1.0), ((2.0, -1.0), 4.0)])
+def test_graph_labels_put_each_value_on_its_own_edge_and_unit(x, scale):
+    w = tanhnet.scaled(tanhnet.EXAMPLE_W, scale)
+    f = tanhnet.forward(x, w)
+    grads, d = tanhnet.backward(x, w)
+    edges, nodes, colours = tanhnet.graph_labels(x, w, "values")
+    for (a, b), text in edges.items():
+        name = f"w{a[-1]}{b}"
+        assert number(text, name) == pytest.approx(w[name], abs=0.0051)
+    for u in "3456":
+        assert nodes[u].startswith(f"unit {u}\n")
+        assert number(nodes[u], "z") == pytest.approx(f["z" + u], abs=0.0051)
+        assert number(nodes[u], "a") == pytest.approx(f["a" + u], abs=0.0051)
+        saturated = 1 - np.tanh(f["z" + u]) ** 2 < tanhnet.SATURATED
+        assert colours[u] == (style.ORANGE if saturated else "white")
+    assert number(nodes["x1"], "x1") == pytest.approx(x[0], abs=0.0051)
+    assert number(nodes["x2"], "x2") == pytest.approx(x[1], abs=0.0051)
+    assert number(nodes["y"], "y") == pytest.approx(f["y"], abs=0.00051)
+    edges, nodes, colours_2 = tanhnet.graph_labels(x, w, "gradients")
+    assert colours_2 == colours
+    for (a, b), text in edges.items():
+        name = f"w{a[-1]}{b}"
+        assert text.startswith(f"∂y/∂{name}\n") and number(text, "\n") == pytest.approx(grads[name], abs=0.00051)
+    for u in "3456":
+        assert nodes[u].startswith(f"unit {u}\n∂y/∂z{u}\n")
+        assert float(nodes[u].split("\n")[-1]) == pytest.approx(d["z" + u], abs=0.00051)
+    assert nodes["y"].split("\n") == ["y", "∂y/∂y", "1"] and nodes["x1"] == "x1" and nodes["x2"] == "x2"
+
+
+def test_saturated_units_are_coloured_at_a_large_scale():
+    *_, colours = tanhnet.graph_labels((1.0, 0.0), tanhnet.scaled(tanhnet.EXAMPLE_W, 10.0))
+    assert set(colours.values()) == {style.ORANGE}
+    *_, colours = tanhnet.graph_labels((1.0, 0.0), tanhnet.scaled(tanhnet.EXAMPLE_W, 0.1))
+    assert set(colours.values()) == {"white"}
+
+
+def test_curve_panel_caption_names_the_peak_and_its_scale():
+    state = tanhnet.saturation_state(1.0, 0.0, 2.0)
+    curve = [abs(tanhnet.backward(state["x"], tanhnet.scaled(tanhnet.EXAMPLE_W, s))[0]["w13"])
+             for s in tanhnet.SCALES]
+    best = int(np.argmax(curve))
+    shown, marker, caption = tanhnet.curve_panel(state)
+    np.testing.assert_allclose(shown, np.array(curve) / curve[best], rtol=1e-12)
+    assert marker == pytest.approx(abs(state["grads"]["w13"]) / curve[best], rel=1e-12)
+    assert number(caption, "peak |dy/dw13|") == pytest.approx(curve[best], rel=5e-3)
+    assert number(caption, "at scale") == pytest.approx(tanhnet.SCALES[best], abs=0.0051)
+    shown, marker, caption = tanhnet.curve_panel(tanhnet.saturation_state(0.0, 1.0, 2.0))
+    assert marker == 0.0 and not shown.any() and "x1 = 0" in caption
+
+
+def test_random_weights_default_scale_is_one():
+    a = tanhnet.random_weights(np.random.default_rng(3))
+    b = tanhnet.random_weights(np.random.default_rng(3), scale=1.0)
+    assert a == b and list(a) == list(tanhnet.WEIGHTS)
+    draws = np.random.default_rng(3).standard_normal(8)
+    assert list(tanhnet.random_weights(np.random.default_rng(3), 2.0).values()) == list(2.0 * draws)
+
+
+def test_counting_numbers_compute_what_they_count():
+    """Every operation gives the float result, and only products and quotients are counted (not a - b)."""
+    (x1, x2), _, tally = tanhnet.instrumented((0.5, -2.0), tanhnet.EXAMPLE_W)
+    for result, value, cost in [(lambda: 3 / x1, 6.0, 1), (lambda: x1 / x2, -0.25, 1), (lambda: x1 - x2, 2.5, 0),
+                                (lambda: x1 - 2.0, -1.5, 0), (lambda: 2.0 - x1, 1.5, 0), (lambda: x2 * 3, -6.0, 1),
+                                (lambda: 3 * x2, -6.0, 1), (lambda: -x2, 2.0, 0), (lambda: x1 + 1, 1.5, 0),
+                                (lambda: 1 + x1, 1.5, 0), (lambda: x2 ** 2, 4.0, 1)]:
+        before = tally[0]
+        assert tanhnet.value_of(result()) == value
+        assert tally[0] - before == cost
+
+
+@pytest.mark.parametrize("call, pattern", [
+    (lambda: tanhnet.layered_gradients([1.0, 2.0], [np.eye(2)], method="fast"), r"^method must be one of .*'fast'"),
+    (lambda: tanhnet.layered_gradients([[1.0, 2.0]], [np.eye(2)]), r"^x must have 1 dimension"),
+    (lambda: tanhnet.layered_gradients([1.0, 2.0], np.eye(2)), r"^Ws must be a list of weight arrays; got ndarray$"),
+    (lambda: tanhnet.layered_gradients([1.0, 2.0], []), r"^Ws must hold at least one layer"),
+])
+def test_layered_gradients_names_a_bad_argument(call, pattern):
+    with pytest.raises((TypeError, ValueError), match=pattern):
+        call()
+
+
+def test_counting_numbers_take_whole_powers_from_one():
+    """a**1 is a itself, no multiplication; a**0, a**2.0 and a**0.5 are refused (k must be a whole k >= 1)."""
+    (x1, _), _, tally = tanhnet.instrumented((0.5, -2.0), tanhnet.EXAMPLE_W)
+    assert tanhnet.value_of(x1 ** 1) == 0.5 and tally[0] == 0
+    for k in (0, -1, 2.0, 0.5):
+        with pytest.raises(TypeError, match=r"^the counting numbers take whole powers a\*\*k with k >= 1"):
+            x1 ** k
+    assert tally[0] == 0
