@@ -6,6 +6,7 @@ import nbformat
 import numpy as np
 import pytest
 
+import feedback
 from conftest import require
 from utils import checks
 from utils.checks import gates
@@ -21,8 +22,7 @@ def passes(check, answer, capsys):
 
 
 def fails_with(check, answer, pattern):
-    with pytest.raises(checks.CheckFailed, match=pattern):
-        check(answer if callable(answer) else (lambda: answer))
+    return feedback.fails_with(check, answer if callable(answer) else (lambda: answer), pattern)
 
 
 def raising(exc):
@@ -69,8 +69,8 @@ def test_and4_mistakes_are_named(answer, pattern):
     ("not a function", "must be a function"),
 ])
 def test_and4_malformed_answers_get_a_message(answer, pattern):
-    with pytest.raises(checks.CheckFailed, match=pattern):
-        checks.check_and4(answer if callable(answer) or isinstance(answer, str) else (lambda: answer))
+    feedback.fails_with(checks.check_and4, answer if callable(answer) or isinstance(answer, str) else (lambda: answer),
+                        pattern)
 
 
 # ----------------------------------------------------------------------------- Exercise 3: square_layer

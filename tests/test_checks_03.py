@@ -10,16 +10,12 @@ import numpy as np
 import pytest
 
 from conftest import require
+from feedback import fails_with
 from utils import checks
 from utils.checks import hessian as h03
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "03-hessian-conditioning.ipynb"
-
-
-def fails_with(check, answer, pattern):
-    with pytest.raises(checks.CheckFailed, match=pattern):
-        check(answer)
 
 
 # Right answers, each computed another way than the package's reference.

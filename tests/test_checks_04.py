@@ -10,16 +10,12 @@ import pytest
 import torch
 
 from conftest import require
+from feedback import fails_with
 from utils import checks, data
 from utils.checks import backprop
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "04-backprop-vs-autograd.ipynb"
-
-
-def fails_with(check, answer, pattern):
-    with pytest.raises(checks.CheckFailed, match=pattern):
-        check(answer)
 
 
 # ---------------------------------------------------------------- independent answers

@@ -216,12 +216,17 @@ def _gradient_dict(name, value):
     if missing or extra:
         _fail(f"{name} must return exactly the keys {', '.join(tanhnet.WEIGHTS)}"
               + (f"; missing {', '.join(missing)}" if missing else "") + (f"; unexpected {', '.join(extra)}" if extra else ""))
-    return {k: _number(f"{name}'s dy/d{k}", value[k]) for k in tanhnet.WEIGHTS}
+    numbers = {}
+    for k in tanhnet.WEIGHTS:  # a loop, not a comprehension (see _core: hidden frames)
+        numbers[k] = _number(f"{name}'s dy/d{k}", value[k])
+    return numbers
 
 
 def _backward_collect(fn, cases):
     __tracebackhide__ = True
-    gradients = [_gradient_dict("backward", _call(fn, "backward", x, dict(w))) for x, w in cases]
+    gradients = []
+    for x, w in cases:  # a loop, not a comprehension (see _core: hidden frames)
+        gradients.append(_gradient_dict("backward", _call(fn, "backward", x, dict(w))))
     return {"gradients": gradients, "counted": _collect_counted("backward", fn, cases[0], keys=tanhnet.WEIGHTS)}
 
 
@@ -295,8 +300,10 @@ def _value_collect(Value, cases):
     out = []
     for x, w in cases:
         y, ws = _call(run_case, "Value", x, w)
-        out.append({"y": _number("y.data", getattr(y, "data", None)),
-                    "grads": {k: _number(f"w{k[1:]}.grad", getattr(ws[k], "grad", None)) for k in tanhnet.WEIGHTS}})
+        grads = {}
+        for k in tanhnet.WEIGHTS:  # a loop, not a comprehension (see _core: hidden frames)
+            grads[k] = _number(f"w{k[1:]}.grad", getattr(ws[k], "grad", None))
+        out.append({"y": _number("y.data", getattr(y, "data", None)), "grads": grads})
     return out
 
 

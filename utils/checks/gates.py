@@ -26,7 +26,10 @@ def _record(name, value):
     if hasattr(value, "detach"):  # a torch tensor
         value = value.detach().cpu().numpy()
     if isinstance(value, (list, tuple)):
-        return [_record(f"{name}[{i}]", v) for i, v in enumerate(value)]
+        items = []
+        for i, v in enumerate(value):  # a loop, not a comprehension (see _core: hidden frames)
+            items.append(_record(f"{name}[{i}]", v))
+        return items
     if isinstance(value, np.ndarray) and (np.issubdtype(value.dtype, np.number) or value.dtype == bool):
         return value.astype(np.float64)
     if isinstance(value, (bool, int, float, np.number)):
