@@ -1,5 +1,6 @@
 """Checks of notebook 01: right answers (written here, not taken from utils) pass, each recognised mistake gets
 its message, malformed answers get a message; every check is an Exercise registered under its grade_id."""
+import re
 from pathlib import Path
 
 import nbformat
@@ -320,3 +321,73 @@ def test_collect_records_tensors_as_arrays():
     answers = gates.AND4.collect(lambda: (torch.ones(4, dtype=torch.float64), torch.tensor(-3.5)), None)
     assert isinstance(answers[0], np.ndarray) and isinstance(answers[1], np.ndarray)
     assert gates.AND4.judge(gates.AND4.cases(0), answers).startswith("fires for 1111")
+
+
+@pytest.mark.parametrize("grade_id", sorted(gates.EXERCISES))
+def test_collect_messages_name_the_students_function(grade_id):
+    """What collect cannot record is reported under the name of the function the student wrote."""
+    exercise = gates.EXERCISES[grade_id]
+    name, inputs = exercise.function, exercise.cases(0)
+    for fn, pattern in [("weights", f"^{name} must be a function; got str"),
+                        (raising(NotImplementedError()), f"^{name} is not written yet"),
+                        (raising(KeyError("w")), f"^{name} raised KeyError"),
+                        (lambda: (np.ones(4), "b"), rf"^{name}\[1\] must be numbers or numpy arrays; got str")]:
+        with pytest.raises(checks.CheckFailed, match=pattern):
+            exercise.collect(fn, inputs)
+
+
+# ----------------------------------------------------------------------------- messages past the named mistakes
+
+@pytest.mark.parametrize("duplicate, edge", [(1, "(1, 0) to (0, 1)"), (0, "(-1, 0) to (0, 1)"),
+                                             (3, "(1, 0) to (0, -1)"), (2, "(-1, 0) to (0, -1)")])
+def test_diamond_names_each_edge_no_unit_bounds(duplicate, edge):
+    """Unit j of DIAMOND_W0 bounds one edge; replacing it by a copy of another leaves that edge open."""
+    missing = {0: 1, 1: 0, 2: 3, 3: 2}[duplicate]  # the unit replaced by a copy of `duplicate`
+    W0 = DIAMOND_W0.copy()
+    W0[:, missing] = DIAMOND_W0[:, duplicate]
+    fails_with(checks.check_diamond, diamond(W0), rf"^no hidden unit bounds the edge from {re.escape(edge)}: the region")
+    # the edge named is the one the removed unit bounded: its two corners satisfy w . x + 1 = 0
+    corners = [np.array(c, dtype=float) for c in re.findall(r"\((-?\d), (-?\d)\)", edge)]
+    assert all(DIAMOND_W0[:, missing] @ c + 1 == 0 for c in corners)
+
+
+def point_in(message):
+    return np.array([float(v) for v in re.search(r"\((-?[\d.]+), (-?[\d.]+)\)", message).groups()])
+
+
+def test_diamond_edge_unit_a_hair_outside_its_edge_names_a_boundary_point():
+    """A bias off by 1e-11 passes the distance test (round-off cannot be told from it) but makes z > 0 on the
+    edge: the message names a boundary point, and that point is on the diamond's boundary."""
+    failed = fails_with(checks.check_diamond, diamond(B0=np.array([1 + 1e-11, 1, 1, 1])),
+                        r"^the boundary point \(.*\) is classified A: \|x1\| \+ \|x2\| < 1 is strict, so each edge unit")
+    p = point_in(str(failed.value))
+    assert np.abs(p).sum() == 1 and DIAMOND_W0[:, 0] @ p + 1 == 0
+
+
+def test_square_unit_a_hair_outside_its_edge_counts_the_edge_points():
+    """As above for the square: unit 1 (x1 + 1 > 0) fires on its edge x1 = -1, at the 127 edge points k/64,
+    |k| < 64, strictly between the corners."""
+    W0, B0 = with_unit(0, [1, 0], 1 + 1e-11)
+    failed = fails_with(checks.check_square_layer, (W0, B0),
+                        rf"^0 of {97 ** 2 - 4 * 64} grid points and 127 edge points are misclassified, e\.g\. ")
+    p = point_in(str(failed.value))
+    assert p[0] == -1 and abs(p[1]) < 1
+
+
+def test_diamond_output_that_is_no_and_counts_the_grid_points_it_gets_wrong():
+    W1 = np.array([[1.0], [1.0], [1.0], [2.0]])  # units 2, 3 and 4 together outweigh the bias without unit 1
+    answer = diamond(W1=W1)
+    cases = gates.DIAMOND.cases(0)
+    on = np.abs(cases["grid"]).sum(axis=1) == 1
+    grid, boundary = cases["grid"][~on], np.unique(np.concatenate([cases["boundary"], cases["grid"][on]]), axis=0)
+    fires = lambda X: ((X @ DIAMOND_W0 + 1 > 0) @ W1[:, 0] - 3.5 > 0)  # noqa: E731  (dyadic points: exact)
+    wrong = int(np.sum(fires(grid) != (np.abs(grid).sum(axis=1) < 1)))
+    failed = fails_with(checks.check_diamond, answer, rf"^{wrong} of {len(grid)} grid points and "
+                                                      rf"{int(fires(boundary).sum())} boundary points are misclassified, e\.g\. ")
+    assert wrong > 0 and np.abs(point_in(str(failed.value))).sum() > 1  # the example lies outside the diamond
+
+
+def test_xor_message_shows_the_whole_truth_table_of_the_network():
+    answer = ([np.array([[1.0, 1.0], [1.0, 1.0]]), np.ones((2, 1))], [np.array([-0.5, -0.5]), np.array([-1.5])])
+    fails_with(checks.check_xor, answer, r"^it computes OR.*Your network gives 00→0, 01→1, 10→1, 11→1; "
+                                         r"XOR needs 00→0, 01→1, 10→1, 11→0")
