@@ -31,7 +31,10 @@ DEFAULT = ["utils._validate.*", "utils.gradcheck.*", "utils.data.*", "utils.__ma
                                                     "backward", "backward_unchecked", "deltas", "deltas_unchecked",
                                                     "error_torch", "autograd_gradients", "random_network")),
            *(f"utils.diagrams.x_{f}__mutmut_*" for f in ("layout", "mlp_layers", "weight_labels", "nonzero_edges",
-                                                         "label_overlaps"))]
+                                                         "label_overlaps")),
+           # the exercise checks (utils/checks: _core, gates, chainrule, hessian, backprop); no drawing code in them
+           "utils.checks._core.*", "utils.checks.gates.*", "utils.checks.chainrule.*", "utils.checks.hessian.*",
+           "utils.checks.backprop.*"]
 
 # Mutants that cannot change any observable behaviour, with the reason. Keys are mutmut's names, which stay the
 # same while the function's source does; a changed function renumbers its mutants, so check this list then.
@@ -47,6 +50,22 @@ EQUIVALENT = {
                                                 "renderer, the one canvas.get_renderer() returns after the draw",
     "utils.diagrams.x_label_overlaps__mutmut_7": "get_window_extent(None): the figure's renderer, as above",
     "utils.diagrams.x_label_overlaps__mutmut_20": "get_window_extent(None): the figure's renderer, as above",
+    # the exercise checks (utils/checks: _core, gates, chainrule, hessian, backprop)
+    "utils.checks._core.x__fail__mutmut_1": "__tracebackhide__ None in _fail: IPython always shows the frame that "
+                                            "raised, hidden or not",
+    "utils.checks._core.x__fail__mutmut_2": "__tracebackhide__ False in _fail: as above",
+    "utils.checks._core.x__array__mutmut_42": "astype(None): numpy's default dtype is float64",
+    "utils.checks._core.x__number__mutmut_30": "getattr(arr, 'shape', None): arr is an ndarray, the default unused",
+    "utils.checks._core.x__number__mutmut_33": "getattr(arr, 'shape'): as above",
+    "utils.checks._core.x__number__mutmut_36": "getattr(arr, 'shape', 'XXXX'): as above",
+    "utils.checks._core.x__judge_numbers__mutmut_23": "return False for True: no caller uses the value (they "
+                                                      "return their own message)",
+    "utils.checks.hessian.x__steps_judge__mutmut_32": "dtype=None: predicted_steps gives ints; np.array_equal and "
+                                                      "the :.0f of the message treat them as the floats",
+    "utils.checks.hessian.x__steps_judge__mutmut_34": "dtype dropped: as above",
+    "utils.checks.hessian.x__steps_judge__mutmut_121": "dtype=None: the mistakes give ints or floats; np.allclose "
+                                                       "compares an int array as the float one",
+    "utils.checks.hessian.x__steps_judge__mutmut_123": "dtype dropped: as above",
 }
 
 

@@ -94,3 +94,10 @@ def test_ratio_hint_only_for_a_constant_factor():
     # entries below 1e-12 of the largest are round-off: left out of the ratio; above it they count
     assert _ratio_hint("DW", np.array([2e3, 5e-12]), np.array([1e3, 1e-12])).startswith("DW is twice")
     assert _ratio_hint("DW", np.array([2e-3, 5e-14]), np.array([1e-3, 1e-14])) is None
+
+
+def test_number_takes_a_one_by_one_array_without_a_warning():
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy deprecates float() of an array with dimensions
+        assert _number("kappa", np.array([[2.5]])) == 2.5
