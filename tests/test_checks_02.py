@@ -170,14 +170,14 @@ def test_backward_mistakes_are_named(answer, pattern):
 
 
 @pytest.mark.parametrize("answer,pattern", [
-    (None, "must be a function"),
-    (lambda x, w: None, "forget `return`"),
-    (lambda x, w: [1.0] * 8, "must return a dict"),
-    (lambda x, w: {k: v for k, v in bw()(x, w).items() if k != "w46"}, "missing w46"),
-    (lambda x, w: {**bw()(x, w), "w12": 0.0}, "unexpected w12"),
-    (lambda x, w: {**bw()(x, w), "w13": float("nan")}, "dy/dw13 returned nan"),
-    (lambda x, w: {**bw()(x, w), "w13": "0.1"}, "must return a number"),
-    (lambda x, w: 1 / 0, "raised ZeroDivisionError"),
+    (None, "^backward must be a function; got NoneType"),
+    (lambda x, w: None, "^backward returned None: did you forget `return`"),
+    (lambda x, w: [1.0] * 8, r"^backward must return a dict \{'w13': dy/dw13, ...\} of the eight gradients; got list of length 8"),
+    (lambda x, w: {k: v for k, v in bw()(x, w).items() if k != "w46"}, "^backward must return exactly the keys w13, w14, w23, w24, w35, w36, w45, w46; missing w46"),
+    (lambda x, w: {**bw()(x, w), "w12": 0.0}, "^backward must return exactly the keys w13, .*, w46; unexpected w12"),
+    (lambda x, w: {**bw()(x, w), "w13": float("nan")}, "^backward's dy/dw13 returned nan"),
+    (lambda x, w: {**bw()(x, w), "w13": "0.1"}, "^backward's dy/dw13 must return a number; got a str"),
+    (lambda x, w: 1 / 0, "^backward raised ZeroDivisionError: division by zero"),
 ])
 def test_backward_malformed_answers_get_a_message(answer, pattern):
     fails_with(checks.check_tanh_backward, answer, pattern)
@@ -189,7 +189,8 @@ def test_backward_malformed_answers_get_a_message(answer, pattern):
     (lambda x, w: 0.5, "expected"),
 ])
 def test_scalar_exercises_malformed_answers_get_a_message(check, answer, pattern):
-    fails_with(check, answer, pattern)
+    """The message opens with the name of the student's function."""
+    fails_with(check, answer, "^" + check.__name__.replace("check_", "") + ".*" + pattern)
 
 
 @pytest.mark.parametrize("check,key", [(checks.check_dy_dw24, "w24"), (checks.check_dy_dw46, "w46")])
@@ -323,3 +324,54 @@ def test_value_mistakes_are_named(replacement, pattern, capsys):
 ])
 def test_value_malformed_answers_get_a_message(answer, pattern):
     fails_with(checks.check_value, answer, pattern)
+
+
+# ---- messages of the counting run and of the generic fallbacks -----------------------------------------
+
+def dw46(x, w):
+    return (lambda f: f["a4"] * (1 - f["a6"] ** 2))(fwd(x, w))
+
+
+@pytest.mark.parametrize("counted, pattern", [
+    (None, "^dy_dw46: the record of the counting run is missing"),
+    ({"error": "TypeError: must be real number"}, r"^dy_dw46 works on floats but not on the counting numbers the check uses "
+                                                  r"to see how the answer is computed \(it raised TypeError: must be real number\): "
+                                                  r"compute with \+, -, \*, \*\* and numpy.tanh"),
+    ({"values": 0.5, "multiplications": 3}, "^dy_dw46 changes when the same x and w come as counting numbers: compute with"),
+    ({"values": "right", "multiplications": None}, "^dy_dw46: the multiplication count is missing"),
+    ({"values": "right", "multiplications": -1}, "^dy_dw46: the multiplication count is missing"),
+])
+def test_counting_run_problems_are_named(counted, pattern):
+    cases = chainrule.DY_DW46.cases(0)
+    right = [float(dw46(x, w)) for x, w in cases]
+    if isinstance(counted, dict) and counted.get("values") == "right":
+        counted = {**counted, "values": right[0]}
+    with pytest.raises(checks.CheckFailed, match=pattern):
+        chainrule.DY_DW46.judge(cases, {"values": right, "counted": counted})
+    assert chainrule.DY_DW46.judge(cases, {"values": right, "counted": {"values": right[0], "multiplications": 3}})
+
+
+@pytest.mark.parametrize("exercise", [chainrule.DY_DW46, chainrule.BACKWARD, chainrule.VALUE])
+def test_judges_name_what_they_got_instead_of_the_answers(exercise):
+    with pytest.raises(checks.CheckFailed, match=f"^{exercise.function}: expected .*, got str"):
+        exercise.judge(exercise.cases(0), "answers")
+
+
+def test_backward_fallback_gives_the_first_networks_right_and_wrong_value():
+    x, w = chainrule.BACKWARD.cases(chainrule.BACKWARD.seed)[0]
+    want = bw()(x, w)["w23"]
+    fails_with(checks.check_tanh_backward, lambda x, w: {**bw()(x, w), "w23": 2 * bw()(x, w)["w23"]},
+               rf"For the first network expected dy/dw23 = {want:.6g}, got {2 * want:.6g}")
+
+
+def test_value_fallback_gives_the_first_networks_right_and_wrong_w13_grad():
+    x, w = chainrule.VALUE.cases(chainrule.VALUE.seed)[0]
+    want = bw()(x, w)["w13"]
+    fails_with(checks.check_value, value_class(("(1 - a * a) * out.grad", "2 * (1 - a * a) * out.grad")),
+               rf"^Value: for the first network expected w13.grad = {want:.6g}, got ")
+
+
+def test_value_that_is_no_class_or_has_no_grad_is_named():
+    fails_with(checks.check_value, lambda v: v, "^Value must be a class; got function")
+    fails_with(checks.check_value, value_class(("self.data, self.grad,", "self.data, self.grd,")),
+               r"^w13.grad returned None|^Value raised AttributeError")
