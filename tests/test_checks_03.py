@@ -280,3 +280,20 @@ def test_student_version_keeps_written_questions_and_drops_their_model_answers()
         assert "Written question" in question and "Graded on" in question
     text = "\n".join(c.source for c in student.cells)
     assert "Model answer" not in text and "Rubric" not in text
+
+
+def test_cases_are_what_the_check_messages_and_docstrings_say():
+    """The ✓ messages claim d = 2, 3 and 5 (hessian, kappa), five (κ, tol) (predict_steps) and d = 2, 3, 4
+    (kappa_general); optimal_step's cases have κ = λmax/λmin between 1.5 and 100 (±10 %), and predict_steps'
+    tolerances run over 1e-2 ... 1e-9 with κ between 1.5 and 2000. Checked over grader seeds too."""
+    for seed in range(40):
+        assert [mu.size for mu, _ in h03._conditioning_cases(seed)] == [2, 3, 5]
+        assert [mu.size for mu, S in h03._general_cases(seed)] == [2, 3, 4]
+        steps = h03._steps_cases(seed)
+        assert len(steps) == 5 and all(1.5 <= k <= 2000 for k, _ in steps)
+        step = h03._step_cases(seed)
+        assert len(step) == 4 and all(0.05 <= a <= 2.0 and 1.5 * 0.9 <= b / a <= 100 * 1.1 for a, b in step)
+        kappas = sorted(b / a for a, b in step)  # from about 1.5 to about 100: both ends of the range
+        assert 1.5 * 0.9 <= kappas[0] <= 1.5 * 1.1 and 100 * 0.9 <= kappas[-1] <= 100 * 1.1
+    tols = {tol for seed in range(40) for _, tol in h03._steps_cases(seed)}
+    assert tols == {10.0 ** -e for e in range(2, 10)}
