@@ -375,3 +375,77 @@ def test_written_questions_are_manual_cells_whose_model_answers_the_student_vers
     text = "\n".join(c.source for c in student.cells)
     assert text.count("*Graded on:") == 3 and "Rubric" not in text
     assert all("**Rubric.**" in cell.source for cell in written.values())
+
+
+# ---------------------------------------------------------------- the first wrong layer: every branch
+
+def with_layer(l, DW=None, DB=None):
+    """The right gradient (the test's own backward pass) with layer l's DW and/or DB replaced by f(right)."""
+    def answer(*a):
+        W_, B_ = written_backward(*a)
+        if DW:
+            W_[l] = DW(W_[l], a)
+        if DB:
+            B_[l] = DB(B_[l], a)
+        return W_, B_
+    return answer
+
+
+def pre_activation_dw1(right, a):
+    X, T, W, B = a
+    Z, A = [], [X]
+    for l in range(len(W)):
+        Z.append(A[-1] @ W[l] + B[l])
+        A.append(np.maximum(Z[-1], 0) if l < len(W) - 1 else Z[-1])
+    delta = 2 * (A[-1] - T) / len(X)
+    for l in (3, 2):
+        delta = delta @ W[l].T * (Z[l - 1] > 0)
+    return Z[0].T @ delta  # dE/dW[1] should be A1ᵀ δ2; this is Z1ᵀ δ2
+
+
+@pytest.mark.parametrize("answer,pattern", [
+    (with_layer(3, DB=lambda r, a: 2 * r), r"^DB\[3\] is twice the right value: the factor 2 is counted twice \(on the notebook's data\)"),
+    (with_layer(2, DB=lambda r, a: r + np.arange(6)),  # not a constant multiple of the right DB[2]
+     r"^DB\[2\]: " + where(3) + r"; DW\[2\] is right, so δ3 is: DB\[2\] = δ3 summed over the batch"),
+    (with_layer(2, DW=lambda r, a: r.T), r"^DW\[2\] is transposed: use A_prev.T @ delta \(shape fan_in × fan_out\)"),
+    (with_layer(2, DW=lambda r, a: r + 1), r"^DW\[2\]: " + where(3) + r". DB\[2\] is right, so δ3 is; DW\[2\] = A2ᵀ δ3 \(A0 = X\), a matrix product"),
+    (with_layer(1, DW=pre_activation_dw1), r"^DW\[1\]: " + where(2) + r". DB\[1\] is right, so δ2 is; DW\[1\] = A1ᵀ δ2 takes the activation A1, not the pre-activation Z1"),
+    (with_layer(3, DW=lambda r, a: r + 1, DB=lambda r, a: r + 1),
+     r"^DW\[3\]: " + where(4) + r". What enters there is the output δ4 = dE/dY, from E = mean of \(Y - T\)², shape \(N, 1\); then DW\[3\] = A3ᵀ δ4"),
+    (lambda *a: written_backward(*a, deriv=lambda Z, A: 3.0 * (Z > 0)),
+     r"^DW\[2\] is 3 times the right value: a constant factor is off \(" + where(3) + ", while the layers above it are right\\)"),
+    (lambda *a: written_backward(*a, deriv=lambda Z, A: (Z > 0) + 0.5),
+     "^" + where(3) + r". The layers above it are right, so what enters here is δ3 = \(δ4 W\[3\]ᵀ\) ⊙ the ReLU mask \(Z3 > 0\): "
+     r"check the transpose of W\[3\] and the ReLU mask \(Z3 > 0\)"),
+    (lambda *a: written_backward(*a, scale=lambda n: 2 / 100),
+     r"\(on a network with N = 7 \(right on the notebook's data: look for something that holds only for N = 100\)\)"),
+])
+def test_backward_first_wrong_layer_branches(answer, pattern):
+    fails_with(checks.check_backward, answer, pattern)
+
+
+def test_backward_tanh_generic_message_names_tanhs_derivative():
+    fails_with(checks.check_backward_tanh, lambda *a: written_tanh(*a, deriv=lambda Z, A: 1 - A ** 2 + 0.5),
+               "^" + where(3) + r". The layers above it are right, so what enters here is δ3 = \(δ4 W\[3\]ᵀ\) ⊙ "
+               r"tanh's derivative 1 - A3²: check the transpose of W\[3\] and tanh's derivative 1 - A3²")
+
+
+def test_backward_right_only_on_the_notebooks_data_is_told_so():
+    X0, _ = data.getdata()
+
+    def answer(X, T, W, B):
+        DW, DB = written_backward(X, T, W, B)
+        return (DW, DB) if np.array_equal(X, X0) else ([2 * d for d in DW], DB)
+    fails_with(checks.check_backward, answer, r"^backward is right on the notebook's data but wrong on a second network "
+                                              r"with the same N: does it use anything but its arguments X, T, W, B \(a global like Z1 or A1\)\?")
+
+
+def test_sequential_weight_of_the_wrong_shape_is_named_with_both_shapes():
+    def answer(W, B):
+        layers = []
+        for l, w in enumerate(W):
+            layers.append(torch.nn.Linear(w.shape[1], w.shape[0]).double())  # weight (in, out): the numpy layout
+            if l < len(W) - 1:
+                layers.append(torch.nn.ReLU())
+        return torch.nn.Sequential(*layers)
+    fails_with(checks.check_sequential, answer, r"^layer 0: nn.Linear\(4, 6\) stores its weight as \(out, in\) = \(6, 4\); got \(4, 6\)")
