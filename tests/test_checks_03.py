@@ -297,3 +297,12 @@ def test_cases_are_what_the_check_messages_and_docstrings_say():
         assert 1.5 * 0.9 <= kappas[0] <= 1.5 * 1.1 and 100 * 0.9 <= kappas[-1] <= 100 * 1.1
     tols = {tol for seed in range(40) for _, tol in h03._steps_cases(seed)}
     assert tols == {10.0 ** -e for e in range(2, 10)}
+
+
+def test_kappa_general_judge_refuses_a_malformed_grader_case():
+    """The judge trusts no input: a case whose Σ does not match μ (or is not an array) is named, not crashed on."""
+    (mu, S), *rest = h03.KAPPA_GENERAL.cases(5)
+    answers = [1.0] * 3
+    for bad in ((mu, S[:1]), (mu, S.tolist()), (list(mu), S)):
+        with pytest.raises(checks.CheckFailed, match="^kappa_general: malformed test case"):
+            h03.KAPPA_GENERAL.judge([bad, *rest], answers)
