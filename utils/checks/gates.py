@@ -426,7 +426,8 @@ def _diamond_judge(cases, answer):
     _fail_misclassified(grid, got, want, boundary, on_boundary, "boundary")
 
 
-DIAMOND = Exercise("diamond_network", _diamond_cases, partial(_collect_weights, "diamond_network"), _diamond_judge, seed=0)
+DIAMOND = Exercise("diamond_network", _diamond_cases, partial(_collect_weights, "diamond_network"), _diamond_judge,
+                   seed=0)
 
 
 def check_diamond(fn):
