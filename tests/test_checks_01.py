@@ -42,11 +42,14 @@ def test_and4_right_answers_pass(w, b, capsys):
 
 @pytest.mark.parametrize("answer, pattern", [
     ((np.ones(4), 0.5), r"^it fires with all four inputs off, where z = b = 0.5: the bias must be negative"),
-    ((np.array([1.0, 1.0, 1.0, 0.0]), -2.5), r"^input 4 has weight 0: an input with a weight ≤ 0 cannot help the unit fire, but for an AND every input must count"),
+    ((np.array([1.0, 1.0, 1.0, 0.0]), -2.5), r"^input 4 has weight 0: an input with a weight ≤ 0 cannot help the unit "
+                                             r"fire, but for an AND every input must count"),
     ((np.array([1.0, -1.0, 1.0, 1.0]), -1.5), r"^input 2 has weight -1: an input"),
-    ((np.ones(4), -4.0), r"^it never fires: with all four inputs on z = 0 exactly, and the unit fires only for z > 0 \(strict\)"),
+    ((np.ones(4), -4.0), r"^it never fires: with all four inputs on z = 0 exactly, and the unit fires only for z > 0 "
+                         r"\(strict\)"),
     ((np.ones(4), -5.0), r"^it never fires, not even for 1111 \(z = -1 there\): the bias is too negative"),
-    ((np.ones(4), -2.5), r"^it also fires for 1011, with only 3 of the 4 inputs on: the bias is not negative enough \(z must be > 0 with four inputs on and ≤ 0 with three\)"),
+    ((np.ones(4), -2.5), r"^it also fires for 1011, with only 3 of the 4 inputs on: the bias is not negative enough "
+                         r"\(z must be > 0 with four inputs on and ≤ 0 with three\)"),
     ((np.ones(4), -0.5), r"^it also fires for 0010, with only 1 of the 4 inputs on: the bias"),
 ])
 def test_and4_mistakes_are_named(answer, pattern):
@@ -110,13 +113,20 @@ def with_unit(j, w, b):
 
 @pytest.mark.parametrize("answer, pattern", [
     ((SQUARE_W0.T, SQUARE_B0), r"^W0 has shape \(4, 2\), expected \(2, 4\): it is transposed"),
-    (with_unit(0, [0, 0], 1), r"^unit 1 \(column 0 of W0\) has w = \(0, 0\): then z = b everywhere and it fires everywhere or nowhere; its weights must be a normal vector of one edge"),
-    ((-SQUARE_W0, -SQUARE_B0), r"^unit 1 \(column 0 of W0\) does not fire at the centre \(0, 0\), where z = b = -1: its half-plane points away from the square; flip the signs of its weights and bias"),
-    (with_unit(2, [0, 1], 0), r"^unit 3 \(column 2 of W0\) has z = 0 at the centre \(0, 0\): its line passes through the middle of the square, not along an edge"),
-    (with_unit(1, [-1, 0.5], 1), r"^unit 2 \(column 1 of W0\) has w = \(-1, 0.5\): its line is tilted, but every edge of the square is parallel to an axis"),
-    (with_unit(3, [0, -1], 1.01), r"^the line of unit 4 \(column 3 of W0\) lies at distance 1.01 from the centre, outside the square, so points on that edge are classified A: z must be exactly 0 on the edge"),
-    ((SQUARE_W0, 0.5 * SQUARE_B0), r"^the line of unit 1 \(column 0 of W0\) lies at distance 0.5 from the centre, inside the square, so the region is too small"),
-    (with_unit(1, [1, 0], 1), r"^no unit bounds the edge x1 = 1: two units describe the same edge, and the region runs past x1 = 1"),
+    (with_unit(0, [0, 0], 1), r"^unit 1 \(column 0 of W0\) has w = \(0, 0\): then z = b everywhere and it fires "
+                              r"everywhere or nowhere; its weights must be a normal vector of one edge"),
+    ((-SQUARE_W0, -SQUARE_B0), r"^unit 1 \(column 0 of W0\) does not fire at the centre \(0, 0\), where z = b = -1: "
+                               r"its half-plane points away from the square; flip the signs of its weights and bias"),
+    (with_unit(2, [0, 1], 0), r"^unit 3 \(column 2 of W0\) has z = 0 at the centre \(0, 0\): its line passes through "
+                              r"the middle of the square, not along an edge"),
+    (with_unit(1, [-1, 0.5], 1), r"^unit 2 \(column 1 of W0\) has w = \(-1, 0.5\): its line is tilted, but every edge "
+                                 r"of the square is parallel to an axis"),
+    (with_unit(3, [0, -1], 1.01), r"^the line of unit 4 \(column 3 of W0\) lies at distance 1.01 from the centre, "
+                                  r"outside the square, so points on that edge are classified A: z must be exactly 0 on the edge"),
+    ((SQUARE_W0, 0.5 * SQUARE_B0), r"^the line of unit 1 \(column 0 of W0\) lies at distance 0.5 from the centre, "
+                                   r"inside the square, so the region is too small"),
+    (with_unit(1, [1, 0], 1), r"^no unit bounds the edge x1 = 1: two units describe the same edge, and the region runs "
+                              r"past x1 = 1"),
 ])
 def test_square_layer_mistakes_are_named(answer, pattern):
     fails_with(checks.check_square_layer, answer, pattern)
@@ -162,22 +172,32 @@ def xor_with(W1, B1):
 
 
 @pytest.mark.parametrize("answer, pattern", [
-    (([np.ones((2, 1))], [np.array([-0.5])]), r"^xor_network: one unit draws one line, and no line separates \{01, 10\} from \{00, 11\}: add a hidden layer, W = \[W0, W1\] and B = \[B0, B1\]"),
-    (xor_with([[1.0], [1.0]], [-0.5]), r"^it fires for every input: check the output unit's bias. Your network gives 00→1, 01→1, 10→1, 11→1; XOR needs 00→0, 01→1, 10→1, 11→0"),
+    (([np.ones((2, 1))], [np.array([-0.5])]), r"^xor_network: one unit draws one line, and no line separates \{01, "
+                                              r"10\} from \{00, 11\}: add a hidden layer, W = \[W0, W1\] and B = \[B0, B1\]"),
+    (xor_with([[1.0], [1.0]], [-0.5]), r"^it fires for every input: check the output unit's bias. Your network gives "
+                                       r"00→1, 01→1, 10→1, 11→1; XOR needs 00→0, 01→1, 10→1, 11→0"),
     (([np.array([[1.0, 1.0], [1.0, 1.0]]), np.ones((2, 1))], [np.array([-0.5, -0.5]), np.array([-1.5])]),
-     r"^it computes OR: it also fires for 11, where XOR must not; the output must rule out 'both on' too. Your network gives"),
-    (xor_with([[-1.0], [-1.0]], [1.5]), r"^it computes the opposite of XOR \(XNOR\): negate the output unit's weights and bias. Your network gives 00→1, 01→0, 10→0, 11→1; XOR needs 00→0, 01→1, 10→1, 11→0"),
+     r"^it computes OR: it also fires for 11, where XOR must not; the output must rule out 'both on' too. Your network "
+     r"gives"),
+    (xor_with([[-1.0], [-1.0]], [1.5]), r"^it computes the opposite of XOR \(XNOR\): negate the output unit's weights "
+                                        r"and bias. Your network gives 00→1, 01→0, 10→0, 11→1; XOR needs 00→0, 01→1, 10→1, 11→0"),
     (([np.array([[1.0, 1.0], [1.0, 1.0]]), np.ones((2, 1))], [np.array([-1.5, -1.5]), np.array([-1.5])]),
-     r"^it computes AND: it fires only when both inputs are on. Your network gives 00→0, 01→0, 10→0, 11→1; XOR needs 00→0, 01→1, 10→1, 11→0"),
+     r"^it computes AND: it fires only when both inputs are on. Your network gives 00→0, 01→0, 10→0, 11→1; XOR needs "
+     r"00→0, 01→1, 10→1, 11→0"),
     (([np.array([[-1.0, -1.0], [-1.0, -1.0]]), np.ones((2, 1))], [np.array([1.5, 1.5]), np.array([-0.5])]),
-     r"^it computes NAND: it also fires for 00. Your network gives 00→1, 01→1, 10→1, 11→0; XOR needs 00→0, 01→1, 10→1, 11→0"),
-    (xor_with([[1.0], [1.0]], [-2.5]), r"^it never fires: check the output unit's bias. Your network gives 00→0, 01→0, 10→0, 11→0; XOR needs 00→0, 01→1, 10→1, 11→0"),
+     r"^it computes NAND: it also fires for 00. Your network gives 00→1, 01→1, 10→1, 11→0; XOR needs 00→0, 01→1, 10→1, "
+     r"11→0"),
+    (xor_with([[1.0], [1.0]], [-2.5]), r"^it never fires: check the output unit's bias. Your network gives 00→0, 01→0, "
+                                       r"10→0, 11→0; XOR needs 00→0, 01→1, 10→1, 11→0"),
     (([np.array([[1.0, 0.0], [-1.0, 0.0]]), np.array([[1.0], [0.0]])], [np.array([-0.5, 0.0]), np.array([-0.5])]),
-     r"^it fires for 10 but not for 01: XOR treats x1 and x2 alike. Your network gives 00→0, 01→0, 10→1, 11→0; XOR needs 00→0, 01→1, 10→1, 11→0"),
+     r"^it fires for 10 but not for 01: XOR treats x1 and x2 alike. Your network gives 00→0, 01→0, 10→1, 11→0; XOR "
+     r"needs 00→0, 01→1, 10→1, 11→0"),
     (([np.array([[1.0, 0.0], [0.0, 0.0]]), np.array([[1.0], [0.0]])], [np.array([-0.5, 0.0]), np.array([-0.5])]),
-     r"^its output follows x1 alone: x2 has no effect. Your network gives 00→0, 01→0, 10→1, 11→1; XOR needs 00→0, 01→1, 10→1, 11→0"),
+     r"^its output follows x1 alone: x2 has no effect. Your network gives 00→0, 01→0, 10→1, 11→1; XOR needs 00→0, "
+     r"01→1, 10→1, 11→0"),
     (([np.array([[1.0, -1.0], [1.0, -1.0]]), np.ones((2, 1))], [np.array([-1.0, 1.5]), np.array([-1.5])]),
-     r"^for input 01, hidden unit 1 has z = 0 exactly: a unit fires only for z > 0 \(strict\), so move its bias away from 0 there. Your network gives 00→0, 01→0, 10→0, 11→0"),
+     r"^for input 01, hidden unit 1 has z = 0 exactly: a unit fires only for z > 0 \(strict\), so move its bias away "
+     r"from 0 there. Your network gives 00→0, 01→0, 10→0, 11→0"),
     (xor_with([[1.0], [1.0]], [-2.0]), r"^for input 01, the output unit has z = 0 exactly: a unit fires only"),
 ])
 def test_xor_mistakes_are_named(answer, pattern):
@@ -188,7 +208,8 @@ def test_xor_mistakes_are_named(answer, pattern):
     (None, "returned None"),
     ((np.ones((2, 2)), np.ones(2)), "W and B must be lists"),
     (([np.ones((2, 2)), np.ones((2, 1))], [np.ones(2)]), "W has 2 matrices but B has 1"),
-    (([np.ones((2, 2)), np.ones((2, 2)), np.ones((2, 1))], [np.ones(2), np.ones(2), np.ones(1)]), "exactly one hidden layer"),
+    (([np.ones((2, 2)), np.ones((2, 2)), np.ones((2, 1))], [np.ones(2), np.ones(2), np.ones(1)]), "exactly one hidden "
+                                                                                                  "layer"),
     (([np.ones((3, 2)), np.ones((2, 1))], [np.ones(2), np.ones(1)]), r"W\[0\] has shape \(3, 2\)"),
     (([np.ones((2, 2)), np.ones((1, 2))], [np.ones(2), np.ones(1)]), r"W\[1\] has shape \(1, 2\).*transposed"),
     (([np.ones((2, 2)), np.ones((2, 1))], [np.ones(3), np.ones(1)]), r"B\[0\] has shape \(3,\)"),
@@ -222,19 +243,31 @@ def test_diamond_right_answers_pass(answer, capsys):
 
 
 @pytest.mark.parametrize("answer, pattern", [
-    ((DIAMOND_W0, np.ones(4)), r"^diamond_network: W and B must be lists of arrays, W = \[W0, W1\] and B = \[B0, B1\]; got W a ndarray, B a ndarray"),
-    (([DIAMOND_W0], [np.ones(4)]), r"^diamond_network: one unit is a half-plane, and the diamond is the intersection of four: add a hidden layer of edge units and an AND, W = \[W0, W1\] and B = \[B0, B1\]"),
-    (diamond(-DIAMOND_W0, -np.ones(4)), r"^hidden unit 1 does not fire at the centre \(0, 0\), where z = b = -1: every unit of an AND must fire inside the diamond; flip the signs of its weights and bias"),
-    (diamond(SQUARE_W0, SQUARE_B0), r"^that is the square of Exercise 3: the diamond's edges are not parallel to the axes; they run from \(1, 0\) to \(0, 1\), from \(0, 1\) to \(-1, 0\), and so on"),
-    (diamond(DIAMOND_W0 / np.sqrt(2)), r"^your diamond has its corners at \(±1.41, 0\) and \(0, ±1.41\), not at distance 1 \(did you scale the weights to length 1 but keep the bias\?\): each unit's z must be 0 on its edge, e.g. at the corner \(1, 0\)"),
-    (diamond(B0=2 * np.ones(4)), r"^your diamond has its corners at \(±2, 0\) and \(0, ±2\), not at distance 1: each unit"),
-    (diamond(B1=np.array([-2.5])), r"^the output fires with only 3 of the 4 hidden units on, e.g. at \(-1.5, -1.5\): it must be an AND, firing only when all 4 fire"),
+    ((DIAMOND_W0, np.ones(4)), r"^diamond_network: W and B must be lists of arrays, W = \[W0, W1\] and B = \[B0, B1\]; "
+                               r"got W a ndarray, B a ndarray"),
+    (([DIAMOND_W0], [np.ones(4)]), r"^diamond_network: one unit is a half-plane, and the diamond is the intersection "
+                                   r"of four: add a hidden layer of edge units and an AND, W = \[W0, W1\] and B = \[B0, B1\]"),
+    (diamond(-DIAMOND_W0, -np.ones(4)), r"^hidden unit 1 does not fire at the centre \(0, 0\), where z = b = -1: every "
+                                        r"unit of an AND must fire inside the diamond; flip the signs of its weights and bias"),
+    (diamond(SQUARE_W0, SQUARE_B0), r"^that is the square of Exercise 3: the diamond's edges are not parallel to the "
+                                    r"axes; they run from \(1, 0\) to \(0, 1\), from \(0, 1\) to \(-1, 0\), and so on"),
+    (diamond(DIAMOND_W0 / np.sqrt(2)), r"^your diamond has its corners at \(±1.41, 0\) and \(0, ±1.41\), not at "
+                                       r"distance 1 \(did you scale the weights to length 1 but keep the bias\?\): each unit's z must be 0 on its edge, e.g. at the corner \(1, 0\)"),
+    (diamond(B0=2 * np.ones(4)), r"^your diamond has its corners at \(±2, 0\) and \(0, ±2\), not at distance 1: each "
+                                 r"unit"),
+    (diamond(B1=np.array([-2.5])), r"^the output fires with only 3 of the 4 hidden units on, e.g. at \(-1.5, -1.5\): "
+                                   r"it must be an AND, firing only when all 4 fire"),
     (diamond(B1=np.array([-0.5])), r"^the output fires with only 2 of the 4 hidden units on"),  # every point fires two or more
-    (diamond(B1=np.array([-4.0])), r"^the output does not fire when all hidden units fire: its z is exactly 0 there, and a unit fires only for z > 0"),
-    (diamond(B1=np.array([-4.5])), r"^the output does not fire when all hidden units fire \(its z is -0.5 there\): its bias is too negative"),
-    (diamond(B0=np.array([1.01, 1, 1, 1])), r"^the line of hidden unit 1 lies at distance 0.714 from the centre, outside the diamond, so points on that edge are classified A: z must be exactly 0 on the edge \(the edges lie at distance 1/√2 ≈ 0.707\)"),
-    (diamond(B0=np.array([1.0, 0.9, 1, 1])), r"^the line of hidden unit 2 lies at distance 0.636 from the centre, inside the diamond, so the region is too small \(the edges"),
-    (diamond(DIAMOND_W0 * [[1], [2]]), r"^hidden unit 1 has w = \(-1, -2\): its line is not parallel to an edge of the diamond \(the edges have slopes \+1 and -1\)"),
+    (diamond(B1=np.array([-4.0])), r"^the output does not fire when all hidden units fire: its z is exactly 0 there, "
+                                   r"and a unit fires only for z > 0"),
+    (diamond(B1=np.array([-4.5])), r"^the output does not fire when all hidden units fire \(its z is -0.5 there\): its "
+                                   r"bias is too negative"),
+    (diamond(B0=np.array([1.01, 1, 1, 1])), r"^the line of hidden unit 1 lies at distance 0.714 from the centre, "
+                                            r"outside the diamond, so points on that edge are classified A: z must be exactly 0 on the edge \(the edges lie at distance 1/√2 ≈ 0.707\)"),
+    (diamond(B0=np.array([1.0, 0.9, 1, 1])), r"^the line of hidden unit 2 lies at distance 0.636 from the centre, "
+                                             r"inside the diamond, so the region is too small \(the edges"),
+    (diamond(DIAMOND_W0 * [[1], [2]]), r"^hidden unit 1 has w = \(-1, -2\): its line is not parallel to an edge of the "
+                                       r"diamond \(the edges have slopes \+1 and -1\)"),
     (diamond(DIAMOND_W0[:, [0, 0, 2, 3]]), r"no hidden unit bounds the edge from \(-1, 0\) to \(0, 1\)"),
 ])
 def test_diamond_mistakes_are_named(answer, pattern):
@@ -359,7 +392,8 @@ def test_diamond_edge_unit_a_hair_outside_its_edge_names_a_boundary_point():
     """A bias off by 1e-11 passes the distance test (round-off cannot be told from it) but makes z > 0 on the
     edge: the message names a boundary point, and that point is on the diamond's boundary."""
     failed = fails_with(checks.check_diamond, diamond(B0=np.array([1 + 1e-11, 1, 1, 1])),
-                        r"^the boundary point \(.*\) is classified A: \|x1\| \+ \|x2\| < 1 is strict, so each edge unit")
+                        r"^the boundary point \(.*\) is classified A: \|x1\| \+ \|x2\| < 1 is strict, so each edge "
+                        r"unit")
     p = point_in(str(failed.value))
     assert np.abs(p).sum() == 1 and DIAMOND_W0[:, 0] @ p + 1 == 0
 

@@ -48,8 +48,10 @@ def test_dy_dw24_right_answer_passes(capsys):
 
 
 @pytest.mark.parametrize("answer,pattern", [
-    (lambda x, w: (lambda f: f["x2"] * (w["w45"] * sl(f, "5") + w["w46"] * sl(f, "6")))(fwd(x, w)), r"^dy_dw24: the factor \(1 - a4²\), the derivative of tanh at unit 4, is missing"),
-    (lambda x, w: (lambda f: f["x2"] * sl(f, "4") * (w["w45"] + w["w46"]))(fwd(x, w)), r"^dy_dw24: the factors \(1 - a5²\) and \(1 - a6²\) of units 5 and 6 are missing"),
+    (lambda x, w: (lambda f: f["x2"] * (w["w45"] * sl(f, "5") + w["w46"] * sl(f, "6")))(fwd(x, w)), r"^dy_dw24: the "
+                                                                                                    r"factor \(1 - a4²\), the derivative of tanh at unit 4, is missing"),
+    (lambda x, w: (lambda f: f["x2"] * sl(f, "4") * (w["w45"] + w["w46"]))(fwd(x, w)), r"^dy_dw24: the factors \(1 - "
+                                                                                       r"a5²\) and \(1 - a6²\) of units 5 and 6 are missing"),
     (lambda x, w: (lambda f: f["x1"] * sl(f, "4") * (w["w45"] * sl(f, "5") + w["w46"] * sl(f, "6")))(fwd(x, w)), "^dy_dw24: that is dy/dw14: w24 multiplies x2, not x1"),
     (lambda x, w: (lambda f: f["x2"] * sl(f, "3") * (w["w35"] * sl(f, "5") + w["w36"] * sl(f, "6")))(fwd(x, w)), "^dy_dw24: that is dy/dw23: w24 feeds unit 4, so use a4, w45 and w46"),
     (dw24(paths=1), "^dy_dw24: unit 4 reaches y along two paths, through unit 5 and through unit 6: add both"),
@@ -71,10 +73,13 @@ def test_dy_dw46_right_answer_passes(capsys):
 @pytest.mark.parametrize("answer,pattern", [
     (lambda x, w: fwd(x, w)["a4"], r"^dy_dw46: the factor \(1 - a6²\), the derivative of tanh at unit 6, is missing"),
     (lambda x, w: (lambda f: f["a3"] * sl(f, "6"))(fwd(x, w)), "^dy_dw46: that is dy/dw36: w46 carries a4, not a3"),
-    (lambda x, w: (lambda f: f["a4"] * sl(f, "5"))(fwd(x, w)), r"^dy_dw46: that is dy/dw45: w46 feeds unit 6, so the factor is \(1 - a6²\)"),
+    (lambda x, w: (lambda f: f["a4"] * sl(f, "5"))(fwd(x, w)), r"^dy_dw46: that is dy/dw45: w46 feeds unit 6, so the "
+                                                               r"factor is \(1 - a6²\)"),
     (lambda x, w: (lambda f: f["a4"] * sl(f, "6", "1-a"))(fwd(x, w)), r"^dy_dw46: tanh' is 1 - a², not 1 - a"),
-    (lambda x, w: (lambda f: f["a4"] * sl(f, "4"))(fwd(x, w)), r"^dy_dw46: the factor is \(1 - a6²\) of the unit w46 feeds, not \(1 - a4²\)"),
-    (lambda x, w: (lambda f: f["a6"] * sl(f, "6"))(fwd(x, w)), "^dy_dw46: w46 multiplies a4 on its way into z6: the input of the edge is a4, not a6"),
+    (lambda x, w: (lambda f: f["a4"] * sl(f, "4"))(fwd(x, w)), r"^dy_dw46: the factor is \(1 - a6²\) of the unit w46 "
+                                                               r"feeds, not \(1 - a4²\)"),
+    (lambda x, w: (lambda f: f["a6"] * sl(f, "6"))(fwd(x, w)), "^dy_dw46: w46 multiplies a4 on its way into z6: the "
+                                                               "input of the edge is a4, not a6"),
 ])
 def test_dy_dw46_mistakes_are_named(answer, pattern):
     fails_with(checks.check_dy_dw46, answer, pattern)
@@ -147,16 +152,22 @@ def test_backward_written_with_dy_da_equal_one_passes(capsys):
 
 
 @pytest.mark.parametrize("answer,pattern", [
-    (bw("none"), r"^backward: every δ needs the slope tanh' = 1 - a² of its own unit: the factors \(1 - a²\) are missing"),
+    (bw("none"), r"^backward: every δ needs the slope tanh' = 1 - a² of its own unit: the factors \(1 - a²\) are "
+                 r"missing"),
     (bw("1-a"), r"^backward: tanh' is 1 - a², not 1 - a"),
     (bw("1-z2"), r"^backward: tanh' must be taken at the activation a = tanh\(z\): you squared z"),
     (bw("1+a2"), r"^backward: tanh' is 1 - a², not 1 \+ a²"),
-    (bw(one_path=True), r"^backward: a unit that feeds two units collects δ from both: δ3 = \(1 - a3²\)\(w35 δ5 \+ w36 δ6\), you kept only one path"),
-    (bw(transposed=True), r"^backward: the sum runs over the weights leaving the unit: .* not w35 δ5 \+ w45 δ6 \(the weights entering unit 5; the transpose\)"),
+    (bw(one_path=True), r"^backward: a unit that feeds two units collects δ from both: δ3 = \(1 - a3²\)\(w35 δ5 \+ w36 "
+                        r"δ6\), you kept only one path"),
+    (bw(transposed=True), r"^backward: the sum runs over the weights leaving the unit: .* not w35 δ5 \+ w45 δ6 \(the "
+                          r"weights entering unit 5; the transpose\)"),
     (bw(swap_inputs=True), r"^backward: ∂y/∂w_ij = a_i δ_j with a_i the input of the edge: .*, you swapped x1 and x2"),
-    (bw(swap_units=True), r"^backward: a gradient for the wrong unit: .*\(dy/dw13 uses δ3, dy/dw35 uses δ5\), you swapped units 3↔4 and 5↔6"),
-    (bw(own=True), r"^backward: ∂y/∂w_ij = a_i δ_j takes the activation a_i the weight carries, not a_j of the unit it feeds"),
-    (bw(sign=-1), r"^backward: dy/dw13, dy/dw14, dy/dw23, dy/dw24, dy/dw35, dy/dw36, dy/dw45, dy/dw46 have the wrong sign"),
+    (bw(swap_units=True), r"^backward: a gradient for the wrong unit: .*\(dy/dw13 uses δ3, dy/dw35 uses δ5\), you "
+                          r"swapped units 3↔4 and 5↔6"),
+    (bw(own=True), r"^backward: ∂y/∂w_ij = a_i δ_j takes the activation a_i the weight carries, not a_j of the unit it "
+                   r"feeds"),
+    (bw(sign=-1), r"^backward: dy/dw13, dy/dw14, dy/dw23, dy/dw24, dy/dw35, dy/dw36, dy/dw45, dy/dw46 have the wrong "
+                  r"sign"),
     (lambda x, w: {**bw()(x, w), "w23": 2 * bw()(x, w)["w23"]}, r"dy/dw23 is wrong \(dy/dw13, .* are right\).*δ3 ="),
     (lambda x, w: {k: (2 * v if k[2] in "56" else v) for k, v in bw()(x, w).items()},
      r"dy/dw35, dy/dw36, dy/dw45, dy/dw46 are wrong.*unit 5, 6"),
@@ -172,8 +183,10 @@ def test_backward_mistakes_are_named(answer, pattern):
 @pytest.mark.parametrize("answer,pattern", [
     (None, "^backward must be a function; got NoneType"),
     (lambda x, w: None, "^backward returned None: did you forget `return`"),
-    (lambda x, w: [1.0] * 8, r"^backward must return a dict \{'w13': dy/dw13, ...\} of the eight gradients; got list of length 8"),
-    (lambda x, w: {k: v for k, v in bw()(x, w).items() if k != "w46"}, "^backward must return exactly the keys w13, w14, w23, w24, w35, w36, w45, w46; missing w46"),
+    (lambda x, w: [1.0] * 8, r"^backward must return a dict \{'w13': dy/dw13, ...\} of the eight gradients; got list "
+                             r"of length 8"),
+    (lambda x, w: {k: v for k, v in bw()(x, w).items() if k != "w46"}, "^backward must return exactly the keys w13, "
+                                                                       "w14, w23, w24, w35, w36, w45, w46; missing w46"),
     (lambda x, w: {**bw()(x, w), "w12": 0.0}, "^backward must return exactly the keys w13, .*, w46; unexpected w12"),
     (lambda x, w: {**bw()(x, w), "w13": float("nan")}, "^backward's dy/dw13 returned nan"),
     (lambda x, w: {**bw()(x, w), "w13": "0.1"}, "^backward's dy/dw13 must return a number; got a str"),
@@ -334,10 +347,13 @@ def dw46(x, w):
 
 @pytest.mark.parametrize("counted, pattern", [
     (None, "^dy_dw46: the record of the counting run is missing"),
-    ({"error": "TypeError: must be real number"}, r"^dy_dw46 works on floats but not on the counting numbers the check uses "
-                                                  r"to see how the answer is computed \(it raised TypeError: must be real number\): "
+    ({"error": "TypeError: must be real number"}, r"^dy_dw46 works on floats but not on the counting numbers the check "
+                                                  r"uses "
+                                                  r"to see how the answer is computed \(it raised TypeError: must be "
+                                                  r"real number\): "
                                                   r"compute with \+, -, \*, \*\* and numpy.tanh"),
-    ({"values": 0.5, "multiplications": 3}, "^dy_dw46 changes when the same x and w come as counting numbers: compute with"),
+    ({"values": 0.5, "multiplications": 3}, "^dy_dw46 changes when the same x and w come as counting numbers: compute "
+                                            "with"),
     ({"values": "right", "multiplications": None}, "^dy_dw46: the multiplication count is missing"),
     ({"values": "right", "multiplications": -1}, "^dy_dw46: the multiplication count is missing"),
 ])

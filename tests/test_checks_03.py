@@ -76,13 +76,16 @@ def ratio(H):
 
 MISTAKES = {
     "hessian": [
-        (lambda mu, s: np.diag(mu ** 2) + s ** 2 * np.eye(mu.size), r": H is not diagonal: E\[x xᵀ\] has off-diagonal entries .* earlier year of the course"),
+        (lambda mu, s: np.diag(mu ** 2) + s ** 2 * np.eye(mu.size), r": H is not diagonal: E\[x xᵀ\] has off-diagonal "
+                                                                    r"entries .* earlier year of the course"),
         (lambda mu, s: np.diag(mu) + s ** 2 * np.eye(mu.size), r": use the outer product μ μᵀ, not diag\(μ\)"),
         (lambda mu, s: np.outer(mu, mu) + s * np.eye(mu.size), r": the variance is σ², not σ: use sigma\*\*2 \* I"),
-        (lambda mu, s: np.outer(mu, mu) + s ** 2, r": σ² was added to every entry: it belongs on the diagonal only, σ² I"),
+        (lambda mu, s: np.outer(mu, mu) + s ** 2, r": σ² was added to every entry: it belongs on the diagonal only, σ² "
+                                                  r"I"),
         (lambda mu, s: np.outer(mu, mu), ": the σ² I term from the spread of x is missing"),
         (lambda mu, s: s ** 2 * np.eye(mu.size), ": the μ μᵀ term from the mean of x is missing"),
-        (lambda mu, s: np.outer(mu, mu) - s ** 2 * np.eye(mu.size), r": E\[x xᵀ\] = Cov\(x\) \+ μ μᵀ: the σ² I is added, not subtracted"),
+        (lambda mu, s: np.outer(mu, mu) - s ** 2 * np.eye(mu.size), r": E\[x xᵀ\] = Cov\(x\) \+ μ μᵀ: the σ² I is "
+                                                                    r"added, not subtracted"),
         # right for d = 2 only: the shape message must come, not a value message about the d = 2 case
         (lambda mu, s: right_hessian(mu[:2], s), r"\(mu, sigma\) for d = 3 has shape \(2, 2\), expected \(3, 3\)"),
         (lambda mu, s: mu ** 2 + s ** 2, r": for d = 2 you returned a vector of shape \(2,\)"),
@@ -94,7 +97,8 @@ MISTAKES = {
         (lambda mu, s: 1 + np.sqrt(mu @ mu) / s, ": square both"),
         (lambda mu, s: 1 + mu @ mu / s, ": divide by the variance σ², not by σ"),
         (lambda mu, s: mu @ mu + s ** 2, ": that is λmax alone"),
-        (lambda mu, s: (np.max(mu ** 2) + s ** 2) / (np.min(mu ** 2) + s ** 2), ": that is the ratio of the largest and smallest diagonal entries of the wrong, diagonal Hessian"),
+        (lambda mu, s: (np.max(mu ** 2) + s ** 2) / (np.min(mu ** 2) + s ** 2), ": that is the ratio of the largest "
+                                                                                "and smallest diagonal entries of the wrong, diagonal Hessian"),
         (lambda mu, s: -right_kappa(mu, s), ": the sign is wrong"),
         (lambda mu, s: right_kappa(mu, s) + 0.5, ": for the first test case expected"),
     ],
@@ -111,8 +115,10 @@ MISTAKES = {
         (lambda k, t: math.floor(math.log(t) / math.log((k - 1) / (k + 1))), ": round up, not down"),
         (lambda k, t: math.log(t) / math.log((k - 1) / (k + 1)), ": a number of steps is a whole number: round"),
         (lambda k, t: math.ceil(math.log(t) / math.log(1 - 1 / k)), ": that is the rate 1 - 1/κ"),
-        (lambda k, t: math.ceil(k / 2 * math.log(1 / t)), r": κ/2 · ln\(1/tol\) is the large-κ approximation; the exact"),
-        (lambda k, t: k / 2 * math.log(1 / t), r": κ/2 · ln\(1/tol\) is the large-κ approximation \(and a count is whole\)"),
+        (lambda k, t: math.ceil(k / 2 * math.log(1 / t)), r": κ/2 · ln\(1/tol\) is the large-κ approximation; the "
+                                                          r"exact"),
+        (lambda k, t: k / 2 * math.log(1 / t), r": κ/2 · ln\(1/tol\) is the large-κ approximation \(and a count is "
+                                               r"whole\)"),
         (lambda k, t: right_steps(k, t) + 1, ": one step too many"),
         (lambda k, t: math.ceil(math.log(t) / math.log((k - 1) / (k + 1)) / 2), ": that counts the steps for the loss"),
         (lambda k, t: math.ceil(math.log((k - 1) / (k + 1)) / math.log(t)), ": the fraction is upside down"),
@@ -123,8 +129,10 @@ MISTAKES = {
         (lambda mu, S: 1 / right_kappa_general(mu, S), ": κ = λmax / λmin: you have λmin / λmax"),
         (lambda mu, S: ratio(S), ": that is κ of Σ alone"),
         (lambda mu, S: 1 + mu @ mu / lam_of(S)[0], r": 1 \+ ‖μ‖²/σ² holds only for Σ = σ² I"),
-        (lambda mu, S: (mu @ mu + lam_of(S)[-1]) / lam_of(S)[0], ": adding ‖μ‖² to the largest eigenvalue of Σ assumes μ is its eigenvector: take the eigenvalues of H"),
-        (lambda mu, S: ratio(np.diag(mu ** 2) + S), r": H is not diagonal in μ: use the outer product μ μᵀ, not diag\(μ²\)"),
+        (lambda mu, S: (mu @ mu + lam_of(S)[-1]) / lam_of(S)[0], ": adding ‖μ‖² to the largest eigenvalue of Σ assumes "
+                                                                 "μ is its eigenvector: take the eigenvalues of H"),
+        (lambda mu, S: ratio(np.diag(mu ** 2) + S), r": H is not diagonal in μ: use the outer product μ μᵀ, not "
+                                                    r"diag\(μ²\)"),
         (lambda mu, S: ratio(np.outer(mu, mu) + S @ S), r": Σ is already the covariance: H = μ μᵀ \+ Σ, not \+ Σ²"),
         (lambda mu, S: ratio(np.outer(mu, mu) + np.diag(np.diag(S))), r": keep the covariances off the diagonal of Σ"),
     ],
@@ -262,7 +270,8 @@ def test_predict_steps_cases_stay_away_from_whole_numbers():
 
 
 def test_student_version_keeps_written_questions_and_drops_their_model_answers():
-    require(importlib.util.find_spec("nbgrader") is not None, "nbgrader is not installed: pip install -r requirements.txt")
+    require(importlib.util.find_spec("nbgrader") is not None, "nbgrader is not installed: pip install -r "
+                                                              "requirements.txt")
     spec = importlib.util.spec_from_file_location("make_student", ROOT / "scripts" / "make_student.py")
     make_student = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(make_student)

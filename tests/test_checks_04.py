@@ -74,22 +74,31 @@ OUTPUT = rf" \({where(4)}: the output δ4 = \(2/N\)\(Y - T\) enters here\) \(on 
 
 
 @pytest.mark.parametrize("answer,pattern", [
-    (lambda *a: written_backward(*a, scale=lambda n: 2), "^DW\\[3\\] is N times too large: the 1/N of the mean is missing" + OUTPUT),
-    (lambda *a: written_backward(*a, scale=lambda n: 1), r"^DW\[3\] is N/2 times too large: the 2/N factor \(2 from the "
+    (lambda *a: written_backward(*a, scale=lambda n: 2), "^DW\\[3\\] is N times too large: the 1/N of the mean is "
+                                                         "missing" + OUTPUT),
+    (lambda *a: written_backward(*a, scale=lambda n: 1), r"^DW\[3\] is N/2 times too large: the 2/N factor \(2 from "
+                                                         r"the "
                                                           r"square, 1/N from the mean\) is missing" + OUTPUT),
-    (lambda *a: written_backward(*a, scale=lambda n: -2 / n), r"^DW\[3\] has the wrong sign: check the order in \(Y - T\)" + OUTPUT),
+    (lambda *a: written_backward(*a, scale=lambda n: -2 / n), r"^DW\[3\] has the wrong sign: check the order in \(Y - "
+                                                              r"T\)" + OUTPUT),
     (lambda *a: written_backward(*a, scale=lambda n: 1 / n),
      r"^DW\[3\] is half the right value: the factor 2 from the derivative of the square is missing" + OUTPUT),
-    (lambda *a: written_backward(*a, bias_sum=lambda d: d.mean(axis=0)), r"^DB\[3\] is N times too small: sum δ over the batch, do not average it \(the 1/N is already in δ\) \(on the notebook's data\)"),
+    (lambda *a: written_backward(*a, bias_sum=lambda d: d.mean(axis=0)), r"^DB\[3\] is N times too small: sum δ over "
+                                                                         r"the batch, do not average it \(the 1/N is already in δ\) \(on the notebook's data\)"),
     (lambda *a: written_backward(*a, bias_sum=lambda d: d),
-     r"^DB\[0\] has shape \(100, 6\), expected \(6,\): the bias gradient must be summed over the batch \(delta.sum\(axis=0\)\)"),
+     r"^DB\[0\] has shape \(100, 6\), expected \(6,\): the bias gradient must be summed over the batch "
+     r"\(delta.sum\(axis=0\)\)"),
     (lambda *a: ([d.T for d in written_backward(*a)[0]], written_backward(*a)[1]),
      r"^DW\[0\] has shape \(6, 4\), expected \(4, 6\): it is transposed; use A_prev.T @ delta"),
     # the first wrong layer, counted from the output, and what enters there
-    (lambda *a: written_backward(*a, deriv=lambda Z, A: 1), "^" + where(3) + r": the ReLU mask is missing: multiply δ4 W\[3\]ᵀ by \(Z3 > 0\) \(on the notebook's data\)"),
-    (lambda *a: written_backward(*a, skip_mask_at=2), "^" + where(2) + r": the ReLU mask is missing: multiply δ3 W\[2\]ᵀ by \(Z2 > 0\)"),
-    (lambda *a: written_backward(*a, deriv=lambda Z, A: Z), "^" + where(3) + r": the ReLU derivative is the mask 1\[Z3 > 0\], not Z3 itself"),
-    (lambda *a: written_backward(*a, deriv=lambda Z, A: A), "^" + where(3) + r": the ReLU derivative is the mask 1\[Z3 > 0\], not the activation A3"),
+    (lambda *a: written_backward(*a, deriv=lambda Z, A: 1), "^" + where(3) + r": the ReLU mask is missing: multiply δ4 "
+                                                                             r"W\[3\]ᵀ by \(Z3 > 0\) \(on the notebook's data\)"),
+    (lambda *a: written_backward(*a, skip_mask_at=2), "^" + where(2) + r": the ReLU mask is missing: multiply δ3 "
+                                                                       r"W\[2\]ᵀ by \(Z2 > 0\)"),
+    (lambda *a: written_backward(*a, deriv=lambda Z, A: Z), "^" + where(3) + r": the ReLU derivative is the mask 1\[Z3 "
+                                                                             r"> 0\], not Z3 itself"),
+    (lambda *a: written_backward(*a, deriv=lambda Z, A: A), "^" + where(3) + r": the ReLU derivative is the mask 1\[Z3 "
+                                                                             r"> 0\], not the activation A3"),
     (lambda *a: written_backward(*a, transpose=False),
      "^" + where(2) + r": W\[2\] must be transposed on the way back: δ W\[2\]ᵀ, not δ W\[2\]"),
 ])
@@ -180,16 +189,21 @@ def test_backward_tanh_right_answers_pass(capsys):
 
 
 @pytest.mark.parametrize("answer,pattern", [
-    (lambda *a: written_tanh(*a, deriv=lambda Z, A: Z > 0), "^" + where(3) + r": that is the ReLU mask \(Z3 > 0\); tanh's derivative is 1 - tanh\(Z3\)² = 1 - A3² \(on the 4-6-6-6-1 network, N = 100\)"),
+    (lambda *a: written_tanh(*a, deriv=lambda Z, A: Z > 0), "^" + where(3) + r": that is the ReLU mask \(Z3 > 0\); "
+                                                                             r"tanh's derivative is 1 - tanh\(Z3\)² = 1 - A3² \(on the 4-6-6-6-1 network, N = 100\)"),
     (lambda *a: written_tanh(*a, deriv=lambda Z, A: A > 0), "^" + where(3) + r": that is the ReLU mask"),
-    (lambda *a: written_tanh(*a, deriv=lambda Z, A: 1 - Z ** 2), "^" + where(3) + r": tanh'\(z\) = 1 - tanh\(z\)², so use 1 - A3², not 1 - Z3²"),
-    (lambda *a: written_tanh(*a, deriv=lambda Z, A: 1 - A), "^" + where(3) + r": tanh'\(z\) = 1 - tanh\(z\)²: square the activation, 1 - A3²"),
-    (lambda *a: written_tanh(*a, deriv=lambda Z, A: 1), "^" + where(3) + r": tanh's derivative 1 - A3² is missing: multiply δ W\[3\]ᵀ by it"),
+    (lambda *a: written_tanh(*a, deriv=lambda Z, A: 1 - Z ** 2), "^" + where(3) + r": tanh'\(z\) = 1 - tanh\(z\)², so "
+                                                                                  r"use 1 - A3², not 1 - Z3²"),
+    (lambda *a: written_tanh(*a, deriv=lambda Z, A: 1 - A), "^" + where(3) + r": tanh'\(z\) = 1 - tanh\(z\)²: square "
+                                                                             r"the activation, 1 - A3²"),
+    (lambda *a: written_tanh(*a, deriv=lambda Z, A: 1), "^" + where(3) + r": tanh's derivative 1 - A3² is missing: "
+                                                                         r"multiply δ W\[3\]ᵀ by it"),
     (lambda *a: written_tanh(*a, deriv=lambda Z, A: A), "^" + where(3) + r": tanh's derivative is 1 - A3², not A3"),
     (lambda *a: written_tanh(*a, transpose=False), "^" + where(2) + r": W\[2\] must be transposed on the way back"),
     (lambda *a: written_tanh(*a, scale=lambda n: 2), r"^DW\[3\] is N times too large: the 1/N of the mean is missing \("
                                                      + where(4) + ": the output δ4"),
-    (lambda *a: autograd_backward(*a), "^backward_tanh returns the ReLU network's gradient: both the forward pass and the derivative must use tanh"),
+    (lambda *a: autograd_backward(*a), "^backward_tanh returns the ReLU network's gradient: both the forward pass and "
+                                       "the derivative must use tanh"),
     (lambda *a: None, r"^backward_tanh must return a pair \(DW, DB\); got None: did you forget `return`\?"),
     (lambda X, T, W, B: (W, B[:2]), "^DB must be a list of 4 arrays, one per layer; got list of length 2"),
 ])
@@ -220,18 +234,25 @@ def test_error_torch_right_answer_passes(capsys):
 
 
 @pytest.mark.parametrize("answer,pattern", [
-    (lambda *a: error_torch(*a).item(), r"^error_torch must return a torch tensor; got float \(numpy values and Python floats"),
-    (lambda *a: error_torch(*a).detach(), r"^the error is not connected to the parameters \(grad_fn is None\): build it from W and B"),
-    (lambda *a: error_torch(*a, reduce=lambda d: (d ** 2).sum()), r"^the error is N times too large: use \.mean\(\), not \.sum\(\)"),
-    (lambda *a: error_torch(*a, reduce=lambda d: 0.5 * (d ** 2).mean()), "^the error is half the right value: the sheet's error is the plain mean"),
+    (lambda *a: error_torch(*a).item(), r"^error_torch must return a torch tensor; got float \(numpy values and Python "
+                                        r"floats"),
+    (lambda *a: error_torch(*a).detach(), r"^the error is not connected to the parameters \(grad_fn is None\): build "
+                                          r"it from W and B"),
+    (lambda *a: error_torch(*a, reduce=lambda d: (d ** 2).sum()), r"^the error is N times too large: use \.mean\(\), "
+                                                                  r"not \.sum\(\)"),
+    (lambda *a: error_torch(*a, reduce=lambda d: 0.5 * (d ** 2).mean()), "^the error is half the right value: the "
+                                                                         "sheet's error is the plain mean"),
     (lambda *a: error_torch(*a, last=torch.relu), "^there is a ReLU on the output layer: the last layer is linear"),
     (lambda *a: error_torch(*a, act=lambda Z: Z), "^the ReLUs of the hidden layers are missing"),
     (lambda *a: error_torch(*a, bias=False), r"^the biases B are missing: Z = A @ W\[l\] \+ B\[l\]"),
     (lambda *a: error_torch(*a, reduce=lambda d: d.mean()), r"^the square is missing: \(\(Y - T\) \*\* 2\)\.mean\(\)"),
-    (lambda *a: error_torch(*a, reduce=lambda d: d.abs().mean()), "^that is the mean absolute error: the sheet's error is the mean of the squares"),
+    (lambda *a: error_torch(*a, reduce=lambda d: d.abs().mean()), "^that is the mean absolute error: the sheet's error "
+                                                                  "is the mean of the squares"),
     (lambda *a: error_torch(*a).float(), "^the error is computed in float32: keep the tensors' float64"),
-    (lambda *a: error_torch(*a, reduce=lambda d: (d ** 2).mean(dim=1)), r"^error_torch must return a single number; got a tensor of shape \(100,\): take \.mean\(\)"),
-    (lambda X, T, W, B: error_torch(X, T, [w.detach() for w in W], B), r"^the error has the right value but autograd's gradient W\[0\]\.grad is wrong \(or missing\)"),
+    (lambda *a: error_torch(*a, reduce=lambda d: (d ** 2).mean(dim=1)), r"^error_torch must return a single number; "
+                                                                        r"got a tensor of shape \(100,\): take \.mean\(\)"),
+    (lambda X, T, W, B: error_torch(X, T, [w.detach() for w in W], B), r"^the error has the right value but autograd's "
+                                                                       r"gradient W\[0\]\.grad is wrong \(or missing\)"),
     (lambda *a: None, "^error_torch must return a torch tensor; got NoneType"),
     (lambda *a: (_ for _ in ()).throw(NotImplementedError()), "^error_torch is not written yet"),
 ])
@@ -269,13 +290,18 @@ def test_sequential_right_answer_passes(capsys):
 
 @pytest.mark.parametrize("answer,pattern", [
     (lambda W, B: sequential(W, B, relu=False), r"^the network needs a ReLU after each hidden layer \(3\); got 0"),
-    (lambda W, B: sequential(W, B, relu_last=True), "^the network ends with ReLU: the output layer is linear, no ReLU after it"),
-    (lambda W, B: sequential(W, B, load=lambda w: w.reshape(w.shape[::-1])), r"^layer 0: w was reshaped, not transposed: reshape keeps numpy's order of the entries; load w\.T"),
+    (lambda W, B: sequential(W, B, relu_last=True), "^the network ends with ReLU: the output layer is linear, no ReLU "
+                                                    "after it"),
+    (lambda W, B: sequential(W, B, load=lambda w: w.reshape(w.shape[::-1])), r"^layer 0: w was reshaped, not "
+                                                                             r"transposed: reshape keeps numpy's order of the entries; load w\.T"),
     (lambda W, B: sequential(W, B, dtype=torch.float32),
      r"^layer 0: use float64 \(nn\.Linear\(\.\.\.\)\.double\(\)\) so the results match numpy; got float32"),
-    (lambda W, B: sequential(W, B, load=None), r"^layer 0: the weight is not w\.T \(nn\.Linear's random initial values are still there\?\)"),
-    (lambda W, B: sequential(W, B, load_bias=False), r"^layer 0: the bias is not b: copy it in with layer\.bias\.copy_"),
-    (lambda W, B: torch.nn.Sequential(*_relu_first(list(sequential(W, B)))), "^the network starts with ReLU: it must start with nn.Linear"),
+    (lambda W, B: sequential(W, B, load=None), r"^layer 0: the weight is not w\.T \(nn\.Linear's random initial values "
+                                               r"are still there\?\)"),
+    (lambda W, B: sequential(W, B, load_bias=False), r"^layer 0: the bias is not b: copy it in with "
+                                                     r"layer\.bias\.copy_"),
+    (lambda W, B: torch.nn.Sequential(*_relu_first(list(sequential(W, B)))), "^the network starts with ReLU: it must "
+                                                                             "start with nn.Linear"),
     (lambda W, B: torch.nn.Sequential(*list(sequential(W, B))[:-2]), "^the network needs 4 nn.Linear layers; got 3"),
 ])
 def test_sequential_mistakes_are_named(answer, pattern):
@@ -404,18 +430,24 @@ def pre_activation_dw1(right, a):
 
 
 @pytest.mark.parametrize("answer,pattern", [
-    (with_layer(3, DB=lambda r, a: 2 * r), r"^DB\[3\] is twice the right value: the factor 2 is counted twice \(on the notebook's data\)"),
+    (with_layer(3, DB=lambda r, a: 2 * r), r"^DB\[3\] is twice the right value: the factor 2 is counted twice \(on the "
+                                           r"notebook's data\)"),
     (with_layer(2, DB=lambda r, a: r + np.arange(6)),  # not a constant multiple of the right DB[2]
      r"^DB\[2\]: " + where(3) + r"; DW\[2\] is right, so δ3 is: DB\[2\] = δ3 summed over the batch"),
     (with_layer(2, DW=lambda r, a: r.T), r"^DW\[2\] is transposed: use A_prev.T @ delta \(shape fan_in × fan_out\)"),
-    (with_layer(2, DW=lambda r, a: r + 1), r"^DW\[2\]: " + where(3) + r". DB\[2\] is right, so δ3 is; DW\[2\] = A2ᵀ δ3 \(A0 = X\), a matrix product"),
-    (with_layer(1, DW=pre_activation_dw1), r"^DW\[1\]: " + where(2) + r". DB\[1\] is right, so δ2 is; DW\[1\] = A1ᵀ δ2 takes the activation A1, not the pre-activation Z1"),
+    (with_layer(2, DW=lambda r, a: r + 1), r"^DW\[2\]: " + where(3) + r". DB\[2\] is right, so δ3 is; DW\[2\] = A2ᵀ δ3 "
+                                                                      r"\(A0 = X\), a matrix product"),
+    (with_layer(1, DW=pre_activation_dw1), r"^DW\[1\]: " + where(2) + r". DB\[1\] is right, so δ2 is; DW\[1\] = A1ᵀ δ2 "
+                                                                      r"takes the activation A1, not the pre-activation Z1"),
     (with_layer(3, DW=lambda r, a: r + 1, DB=lambda r, a: r + 1),
-     r"^DW\[3\]: " + where(4) + r". What enters there is the output δ4 = dE/dY, from E = mean of \(Y - T\)², shape \(N, 1\); then DW\[3\] = A3ᵀ δ4"),
+     r"^DW\[3\]: " + where(4) + r". What enters there is the output δ4 = dE/dY, from E = mean of \(Y - T\)², shape "
+                                r"\(N, 1\); then DW\[3\] = A3ᵀ δ4"),
     (lambda *a: written_backward(*a, deriv=lambda Z, A: 3.0 * (Z > 0)),
-     r"^DW\[2\] is 3 times the right value: a constant factor is off \(" + where(3) + ", while the layers above it are right\\)"),
+     r"^DW\[2\] is 3 times the right value: a constant factor is off \(" + where(3) + ", while the layers above it are "
+                                                                                      "right\\)"),
     (lambda *a: written_backward(*a, deriv=lambda Z, A: (Z > 0) + 0.5),
-     "^" + where(3) + r". The layers above it are right, so what enters here is δ3 = \(δ4 W\[3\]ᵀ\) ⊙ the ReLU mask \(Z3 > 0\): "
+     "^" + where(3) + r". The layers above it are right, so what enters here is δ3 = \(δ4 W\[3\]ᵀ\) ⊙ the ReLU mask "
+                      r"\(Z3 > 0\): "
      r"check the transpose of W\[3\] and the ReLU mask \(Z3 > 0\)"),
     (lambda *a: written_backward(*a, scale=lambda n: 2 / 100),
      r"\(on a network with N = 7 \(right on the notebook's data: look for something that holds only for N = 100\)\)"),
@@ -436,8 +468,10 @@ def test_backward_right_only_on_the_notebooks_data_is_told_so():
     def answer(X, T, W, B):
         DW, DB = written_backward(X, T, W, B)
         return (DW, DB) if np.array_equal(X, X0) else ([2 * d for d in DW], DB)
-    fails_with(checks.check_backward, answer, r"^backward is right on the notebook's data but wrong on a second network "
-                                              r"with the same N: does it use anything but its arguments X, T, W, B \(a global like Z1 or A1\)\?")
+    fails_with(checks.check_backward, answer, r"^backward is right on the notebook's data but wrong on a second "
+                                              r"network "
+                                              r"with the same N: does it use anything but its arguments X, T, W, B \(a "
+                                              r"global like Z1 or A1\)\?")
 
 
 def test_sequential_weight_of_the_wrong_shape_is_named_with_both_shapes():
@@ -448,4 +482,5 @@ def test_sequential_weight_of_the_wrong_shape_is_named_with_both_shapes():
             if l < len(W) - 1:
                 layers.append(torch.nn.ReLU())
         return torch.nn.Sequential(*layers)
-    fails_with(checks.check_sequential, answer, r"^layer 0: nn.Linear\(4, 6\) stores its weight as \(out, in\) = \(6, 4\); got \(4, 6\)")
+    fails_with(checks.check_sequential, answer, r"^layer 0: nn.Linear\(4, 6\) stores its weight as \(out, in\) = \(6, "
+                                                r"4\); got \(4, 6\)")
