@@ -20,11 +20,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MUTMUT = [str(Path(sys.executable).parent / "mutmut")]
 
-# The shared logic that no notebook rewrite owns. The notebook modules (threshold, tanhnet, conditioning,
-# checks) can be run by naming them: `python scripts/mutate.py 'utils.threshold.*'`.
-# Drawing code is left out: diagrams.draw_network, diagrams._circle and mlp.draw (their mutants change colours, line
-# widths, font sizes and z-orders: pixels that no unit test reads; the notebooks' diagram tests check that
-# labels do not overlap, not how they look), and all of style.py (pyproject's do_not_mutate).
+# All of utils/ but its drawing code; one part can be run by naming it: `python scripts/mutate.py 'utils.threshold.*'`.
+# Drawing code is left out: diagrams.draw_network, diagrams._circle, mlp.draw, the notebooks' figure and widget-view
+# code named below (their mutants change colours, line widths, font sizes, z-orders and where plot elements go:
+# pixels that no unit test reads; the data they draw comes from functions that stay in scope, and the notebooks'
+# diagram tests check that labels do not overlap, not how they look), and all of style.py (pyproject's do_not_mutate).
 DEFAULT = ["utils._validate.*", "utils.gradcheck.*", "utils.data.*", "utils.__main__.*",
            # mlp without draw(), notebook 04's network diagram (drawing, as above)
            *(f"utils.mlp.x_{f}__mutmut_*" for f in ("validate", "validate_network", "forward", "forward_unchecked", "mse",
@@ -56,7 +56,10 @@ DEFAULT = ["utils._validate.*", "utils.gradcheck.*", "utils.data.*", "utils.__ma
                "momentum_parameters", "predicted_momentum_rate", "momentum_error_bounds", "predicted_momentum_steps",
                "eigendirection_errors", "measured_rate", "widget_state", "centered_kappa", "transform_inputs",
                "bias_hessian", "least_squares", "general_hessian", "matrix_condition_number")),
-           "utils.sharpness.*"]
+           "utils.sharpness.*",
+           # the exercise checks (utils/checks: _core, gates, chainrule, hessian, backprop); no drawing code in them
+           "utils.checks._core.*", "utils.checks.gates.*", "utils.checks.chainrule.*", "utils.checks.hessian.*",
+           "utils.checks.backprop.*"]
 
 # Mutants that cannot change any observable behaviour, with the reason. Keys are mutmut's names, which stay the
 # same while the function's source does; a changed function renumbers its mutants, so check this list then.
@@ -108,6 +111,22 @@ EQUIVALENT = {
                                                      "2 pi away from 2 pi",
     "utils.threshold.x__convex_polygon__mutmut_129": "turns[1] for turns[0]: all turns have one sign here",
     "utils.threshold.x__convex_polygon__mutmut_130": "turns[0] >= 0: no turn is 0 here",
+    # the exercise checks (utils/checks: _core, gates, chainrule, hessian, backprop)
+    "utils.checks._core.x__fail__mutmut_1": "__tracebackhide__ None in _fail: IPython always shows the frame that "
+                                            "raised, hidden or not",
+    "utils.checks._core.x__fail__mutmut_2": "__tracebackhide__ False in _fail: as above",
+    "utils.checks._core.x__array__mutmut_42": "astype(None): numpy's default dtype is float64",
+    "utils.checks._core.x__number__mutmut_30": "getattr(arr, 'shape', None): arr is an ndarray, the default unused",
+    "utils.checks._core.x__number__mutmut_33": "getattr(arr, 'shape'): as above",
+    "utils.checks._core.x__number__mutmut_36": "getattr(arr, 'shape', 'XXXX'): as above",
+    "utils.checks._core.x__judge_numbers__mutmut_23": "return False for True: no caller uses the value (they "
+                                                      "return their own message)",
+    "utils.checks.hessian.x__steps_judge__mutmut_32": "dtype=None: predicted_steps gives ints; np.array_equal and "
+                                                      "the :.0f of the message treat them as the floats",
+    "utils.checks.hessian.x__steps_judge__mutmut_34": "dtype dropped: as above",
+    "utils.checks.hessian.x__steps_judge__mutmut_121": "dtype=None: the mistakes give ints or floats; np.allclose "
+                                                       "compares an int array as the float one",
+    "utils.checks.hessian.x__steps_judge__mutmut_123": "dtype dropped: as above",
 }
 
 

@@ -1,11 +1,13 @@
 """Checks of notebook 01: right answers (written here, not taken from utils) pass, each recognised mistake gets
 its message, malformed answers get a message; every check is an Exercise registered under its grade_id."""
+import re
 from pathlib import Path
 
 import nbformat
 import numpy as np
 import pytest
 
+import feedback
 from conftest import require
 from utils import checks
 from utils.checks import gates
@@ -21,8 +23,7 @@ def passes(check, answer, capsys):
 
 
 def fails_with(check, answer, pattern):
-    with pytest.raises(checks.CheckFailed, match=pattern):
-        check(answer if callable(answer) else (lambda: answer))
+    return feedback.fails_with(check, answer if callable(answer) else (lambda: answer), pattern)
 
 
 def raising(exc):
@@ -40,13 +41,16 @@ def test_and4_right_answers_pass(w, b, capsys):
 
 
 @pytest.mark.parametrize("answer, pattern", [
-    ((np.ones(4), 0.5), "all four inputs off.*bias must be negative"),
-    ((np.array([1.0, 1.0, 1.0, 0.0]), -2.5), "input 4 has weight 0"),
-    ((np.array([1.0, -1.0, 1.0, 1.0]), -1.5), "input 2 has weight -1"),
-    ((np.ones(4), -4.0), r"z = 0 exactly.*strict"),
-    ((np.ones(4), -5.0), "never fires, not even for 1111.*too negative"),
-    ((np.ones(4), -2.5), "only 3 of the 4 inputs on.*not negative enough"),
-    ((np.ones(4), -0.5), "only 1 of the 4 inputs on"),
+    ((np.ones(4), 0.5), r"^it fires with all four inputs off, where z = b = 0.5: the bias must be negative"),
+    ((np.array([1.0, 1.0, 1.0, 0.0]), -2.5), r"^input 4 has weight 0: an input with a weight ≤ 0 cannot help the unit "
+                                             r"fire, but for an AND every input must count"),
+    ((np.array([1.0, -1.0, 1.0, 1.0]), -1.5), r"^input 2 has weight -1: an input"),
+    ((np.ones(4), -4.0), r"^it never fires: with all four inputs on z = 0 exactly, and the unit fires only for z > 0 "
+                         r"\(strict\)"),
+    ((np.ones(4), -5.0), r"^it never fires, not even for 1111 \(z = -1 there\): the bias is too negative"),
+    ((np.ones(4), -2.5), r"^it also fires for 1011, with only 3 of the 4 inputs on: the bias is not negative enough "
+                         r"\(z must be > 0 with four inputs on and ≤ 0 with three\)"),
+    ((np.ones(4), -0.5), r"^it also fires for 0010, with only 1 of the 4 inputs on: the bias"),
 ])
 def test_and4_mistakes_are_named(answer, pattern):
     fails_with(checks.check_and4, answer, pattern)
@@ -69,8 +73,8 @@ def test_and4_mistakes_are_named(answer, pattern):
     ("not a function", "must be a function"),
 ])
 def test_and4_malformed_answers_get_a_message(answer, pattern):
-    with pytest.raises(checks.CheckFailed, match=pattern):
-        checks.check_and4(answer if callable(answer) or isinstance(answer, str) else (lambda: answer))
+    feedback.fails_with(checks.check_and4, answer if callable(answer) or isinstance(answer, str) else (lambda: answer),
+                        pattern)
 
 
 # ----------------------------------------------------------------------------- Exercise 3: square_layer
@@ -108,14 +112,21 @@ def with_unit(j, w, b):
 
 
 @pytest.mark.parametrize("answer, pattern", [
-    ((SQUARE_W0.T, SQUARE_B0), "transposed"),
-    (with_unit(0, [0, 0], 1), r"unit 1 .* has w = \(0, 0\)"),
-    ((-SQUARE_W0, -SQUARE_B0), "does not fire at the centre.*flip the signs"),
-    (with_unit(2, [0, 1], 0), "unit 3 .* z = 0 at the centre.*middle of the square"),
-    (with_unit(1, [-1, 0.5], 1), "unit 2 .* tilted"),
-    (with_unit(3, [0, -1], 1.01), "unit 4 .* distance 1.01 .*outside the square, so points on that edge are classified A"),
-    ((SQUARE_W0, 0.5 * SQUARE_B0), "distance 0.5 .*inside the square.*too small"),
-    (with_unit(1, [1, 0], 1), "no unit bounds the edge x1 = 1"),
+    ((SQUARE_W0.T, SQUARE_B0), r"^W0 has shape \(4, 2\), expected \(2, 4\): it is transposed"),
+    (with_unit(0, [0, 0], 1), r"^unit 1 \(column 0 of W0\) has w = \(0, 0\): then z = b everywhere and it fires "
+                              r"everywhere or nowhere; its weights must be a normal vector of one edge"),
+    ((-SQUARE_W0, -SQUARE_B0), r"^unit 1 \(column 0 of W0\) does not fire at the centre \(0, 0\), where z = b = -1: "
+                               r"its half-plane points away from the square; flip the signs of its weights and bias"),
+    (with_unit(2, [0, 1], 0), r"^unit 3 \(column 2 of W0\) has z = 0 at the centre \(0, 0\): its line passes through "
+                              r"the middle of the square, not along an edge"),
+    (with_unit(1, [-1, 0.5], 1), r"^unit 2 \(column 1 of W0\) has w = \(-1, 0.5\): its line is tilted, but every edge "
+                                 r"of the square is parallel to an axis"),
+    (with_unit(3, [0, -1], 1.01), r"^the line of unit 4 \(column 3 of W0\) lies at distance 1.01 from the centre, "
+                                  r"outside the square, so points on that edge are classified A: z must be exactly 0 on the edge"),
+    ((SQUARE_W0, 0.5 * SQUARE_B0), r"^the line of unit 1 \(column 0 of W0\) lies at distance 0.5 from the centre, "
+                                   r"inside the square, so the region is too small"),
+    (with_unit(1, [1, 0], 1), r"^no unit bounds the edge x1 = 1: two units describe the same edge, and the region runs "
+                              r"past x1 = 1"),
 ])
 def test_square_layer_mistakes_are_named(answer, pattern):
     fails_with(checks.check_square_layer, answer, pattern)
@@ -161,23 +172,33 @@ def xor_with(W1, B1):
 
 
 @pytest.mark.parametrize("answer, pattern", [
-    (([np.ones((2, 1))], [np.array([-0.5])]), "one unit draws one line.*hidden layer"),
-    (xor_with([[1.0], [1.0]], [-0.5]), "fires for every input"),
+    (([np.ones((2, 1))], [np.array([-0.5])]), r"^xor_network: one unit draws one line, and no line separates \{01, "
+                                              r"10\} from \{00, 11\}: add a hidden layer, W = \[W0, W1\] and B = \[B0, B1\]"),
+    (xor_with([[1.0], [1.0]], [-0.5]), r"^it fires for every input: check the output unit's bias. Your network gives "
+                                       r"00→1, 01→1, 10→1, 11→1; XOR needs 00→0, 01→1, 10→1, 11→0"),
     (([np.array([[1.0, 1.0], [1.0, 1.0]]), np.ones((2, 1))], [np.array([-0.5, -0.5]), np.array([-1.5])]),
-     "it computes OR: it also fires for 11"),
-    (xor_with([[-1.0], [-1.0]], [1.5]), "opposite of XOR \\(XNOR\\)"),
+     r"^it computes OR: it also fires for 11, where XOR must not; the output must rule out 'both on' too. Your network "
+     r"gives"),
+    (xor_with([[-1.0], [-1.0]], [1.5]), r"^it computes the opposite of XOR \(XNOR\): negate the output unit's weights "
+                                        r"and bias. Your network gives 00→1, 01→0, 10→0, 11→1; XOR needs 00→0, 01→1, 10→1, 11→0"),
     (([np.array([[1.0, 1.0], [1.0, 1.0]]), np.ones((2, 1))], [np.array([-1.5, -1.5]), np.array([-1.5])]),
-     "it computes AND"),
+     r"^it computes AND: it fires only when both inputs are on. Your network gives 00→0, 01→0, 10→0, 11→1; XOR needs "
+     r"00→0, 01→1, 10→1, 11→0"),
     (([np.array([[-1.0, -1.0], [-1.0, -1.0]]), np.ones((2, 1))], [np.array([1.5, 1.5]), np.array([-0.5])]),
-     "it computes NAND"),
-    (xor_with([[1.0], [1.0]], [-2.5]), "it never fires"),
+     r"^it computes NAND: it also fires for 00. Your network gives 00→1, 01→1, 10→1, 11→0; XOR needs 00→0, 01→1, 10→1, "
+     r"11→0"),
+    (xor_with([[1.0], [1.0]], [-2.5]), r"^it never fires: check the output unit's bias. Your network gives 00→0, 01→0, "
+                                       r"10→0, 11→0; XOR needs 00→0, 01→1, 10→1, 11→0"),
     (([np.array([[1.0, 0.0], [-1.0, 0.0]]), np.array([[1.0], [0.0]])], [np.array([-0.5, 0.0]), np.array([-0.5])]),
-     "fires for 10 but not for 01"),
+     r"^it fires for 10 but not for 01: XOR treats x1 and x2 alike. Your network gives 00→0, 01→0, 10→1, 11→0; XOR "
+     r"needs 00→0, 01→1, 10→1, 11→0"),
     (([np.array([[1.0, 0.0], [0.0, 0.0]]), np.array([[1.0], [0.0]])], [np.array([-0.5, 0.0]), np.array([-0.5])]),
-     "follows x1 alone"),
+     r"^its output follows x1 alone: x2 has no effect. Your network gives 00→0, 01→0, 10→1, 11→1; XOR needs 00→0, "
+     r"01→1, 10→1, 11→0"),
     (([np.array([[1.0, -1.0], [1.0, -1.0]]), np.ones((2, 1))], [np.array([-1.0, 1.5]), np.array([-1.5])]),
-     "for input 01, hidden unit 1 has z = 0 exactly"),
-    (xor_with([[1.0], [1.0]], [-2.0]), "for input 01, the output unit has z = 0 exactly"),
+     r"^for input 01, hidden unit 1 has z = 0 exactly: a unit fires only for z > 0 \(strict\), so move its bias away "
+     r"from 0 there. Your network gives 00→0, 01→0, 10→0, 11→0"),
+    (xor_with([[1.0], [1.0]], [-2.0]), r"^for input 01, the output unit has z = 0 exactly: a unit fires only"),
 ])
 def test_xor_mistakes_are_named(answer, pattern):
     fails_with(checks.check_xor, answer, pattern)
@@ -187,7 +208,8 @@ def test_xor_mistakes_are_named(answer, pattern):
     (None, "returned None"),
     ((np.ones((2, 2)), np.ones(2)), "W and B must be lists"),
     (([np.ones((2, 2)), np.ones((2, 1))], [np.ones(2)]), "W has 2 matrices but B has 1"),
-    (([np.ones((2, 2)), np.ones((2, 2)), np.ones((2, 1))], [np.ones(2), np.ones(2), np.ones(1)]), "exactly one hidden layer"),
+    (([np.ones((2, 2)), np.ones((2, 2)), np.ones((2, 1))], [np.ones(2), np.ones(2), np.ones(1)]), "exactly one hidden "
+                                                                                                  "layer"),
     (([np.ones((3, 2)), np.ones((2, 1))], [np.ones(2), np.ones(1)]), r"W\[0\] has shape \(3, 2\)"),
     (([np.ones((2, 2)), np.ones((1, 2))], [np.ones(2), np.ones(1)]), r"W\[1\] has shape \(1, 2\).*transposed"),
     (([np.ones((2, 2)), np.ones((2, 1))], [np.ones(3), np.ones(1)]), r"B\[0\] has shape \(3,\)"),
@@ -221,19 +243,31 @@ def test_diamond_right_answers_pass(answer, capsys):
 
 
 @pytest.mark.parametrize("answer, pattern", [
-    ((DIAMOND_W0, np.ones(4)), "W and B must be lists"),
-    (([DIAMOND_W0], [np.ones(4)]), "one unit is a half-plane.*add a hidden layer"),
-    (diamond(-DIAMOND_W0, -np.ones(4)), "hidden unit 1 does not fire at the centre.*flip the signs"),
-    (diamond(SQUARE_W0, SQUARE_B0), "square of Exercise 3"),
-    (diamond(DIAMOND_W0 / np.sqrt(2)), r"corners at \(±1.41, 0\).*length 1 but keep the bias"),
-    (diamond(B0=2 * np.ones(4)), r"corners at \(±2, 0\)"),
-    (diamond(B1=np.array([-2.5])), "fires with only 3 of the 4 hidden units on.*AND"),
-    (diamond(B1=np.array([-0.5])), "fires with only 2 of the 4 hidden units on"),  # every point fires two or more
-    (diamond(B1=np.array([-4.0])), "does not fire when all hidden units fire: its z is exactly 0"),
-    (diamond(B1=np.array([-4.5])), "does not fire when all hidden units fire .*bias is too negative"),
-    (diamond(B0=np.array([1.01, 1, 1, 1])), "hidden unit 1 lies at distance 0.714 .*outside the diamond"),
-    (diamond(B0=np.array([1.0, 0.9, 1, 1])), "hidden unit 2 lies at distance 0.636 .*inside the diamond"),
-    (diamond(DIAMOND_W0 * [[1], [2]]), r"hidden unit 1 has w = \(-1, -2\).*not parallel"),
+    ((DIAMOND_W0, np.ones(4)), r"^diamond_network: W and B must be lists of arrays, W = \[W0, W1\] and B = \[B0, B1\]; "
+                               r"got W a ndarray, B a ndarray"),
+    (([DIAMOND_W0], [np.ones(4)]), r"^diamond_network: one unit is a half-plane, and the diamond is the intersection "
+                                   r"of four: add a hidden layer of edge units and an AND, W = \[W0, W1\] and B = \[B0, B1\]"),
+    (diamond(-DIAMOND_W0, -np.ones(4)), r"^hidden unit 1 does not fire at the centre \(0, 0\), where z = b = -1: every "
+                                        r"unit of an AND must fire inside the diamond; flip the signs of its weights and bias"),
+    (diamond(SQUARE_W0, SQUARE_B0), r"^that is the square of Exercise 3: the diamond's edges are not parallel to the "
+                                    r"axes; they run from \(1, 0\) to \(0, 1\), from \(0, 1\) to \(-1, 0\), and so on"),
+    (diamond(DIAMOND_W0 / np.sqrt(2)), r"^your diamond has its corners at \(±1.41, 0\) and \(0, ±1.41\), not at "
+                                       r"distance 1 \(did you scale the weights to length 1 but keep the bias\?\): each unit's z must be 0 on its edge, e.g. at the corner \(1, 0\)"),
+    (diamond(B0=2 * np.ones(4)), r"^your diamond has its corners at \(±2, 0\) and \(0, ±2\), not at distance 1: each "
+                                 r"unit"),
+    (diamond(B1=np.array([-2.5])), r"^the output fires with only 3 of the 4 hidden units on, e.g. at \(-1.5, -1.5\): "
+                                   r"it must be an AND, firing only when all 4 fire"),
+    (diamond(B1=np.array([-0.5])), r"^the output fires with only 2 of the 4 hidden units on"),  # every point fires two or more
+    (diamond(B1=np.array([-4.0])), r"^the output does not fire when all hidden units fire: its z is exactly 0 there, "
+                                   r"and a unit fires only for z > 0"),
+    (diamond(B1=np.array([-4.5])), r"^the output does not fire when all hidden units fire \(its z is -0.5 there\): its "
+                                   r"bias is too negative"),
+    (diamond(B0=np.array([1.01, 1, 1, 1])), r"^the line of hidden unit 1 lies at distance 0.714 from the centre, "
+                                            r"outside the diamond, so points on that edge are classified A: z must be exactly 0 on the edge \(the edges lie at distance 1/√2 ≈ 0.707\)"),
+    (diamond(B0=np.array([1.0, 0.9, 1, 1])), r"^the line of hidden unit 2 lies at distance 0.636 from the centre, "
+                                             r"inside the diamond, so the region is too small \(the edges"),
+    (diamond(DIAMOND_W0 * [[1], [2]]), r"^hidden unit 1 has w = \(-1, -2\): its line is not parallel to an edge of the "
+                                       r"diamond \(the edges have slopes \+1 and -1\)"),
     (diamond(DIAMOND_W0[:, [0, 0, 2, 3]]), r"no hidden unit bounds the edge from \(-1, 0\) to \(0, 1\)"),
 ])
 def test_diamond_mistakes_are_named(answer, pattern):
@@ -320,3 +354,74 @@ def test_collect_records_tensors_as_arrays():
     answers = gates.AND4.collect(lambda: (torch.ones(4, dtype=torch.float64), torch.tensor(-3.5)), None)
     assert isinstance(answers[0], np.ndarray) and isinstance(answers[1], np.ndarray)
     assert gates.AND4.judge(gates.AND4.cases(0), answers).startswith("fires for 1111")
+
+
+@pytest.mark.parametrize("grade_id", sorted(gates.EXERCISES))
+def test_collect_messages_name_the_students_function(grade_id):
+    """What collect cannot record is reported under the name of the function the student wrote."""
+    exercise = gates.EXERCISES[grade_id]
+    name, inputs = exercise.function, exercise.cases(0)
+    for fn, pattern in [("weights", f"^{name} must be a function; got str"),
+                        (raising(NotImplementedError()), f"^{name} is not written yet"),
+                        (raising(KeyError("w")), f"^{name} raised KeyError"),
+                        (lambda: (np.ones(4), "b"), rf"^{name}\[1\] must be numbers or numpy arrays; got str")]:
+        with pytest.raises(checks.CheckFailed, match=pattern):
+            exercise.collect(fn, inputs)
+
+
+# ----------------------------------------------------------------------------- messages past the named mistakes
+
+@pytest.mark.parametrize("duplicate, edge", [(1, "(1, 0) to (0, 1)"), (0, "(-1, 0) to (0, 1)"),
+                                             (3, "(1, 0) to (0, -1)"), (2, "(-1, 0) to (0, -1)")])
+def test_diamond_names_each_edge_no_unit_bounds(duplicate, edge):
+    """Unit j of DIAMOND_W0 bounds one edge; replacing it by a copy of another leaves that edge open."""
+    missing = {0: 1, 1: 0, 2: 3, 3: 2}[duplicate]  # the unit replaced by a copy of `duplicate`
+    W0 = DIAMOND_W0.copy()
+    W0[:, missing] = DIAMOND_W0[:, duplicate]
+    fails_with(checks.check_diamond, diamond(W0), rf"^no hidden unit bounds the edge from {re.escape(edge)}: the region")
+    # the edge named is the one the removed unit bounded: its two corners satisfy w . x + 1 = 0
+    corners = [np.array(c, dtype=float) for c in re.findall(r"\((-?\d), (-?\d)\)", edge)]
+    assert all(DIAMOND_W0[:, missing] @ c + 1 == 0 for c in corners)
+
+
+def point_in(message):
+    return np.array([float(v) for v in re.search(r"\((-?[\d.]+), (-?[\d.]+)\)", message).groups()])
+
+
+def test_diamond_edge_unit_a_hair_outside_its_edge_names_a_boundary_point():
+    """A bias off by 1e-11 passes the distance test (round-off cannot be told from it) but makes z > 0 on the
+    edge: the message names a boundary point, and that point is on the diamond's boundary."""
+    failed = fails_with(checks.check_diamond, diamond(B0=np.array([1 + 1e-11, 1, 1, 1])),
+                        r"^the boundary point \(.*\) is classified A: \|x1\| \+ \|x2\| < 1 is strict, so each edge "
+                        r"unit")
+    p = point_in(str(failed.value))
+    assert np.abs(p).sum() == 1 and DIAMOND_W0[:, 0] @ p + 1 == 0
+
+
+def test_square_unit_a_hair_outside_its_edge_counts_the_edge_points():
+    """As above for the square: unit 1 (x1 + 1 > 0) fires on its edge x1 = -1, at the 127 edge points k/64,
+    |k| < 64, strictly between the corners."""
+    W0, B0 = with_unit(0, [1, 0], 1 + 1e-11)
+    failed = fails_with(checks.check_square_layer, (W0, B0),
+                        rf"^0 of {97 ** 2 - 4 * 64} grid points and 127 edge points are misclassified, e\.g\. ")
+    p = point_in(str(failed.value))
+    assert p[0] == -1 and abs(p[1]) < 1
+
+
+def test_diamond_output_that_is_no_and_counts_the_grid_points_it_gets_wrong():
+    W1 = np.array([[1.0], [1.0], [1.0], [2.0]])  # units 2, 3 and 4 together outweigh the bias without unit 1
+    answer = diamond(W1=W1)
+    cases = gates.DIAMOND.cases(0)
+    on = np.abs(cases["grid"]).sum(axis=1) == 1
+    grid, boundary = cases["grid"][~on], np.unique(np.concatenate([cases["boundary"], cases["grid"][on]]), axis=0)
+    fires = lambda X: ((X @ DIAMOND_W0 + 1 > 0) @ W1[:, 0] - 3.5 > 0)  # noqa: E731  (dyadic points: exact)
+    wrong = int(np.sum(fires(grid) != (np.abs(grid).sum(axis=1) < 1)))
+    failed = fails_with(checks.check_diamond, answer, rf"^{wrong} of {len(grid)} grid points and "
+                                                      rf"{int(fires(boundary).sum())} boundary points are misclassified, e\.g\. ")
+    assert wrong > 0 and np.abs(point_in(str(failed.value))).sum() > 1  # the example lies outside the diamond
+
+
+def test_xor_message_shows_the_whole_truth_table_of_the_network():
+    answer = ([np.array([[1.0, 1.0], [1.0, 1.0]]), np.ones((2, 1))], [np.array([-0.5, -0.5]), np.array([-1.5])])
+    fails_with(checks.check_xor, answer, r"^it computes OR.*Your network gives 00→0, 01→1, 10→1, 11→1; "
+                                         r"XOR needs 00→0, 01→1, 10→1, 11→0")

@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 
+from feedback import fails_with
 from utils import checks, tanhnet
 from utils.checks import chainrule
 
@@ -27,11 +28,6 @@ def sl(f, u, kind="right"):
             "1+a2": lambda: 1 + a * a}[kind]()
 
 
-def fails_with(check, answer, pattern):
-    with pytest.raises(checks.CheckFailed, match=pattern):
-        check(answer)
-
-
 def passes(check, answer, capsys):
     check(answer)
     assert capsys.readouterr().out.startswith("✓")
@@ -52,15 +48,17 @@ def test_dy_dw24_right_answer_passes(capsys):
 
 
 @pytest.mark.parametrize("answer,pattern", [
-    (lambda x, w: (lambda f: f["x2"] * (w["w45"] * sl(f, "5") + w["w46"] * sl(f, "6")))(fwd(x, w)), r"\(1 - a4²\).*missing"),
-    (lambda x, w: (lambda f: f["x2"] * sl(f, "4") * (w["w45"] + w["w46"]))(fwd(x, w)), r"\(1 - a5²\) and \(1 - a6²\).*missing"),
-    (lambda x, w: (lambda f: f["x1"] * sl(f, "4") * (w["w45"] * sl(f, "5") + w["w46"] * sl(f, "6")))(fwd(x, w)), "dy/dw14"),
-    (lambda x, w: (lambda f: f["x2"] * sl(f, "3") * (w["w35"] * sl(f, "5") + w["w36"] * sl(f, "6")))(fwd(x, w)), "dy/dw23"),
-    (dw24(paths=1), "two paths"),
-    (dw24("1-a"), r"1 - a², not 1 - a"),
-    (dw24("1-z2"), "squared z"),
-    (dw24("1+a2"), r"not 1 \+ a²"),
-    (lambda x, w: -dw24()(x, w), "sign"),
+    (lambda x, w: (lambda f: f["x2"] * (w["w45"] * sl(f, "5") + w["w46"] * sl(f, "6")))(fwd(x, w)), r"^dy_dw24: the "
+                                                                                                    r"factor \(1 - a4²\), the derivative of tanh at unit 4, is missing"),
+    (lambda x, w: (lambda f: f["x2"] * sl(f, "4") * (w["w45"] + w["w46"]))(fwd(x, w)), r"^dy_dw24: the factors \(1 - "
+                                                                                       r"a5²\) and \(1 - a6²\) of units 5 and 6 are missing"),
+    (lambda x, w: (lambda f: f["x1"] * sl(f, "4") * (w["w45"] * sl(f, "5") + w["w46"] * sl(f, "6")))(fwd(x, w)), "^dy_dw24: that is dy/dw14: w24 multiplies x2, not x1"),
+    (lambda x, w: (lambda f: f["x2"] * sl(f, "3") * (w["w35"] * sl(f, "5") + w["w36"] * sl(f, "6")))(fwd(x, w)), "^dy_dw24: that is dy/dw23: w24 feeds unit 4, so use a4, w45 and w46"),
+    (dw24(paths=1), "^dy_dw24: unit 4 reaches y along two paths, through unit 5 and through unit 6: add both"),
+    (dw24("1-a"), r"^dy_dw24: tanh' is 1 - a², not 1 - a: square the activations"),
+    (dw24("1-z2"), r"^dy_dw24: tanh' must be taken at the activation a = tanh\(z\): you squared z instead of a"),
+    (dw24("1+a2"), r"^dy_dw24: tanh' is 1 - a², not 1 \+ a²"),
+    (lambda x, w: -dw24()(x, w), "^dy_dw24: the sign is wrong"),
 ])
 def test_dy_dw24_mistakes_are_named(answer, pattern):
     fails_with(checks.check_dy_dw24, answer, pattern)
@@ -73,12 +71,15 @@ def test_dy_dw46_right_answer_passes(capsys):
 
 
 @pytest.mark.parametrize("answer,pattern", [
-    (lambda x, w: fwd(x, w)["a4"], r"\(1 - a6²\).*missing"),
-    (lambda x, w: (lambda f: f["a3"] * sl(f, "6"))(fwd(x, w)), "dy/dw36"),
-    (lambda x, w: (lambda f: f["a4"] * sl(f, "5"))(fwd(x, w)), "dy/dw45"),
-    (lambda x, w: (lambda f: f["a4"] * sl(f, "6", "1-a"))(fwd(x, w)), r"1 - a², not 1 - a"),
-    (lambda x, w: (lambda f: f["a4"] * sl(f, "4"))(fwd(x, w)), r"not \(1 - a4²\)"),
-    (lambda x, w: (lambda f: f["a6"] * sl(f, "6"))(fwd(x, w)), "input of the edge is a4"),
+    (lambda x, w: fwd(x, w)["a4"], r"^dy_dw46: the factor \(1 - a6²\), the derivative of tanh at unit 6, is missing"),
+    (lambda x, w: (lambda f: f["a3"] * sl(f, "6"))(fwd(x, w)), "^dy_dw46: that is dy/dw36: w46 carries a4, not a3"),
+    (lambda x, w: (lambda f: f["a4"] * sl(f, "5"))(fwd(x, w)), r"^dy_dw46: that is dy/dw45: w46 feeds unit 6, so the "
+                                                               r"factor is \(1 - a6²\)"),
+    (lambda x, w: (lambda f: f["a4"] * sl(f, "6", "1-a"))(fwd(x, w)), r"^dy_dw46: tanh' is 1 - a², not 1 - a"),
+    (lambda x, w: (lambda f: f["a4"] * sl(f, "4"))(fwd(x, w)), r"^dy_dw46: the factor is \(1 - a6²\) of the unit w46 "
+                                                               r"feeds, not \(1 - a4²\)"),
+    (lambda x, w: (lambda f: f["a6"] * sl(f, "6"))(fwd(x, w)), "^dy_dw46: w46 multiplies a4 on its way into z6: the "
+                                                               "input of the edge is a4, not a6"),
 ])
 def test_dy_dw46_mistakes_are_named(answer, pattern):
     fails_with(checks.check_dy_dw46, answer, pattern)
@@ -151,16 +152,22 @@ def test_backward_written_with_dy_da_equal_one_passes(capsys):
 
 
 @pytest.mark.parametrize("answer,pattern", [
-    (bw("none"), r"the factors \(1 - a²\) are missing"),
-    (bw("1-a"), r"1 - a², not 1 - a"),
-    (bw("1-z2"), "squared z"),
-    (bw("1+a2"), r"not 1 \+ a²"),
-    (bw(one_path=True), "kept only one path"),
-    (bw(transposed=True), "transpose"),
-    (bw(swap_inputs=True), "swapped x1 and x2"),
-    (bw(swap_units=True), "wrong unit"),
-    (bw(own=True), "not a_j of the unit it feeds"),
-    (bw(sign=-1), "wrong sign"),
+    (bw("none"), r"^backward: every δ needs the slope tanh' = 1 - a² of its own unit: the factors \(1 - a²\) are "
+                 r"missing"),
+    (bw("1-a"), r"^backward: tanh' is 1 - a², not 1 - a"),
+    (bw("1-z2"), r"^backward: tanh' must be taken at the activation a = tanh\(z\): you squared z"),
+    (bw("1+a2"), r"^backward: tanh' is 1 - a², not 1 \+ a²"),
+    (bw(one_path=True), r"^backward: a unit that feeds two units collects δ from both: δ3 = \(1 - a3²\)\(w35 δ5 \+ w36 "
+                        r"δ6\), you kept only one path"),
+    (bw(transposed=True), r"^backward: the sum runs over the weights leaving the unit: .* not w35 δ5 \+ w45 δ6 \(the "
+                          r"weights entering unit 5; the transpose\)"),
+    (bw(swap_inputs=True), r"^backward: ∂y/∂w_ij = a_i δ_j with a_i the input of the edge: .*, you swapped x1 and x2"),
+    (bw(swap_units=True), r"^backward: a gradient for the wrong unit: .*\(dy/dw13 uses δ3, dy/dw35 uses δ5\), you "
+                          r"swapped units 3↔4 and 5↔6"),
+    (bw(own=True), r"^backward: ∂y/∂w_ij = a_i δ_j takes the activation a_i the weight carries, not a_j of the unit it "
+                   r"feeds"),
+    (bw(sign=-1), r"^backward: dy/dw13, dy/dw14, dy/dw23, dy/dw24, dy/dw35, dy/dw36, dy/dw45, dy/dw46 have the wrong "
+                  r"sign"),
     (lambda x, w: {**bw()(x, w), "w23": 2 * bw()(x, w)["w23"]}, r"dy/dw23 is wrong \(dy/dw13, .* are right\).*δ3 ="),
     (lambda x, w: {k: (2 * v if k[2] in "56" else v) for k, v in bw()(x, w).items()},
      r"dy/dw35, dy/dw36, dy/dw45, dy/dw46 are wrong.*unit 5, 6"),
@@ -174,14 +181,16 @@ def test_backward_mistakes_are_named(answer, pattern):
 
 
 @pytest.mark.parametrize("answer,pattern", [
-    (None, "must be a function"),
-    (lambda x, w: None, "forget `return`"),
-    (lambda x, w: [1.0] * 8, "must return a dict"),
-    (lambda x, w: {k: v for k, v in bw()(x, w).items() if k != "w46"}, "missing w46"),
-    (lambda x, w: {**bw()(x, w), "w12": 0.0}, "unexpected w12"),
-    (lambda x, w: {**bw()(x, w), "w13": float("nan")}, "dy/dw13 returned nan"),
-    (lambda x, w: {**bw()(x, w), "w13": "0.1"}, "must return a number"),
-    (lambda x, w: 1 / 0, "raised ZeroDivisionError"),
+    (None, "^backward must be a function; got NoneType"),
+    (lambda x, w: None, "^backward returned None: did you forget `return`"),
+    (lambda x, w: [1.0] * 8, r"^backward must return a dict \{'w13': dy/dw13, ...\} of the eight gradients; got list "
+                             r"of length 8"),
+    (lambda x, w: {k: v for k, v in bw()(x, w).items() if k != "w46"}, "^backward must return exactly the keys w13, "
+                                                                       "w14, w23, w24, w35, w36, w45, w46; missing w46"),
+    (lambda x, w: {**bw()(x, w), "w12": 0.0}, "^backward must return exactly the keys w13, .*, w46; unexpected w12"),
+    (lambda x, w: {**bw()(x, w), "w13": float("nan")}, "^backward's dy/dw13 returned nan"),
+    (lambda x, w: {**bw()(x, w), "w13": "0.1"}, "^backward's dy/dw13 must return a number; got a str"),
+    (lambda x, w: 1 / 0, "^backward raised ZeroDivisionError: division by zero"),
 ])
 def test_backward_malformed_answers_get_a_message(answer, pattern):
     fails_with(checks.check_tanh_backward, answer, pattern)
@@ -193,7 +202,8 @@ def test_backward_malformed_answers_get_a_message(answer, pattern):
     (lambda x, w: 0.5, "expected"),
 ])
 def test_scalar_exercises_malformed_answers_get_a_message(check, answer, pattern):
-    fails_with(check, answer, pattern)
+    """The message opens with the name of the student's function."""
+    fails_with(check, answer, "^" + check.__name__.replace("check_", "") + ".*" + pattern)
 
 
 @pytest.mark.parametrize("check,key", [(checks.check_dy_dw24, "w24"), (checks.check_dy_dw46, "w46")])
@@ -327,3 +337,57 @@ def test_value_mistakes_are_named(replacement, pattern, capsys):
 ])
 def test_value_malformed_answers_get_a_message(answer, pattern):
     fails_with(checks.check_value, answer, pattern)
+
+
+# ---- messages of the counting run and of the generic fallbacks -----------------------------------------
+
+def dw46(x, w):
+    return (lambda f: f["a4"] * (1 - f["a6"] ** 2))(fwd(x, w))
+
+
+@pytest.mark.parametrize("counted, pattern", [
+    (None, "^dy_dw46: the record of the counting run is missing"),
+    ({"error": "TypeError: must be real number"}, r"^dy_dw46 works on floats but not on the counting numbers the check "
+                                                  r"uses "
+                                                  r"to see how the answer is computed \(it raised TypeError: must be "
+                                                  r"real number\): "
+                                                  r"compute with \+, -, \*, \*\* and numpy.tanh"),
+    ({"values": 0.5, "multiplications": 3}, "^dy_dw46 changes when the same x and w come as counting numbers: compute "
+                                            "with"),
+    ({"values": "right", "multiplications": None}, "^dy_dw46: the multiplication count is missing"),
+    ({"values": "right", "multiplications": -1}, "^dy_dw46: the multiplication count is missing"),
+])
+def test_counting_run_problems_are_named(counted, pattern):
+    cases = chainrule.DY_DW46.cases(0)
+    right = [float(dw46(x, w)) for x, w in cases]
+    if isinstance(counted, dict) and counted.get("values") == "right":
+        counted = {**counted, "values": right[0]}
+    with pytest.raises(checks.CheckFailed, match=pattern):
+        chainrule.DY_DW46.judge(cases, {"values": right, "counted": counted})
+    assert chainrule.DY_DW46.judge(cases, {"values": right, "counted": {"values": right[0], "multiplications": 3}})
+
+
+@pytest.mark.parametrize("exercise", [chainrule.DY_DW46, chainrule.BACKWARD, chainrule.VALUE])
+def test_judges_name_what_they_got_instead_of_the_answers(exercise):
+    with pytest.raises(checks.CheckFailed, match=f"^{exercise.function}: expected .*, got str"):
+        exercise.judge(exercise.cases(0), "answers")
+
+
+def test_backward_fallback_gives_the_first_networks_right_and_wrong_value():
+    x, w = chainrule.BACKWARD.cases(chainrule.BACKWARD.seed)[0]
+    want = bw()(x, w)["w23"]
+    fails_with(checks.check_tanh_backward, lambda x, w: {**bw()(x, w), "w23": 2 * bw()(x, w)["w23"]},
+               rf"For the first network expected dy/dw23 = {want:.6g}, got {2 * want:.6g}")
+
+
+def test_value_fallback_gives_the_first_networks_right_and_wrong_w13_grad():
+    x, w = chainrule.VALUE.cases(chainrule.VALUE.seed)[0]
+    want = bw()(x, w)["w13"]
+    fails_with(checks.check_value, value_class(("(1 - a * a) * out.grad", "2 * (1 - a * a) * out.grad")),
+               rf"^Value: for the first network expected w13.grad = {want:.6g}, got ")
+
+
+def test_value_that_is_no_class_or_has_no_grad_is_named():
+    fails_with(checks.check_value, lambda v: v, "^Value must be a class; got function")
+    fails_with(checks.check_value, value_class(("self.data, self.grad,", "self.data, self.grd,")),
+               r"^w13.grad returned None|^Value raised AttributeError")

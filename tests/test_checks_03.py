@@ -10,16 +10,12 @@ import numpy as np
 import pytest
 
 from conftest import require
+from feedback import fails_with
 from utils import checks
 from utils.checks import hessian as h03
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "03-hessian-conditioning.ipynb"
-
-
-def fails_with(check, answer, pattern):
-    with pytest.raises(checks.CheckFailed, match=pattern):
-        check(answer)
 
 
 # Right answers, each computed another way than the package's reference.
@@ -55,11 +51,18 @@ RIGHT = {"hessian": (checks.check_hessian, right_hessian), "kappa": (checks.chec
          "kappa_general": (checks.check_kappa_general, right_kappa_general)}
 
 
+# What the ✓ message says was verified, for each exercise.
+VERIFIED = {"hessian": "✓ H = μ μᵀ + σ² I for d = 2, 3 and 5", "kappa": "✓ κ = 1 + ‖μ‖² / σ² for d = 2, 3 and 5",
+            "optimal_step": "✓ η* = 2 / (λmin + λmax): both extreme directions",
+            "predict_steps": "✓ steps = ⌈log tol / log((κ - 1)/(κ + 1))⌉ for five (κ, tol)",
+            "kappa_general": "✓ κ of H = μ μᵀ + Σ for three correlated covariances"}
+
+
 @pytest.mark.parametrize("name", RIGHT)
 def test_right_answer_passes(name, capsys):
     check, fn = RIGHT[name]
     check(fn)
-    assert capsys.readouterr().out.startswith("✓ ")
+    assert capsys.readouterr().out.startswith(VERIFIED[name])
 
 
 def lam_of(H):
@@ -73,57 +76,65 @@ def ratio(H):
 
 MISTAKES = {
     "hessian": [
-        (lambda mu, s: np.diag(mu ** 2) + s ** 2 * np.eye(mu.size), "not diagonal"),
-        (lambda mu, s: np.diag(mu) + s ** 2 * np.eye(mu.size), r"not diag\(μ\)"),
-        (lambda mu, s: np.outer(mu, mu) + s * np.eye(mu.size), "σ², not σ"),
-        (lambda mu, s: np.outer(mu, mu) + s ** 2, "added to every entry"),
-        (lambda mu, s: np.outer(mu, mu), "σ² I term .* is missing"),
-        (lambda mu, s: s ** 2 * np.eye(mu.size), "μ μᵀ term .* is missing"),
-        (lambda mu, s: np.outer(mu, mu) - s ** 2 * np.eye(mu.size), "not subtracted"),
+        (lambda mu, s: np.diag(mu ** 2) + s ** 2 * np.eye(mu.size), r": H is not diagonal: E\[x xᵀ\] has off-diagonal "
+                                                                    r"entries .* earlier year of the course"),
+        (lambda mu, s: np.diag(mu) + s ** 2 * np.eye(mu.size), r": use the outer product μ μᵀ, not diag\(μ\)"),
+        (lambda mu, s: np.outer(mu, mu) + s * np.eye(mu.size), r": the variance is σ², not σ: use sigma\*\*2 \* I"),
+        (lambda mu, s: np.outer(mu, mu) + s ** 2, r": σ² was added to every entry: it belongs on the diagonal only, σ² "
+                                                  r"I"),
+        (lambda mu, s: np.outer(mu, mu), ": the σ² I term from the spread of x is missing"),
+        (lambda mu, s: s ** 2 * np.eye(mu.size), ": the μ μᵀ term from the mean of x is missing"),
+        (lambda mu, s: np.outer(mu, mu) - s ** 2 * np.eye(mu.size), r": E\[x xᵀ\] = Cov\(x\) \+ μ μᵀ: the σ² I is "
+                                                                    r"added, not subtracted"),
         # right for d = 2 only: the shape message must come, not a value message about the d = 2 case
-        (lambda mu, s: right_hessian(mu[:2], s), r"for d = 3 has shape \(2, 2\), expected \(3, 3\)"),
-        (lambda mu, s: mu ** 2 + s ** 2, r"vector of shape \(2,\)"),
-        (lambda mu, s: right_hessian(mu, s) * 1.01, "wrong for mu"),
+        (lambda mu, s: right_hessian(mu[:2], s), r"\(mu, sigma\) for d = 3 has shape \(2, 2\), expected \(3, 3\)"),
+        (lambda mu, s: mu ** 2 + s ** 2, r": for d = 2 you returned a vector of shape \(2,\)"),
+        (lambda mu, s: right_hessian(mu, s) * 1.01, ": wrong for mu"),
     ],
     "kappa": [
-        (lambda mu, s: 1 / right_kappa(mu, s), "λmin / λmax"),
-        (lambda mu, s: mu @ mu / s ** 2, "the 1 is missing"),
-        (lambda mu, s: 1 + np.sqrt(mu @ mu) / s, "square both"),
-        (lambda mu, s: 1 + mu @ mu / s, "not by σ"),
-        (lambda mu, s: mu @ mu + s ** 2, "λmax alone"),
-        (lambda mu, s: (np.max(mu ** 2) + s ** 2) / (np.min(mu ** 2) + s ** 2), "diagonal Hessian"),
-        (lambda mu, s: -right_kappa(mu, s), "sign is wrong"),
-        (lambda mu, s: right_kappa(mu, s) + 0.5, "for the first test case expected"),
+        (lambda mu, s: 1 / right_kappa(mu, s), ": κ = λmax / λmin: you have λmin / λmax"),
+        (lambda mu, s: mu @ mu / s ** 2, ": the 1 is missing"),
+        (lambda mu, s: 1 + np.sqrt(mu @ mu) / s, ": square both"),
+        (lambda mu, s: 1 + mu @ mu / s, ": divide by the variance σ², not by σ"),
+        (lambda mu, s: mu @ mu + s ** 2, ": that is λmax alone"),
+        (lambda mu, s: (np.max(mu ** 2) + s ** 2) / (np.min(mu ** 2) + s ** 2), ": that is the ratio of the largest "
+                                                                                "and smallest diagonal entries of the wrong, diagonal Hessian"),
+        (lambda mu, s: -right_kappa(mu, s), ": the sign is wrong"),
+        (lambda mu, s: right_kappa(mu, s) + 0.5, ": for the first test case expected"),
     ],
     "optimal_step": [
-        (lambda a, b: 1 / b, "LeCun"),
-        (lambda a, b: 2 / b, "edge of divergence"),
-        (lambda a, b: 1 / a, "overshoots"),
-        (lambda a, b: 1 / (a + b), "numerator is 2"),
-        (lambda a, b: 2 / (b - a), "not subtracted"),
-        (lambda a, b: (a + b) / 2, "mean curvature"),
-        (lambda a, b: 1 / math.sqrt(a * b), "balance point"),
+        (lambda a, b: 1 / b, ": 1/λmax is LeCun's safe step"),
+        (lambda a, b: 2 / b, ": 2/λmax is the edge of divergence"),
+        (lambda a, b: 1 / a, ": 1/λmin overshoots"),
+        (lambda a, b: 1 / (a + b), ": the numerator is 2"),
+        (lambda a, b: 2 / (b - a), ": λmin and λmax are added, not subtracted"),
+        (lambda a, b: (a + b) / 2, ": that is the mean curvature"),
+        (lambda a, b: 1 / math.sqrt(a * b), r": 1/√\(λmin λmax\) is not the balance point"),
     ],
     "predict_steps": [
-        (lambda k, t: math.floor(math.log(t) / math.log((k - 1) / (k + 1))), "round up, not down"),
-        (lambda k, t: math.log(t) / math.log((k - 1) / (k + 1)), "whole number: round"),
-        (lambda k, t: math.ceil(math.log(t) / math.log(1 - 1 / k)), "rate 1 - 1/κ"),
-        (lambda k, t: math.ceil(k / 2 * math.log(1 / t)), "large-κ approximation; the exact"),
-        (lambda k, t: k / 2 * math.log(1 / t), r"large-κ approximation \(and a count is whole\)"),
-        (lambda k, t: right_steps(k, t) + 1, "one step too many"),
-        (lambda k, t: math.ceil(math.log(t) / math.log((k - 1) / (k + 1)) / 2), "steps for the loss"),
-        (lambda k, t: math.ceil(math.log((k - 1) / (k + 1)) / math.log(t)), "upside down"),
-        (lambda k, t: right_steps(k, t) + 0.5, "whole number; got"),
-        (lambda k, t: right_steps(k, t) + 7, "expected .* steps"),
+        (lambda k, t: math.floor(math.log(t) / math.log((k - 1) / (k + 1))), ": round up, not down"),
+        (lambda k, t: math.log(t) / math.log((k - 1) / (k + 1)), ": a number of steps is a whole number: round"),
+        (lambda k, t: math.ceil(math.log(t) / math.log(1 - 1 / k)), ": that is the rate 1 - 1/κ"),
+        (lambda k, t: math.ceil(k / 2 * math.log(1 / t)), r": κ/2 · ln\(1/tol\) is the large-κ approximation; the "
+                                                          r"exact"),
+        (lambda k, t: k / 2 * math.log(1 / t), r": κ/2 · ln\(1/tol\) is the large-κ approximation \(and a count is "
+                                               r"whole\)"),
+        (lambda k, t: right_steps(k, t) + 1, ": one step too many"),
+        (lambda k, t: math.ceil(math.log(t) / math.log((k - 1) / (k + 1)) / 2), ": that counts the steps for the loss"),
+        (lambda k, t: math.ceil(math.log((k - 1) / (k + 1)) / math.log(t)), ": the fraction is upside down"),
+        (lambda k, t: right_steps(k, t) + 0.5, ": a number of steps is a whole number; got"),
+        (lambda k, t: right_steps(k, t) + 7, ": for κ = .* expected .* steps"),
     ],
     "kappa_general": [
-        (lambda mu, S: 1 / right_kappa_general(mu, S), "λmin / λmax"),
-        (lambda mu, S: ratio(S), "κ of Σ alone"),
-        (lambda mu, S: 1 + mu @ mu / lam_of(S)[0], "only for Σ = σ² I"),
-        (lambda mu, S: (mu @ mu + lam_of(S)[-1]) / lam_of(S)[0], "assumes μ is its eigenvector"),
-        (lambda mu, S: ratio(np.diag(mu ** 2) + S), r"not diag\(μ²\)"),
-        (lambda mu, S: ratio(np.outer(mu, mu) + S @ S), "not \\+ Σ²"),
-        (lambda mu, S: ratio(np.outer(mu, mu) + np.diag(np.diag(S))), r"not μ μᵀ \+ diag\(Σ\)"),
+        (lambda mu, S: 1 / right_kappa_general(mu, S), ": κ = λmax / λmin: you have λmin / λmax"),
+        (lambda mu, S: ratio(S), ": that is κ of Σ alone"),
+        (lambda mu, S: 1 + mu @ mu / lam_of(S)[0], r": 1 \+ ‖μ‖²/σ² holds only for Σ = σ² I"),
+        (lambda mu, S: (mu @ mu + lam_of(S)[-1]) / lam_of(S)[0], ": adding ‖μ‖² to the largest eigenvalue of Σ assumes "
+                                                                 "μ is its eigenvector: take the eigenvalues of H"),
+        (lambda mu, S: ratio(np.diag(mu ** 2) + S), r": H is not diagonal in μ: use the outer product μ μᵀ, not "
+                                                    r"diag\(μ²\)"),
+        (lambda mu, S: ratio(np.outer(mu, mu) + S @ S), r": Σ is already the covariance: H = μ μᵀ \+ Σ, not \+ Σ²"),
+        (lambda mu, S: ratio(np.outer(mu, mu) + np.diag(np.diag(S))), r": keep the covariances off the diagonal of Σ"),
     ],
 }
 MISTAKE_CASES = [(name, i) for name, ms in MISTAKES.items() for i in range(len(ms))]
@@ -131,8 +142,9 @@ MISTAKE_CASES = [(name, i) for name, ms in MISTAKES.items() for i in range(len(m
 
 @pytest.mark.parametrize("name,i", MISTAKE_CASES, ids=[f"{n}-{i}" for n, i in MISTAKE_CASES])
 def test_each_mistake_gets_its_message(name, i):
+    """The message opens with the exercise's function and then names the mistake."""
     wrong, pattern = MISTAKES[name][i]
-    fails_with(RIGHT[name][0], wrong, pattern)
+    fails_with(RIGHT[name][0], wrong, "^" + name + pattern)
 
 
 def test_enough_mistakes_are_recognised():
@@ -163,7 +175,56 @@ MALFORMED = [
 @pytest.mark.parametrize("name", RIGHT)
 @pytest.mark.parametrize("answer,pattern", MALFORMED, ids=[f"malformed{i}" for i in range(len(MALFORMED))])
 def test_malformed_answers_get_a_message(name, answer, pattern):
-    fails_with(RIGHT[name][0], answer, pattern)
+    """The message opens with the name of the student's function (hessian's: "hessian(mu, sigma) for d = 2")."""
+    fails_with(RIGHT[name][0], answer, f"^{name}[ :(].*({pattern})")
+
+
+@pytest.mark.parametrize("name", RIGHT)
+def test_an_object_that_is_no_answer_is_named_by_its_type(name):
+    class Detachable:  # has .detach like a tensor, but no .numpy: hessian's answer must not be taken for one
+        def detach(self):
+            raise AssertionError("not a tensor: the check must not call detach()")
+    for answer in (object(), Detachable()) if name == "hessian" else (object(),):
+        want = "must return a numpy array" if name == "hessian" else "must return a single number"
+        fails_with(RIGHT[name][0], lambda *a, answer=answer: answer, f"^{name} {want}; got {type(answer).__name__}")
+
+
+def test_hessian_wrong_only_for_the_last_dimension_is_judged_wrong():
+    fails_with(checks.check_hessian, lambda mu, s: right_hessian(mu, s) * (1.01 if mu.size == 5 else 1.0),
+               "^hessian: wrong for mu")
+
+
+def test_generic_messages_give_the_first_case_and_its_right_values():
+    cases = h03.HESSIAN.cases(h03.HESSIAN.seed)
+    mu, s = cases[0]
+    want = right_hessian(mu, s)
+    failed = fails_with(checks.check_hessian, lambda mu, s: right_hessian(mu, s) + 0.5, "^hessian: wrong")
+    assert (f"mu = {np.round(mu, 3)}, sigma = {s:.3f}; expected H[0, 0] = {want[0, 0]:.4f}, "
+            f"H[0, 1] = {want[0, 1]:.4f}") in str(failed.value)
+    (kappa, tol), = h03.PREDICT_STEPS.cases(h03.PREDICT_STEPS.seed)[:1]
+    n = right_steps(kappa, tol)
+    failed = fails_with(checks.check_predict_steps, lambda k, t: right_steps(k, t) + 7, "^predict_steps: for")
+    assert f"κ = {kappa:.4g} and tol = {tol:.0e} expected {n} steps, got {n + 7}" in str(failed.value)
+    failed = fails_with(checks.check_predict_steps, lambda k, t: right_steps(k, t) + 0.5, "^predict_steps: a number")
+    assert f"got {n + 0.5:.6g} for the first case" in str(failed.value)
+
+
+@pytest.mark.parametrize("gid", list(h03.EXERCISES))
+def test_judge_names_what_it_got_instead_of_the_answers(gid):
+    exercise = h03.EXERCISES[gid]
+    inputs = exercise.cases(exercise.seed)
+    with pytest.raises(checks.CheckFailed, match=f"^{exercise.function}: expected {len(inputs)} answers, got str"):
+        exercise.judge(inputs, "answers")
+    with pytest.raises(checks.CheckFailed, match=f"^{exercise.function}[ (].* None"):
+        exercise.judge(inputs, [None] * len(inputs))
+
+
+@pytest.mark.parametrize("gid", list(h03.EXERCISES))
+def test_cases_are_the_same_for_the_same_seed(gid):
+    """The grader draws the cases twice (to collect beside the student's code, to judge outside it): the same
+    seed must give the same cases."""
+    exercise = h03.EXERCISES[gid]
+    assert repr(exercise.cases(7)) == repr(exercise.cases(7))
 
 
 def test_hessian_transposed_or_torch_answers():
@@ -209,7 +270,8 @@ def test_predict_steps_cases_stay_away_from_whole_numbers():
 
 
 def test_student_version_keeps_written_questions_and_drops_their_model_answers():
-    require(importlib.util.find_spec("nbgrader") is not None, "nbgrader is not installed: pip install -r requirements.txt")
+    require(importlib.util.find_spec("nbgrader") is not None, "nbgrader is not installed: pip install -r "
+                                                              "requirements.txt")
     spec = importlib.util.spec_from_file_location("make_student", ROOT / "scripts" / "make_student.py")
     make_student = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(make_student)
@@ -227,3 +289,29 @@ def test_student_version_keeps_written_questions_and_drops_their_model_answers()
         assert "Written question" in question and "Graded on" in question
     text = "\n".join(c.source for c in student.cells)
     assert "Model answer" not in text and "Rubric" not in text
+
+
+def test_cases_are_what_the_check_messages_and_docstrings_say():
+    """The ✓ messages claim d = 2, 3 and 5 (hessian, kappa), five (κ, tol) (predict_steps) and d = 2, 3, 4
+    (kappa_general); optimal_step's cases have κ = λmax/λmin between 1.5 and 100 (±10 %), and predict_steps'
+    tolerances run over 1e-2 ... 1e-9 with κ between 1.5 and 2000. Checked over grader seeds too."""
+    for seed in range(40):
+        assert [mu.size for mu, _ in h03._conditioning_cases(seed)] == [2, 3, 5]
+        assert [mu.size for mu, S in h03._general_cases(seed)] == [2, 3, 4]
+        steps = h03._steps_cases(seed)
+        assert len(steps) == 5 and all(1.5 <= k <= 2000 for k, _ in steps)
+        step = h03._step_cases(seed)
+        assert len(step) == 4 and all(0.05 <= a <= 2.0 and 1.5 * 0.9 <= b / a <= 100 * 1.1 for a, b in step)
+        kappas = sorted(b / a for a, b in step)  # from about 1.5 to about 100: both ends of the range
+        assert 1.5 * 0.9 <= kappas[0] <= 1.5 * 1.1 and 100 * 0.9 <= kappas[-1] <= 100 * 1.1
+    tols = {tol for seed in range(40) for _, tol in h03._steps_cases(seed)}
+    assert tols == {10.0 ** -e for e in range(2, 10)}
+
+
+def test_kappa_general_judge_refuses_a_malformed_grader_case():
+    """The judge trusts no input: a case whose Σ does not match μ (or is not an array) is named, not crashed on."""
+    (mu, S), *rest = h03.KAPPA_GENERAL.cases(5)
+    answers = [1.0] * 3
+    for bad in ((mu, S[:1]), (mu, S.tolist()), (list(mu), S)):
+        with pytest.raises(checks.CheckFailed, match="^kappa_general: malformed test case"):
+            h03.KAPPA_GENERAL.judge([bad, *rest], answers)

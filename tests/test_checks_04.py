@@ -10,16 +10,12 @@ import pytest
 import torch
 
 from conftest import require
+from feedback import fails_with
 from utils import checks, data
 from utils.checks import backprop
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "04-backprop-vs-autograd.ipynb"
-
-
-def fails_with(check, answer, pattern):
-    with pytest.raises(checks.CheckFailed, match=pattern):
-        check(answer)
 
 
 # ---------------------------------------------------------------- independent answers
@@ -68,20 +64,43 @@ def test_backward_right_answers_pass(capsys):
     assert capsys.readouterr().out.count("✓") == 2
 
 
+def where(n):
+    """The message part that names the first wrong layer, counted from the output (n as in the notebook: layer n
+    has W[n - 1], B[n - 1])."""
+    return rf"layer {n} \(W\[{n - 1}\], B\[{n - 1}\]\) is the first layer, counted from the output, whose gradient is wrong"
+
+
+OUTPUT = rf" \({where(4)}: the output δ4 = \(2/N\)\(Y - T\) enters here\) \(on the notebook's data\)$"
+
+
 @pytest.mark.parametrize("answer,pattern", [
-    (lambda *a: written_backward(*a, scale=lambda n: 2), "1/N of the mean is missing"),
-    (lambda *a: written_backward(*a, scale=lambda n: 1), "2/N factor"),
-    (lambda *a: written_backward(*a, scale=lambda n: -2 / n), "wrong sign"),
-    (lambda *a: written_backward(*a, scale=lambda n: 1 / n), "factor 2 from the derivative of the square is missing"),
-    (lambda *a: written_backward(*a, bias_sum=lambda d: d.mean(axis=0)), r"DB\[3\] is N times too small"),
-    (lambda *a: written_backward(*a, bias_sum=lambda d: d), "summed over the batch"),
-    (lambda *a: ([d.T for d in written_backward(*a)[0]], written_backward(*a)[1]), "transposed"),
+    (lambda *a: written_backward(*a, scale=lambda n: 2), "^DW\\[3\\] is N times too large: the 1/N of the mean is "
+                                                         "missing" + OUTPUT),
+    (lambda *a: written_backward(*a, scale=lambda n: 1), r"^DW\[3\] is N/2 times too large: the 2/N factor \(2 from "
+                                                         r"the "
+                                                          r"square, 1/N from the mean\) is missing" + OUTPUT),
+    (lambda *a: written_backward(*a, scale=lambda n: -2 / n), r"^DW\[3\] has the wrong sign: check the order in \(Y - "
+                                                              r"T\)" + OUTPUT),
+    (lambda *a: written_backward(*a, scale=lambda n: 1 / n),
+     r"^DW\[3\] is half the right value: the factor 2 from the derivative of the square is missing" + OUTPUT),
+    (lambda *a: written_backward(*a, bias_sum=lambda d: d.mean(axis=0)), r"^DB\[3\] is N times too small: sum δ over "
+                                                                         r"the batch, do not average it \(the 1/N is already in δ\) \(on the notebook's data\)"),
+    (lambda *a: written_backward(*a, bias_sum=lambda d: d),
+     r"^DB\[0\] has shape \(100, 6\), expected \(6,\): the bias gradient must be summed over the batch "
+     r"\(delta.sum\(axis=0\)\)"),
+    (lambda *a: ([d.T for d in written_backward(*a)[0]], written_backward(*a)[1]),
+     r"^DW\[0\] has shape \(6, 4\), expected \(4, 6\): it is transposed; use A_prev.T @ delta"),
     # the first wrong layer, counted from the output, and what enters there
-    (lambda *a: written_backward(*a, deriv=lambda Z, A: 1), r"layer 3 \(W\[2\], B\[2\]\) is the first layer.*ReLU mask is missing"),
-    (lambda *a: written_backward(*a, skip_mask_at=2), r"layer 2 \(W\[1\], B\[1\]\) is the first layer.*ReLU mask is missing.*Z2 > 0"),
-    (lambda *a: written_backward(*a, deriv=lambda Z, A: Z), r"layer 3 .*mask 1\[Z3 > 0\], not Z3 itself"),
-    (lambda *a: written_backward(*a, deriv=lambda Z, A: A), r"layer 3 .*not the activation A3"),
-    (lambda *a: written_backward(*a, transpose=False), r"layer 2 .*W\[2\] must be transposed"),
+    (lambda *a: written_backward(*a, deriv=lambda Z, A: 1), "^" + where(3) + r": the ReLU mask is missing: multiply δ4 "
+                                                                             r"W\[3\]ᵀ by \(Z3 > 0\) \(on the notebook's data\)"),
+    (lambda *a: written_backward(*a, skip_mask_at=2), "^" + where(2) + r": the ReLU mask is missing: multiply δ3 "
+                                                                       r"W\[2\]ᵀ by \(Z2 > 0\)"),
+    (lambda *a: written_backward(*a, deriv=lambda Z, A: Z), "^" + where(3) + r": the ReLU derivative is the mask 1\[Z3 "
+                                                                             r"> 0\], not Z3 itself"),
+    (lambda *a: written_backward(*a, deriv=lambda Z, A: A), "^" + where(3) + r": the ReLU derivative is the mask 1\[Z3 "
+                                                                             r"> 0\], not the activation A3"),
+    (lambda *a: written_backward(*a, transpose=False),
+     "^" + where(2) + r": W\[2\] must be transposed on the way back: δ W\[2\]ᵀ, not δ W\[2\]"),
 ])
 def test_backward_mistakes_are_named(answer, pattern):
     fails_with(checks.check_backward, answer, pattern)
@@ -170,17 +189,23 @@ def test_backward_tanh_right_answers_pass(capsys):
 
 
 @pytest.mark.parametrize("answer,pattern", [
-    (lambda *a: written_tanh(*a, deriv=lambda Z, A: Z > 0), r"layer 3 .*that is the ReLU mask"),
-    (lambda *a: written_tanh(*a, deriv=lambda Z, A: A > 0), r"that is the ReLU mask"),
-    (lambda *a: written_tanh(*a, deriv=lambda Z, A: 1 - Z ** 2), "use 1 - A3², not 1 - Z3²"),
-    (lambda *a: written_tanh(*a, deriv=lambda Z, A: 1 - A), "square the activation"),
-    (lambda *a: written_tanh(*a, deriv=lambda Z, A: 1), "tanh's derivative 1 - A3² is missing"),
-    (lambda *a: written_tanh(*a, deriv=lambda Z, A: A), "not A3"),
-    (lambda *a: written_tanh(*a, transpose=False), r"W\[2\] must be transposed"),
-    (lambda *a: written_tanh(*a, scale=lambda n: 2), "1/N of the mean is missing"),
-    (lambda *a: autograd_backward(*a), "returns the ReLU network's gradient"),
-    (lambda *a: None, "got None"),
-    (lambda X, T, W, B: (W, B[:2]), "DB must be a list of"),
+    (lambda *a: written_tanh(*a, deriv=lambda Z, A: Z > 0), "^" + where(3) + r": that is the ReLU mask \(Z3 > 0\); "
+                                                                             r"tanh's derivative is 1 - tanh\(Z3\)² = 1 - A3² \(on the 4-6-6-6-1 network, N = 100\)"),
+    (lambda *a: written_tanh(*a, deriv=lambda Z, A: A > 0), "^" + where(3) + r": that is the ReLU mask"),
+    (lambda *a: written_tanh(*a, deriv=lambda Z, A: 1 - Z ** 2), "^" + where(3) + r": tanh'\(z\) = 1 - tanh\(z\)², so "
+                                                                                  r"use 1 - A3², not 1 - Z3²"),
+    (lambda *a: written_tanh(*a, deriv=lambda Z, A: 1 - A), "^" + where(3) + r": tanh'\(z\) = 1 - tanh\(z\)²: square "
+                                                                             r"the activation, 1 - A3²"),
+    (lambda *a: written_tanh(*a, deriv=lambda Z, A: 1), "^" + where(3) + r": tanh's derivative 1 - A3² is missing: "
+                                                                         r"multiply δ W\[3\]ᵀ by it"),
+    (lambda *a: written_tanh(*a, deriv=lambda Z, A: A), "^" + where(3) + r": tanh's derivative is 1 - A3², not A3"),
+    (lambda *a: written_tanh(*a, transpose=False), "^" + where(2) + r": W\[2\] must be transposed on the way back"),
+    (lambda *a: written_tanh(*a, scale=lambda n: 2), r"^DW\[3\] is N times too large: the 1/N of the mean is missing \("
+                                                     + where(4) + ": the output δ4"),
+    (lambda *a: autograd_backward(*a), "^backward_tanh returns the ReLU network's gradient: both the forward pass and "
+                                       "the derivative must use tanh"),
+    (lambda *a: None, r"^backward_tanh must return a pair \(DW, DB\); got None: did you forget `return`\?"),
+    (lambda X, T, W, B: (W, B[:2]), "^DB must be a list of 4 arrays, one per layer; got list of length 2"),
 ])
 def test_backward_tanh_mistakes_are_named(answer, pattern):
     fails_with(checks.check_backward_tanh, answer, pattern)
@@ -209,20 +234,27 @@ def test_error_torch_right_answer_passes(capsys):
 
 
 @pytest.mark.parametrize("answer,pattern", [
-    (lambda *a: error_torch(*a).item(), "must return a torch tensor; got float"),
-    (lambda *a: error_torch(*a).detach(), "grad_fn is None"),
-    (lambda *a: error_torch(*a, reduce=lambda d: (d ** 2).sum()), "N times too large"),
-    (lambda *a: error_torch(*a, reduce=lambda d: 0.5 * (d ** 2).mean()), "half the right value"),
-    (lambda *a: error_torch(*a, last=torch.relu), "ReLU on the output layer"),
-    (lambda *a: error_torch(*a, act=lambda Z: Z), "ReLUs of the hidden layers are missing"),
-    (lambda *a: error_torch(*a, bias=False), "biases B are missing"),
-    (lambda *a: error_torch(*a, reduce=lambda d: d.mean()), "square is missing"),
-    (lambda *a: error_torch(*a, reduce=lambda d: d.abs().mean()), "mean absolute error"),
-    (lambda *a: error_torch(*a).float(), "computed in float32"),
-    (lambda *a: error_torch(*a, reduce=lambda d: (d ** 2).mean(dim=1)), "single number"),
-    (lambda X, T, W, B: error_torch(X, T, [w.detach() for w in W], B), "W\\[0\\].grad is wrong"),
-    (lambda *a: None, "got NoneType"),
-    (lambda *a: (_ for _ in ()).throw(NotImplementedError()), "not written yet"),
+    (lambda *a: error_torch(*a).item(), r"^error_torch must return a torch tensor; got float \(numpy values and Python "
+                                        r"floats"),
+    (lambda *a: error_torch(*a).detach(), r"^the error is not connected to the parameters \(grad_fn is None\): build "
+                                          r"it from W and B"),
+    (lambda *a: error_torch(*a, reduce=lambda d: (d ** 2).sum()), r"^the error is N times too large: use \.mean\(\), "
+                                                                  r"not \.sum\(\)"),
+    (lambda *a: error_torch(*a, reduce=lambda d: 0.5 * (d ** 2).mean()), "^the error is half the right value: the "
+                                                                         "sheet's error is the plain mean"),
+    (lambda *a: error_torch(*a, last=torch.relu), "^there is a ReLU on the output layer: the last layer is linear"),
+    (lambda *a: error_torch(*a, act=lambda Z: Z), "^the ReLUs of the hidden layers are missing"),
+    (lambda *a: error_torch(*a, bias=False), r"^the biases B are missing: Z = A @ W\[l\] \+ B\[l\]"),
+    (lambda *a: error_torch(*a, reduce=lambda d: d.mean()), r"^the square is missing: \(\(Y - T\) \*\* 2\)\.mean\(\)"),
+    (lambda *a: error_torch(*a, reduce=lambda d: d.abs().mean()), "^that is the mean absolute error: the sheet's error "
+                                                                  "is the mean of the squares"),
+    (lambda *a: error_torch(*a).float(), "^the error is computed in float32: keep the tensors' float64"),
+    (lambda *a: error_torch(*a, reduce=lambda d: (d ** 2).mean(dim=1)), r"^error_torch must return a single number; "
+                                                                        r"got a tensor of shape \(100,\): take \.mean\(\)"),
+    (lambda X, T, W, B: error_torch(X, T, [w.detach() for w in W], B), r"^the error has the right value but autograd's "
+                                                                       r"gradient W\[0\]\.grad is wrong \(or missing\)"),
+    (lambda *a: None, "^error_torch must return a torch tensor; got NoneType"),
+    (lambda *a: (_ for _ in ()).throw(NotImplementedError()), "^error_torch is not written yet"),
 ])
 def test_error_torch_mistakes_are_named(answer, pattern):
     fails_with(checks.check_error_torch, answer, pattern)
@@ -257,14 +289,20 @@ def test_sequential_right_answer_passes(capsys):
 
 
 @pytest.mark.parametrize("answer,pattern", [
-    (lambda W, B: sequential(W, B, relu=False), "ReLU after each hidden layer"),
-    (lambda W, B: sequential(W, B, relu_last=True), "output layer is linear"),
-    (lambda W, B: sequential(W, B, load=lambda w: w.reshape(w.shape[::-1])), "reshaped, not transposed"),
-    (lambda W, B: sequential(W, B, dtype=torch.float32), "float64"),
-    (lambda W, B: sequential(W, B, load=None), "random initial values"),
-    (lambda W, B: sequential(W, B, load_bias=False), "the bias is not b"),
-    (lambda W, B: torch.nn.Sequential(*_relu_first(list(sequential(W, B)))), "starts with ReLU"),
-    (lambda W, B: torch.nn.Sequential(*list(sequential(W, B))[:-2]), "needs 4 nn.Linear layers; got 3"),
+    (lambda W, B: sequential(W, B, relu=False), r"^the network needs a ReLU after each hidden layer \(3\); got 0"),
+    (lambda W, B: sequential(W, B, relu_last=True), "^the network ends with ReLU: the output layer is linear, no ReLU "
+                                                    "after it"),
+    (lambda W, B: sequential(W, B, load=lambda w: w.reshape(w.shape[::-1])), r"^layer 0: w was reshaped, not "
+                                                                             r"transposed: reshape keeps numpy's order of the entries; load w\.T"),
+    (lambda W, B: sequential(W, B, dtype=torch.float32),
+     r"^layer 0: use float64 \(nn\.Linear\(\.\.\.\)\.double\(\)\) so the results match numpy; got float32"),
+    (lambda W, B: sequential(W, B, load=None), r"^layer 0: the weight is not w\.T \(nn\.Linear's random initial values "
+                                               r"are still there\?\)"),
+    (lambda W, B: sequential(W, B, load_bias=False), r"^layer 0: the bias is not b: copy it in with "
+                                                     r"layer\.bias\.copy_"),
+    (lambda W, B: torch.nn.Sequential(*_relu_first(list(sequential(W, B)))), "^the network starts with ReLU: it must "
+                                                                             "start with nn.Linear"),
+    (lambda W, B: torch.nn.Sequential(*list(sequential(W, B))[:-2]), "^the network needs 4 nn.Linear layers; got 3"),
 ])
 def test_sequential_mistakes_are_named(answer, pattern):
     fails_with(checks.check_sequential, answer, pattern)
@@ -276,13 +314,13 @@ def test_sequential_square_layer_loaded_untransposed_is_named():
         with torch.no_grad():
             net[2].weight.copy_(torch.tensor(W[1]))
         return net
-    fails_with(checks.check_sequential, answer, r"layer 1: load w\.T, not w")
+    fails_with(checks.check_sequential, answer, r"^layer 1: load w\.T, not w: nn\.Linear computes x @ weight\.T")
 
 
 @pytest.mark.parametrize("answer,pattern", [
-    (lambda W, B: [1], "must return a torch.nn.Sequential; got list"),
-    (lambda W, B: None, "got NoneType"),
-    (lambda W, B: (_ for _ in ()).throw(NotImplementedError()), "not written yet"),
+    (lambda W, B: [1], "^build_sequential must return a torch.nn.Sequential; got list"),
+    (lambda W, B: None, "^build_sequential must return a torch.nn.Sequential; got NoneType"),
+    (lambda W, B: (_ for _ in ()).throw(NotImplementedError()), "^build_sequential is not written yet"),
 ])
 def test_sequential_malformed_answers_get_a_message(answer, pattern):
     fails_with(checks.check_sequential, answer, pattern)
@@ -363,3 +401,86 @@ def test_written_questions_are_manual_cells_whose_model_answers_the_student_vers
     text = "\n".join(c.source for c in student.cells)
     assert text.count("*Graded on:") == 3 and "Rubric" not in text
     assert all("**Rubric.**" in cell.source for cell in written.values())
+
+
+# ---------------------------------------------------------------- the first wrong layer: every branch
+
+def with_layer(l, DW=None, DB=None):
+    """The right gradient (the test's own backward pass) with layer l's DW and/or DB replaced by f(right)."""
+    def answer(*a):
+        W_, B_ = written_backward(*a)
+        if DW:
+            W_[l] = DW(W_[l], a)
+        if DB:
+            B_[l] = DB(B_[l], a)
+        return W_, B_
+    return answer
+
+
+def pre_activation_dw1(right, a):
+    X, T, W, B = a
+    Z, A = [], [X]
+    for l in range(len(W)):
+        Z.append(A[-1] @ W[l] + B[l])
+        A.append(np.maximum(Z[-1], 0) if l < len(W) - 1 else Z[-1])
+    delta = 2 * (A[-1] - T) / len(X)
+    for l in (3, 2):
+        delta = delta @ W[l].T * (Z[l - 1] > 0)
+    return Z[0].T @ delta  # dE/dW[1] should be A1ᵀ δ2; this is Z1ᵀ δ2
+
+
+@pytest.mark.parametrize("answer,pattern", [
+    (with_layer(3, DB=lambda r, a: 2 * r), r"^DB\[3\] is twice the right value: the factor 2 is counted twice \(on the "
+                                           r"notebook's data\)"),
+    (with_layer(2, DB=lambda r, a: r + np.arange(6)),  # not a constant multiple of the right DB[2]
+     r"^DB\[2\]: " + where(3) + r"; DW\[2\] is right, so δ3 is: DB\[2\] = δ3 summed over the batch"),
+    (with_layer(2, DW=lambda r, a: r.T), r"^DW\[2\] is transposed: use A_prev.T @ delta \(shape fan_in × fan_out\)"),
+    (with_layer(2, DW=lambda r, a: r + 1), r"^DW\[2\]: " + where(3) + r". DB\[2\] is right, so δ3 is; DW\[2\] = A2ᵀ δ3 "
+                                                                      r"\(A0 = X\), a matrix product"),
+    (with_layer(1, DW=pre_activation_dw1), r"^DW\[1\]: " + where(2) + r". DB\[1\] is right, so δ2 is; DW\[1\] = A1ᵀ δ2 "
+                                                                      r"takes the activation A1, not the pre-activation Z1"),
+    (with_layer(3, DW=lambda r, a: r + 1, DB=lambda r, a: r + 1),
+     r"^DW\[3\]: " + where(4) + r". What enters there is the output δ4 = dE/dY, from E = mean of \(Y - T\)², shape "
+                                r"\(N, 1\); then DW\[3\] = A3ᵀ δ4"),
+    (lambda *a: written_backward(*a, deriv=lambda Z, A: 3.0 * (Z > 0)),
+     r"^DW\[2\] is 3 times the right value: a constant factor is off \(" + where(3) + ", while the layers above it are "
+                                                                                      "right\\)"),
+    (lambda *a: written_backward(*a, deriv=lambda Z, A: (Z > 0) + 0.5),
+     "^" + where(3) + r". The layers above it are right, so what enters here is δ3 = \(δ4 W\[3\]ᵀ\) ⊙ the ReLU mask "
+                      r"\(Z3 > 0\): "
+     r"check the transpose of W\[3\] and the ReLU mask \(Z3 > 0\)"),
+    (lambda *a: written_backward(*a, scale=lambda n: 2 / 100),
+     r"\(on a network with N = 7 \(right on the notebook's data: look for something that holds only for N = 100\)\)"),
+])
+def test_backward_first_wrong_layer_branches(answer, pattern):
+    fails_with(checks.check_backward, answer, pattern)
+
+
+def test_backward_tanh_generic_message_names_tanhs_derivative():
+    fails_with(checks.check_backward_tanh, lambda *a: written_tanh(*a, deriv=lambda Z, A: 1 - A ** 2 + 0.5),
+               "^" + where(3) + r". The layers above it are right, so what enters here is δ3 = \(δ4 W\[3\]ᵀ\) ⊙ "
+               r"tanh's derivative 1 - A3²: check the transpose of W\[3\] and tanh's derivative 1 - A3²")
+
+
+def test_backward_right_only_on_the_notebooks_data_is_told_so():
+    X0, _ = data.getdata()
+
+    def answer(X, T, W, B):
+        DW, DB = written_backward(X, T, W, B)
+        return (DW, DB) if np.array_equal(X, X0) else ([2 * d for d in DW], DB)
+    fails_with(checks.check_backward, answer, r"^backward is right on the notebook's data but wrong on a second "
+                                              r"network "
+                                              r"with the same N: does it use anything but its arguments X, T, W, B \(a "
+                                              r"global like Z1 or A1\)\?")
+
+
+def test_sequential_weight_of_the_wrong_shape_is_named_with_both_shapes():
+    def answer(W, B):
+        layers = []
+        for l, w in enumerate(W):
+            layers.append(torch.nn.Linear(w.shape[1], w.shape[0]).double())  # weight (in, out): the numpy layout
+            if l < len(W) - 1:
+                layers.append(torch.nn.ReLU())
+        return torch.nn.Sequential(*layers)
+    fails_with(checks.check_sequential, answer, r"^layer 0: nn.Linear\(4, 6\) stores its weight as \(out, in\) = \(6, "
+                                                r"4\); got \(4, 6\)")

@@ -40,6 +40,10 @@ class Exercise:
     seed: int = 0
 
 
+# Every function on the way from run() to a CheckFailed sets __tracebackhide__: IPython then shows the student the
+# message and the one frame that raised it, not the checks' internals. A comprehension has a frame of its own in
+# Python 3.11 that cannot be hidden, so loops that call the student's code or validate its answers are for-loops.
+
 def run(exercise, fn):
     """The in-notebook check: cases, collect and judge in this kernel; prints "✓ ..." or raises CheckFailed."""
     __tracebackhide__ = True
@@ -135,7 +139,10 @@ def _ratio_hint(name, got, want, n_samples=None):
 def _collect_numbers(name, fn, cases):
     """The student's scalar answers fn(*case) for every case, as a list of floats."""
     __tracebackhide__ = True
-    return [_number(name, _call(fn, name, *case)) for case in cases]
+    answers = []
+    for case in cases:  # a loop, not a comprehension: Python 3.11 would show the comprehension's frame
+        answers.append(_number(name, _call(fn, name, *case)))
+    return answers
 
 
 def _judge_numbers(name, answers, reference, mistakes, cases):

@@ -7,6 +7,8 @@ an answer is judged by its mathematics (weights 3 and bias 3 are as right as 1 a
 The test points are multiples of a power of 1/2 (exact in binary), so a point is on a boundary or clearly
 off it.
 """
+from functools import partial
+
 import numpy as np
 
 from .. import threshold
@@ -26,7 +28,10 @@ def _record(name, value):
     if hasattr(value, "detach"):  # a torch tensor
         value = value.detach().cpu().numpy()
     if isinstance(value, (list, tuple)):
-        return [_record(f"{name}[{i}]", v) for i, v in enumerate(value)]
+        items = []
+        for i, v in enumerate(value):  # a loop, not a comprehension (see _core: hidden frames)
+            items.append(_record(f"{name}[{i}]", v))
+        return items
     if isinstance(value, np.ndarray) and (np.issubdtype(value.dtype, np.number) or value.dtype == bool):
         return value.astype(np.float64)
     if isinstance(value, (bool, int, float, np.number)):
@@ -34,12 +39,11 @@ def _record(name, value):
     _fail(f"{name} must be numbers or numpy arrays; got {type(value).__name__}")
 
 
-def _collector(function):
-    """collect(fn, inputs) for an exercise whose function takes no arguments and returns weights."""
-    def collect(fn, inputs):
-        __tracebackhide__ = True
-        return _record(function, _call(fn, function))
-    return collect
+def _collect_weights(function, fn, inputs):
+    """collect(fn, inputs), given as partial(_collect_weights, function), for an exercise whose function takes
+    no arguments and returns weights. (A partial, not a closure made at import: mutation testing can reach it.)"""
+    __tracebackhide__ = True
+    return _record(function, _call(fn, function))
 
 
 def _matrix(name, value, shapes):
@@ -197,7 +201,7 @@ def _and4_judge(X, answer):
           "the bias is not negative enough (z must be > 0 with four inputs on and ≤ 0 with three)")
 
 
-AND4 = Exercise("and4_unit", _and4_cases, _collector("and4_unit"), _and4_judge, seed=0)
+AND4 = Exercise("and4_unit", _and4_cases, partial(_collect_weights, "and4_unit"), _and4_judge, seed=0)
 
 
 def check_and4(fn):
@@ -266,7 +270,7 @@ def _square_judge(cases, answer):
     _fail_misclassified(grid, got_grid, want_grid, edges, got_edges, "edge")
 
 
-SQUARE_LAYER = Exercise("square_layer", _square_cases, _collector("square_layer"), _square_judge, seed=0)
+SQUARE_LAYER = Exercise("square_layer", _square_cases, partial(_collect_weights, "square_layer"), _square_judge, seed=0)
 
 
 def check_square_layer(fn):
@@ -329,7 +333,7 @@ def _table(table):
     return ", ".join(f"{x}→{v}" for x, v in zip(["00", "01", "10", "11"], table))
 
 
-XOR = Exercise("xor_network", _xor_cases, _collector("xor_network"), _xor_judge, seed=0)
+XOR = Exercise("xor_network", _xor_cases, partial(_collect_weights, "xor_network"), _xor_judge, seed=0)
 
 
 def check_xor(fn):
@@ -422,7 +426,8 @@ def _diamond_judge(cases, answer):
     _fail_misclassified(grid, got, want, boundary, on_boundary, "boundary")
 
 
-DIAMOND = Exercise("diamond_network", _diamond_cases, _collector("diamond_network"), _diamond_judge, seed=0)
+DIAMOND = Exercise("diamond_network", _diamond_cases, partial(_collect_weights, "diamond_network"), _diamond_judge,
+                   seed=0)
 
 
 def check_diamond(fn):

@@ -1,0 +1,25 @@
+"""What a student sees when an exercise check fails: CheckFailed's message, and no frame of the checks' own code.
+
+IPython (JupyterLab, and nbgrader's kernel) leaves out of a traceback every frame whose local `__tracebackhide__`
+is true, except the last, the one that raised. A frame of utils/checks shown there would bury the message under
+the checks' internals."""
+from pathlib import Path
+
+import pytest
+
+from utils import checks
+
+
+def shown_check_frames(excinfo):
+    """The frames of utils/checks that IPython would show in the traceback of `excinfo` (a pytest ExceptionInfo)."""
+    return [f"{Path(e.path).name}:{e.lineno + 1} in {e.name}" for e in list(excinfo.traceback)[:-1]
+            if Path(e.path).parent.name == "checks" and Path(e.path).parent.parent.name == "utils"
+            and not e.frame.f_locals.get("__tracebackhide__")]
+
+
+def fails_with(check, answer, pattern):
+    """check(answer) raises CheckFailed matching `pattern`, with only the message to read."""
+    with pytest.raises(checks.CheckFailed, match=pattern) as excinfo:
+        check(answer)
+    assert not shown_check_frames(excinfo), shown_check_frames(excinfo)
+    return excinfo

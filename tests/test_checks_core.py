@@ -1,0 +1,103 @@
+"""The answer validators and the ratio hint shared by every exercise check (utils/checks/_core.py): what a student
+is told about a malformed answer names the function, what was expected and what came instead."""
+import numpy as np
+import pytest
+import torch
+
+from utils import checks
+from utils.checks._core import _array, _close, _judge_numbers, _number, _ratio_hint
+
+
+def fails(pattern, fn, *args):
+    with pytest.raises(checks.CheckFailed, match=pattern):
+        fn(*args)
+
+
+def test_array_takes_tensors_and_numbers_as_float64():
+    t = torch.arange(6, dtype=torch.float32, requires_grad=True).reshape(2, 3)
+    got = _array("H", t, (2, 3))
+    assert got.dtype == np.float64 and np.array_equal(got, np.arange(6.0).reshape(2, 3))
+    assert _array("H", np.arange(4).reshape(2, 2), (2, 2)).dtype == np.float64
+
+
+def test_array_names_what_it_got_and_the_shape_it_expected():
+    fails(r"^H must be a numeric numpy array of shape \(2, 2\); got str", _array, "H", "x", (2, 2))
+    fails(r"^H must be a numeric numpy array of shape \(2, 2\); got ndarray", _array, "H",
+          np.array([["a", "b"], ["c", "d"]]), (2, 2))
+    fails(r"^H is a list; return a numpy array of shape \(2, 2\)", _array, "H", [[1.0, 0.0], [0.0, 1.0]], (2, 2))
+    fails(r"^H is None", _array, "H", None, (2, 2))
+
+
+def test_array_says_transposed_only_for_a_transposed_matrix():
+    fails(r"^DW has shape \(3, 2\), expected \(2, 3\): it is transposed", _array, "DW", np.ones((3, 2)), (2, 3))
+    fails(r"^DW has shape \(4, 3\), expected \(2, 3\)", _array, "DW", np.ones((4, 3)), (2, 3))
+    fails(r"^T has shape \(4, 3, 2\), expected \(2, 3, 4\)", _array, "T", np.ones((4, 3, 2)), (2, 3, 4))
+
+
+def test_close_is_relative_to_the_largest_entry():
+    assert _close(np.array([0.0, 100.0]), np.array([5e-5, 100.0]), 1e-6)  # 5e-5 is 5e-7 of the largest entry
+    assert not _close(np.array([1.0]), np.array([1.0 + 5e-6]), 1e-6)       # 5e-6 relative: more than rtol
+    assert not _close(np.array([1e-9]), np.array([0.0]), 1e-6)             # all zero: no scale to hide 1e-9 in
+    assert _close(np.array([0.0]), np.array([0.0]), 1e-6)
+
+
+def test_number_takes_a_tensor_that_requires_grad():
+    assert _number("kappa", torch.tensor(2.5, requires_grad=True)) == 2.5
+
+
+@pytest.mark.parametrize("value, pattern", [
+    (None, r"^kappa returned None: did you forget `return`\?"),
+    ([1.0], r"^kappa must return a number; got a list"),
+    (True, r"^kappa must return a single number; got bool \(\)"),
+    (np.ones(3), r"^kappa must return a single number; got ndarray \(3,\)"),
+    (np.array(np.nan), r"^kappa returned nan: look for a division by zero or an overflow"),
+])
+def test_number_names_what_it_got(value, pattern):
+    fails(pattern, _number, "kappa", value)
+
+
+CASES = [(1.0, 2.0), (3.0, 4.0), (5.0, 6.0)]
+
+
+def test_judge_numbers_names_the_count_and_what_it_got():
+    add = lambda a, b: a + b  # noqa: E731
+    fails(r"^add: expected 3 answers, got list of length 2", _judge_numbers, "add", [3.0, 7.0], add, [], CASES)
+    fails(r"^add: expected 3 answers, got str", _judge_numbers, "add", "3, 7, 11", add, [], CASES)
+    fails(r"^add returned None", _judge_numbers, "add", [None] * 3, add, [], CASES)
+    fails(r"^add: for the first test case expected 3, got 4", _judge_numbers, "add", [4.0, 7.0, 11.0], add, [], CASES)
+    fails(r"^add: the sign is wrong", _judge_numbers, "add", [-3.0, -7.0, -11.0], add, [], CASES)
+    fails(r"^add: that is the product", _judge_numbers, "add", [2.0, 12.0, 30.0], add,
+          [("that is the product", lambda a, b: a * b)], CASES)
+
+
+WANT = np.array([[1.0, -2.0], [0.5, 4.0]])
+
+
+@pytest.mark.parametrize("factor, n, text", [
+    (-1.0, None, "has the wrong sign: check the order in (Y - T)"),
+    (0.5, None, "is half the right value: the factor 2 from the derivative of the square is missing"),
+    (2.0, None, "is twice the right value: the factor 2 is counted twice"),
+    (10.0, 10, "is N times too large: the 1/N of the mean is missing"),
+    (10.0 * (1 + 5e-7), 10, "is N times too large: the 1/N of the mean is missing"),
+    (5.0, 10, "is N/2 times too large: the 2/N factor (2 from the square, 1/N from the mean) is missing"),
+    (0.1, 10, "is N times too small: the 1/N is applied twice"),
+    (3.7, 10, "is 3.7 times the right value: a constant factor is off"),
+])
+def test_ratio_hint_names_the_factor(factor, n, text):
+    assert _ratio_hint("DB[0]", factor * WANT, WANT, n_samples=n) == f"DB[0] {text}"
+
+
+def test_ratio_hint_only_for_a_constant_factor():
+    assert _ratio_hint("DW", WANT * [[2.0, 3.0], [2.0, 2.0]], WANT) is None  # not one factor
+    assert _ratio_hint("DW", 0 * WANT, WANT) is None                          # all zero: no factor to name
+    assert _ratio_hint("DW", 0 * WANT, 0 * WANT) is None                      # nothing to compare
+    # entries below 1e-12 of the largest are round-off: left out of the ratio; above it they count
+    assert _ratio_hint("DW", np.array([2e3, 5e-12]), np.array([1e3, 1e-12])).startswith("DW is twice")
+    assert _ratio_hint("DW", np.array([2e-3, 5e-14]), np.array([1e-3, 1e-14])) is None
+
+
+def test_number_takes_a_one_by_one_array_without_a_warning():
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy deprecates float() of an array with dimensions
+        assert _number("kappa", np.array([[2.5]])) == 2.5
