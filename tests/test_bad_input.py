@@ -11,6 +11,7 @@ import itertools
 import math
 import os
 import re
+from decimal import Decimal, localcontext
 from fractions import Fraction
 
 import numpy as np
@@ -130,6 +131,9 @@ def test_names_recognises_a_named_argument(message, arg, named):
 @example(value=0.5)
 # 3.7e153 as gradient_descent's step: a diverging error whose norm is finite but whose square overflows.
 @example(value=3.718656844844671e+153)
+# errors spanning 1e-193 to 6e115 (measured_rate's quotient overflows) and targets 6e153 (mse's squares overflow)
+@example(value=np.array([3.30841754e-193, 5.94751950e+115]))
+@example(value=np.full((5, 1), 6e153))
 def test_bad_argument_is_named_or_handled(name, arg, value):
     fn, valid = CASES[name]
     TRIED[name] += 1
@@ -353,6 +357,22 @@ def oracle_gradient_descent(result, H, step, max_steps):
     np.testing.assert_allclose(result["errors"], norms, rtol=1e-9, atol=1e-15 * np.abs(conditioning.W_STAR).max())
 
 
+def exact_mse(Y, T):
+    """The mean of (Y - T)^2 in exact rational arithmetic, rounded once: no square can overflow."""
+    D = [Fraction(float(y)) - Fraction(float(t)) for y, t in zip(f64(Y).ravel(), f64(T).ravel())]
+    return float(sum(d * d for d in D) / len(D))
+
+
+def exact_rate(errors):
+    """(e_last / e_0)^(1/k) in 60-digit decimal arithmetic: no quotient can leave float range."""
+    e = f64(errors)
+    with localcontext() as ctx:
+        ctx.prec = 60
+        if e[-1] == 0:
+            return 0.0
+        return float((Decimal(float(e[-1])) / Decimal(float(e[0]))) ** (Decimal(1) / Decimal(e.size - 1)))
+
+
 def oracle_widget_state(result, mu1, mu2, sigma, step_fraction, n_grid):
     lam_min, lam_max = exact_eigenvalues([number(mu1), number(mu2)], sigma)
     # widget_state takes kappa from a numerical eigensolver: its lam_min errs by about eps * lam_max
@@ -364,7 +384,7 @@ def oracle_widget_state(result, mu1, mu2, sigma, step_fraction, n_grid):
 ORACLES = {
     "mlp.forward": oracle_mlp_forward,
     "mlp.backward": oracle_mlp_backward,
-    "mlp.mse": lambda r, Y, T: np.testing.assert_allclose(r, np.mean((f64(Y) - f64(T)) ** 2), rtol=1e-12),
+    "mlp.mse": lambda r, Y, T: np.testing.assert_allclose(r, exact_mse(Y, T), rtol=1e-12),
     "gradcheck.relative_error": oracle_relative_error,
     "threshold.step": lambda r, z: np.testing.assert_array_equal(r, step_ref(z)),
     "threshold.predict": lambda r, X, W, B: np.testing.assert_array_equal(r, threshold_predict(X, W, B)),
@@ -400,8 +420,7 @@ ORACLES = {
         r, (number(kappa) - 1) / (number(kappa) + 1), rtol=1e-12),
     "conditioning.predicted_steps": oracle_predicted_steps,
     "conditioning.gradient_descent": oracle_gradient_descent,
-    "conditioning.measured_rate": lambda r, errors: np.testing.assert_allclose(
-        r, (f64(errors)[-1] / f64(errors)[0]) ** (1 / (f64(errors).size - 1)), rtol=1e-12),
+    "conditioning.measured_rate": lambda r, errors: np.testing.assert_allclose(r, exact_rate(errors), rtol=1e-12),
     "conditioning.widget_state": oracle_widget_state,
     "conditioning.sample_inputs": lambda r, mu, sigma, n, rng: (
         np.testing.assert_equal(r.shape, (int(n), f64(mu).size))),

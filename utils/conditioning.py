@@ -233,7 +233,16 @@ def measured_rate(errors):
     errors = as_float_array("errors", errors, ndim=1)
     if errors.size < 2 or errors[0] <= 0 or np.any(errors < 0):
         raise ValueError(f"errors must be distances: at least 2 entries, none negative, errors[0] > 0; got {errors[:4]}")
-    return float((errors[-1] / errors[0]) ** (1.0 / (errors.size - 1)))
+    with np.errstate(over="ignore", under="ignore"):
+        ratio = errors[-1] / errors[0]
+    if np.isfinite(ratio) and (ratio >= np.finfo(float).tiny or errors[-1] == 0.0):
+        return float(ratio ** (1.0 / (errors.size - 1)))
+    # the ratio left float range: the same root through logarithms
+    log_rate = (math.log(errors[-1]) - math.log(errors[0])) / (errors.size - 1)
+    if log_rate > math.log(np.finfo(float).max):
+        raise ValueError(f"errors must not grow beyond float range per step; got errors[0] = {errors[0]:.3g}, "
+                         f"errors[-1] = {errors[-1]:.3g} after {errors.size - 1} step(s)")
+    return math.exp(log_rate)
 
 
 def widget_state(mu1, mu2, sigma, step_fraction=0.5, center=False, beta=0.0, n_grid=60):

@@ -73,7 +73,18 @@ def mse(Y, T):
     T = as_float_array("T", T, ndim=2)
     if T.shape != Y.shape:
         raise ValueError(f"T must have the shape of Y, {Y.shape}; got {T.shape}")
-    return float(((Y - T) ** 2).mean())
+    with np.errstate(over="ignore", invalid="ignore"):
+        D = Y - T
+        loss = float((D ** 2).mean())
+        if np.isfinite(loss):
+            return loss
+        # a square overflowed: the same mean scaled by the largest |Y - T|, out of range only if the mean is
+        scale = float(np.abs(D).max())
+        loss = scale * (scale * float(((D / scale) ** 2).mean()))
+    if not np.isfinite(loss):
+        raise ValueError(f"Y and T are too far apart: their mean squared error is beyond float range "
+                         f"(largest |Y - T| = {scale:.3g})")
+    return loss
 
 
 def backward(X, T, W, B, activation="relu"):
