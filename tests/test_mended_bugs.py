@@ -1,4 +1,7 @@
 """Bugs found while mending tests/test_bad_input.py, now mended: each error names the argument and the rule."""
+import warnings
+
+import numpy as np
 import pytest
 
 from utils import conditioning, mlp
@@ -38,3 +41,26 @@ def test_measured_rate_beyond_the_quotients_range_is_the_true_root_or_names_erro
     with pytest.raises(ValueError, match=r"^errors must not grow beyond float range per step; got errors\[0\] = 3.3e-193"):
         conditioning.measured_rate([3.3e-193, 5.94e115])
     assert conditioning.measured_rate([1e-300, 1e-300 * 1e-20]) == pytest.approx(1e-20, rel=1e-12)  # underflowing
+
+
+def test_mse_and_measured_rate_are_quiet_at_their_edges():
+    """No RuntimeWarning reaches a student at the overflow edges (numpy's errstate), and the messages give the
+    values: warnings are errors here."""
+    tiny = np.finfo(float).tiny
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert mlp.mse([[1.5e154], [0.0]], [[0.0], [0.0]]) == pytest.approx(1.125e308, rel=1e-15)
+        with pytest.raises(ValueError, match=r"^Y and T are too far apart: .*largest \|Y - T\| = inf\)$"):
+            mlp.mse([[1.7e308]], [[-1.7e308]])  # Y - T itself overflows
+        assert conditioning.measured_rate([1.0, 0.0]) == 0.0
+        assert conditioning.measured_rate([1.0, 0.5, 0.0]) == 0.0
+        assert conditioning.measured_rate([1.0, tiny]) == tiny  # the smallest normal ratio: its root, exactly
+        assert conditioning.measured_rate([3.3e-193, 1.0, 5.94e115]) == pytest.approx((5.94 / 3.3) ** 0.5 * 1e154,
+                                                                                       rel=1e-12)
+        with pytest.raises(ValueError) as info:
+            conditioning.measured_rate([3.3e-193, 5.94e115])
+    assert str(info.value) == ("errors must not grow beyond float range per step; got errors[0] = 3.3e-193, "
+                               "errors[-1] = 5.94e+115 after 1 step(s)")
+    with pytest.raises(ValueError) as info:
+        conditioning.measured_rate([1.0, 2.0, 3.0, 4.0, -5.0])
+    assert str(info.value).endswith(f"got {np.array([1.0, 2.0, 3.0, 4.0])}")  # the first four entries
