@@ -61,6 +61,10 @@ def test_mse_and_measured_rate_are_quiet_at_their_edges():
             conditioning.measured_rate([3.3e-193, 5.94e115])
     assert str(info.value) == ("errors must not grow beyond float range per step; got errors[0] = 3.3e-193, "
                                "errors[-1] = 5.94e+115 after 1 step(s)")
+    with pytest.raises(ValueError) as info:  # over two steps: only a subnormal start grows that fast
+        conditioning.measured_rate([5e-324, 1.0, 1.7e308])
+    assert str(info.value) == ("errors must not grow beyond float range per step; got errors[0] = 4.94e-324, "
+                               "errors[-1] = 1.7e+308 after 2 step(s)")
     with pytest.raises(ValueError) as info:
         conditioning.measured_rate([1.0, 2.0, 3.0, 4.0, -5.0])
     assert str(info.value).endswith(f"got {np.array([1.0, 2.0, 3.0, 4.0])}")  # the first four entries
