@@ -52,7 +52,7 @@ DEFAULT = ["utils._validate.*", "utils.gradcheck.*", "utils.data.*", "utils.__ma
            # conditioning without draw_state, update_drawing and ConditioningView (notebook 03's widget figure)
            *(f"utils.conditioning.x_{f}__mutmut_*" for f in (
                "_mu_sigma", "hessian", "eigenvalues", "condition_number", "sample_inputs", "empirical_hessian",
-               "step_size", "predicted_rate", "predicted_steps", "gradient_descent", "heavy_ball",
+               "_eigenvalue_range", "step_size", "predicted_rate", "predicted_steps", "gradient_descent", "heavy_ball",
                "momentum_parameters", "predicted_momentum_rate", "momentum_error_bounds", "predicted_momentum_steps",
                "eigendirection_errors", "measured_rate", "widget_state", "centered_kappa", "transform_inputs",
                "bias_hessian", "least_squares", "general_hessian", "matrix_condition_number")),

@@ -23,3 +23,11 @@ def fails_with(check, answer, pattern):
         check(answer)
     assert not shown_check_frames(excinfo), shown_check_frames(excinfo)
     return excinfo
+
+
+def judged(exercise, cases, answers):
+    """What a grader's judge says of recorded `answers` (plain data) on `cases`: "✓ …" or CheckFailed's message."""
+    try:
+        return exercise.judge(cases, answers)
+    except checks.CheckFailed as exc:
+        return str(exc)

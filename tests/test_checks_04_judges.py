@@ -7,36 +7,33 @@ import re
 import numpy as np
 import pytest
 
+from feedback import judged
 from test_checks_04 import error_torch, sequential
 from utils import mlp
-from utils.checks import CheckFailed
 from utils.checks.backprop import ERROR_TORCH, SEQUENTIAL
 
 
-def judged(exercise, answers, cases):
-    """The judge's message for `answers`: '✓ …' when it passes, else CheckFailed's text."""
-    try:
-        return exercise.judge(cases, answers)
-    except CheckFailed as exc:
-        return str(exc)
+def recorded(exercise, reference):
+    """The notebook's cases of `exercise` and the records its collect makes of a right answer, `reference`."""
+    cases = exercise.cases(exercise.seed)
+    return cases, exercise.collect(reference, cases)
 
 
 @pytest.fixture(scope="module")
 def seq():
-    cases = SEQUENTIAL.cases(SEQUENTIAL.seed)
-    return cases, SEQUENTIAL.collect(sequential, cases)
+    return recorded(SEQUENTIAL, sequential)
 
 
 def test_sequential_right_record_gets_its_message(seq):
     cases, good = seq
-    assert judged(SEQUENTIAL, good, cases) == ("nn.Sequential reproduces the numpy network; its first weight's "
+    assert judged(SEQUENTIAL, cases, good) == ("nn.Sequential reproduces the numpy network; its first weight's "
                                                "gradient will be in net[0].weight.grad, shaped (6, 4) = DW[0].T")
 
 
 @pytest.mark.parametrize("answers,got", [(None, "NoneType"), ([{}], "list of length 1"), ("x", "str")])
 def test_sequential_records_of_the_wrong_kind_are_described(seq, answers, got):
     cases, _ = seq
-    assert judged(SEQUENTIAL, answers, cases) == f"build_sequential: expected {len(cases)} records, got {got}"
+    assert judged(SEQUENTIAL, cases, answers) == f"build_sequential: expected {len(cases)} records, got {got}"
 
 
 def edit(good, change):
@@ -49,26 +46,26 @@ def test_sequential_layers_that_are_no_list_count_as_none(seq):
     cases, good = seq
     for layers in (None, 5, "LinearReLU"):
         answers = edit(good, lambda a: a.update(layers=layers))
-        assert judged(SEQUENTIAL, answers, cases) == "the network needs 4 nn.Linear layers; got 0"
+        assert judged(SEQUENTIAL, cases, answers) == "the network needs 4 nn.Linear layers; got 0"
 
 
 def test_sequential_last_layer_is_named(seq):
     cases, good = seq
     answers = edit(good, lambda a: a["layers"].append({"type": "Tanh"}))
-    assert judged(SEQUENTIAL, answers, cases) == ("the network ends with Tanh: the output layer is linear, "
+    assert judged(SEQUENTIAL, cases, answers) == ("the network ends with Tanh: the output layer is linear, "
                                                   "no ReLU after it")
 
 
 def test_sequential_counts_the_relus_it_found(seq):
     cases, good = seq
     answers = edit(good, lambda a: a["layers"].pop(1))  # Linear, Linear, ReLU, Linear, ReLU, Linear
-    assert judged(SEQUENTIAL, answers, cases) == "the network needs a ReLU after each hidden layer (3); got 2"
+    assert judged(SEQUENTIAL, cases, answers) == "the network needs a ReLU after each hidden layer (3); got 2"
 
 
 def test_sequential_weight_that_is_not_an_array_is_shown(seq):
     cases, good = seq
     answers = edit(good, lambda a: a["layers"][0].update(weight=None))
-    assert judged(SEQUENTIAL, answers, cases) == ("layer 0: nn.Linear(4, 6) stores its weight as (out, in) = "
+    assert judged(SEQUENTIAL, cases, answers) == ("layer 0: nn.Linear(4, 6) stores its weight as (out, in) = "
                                                   "(6, 4); got None")
 
 
@@ -80,13 +77,13 @@ def test_sequential_weights_and_biases_must_match_to_1e9(seq, key, message):
     """A relative change of 1e-7 is beyond the stated 1e-9 (and within the checks' default tolerance, 1e-6)."""
     cases, good = seq
     off = edit(good, lambda a: a["layers"][0].update({key: a["layers"][0][key] * (1 + 1e-7)}))
-    assert judged(SEQUENTIAL, off, cases) == message
+    assert judged(SEQUENTIAL, cases, off) == message
 
 
 def test_sequential_bias_that_is_not_an_array_is_named(seq):
     cases, good = seq
     answers = edit(good, lambda a: a["layers"][0].update(bias=None))
-    assert judged(SEQUENTIAL, answers, cases).startswith("layer 0: the bias is not b")
+    assert judged(SEQUENTIAL, cases, answers).startswith("layer 0: the bias is not b")
 
 
 @pytest.mark.parametrize("output,shown", [
@@ -97,7 +94,7 @@ def test_sequential_output_that_could_not_be_computed_is_shown(seq, output, show
     cases, good = seq
     answers = edit(good, lambda a: a.update(output=output))
     X = cases[0][2]
-    assert judged(SEQUENTIAL, answers, cases) == f"the network cannot be applied to X of shape {X.shape}: {shown}"
+    assert judged(SEQUENTIAL, cases, answers) == f"the network cannot be applied to X of shape {X.shape}: {shown}"
 
 
 def test_sequential_output_must_match_numpy_to_1e9_and_the_difference_is_given(seq):
@@ -106,7 +103,7 @@ def test_sequential_output_must_match_numpy_to_1e9_and_the_difference_is_given(s
     want = mlp.forward(X, W, B)[0]
     shift = 1e-7 * np.max(np.abs(want))
     answers = edit(good, lambda a: a.update(output=want + shift))
-    assert judged(SEQUENTIAL, answers, cases) == (f"the network's output differs from numpy's (largest difference "
+    assert judged(SEQUENTIAL, cases, answers) == (f"the network's output differs from numpy's (largest difference "
                                                   f"{shift:.3g}): check the order of the layers")
 
 
@@ -114,20 +111,19 @@ def test_sequential_output_must_match_numpy_to_1e9_and_the_difference_is_given(s
 
 @pytest.fixture(scope="module")
 def torch_records():
-    cases = ERROR_TORCH.cases(ERROR_TORCH.seed)
-    return cases, ERROR_TORCH.collect(error_torch, cases)
+    return recorded(ERROR_TORCH, error_torch)
 
 
 def test_error_torch_right_record_gets_its_message(torch_records):
     cases, good = torch_records
-    assert judged(ERROR_TORCH, good, cases) == ("the PyTorch error equals the numpy one, and autograd's gradient "
+    assert judged(ERROR_TORCH, cases, good) == ("the PyTorch error equals the numpy one, and autograd's gradient "
                                                 "W[0].grad matches")
 
 
 @pytest.mark.parametrize("answers,got", [(None, "NoneType"), ([{}], "list of length 1")])
 def test_error_torch_records_of_the_wrong_kind_are_described(torch_records, answers, got):
     cases, _ = torch_records
-    assert judged(ERROR_TORCH, answers, cases) == f"error_torch: expected {len(cases)} records, got {got}"
+    assert judged(ERROR_TORCH, cases, answers) == f"error_torch: expected {len(cases)} records, got {got}"
 
 
 @pytest.mark.parametrize("change,message", [
@@ -145,7 +141,7 @@ def test_error_torch_records_of_the_wrong_kind_are_described(torch_records, answ
 def test_error_torch_each_failure_says_what_it_found(torch_records, change, message):
     cases, good = torch_records
     answers = edit(good, lambda a: a.update(change))
-    assert judged(ERROR_TORCH, answers, cases) == message
+    assert judged(ERROR_TORCH, cases, answers) == message
 
 
 def test_error_torch_value_must_match_to_1e9_and_a_wrong_one_is_given_with_the_right_one(torch_records):
@@ -153,7 +149,7 @@ def test_error_torch_value_must_match_to_1e9_and_a_wrong_one_is_given_with_the_r
     X, T, W, B = cases[0]
     want = mlp.mse(mlp.forward(X, W, B)[0], T)
     answers = edit(good, lambda a: a.update(value=want * (1 + 1e-7)))
-    message = judged(ERROR_TORCH, answers, cases)
+    message = judged(ERROR_TORCH, cases, answers)
     assert re.fullmatch(rf"the error is {want * (1 + 1e-7):.6g}, expected {want:.6g}: check the ReLUs \(none on the "
                         r"output layer\), the biases and the square", message), message
 
@@ -161,4 +157,4 @@ def test_error_torch_value_must_match_to_1e9_and_a_wrong_one_is_given_with_the_r
 def test_error_torch_gradient_must_match_to_1e9(torch_records):
     cases, good = torch_records
     answers = edit(good, lambda a: a["grad_W"].__setitem__(0, a["grad_W"][0] * (1 + 1e-7)))
-    assert judged(ERROR_TORCH, answers, cases).startswith("the error has the right value but autograd's gradient")
+    assert judged(ERROR_TORCH, cases, answers).startswith("the error has the right value but autograd's gradient")

@@ -68,17 +68,23 @@ def empirical_hessian(X):
     return H
 
 
+def _eigenvalue_range(lam_min, lam_max):
+    """lam_min and lam_max as floats with 0 < lam_min <= lam_max, or an error naming both."""
+    lam_min = as_float("lam_min", lam_min, low=0.0, low_open=True)
+    lam_max = as_float("lam_max", lam_max, low=0.0, low_open=True)
+    if lam_min > lam_max:
+        raise ValueError(f"lam_min and lam_max must satisfy lam_min <= lam_max; got lam_min = {lam_min}, "
+                         f"lam_max = {lam_max}")
+    return lam_min, lam_max
+
+
 def step_size(rule, lam_min, lam_max):
     """A fixed step for a quadratic with eigenvalues in [lam_min, lam_max].
 
     "optimal": 2 / (lam_min + lam_max), the fastest fixed step; "lecun": 1 / lam_max;
     "edge": 2 / lam_max, beyond which gradient descent diverges.
     """
-    lam_min = as_float("lam_min", lam_min, low=0.0, low_open=True)
-    lam_max = as_float("lam_max", lam_max, low=0.0, low_open=True)
-    if lam_min > lam_max:
-        raise ValueError(f"lam_min and lam_max must satisfy lam_min <= lam_max; got lam_min = {lam_min}, "
-                         f"lam_max = {lam_max}")
+    lam_min, lam_max = _eigenvalue_range(lam_min, lam_max)
     rules = {"optimal": 2.0 / (lam_min + lam_max), "lecun": 1.0 / lam_max, "edge": 2.0 / lam_max}
     return rules[as_choice("rule", rule, tuple(rules))]
 
@@ -166,11 +172,7 @@ def heavy_ball(H, step, beta, w0=W_START, w_star=W_STAR, tol=TOL, max_steps=2000
 def momentum_parameters(lam_min, lam_max):
     """The fastest heavy ball for eigenvalues in [lam_min, lam_max]: (step, beta) with
     step = 4 / (sqrt(lam_max) + sqrt(lam_min))^2 and beta = ((sqrt(kappa) - 1) / (sqrt(kappa) + 1))^2."""
-    lam_min = as_float("lam_min", lam_min, low=0.0, low_open=True)
-    lam_max = as_float("lam_max", lam_max, low=0.0, low_open=True)
-    if lam_min > lam_max:
-        raise ValueError(f"lam_min and lam_max must satisfy lam_min <= lam_max; got lam_min = {lam_min}, "
-                         f"lam_max = {lam_max}")
+    lam_min, lam_max = _eigenvalue_range(lam_min, lam_max)
     root_min, root_max = math.sqrt(lam_min), math.sqrt(lam_max)
     return 4.0 / (root_max + root_min) ** 2, ((root_max - root_min) / (root_max + root_min)) ** 2
 
@@ -233,7 +235,7 @@ def measured_rate(errors):
     errors = as_float_array("errors", errors, ndim=1)
     if errors.size < 2 or errors[0] <= 0 or np.any(errors < 0):
         raise ValueError(f"errors must be distances: at least 2 entries, none negative, errors[0] > 0; got {errors[:4]}")
-    with np.errstate(over="ignore", under="ignore"):
+    with np.errstate(over="ignore"):  # (numpy ignores underflow by default)
         ratio = errors[-1] / errors[0]
     if np.isfinite(ratio) and (ratio >= np.finfo(float).tiny or errors[-1] == 0.0):
         return float(ratio ** (1.0 / (errors.size - 1)))
