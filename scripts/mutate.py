@@ -8,6 +8,8 @@ Timeouts count as killed: the mutant made the tests run forever (or made hypothe
 so the suite does not pass.
 """
 import argparse
+import ast
+import difflib
 import fnmatch
 import json
 import os
@@ -141,6 +143,27 @@ def results():
     return out
 
 
+def mutant_diffs():
+    """{mutant name: the lines it changes, as - and + lines}, read from mutants/ (`mutmut show` takes seconds each)."""
+    out = {}
+    for path in (ROOT / "mutants" / "utils").rglob("*.py"):
+        source = path.read_text()
+        lines = source.splitlines()
+        module = ".".join(path.relative_to(ROOT / "mutants").with_suffix("").parts)
+        defs = {node.name: lines[node.lineno - 1:node.end_lineno] for node in ast.walk(ast.parse(source))
+                if isinstance(node, ast.FunctionDef) and "__mutmut_" in node.name}
+        for name, text in defs.items():
+            stem, _, tag = name.rpartition("__mutmut_")
+            if tag == "orig" or f"{stem}__mutmut_orig" not in defs:
+                continue
+            original = defs[f"{stem}__mutmut_orig"]
+            mutated = [l.replace(name, f"{stem}__mutmut_orig") for l in text]
+            out[f"{module}.{name}"] = "\n".join(
+                l for l in difflib.unified_diff(original, mutated, lineterm="", n=0)
+                if l.startswith(("-", "+")) and not l.startswith(("---", "+++")))
+    return out
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("globs", nargs="*", default=DEFAULT, help="mutant-name globs (default: %(default)s)")
@@ -168,10 +191,9 @@ def main(argv=None):
     print(f"mutants: {len(status)}, of which {len(equivalent)} equivalent (listed at the end)")
     print(f"killed: {len(killed)} of {len(counted)} = {score:.1f} % ({len(timeouts)} of them by a timeout)"
           + (f"  (run time {time.monotonic() - start:.0f} s)" if not args.report_only else ""))
+    diffs = mutant_diffs()
     for k in surviving:
-        diff = subprocess.run([*MUTMUT, "show", k], cwd=ROOT, capture_output=True, text=True).stdout
-        print(f"\n{counted[k]}: {k}\n" + "\n".join(l for l in diff.splitlines() if l.startswith(("-", "+"))
-                                                      and not l.startswith(("---", "+++"))))
+        print(f"\n{counted[k]}: {k}\n{diffs.get(k, '(source not found)')}")
     for k in sorted(equivalent):
         print(f"equivalent: {k}: {EQUIVALENT[k]}")
     return 0
