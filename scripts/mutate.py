@@ -132,6 +132,21 @@ EQUIVALENT = {
 }
 
 
+def equivalents_table():
+    """EQUIVALENT as the README's markdown table, a row per run of entries of one function with one reason."""
+    rows = []  # [function, reason, [numbers]]
+    for key, reason in EQUIVALENT.items():
+        name, _, number = key.rpartition("__mutmut_")
+        module, _, function = name.removeprefix("utils.").rpartition(".")
+        function = function.removeprefix("x_") if not function.startswith("xǁ") else ".".join(function.split("ǁ")[1:])
+        if rows and rows[-1][:2] == [f"{module}.{function}", reason]:
+            rows[-1][2].append(f"#{number}")
+        else:
+            rows.append([f"{module}.{function}", reason, [f"#{number}"]])
+    return "\n".join(["| mutant | why it is equivalent |", "|---|---|"]
+                     + [f"| `{name}` {', '.join(numbers)} | {reason} |" for name, reason, numbers in rows])
+
+
 def results():
     """{mutant name: status} from mutmut's result files."""
     from mutmut.stats import status_by_exit_code  # noqa: deferred: the venv's mutmut
@@ -168,7 +183,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("globs", nargs="*", default=DEFAULT, help="mutant-name globs (default: %(default)s)")
     parser.add_argument("--report-only", action="store_true", help="print the score of the last run")
+    parser.add_argument("--table", action="store_true", help="print the equivalent mutants as the README's table")
     args = parser.parse_args(argv)
+    if args.table:
+        print(equivalents_table())
+        return 0
     globs = [g for g in args.globs]
     start = time.monotonic()
     if not args.report_only:
