@@ -266,3 +266,18 @@ def test_diamond_cases_of_a_grader_seed(seed):
     assert {(-1, 0), (1, 0), (0, -1), (0, 1)} <= {tuple(p) for p in boundary}  # its corners
     for quadrant in product((1, -1), repeat=2):
         assert len(np.unique(boundary[np.all(boundary * quadrant > 0, axis=1)], axis=0)) > 30  # spread on each edge
+
+
+def test_diamond_output_weights_that_differ_by_more_than_round_off_are_not_taken_for_an_and():
+    """W1 = 1, 1 + 1e-5, 1 + 2e-5, 1 + 1e-5 (1e-5 is numpy's closeness): not equal weights, so the judge does
+    not guess an AND of the hidden units; it counts the points the output gets wrong (here: where three units
+    are on, outside the diamond, next to each edge)."""
+    W1 = np.array([[1.0], [1 + 1e-5], [1 + 2e-5], [1 + 1e-5]])
+    cases = DIAMOND.cases(0)
+    on = np.abs(cases["grid"]).sum(axis=1) == 1
+    grid, boundary = cases["grid"][~on], np.unique(np.concatenate([cases["boundary"], cases["grid"][on]]), axis=0)
+    units_on = lambda X: (X @ DIAMOND_W0 + 1 > 0).sum(axis=1)  # noqa: E731  (dyadic points: exact)
+    wrong = (units_on(grid) == 3) & (np.abs(grid).sum(axis=1) > 1)
+    assert judged(DIAMOND, cases, diamond(W1=W1, B1=[-2.5])) == (
+        f"{wrong.sum()} of {len(grid)} grid points and {np.sum(units_on(boundary) >= 3)} boundary points are "
+        f"misclassified, e.g. ({grid[wrong][0][0]:g}, {grid[wrong][0][1]:g})")
