@@ -1,7 +1,8 @@
 """Notebook 01's judges on data the grader passes them (judge(cases, answer), outside the student's kernel):
 a malformed test case or answer record gets a message that names what is wrong, never a crash and never a
 pass. These are the paths a tampered or truncated record takes; the student's own calls are validated earlier,
-in collect, and tested in test_checks_01.py."""
+in collect, and tested in test_checks_01.py. Also: the whole message of each named mistake a student reads, the
+round-off rule of the judges' forward pass at its edges, and what the cases of a grader's seed promise."""
 from itertools import product
 
 import numpy as np
