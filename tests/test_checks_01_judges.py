@@ -92,7 +92,8 @@ SHAPES = "(4,) or (4, 1)"
     (np.array([2, 2, 2, 2]), "fires for 1111 and for none of the other 15 inputs"),  # integers are numbers
     (np.array([True, True, True, True]), "it never fires, not even for 1111 (z = -3 there): the bias is too negative"),
     (np.array(["a", "b", "c", "d"]), f"w must be a numeric numpy array of shape {SHAPES}; got ndarray"),
-    ([[1.0, 1.0], [1.0]], f"w must be an array of numbers of shape {SHAPES}; got a list that is not a table of numbers"),
+    ([[1.0, 1.0], [1.0]],
+     f"w must be an array of numbers of shape {SHAPES}; got a list that is not a table of numbers"),
     ([1.0, None, 1.0, 1.0], "w contains NaN or inf"),
 ])
 def test_and4_weights_of_another_type(w, message):

@@ -156,8 +156,9 @@ def check_optimal_step(fn):
 # --- Exercise 4: predict the number of steps ------------------------------------------------------------------
 
 def _steps_cases(seed):
-    """Five (kappa, tol), kappa log-uniform on [1.5, 2000), tol one of 1e-2 ... 1e-9, whose exact step counts log(tol)/log(rho) are at least 0.05 from a whole number, so
-    that rounding up and down differ and no round-off decides the answer."""
+    """Five (kappa, tol), kappa log-uniform on [1.5, 2000), tol one of 1e-2 ... 1e-9, whose exact step counts
+    log(tol)/log(rho) are at least 0.05 from a whole number, so that rounding up and down differ and no round-off
+    decides the answer."""
     rng = np.random.default_rng(seed)
     cases = []
     while len(cases) < 5:
