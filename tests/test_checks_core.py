@@ -101,3 +101,32 @@ def test_number_takes_a_one_by_one_array_without_a_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # numpy deprecates float() of an array with dimensions
         assert _number("kappa", np.array([[2.5]])) == 2.5
+
+
+def message(fn, *args, **kwargs):
+    with pytest.raises(checks.CheckFailed) as excinfo:
+        fn(*args, **kwargs)
+    return str(excinfo.value)
+
+
+def test_array_a_wrong_shape_that_is_no_transpose_says_only_the_shapes():
+    assert message(_array, "DW", np.ones((4, 3)), (2, 3)) == "DW has shape (4, 3), expected (2, 3)"
+
+
+def test_ratio_hint_entries_at_exactly_1e_12_of_the_largest_are_round_off():
+    assert _ratio_hint("DW", np.array([2.0, 5e-12]), np.array([1.0, 1e-12])) == (
+        "DW is twice the right value: the factor 2 is counted twice")
+
+
+def test_ratio_hint_ratios_must_agree_to_1e_6():
+    want = np.array([1.0, 2.0, 3.0])
+    assert _ratio_hint("DW", 2 * want * np.array([1.0, 1 + 3e-6, 1 - 3e-6]), want) is None
+    assert _ratio_hint("DW", 2 * want * np.array([1.0, 1 + 3e-7, 1 - 3e-7]), want).startswith("DW is twice")
+
+
+def test_ratio_hint_a_factor_exactly_1e_6_from_a_named_one_is_named():
+    n = 15625  # 1e-6 * n = 2**-6 exactly, so the ratio n + 2**-6 lies exactly at the tolerance
+    assert _ratio_hint("DW", np.full(3, n + 2.0 ** -6), np.ones(3), n_samples=n) == (
+        "DW is N times too large: the 1/N of the mean is missing")
+    assert _ratio_hint("DW", np.full(3, n + 2.0 ** -5), np.ones(3), n_samples=n) == (
+        "DW is 1.563e+04 times the right value: a constant factor is off")

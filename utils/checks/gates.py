@@ -142,6 +142,7 @@ def _dyadic_grid(lim, denominator):
 
 
 def _random_dyadic(rng, n, lim, denominator):
+    """n points drawn uniformly from the multiples of 1/denominator in [-lim, lim]^2, shape (n, 2)."""
     return rng.integers(-int(lim * denominator), int(lim * denominator) + 1, size=(n, 2)) / denominator
 
 
@@ -217,7 +218,8 @@ _SIDES = {(1, 0): "x1 = -1", (-1, 0): "x1 = 1", (0, 1): "x2 = -1", (0, -1): "x2 
 
 def _square_cases(seed):
     """Points to classify: a grid of the box [-1.5, 1.5]^2 and points exactly on the square's edges and corners.
-    seed 0: every multiple of 1/32, and edge points every 1/64; other seeds: random multiples of 1/1024."""
+    seed 0: every multiple of 1/32, and edge points every 1/64; other seeds: 4000 random multiples of 1/1024, and
+    on each edge its two ends and 100 random multiples of 1/1024."""
     if seed == 0:
         grid, t = _dyadic_grid(1.5, 32), np.arange(-64, 65) / 64
     else:
@@ -346,8 +348,9 @@ def check_xor(fn):
 
 def _diamond_cases(seed):
     """Points to classify: a grid of [-1.5, 1.5]^2 and points exactly on the diamond's boundary |x1| + |x2| = 1,
-    corners included. seed 0: multiples of 1/32 and boundary points every 1/64; other seeds: random multiples
-    of 1/1024."""
+    corners included. seed 0: multiples of 1/32 and boundary points every 1/64; other seeds: 4000 random
+    multiples of 1/1024, and on each half of the boundary (x2 <= 0, x2 >= 0) the corners and 200 random points
+    whose x1 is a multiple of 1/1024."""
     if seed == 0:
         grid, t = _dyadic_grid(1.5, 32), np.arange(-64, 65) / 64
     else:
@@ -409,7 +412,8 @@ def _diamond_judge(cases, answer):
                    f" (its z is {z_out:g} there): its bias is too negative"))
     for j in range(h):
         w = W0[:, j]
-        if not np.isclose(abs(w[0]), abs(w[1])) or w[0] == 0:
+        # relative only (atol=0): a weight 1e-9 is not as large as a weight 0; w[0] == 0 is then w = (0, 0)
+        if not np.isclose(abs(w[0]), abs(w[1]), atol=0) or w[0] == 0:
             _fail(f"hidden unit {j + 1} has w = ({w[0]:g}, {w[1]:g}): its line is not parallel to an edge "
                   "of the diamond (the edges have slopes +1 and -1)")
         _check_distance(f"hidden unit {j + 1}", w, B0[j], np.sqrt(0.5), "the diamond",

@@ -7,8 +7,8 @@ from .. import conditioning
 from ._core import Exercise, _array, _call, _close, _collect_numbers, _fail, _judge_numbers, _number, run
 
 
-def _conditioning_cases(seed=3):
-    """Three (mu, sigma) with d = 2, 3, 5, in that order."""
+def _conditioning_cases(seed):
+    """Three (mu, sigma) with d = 2, 3, 5, in that order: mu ~ N(0, 4 I), sigma uniform on [0.3, 2)."""
     rng = np.random.default_rng(seed)
     return [(rng.normal(size=d) * 2, float(rng.uniform(0.3, 2.0))) for d in (2, 3, 5)]
 
@@ -114,8 +114,9 @@ def check_kappa(fn):
 
 # --- Exercise 3: the fastest fixed step -----------------------------------------------------------------------
 
-def _step_cases(seed=3):
-    """Four (lam_min, lam_max) with kappa between 1.5 and 100."""
+def _step_cases(seed):
+    """Four (lam_min, lam_max), lam_min uniform on [0.05, 2), kappa = lam_max / lam_min at 1.5 ... 100 (four
+    geometric steps), each drawn independently within ±10 % of its step."""
     rng = np.random.default_rng(seed)
     lam_min = rng.uniform(0.05, 2.0, size=4)
     return [(float(a), float(a * k)) for a, k in zip(lam_min, np.geomspace(1.5, 100, 4) * rng.uniform(0.9, 1.1, 4))]
@@ -154,9 +155,10 @@ def check_optimal_step(fn):
 
 # --- Exercise 4: predict the number of steps ------------------------------------------------------------------
 
-def _steps_cases(seed=4):
-    """Five (kappa, tol) whose exact step counts log(tol)/log(rho) are at least 0.05 from a whole number, so
-    that rounding up and down differ and no round-off decides the answer."""
+def _steps_cases(seed):
+    """Five (kappa, tol), kappa log-uniform on [1.5, 2000), tol one of 1e-2 ... 1e-9, whose exact step counts
+    log(tol)/log(rho) are at least 0.05 from a whole number, so that rounding up and down differ and no round-off
+    decides the answer."""
     rng = np.random.default_rng(seed)
     cases = []
     while len(cases) < 5:
@@ -221,8 +223,9 @@ def check_predict_steps(fn):
 
 # --- Exercise 5 (transfer): kappa for a general covariance ----------------------------------------------------
 
-def _general_cases(seed=5):
-    """Three (mu, Sigma) with d = 2, 3, 4 and correlated, unequal variances."""
+def _general_cases(seed):
+    """Three (mu, Sigma) with d = 2, 3, 4 and correlated, unequal variances: mu ~ N(0, 2.25 I),
+    Sigma = A Aᵀ + 0.2 I with A's entries ~ N(0, 0.64) (so Sigma's eigenvalues are at least 0.2)."""
     rng = np.random.default_rng(seed)
     cases = []
     for d in (2, 3, 4):
