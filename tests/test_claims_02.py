@@ -18,8 +18,9 @@ def test_s4_the_forward_pass_takes_eight_multiplications():
 
 def test_ex3_forward_and_backprop_take_26_together():
     # Exercise 3: "the forward pass and the backpropagation order take 26 multiplications together"
+    # (and the closed forms 8 + 36 = 44), the same on every network: the counts do not depend on the numbers
     for case in chainrule.BACKWARD.cases(chainrule.BACKWARD.seed):
-        assert chainrule._reference_count(case, "backward") == 8 + tanhnet.count_multiplications("backward") == 26
+        assert chainrule._reference_counts(case) == [8 + 18, 8 + 36] == [26, 44]
 
 
 def test_s5_backprop_needs_half_the_multiplications_of_the_closed_forms():
