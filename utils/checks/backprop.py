@@ -80,7 +80,7 @@ def _layer_delta(case, activation, l, delta_above, variant="right"):
     else:
         back = delta_above @ w.T
     def right():
-        return (Z[l] > 0).astype(float) if activation == "relu" else 1 - A[l + 1] ** 2
+        return Z[l] > 0 if activation == "relu" else 1 - A[l + 1] ** 2  # a mask: back * True is back
 
     factor = {
         "right": right,
@@ -192,8 +192,8 @@ def _wrong_layer(case, DW, DB, activation):
 
 
 def _uses_notebook_globals(cases, answer):
-    """True if the ReLU network's answer on case 1 is what the notebook's data would give: the forward values (and maybe
-    T) of case 0 with case 1's arguments elsewhere, or case 0's whole gradient."""
+    """True if the ReLU network's answer on case 1 is what the notebook's data would give: the forward values
+    (and maybe T) of case 0 with case 1's arguments elsewhere, or case 0's whole gradient."""
     X0, T0, W0, B0 = cases[0]
     X1, T1, W1, B1 = cases[1]
     DW, DB = answer
@@ -204,10 +204,10 @@ def _uses_notebook_globals(cases, answer):
     for T in (T0, T1):  # activations of the notebook's data, weights and maybe targets of the arguments
         delta = 2 * (Y0 - T) / Y0.size
         for l in reversed(range(len(W1))):
+            if l < len(W1) - 1:
+                delta = (delta @ W1[l + 1].T) * (Z0[l] > 0)
             if not _close(DW[l], A0[l].T @ delta):
                 break
-            if l > 0:
-                delta = (delta @ W1[l].T) * (Z0[l - 1] > 0)
         else:
             return True
     return False
