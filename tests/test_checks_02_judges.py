@@ -88,7 +88,8 @@ def test_backward_mistake_is_named_only_within_tol(backward):
     """The one-path mistake on dy/dw13 … dy/dw24, off by 1e-7: no longer that mistake."""
     cases, good = backward
     one_path = [bw(one_path=True)(x, dict(w)) for x, w in cases]
-    answers = with_gradients(good, lambda g, i: {k: (one_path[i][k] * OFF if k[2] in "34" else v) for k, v in g.items()})
+    answers = with_gradients(good, lambda g, i: {k: (one_path[i][k] * OFF if k[2] in "34" else v)
+                                                 for k, v in g.items()})
     assert judged(BACKWARD, cases, answers) == generic(["w13", "w14", "w23", "w24"], ["w35", "w36", "w45", "w46"],
                                                        "w13", good["gradients"][0]["w13"], one_path[0]["w13"] * OFF)
 
@@ -168,7 +169,8 @@ def test_counting_run_that_returns_no_dict_is_recorded_without_values():
     cases = BACKWARD.cases(BACKWARD.seed)
     answers = BACKWARD.collect(floats_only(bw(), lambda x, w: list(bw()(x, w).values())), cases)
     assert answers["counted"]["values"] is None
-    assert judged(BACKWARD, cases, answers) == f"backward's dy/dw13 was not computed from the x and w it was given: {ALLOWED}"
+    assert judged(BACKWARD, cases, answers) == ("backward's dy/dw13 was not computed from the x and w it was given: "
+                                                + ALLOWED)
 
 
 @pytest.mark.parametrize("counted,message", [
@@ -236,7 +238,8 @@ def test_value_messages_in_full(value):
         # off by 1e-7: not right, not the sign, not the mistake
         (with_grads(good, lambda g, i: {k: v * OFF for k, v in g.items()}), value_generic(w13, w13 * OFF)),
         (with_grads(good, lambda g, i: {k: -v * OFF for k, v in g.items()}), value_generic(w13, -w13 * OFF)),
-        (with_grads(good, lambda g, i: {k: mistake[i][k] * OFF for k in g}), value_generic(w13, mistake[0]["w13"] * OFF)),
+        (with_grads(good, lambda g, i: {k: mistake[i][k] * OFF for k in g}),
+         value_generic(w13, mistake[0]["w13"] * OFF)),
         # only w13 wrong: the first network's right and wrong w13.grad
         (with_grads(good, lambda g, i: {**g, "w13": 2 * g["w13"]}), value_generic(w13, 2 * w13)),
     ]

@@ -279,6 +279,8 @@ def output_mask_above(X, T, W, B):
 
 
 DATA = " (on the notebook's data)"
+GENERIC_DW0 = ("DW[0]: " + where(1) + ". DB[0] is right, so δ1 is; DW[0] = A0ᵀ δ1 (A0 = X), a matrix product that "
+               "sums over the batch" + DATA)
 
 
 @pytest.mark.parametrize("answer,message", [
@@ -289,11 +291,9 @@ DATA = " (on the notebook's data)"
     (with_layer(2, DB=lambda r, a: len(a[0]) * r), "DB[2] is N times too large: the 1/N of the mean is missing" + DATA),
     # the first layer (W[0] is 4 × 6, not square; its input is X, there is no pre-activation below it)
     (with_layer(0, DW=lambda r, a: r + 1),
-     "DW[0]: " + where(1) + ". DB[0] is right, so δ1 is; DW[0] = A0ᵀ δ1 (A0 = X), a matrix product that sums over the "
-     "batch" + DATA),
+     GENERIC_DW0),
     (with_layer(0, DW=lambda r, a: np.broadcast_to((lambda d, z: z.T @ d)(*first_layer_delta(*a)), r.shape).copy()),
-     "DW[0]: " + where(1) + ". DB[0] is right, so δ1 is; DW[0] = A0ᵀ δ1 (A0 = X), a matrix product that sums over the "
-     "batch" + DATA),
+     GENERIC_DW0),
     # the mask of the layer above at the top hidden layer is the output's
     (output_mask_above, where(3) + ": the mask comes from this layer's pre-activation Z3, not from the layer above"
      + DATA),
@@ -347,14 +347,16 @@ def test_backward_answers_that_are_no_arrays_are_recorded_and_named(answer, mess
 
 def test_backward_tensors_of_any_float_dtype_are_recorded_as_their_float64_values():
     cases = BACKWARD.cases(BACKWARD.seed)
-    half = lambda *a: tuple([torch.tensor(g).to(torch.bfloat16) for g in part] for part in written_backward(*a))  # noqa: E731
+    def half(*a):
+        return tuple([torch.tensor(g).to(torch.bfloat16) for g in part] for part in written_backward(*a))
+
     records = BACKWARD.collect(half, cases)
     for record, case in zip(records, cases):
         for got, want in zip(record[0] + record[1], sum(half(*case), [])):
             assert got.dtype == np.float64 and np.array_equal(got, want.double().numpy())
 
 
-# ---------------------------------------------------------------- error_torch: what collect records, more judge branches
+# ---------------------------------------------------------------- error_torch: collect's records, more judge branches
 
 def modified_in_place(X, T, W, B):
     d = error_torch(X, T, W, B, reduce=lambda d: d)
