@@ -170,6 +170,23 @@ EQUIVALENT = {
     "utils.checks.hessian.x__steps_cases__mutmut_31": "0.05 <= exact % 1: a continuous draw is never exactly "
                                                       "0.05; either way the case is at least 0.05 from a whole number",
     "utils.checks.hessian.x__steps_cases__mutmut_34": "exact % 1 <= 0.95: as above, for 0.95",
+    # checks.backprop and checks.chainrule (notebooks 04 and 02)
+    "utils.checks.backprop.x__backward_cases__mutmut_16": "another draw: seed - 1 for seed + 1 makes the N = 7 "
+                                                          "network, still a random 4-6-6-6-1 one other than case 1's",
+    "utils.checks.backprop.x__backward_cases__mutmut_17": "another draw: seed + 2 for seed + 1, as above (backward_tanh"
+                                                          "'s 3-5-4-1 network then has the same seed; no check relies "
+                                                          "on the two being unrelated)",
+    "utils.checks.backprop.x__tanh_cases__mutmut_17": "another draw: seed + 3 for seed + 2 makes the 3-5-4-1 network "
+                                                      "of N = 9, still unlike the other two",
+    "utils.checks.backprop.x__sequential_cases__mutmut_10": "another draw: N = 6 for 5 in the second network; the "
+                                                            "judge compares its output at any N",
+    **{f"utils.checks.backprop.x_{f}__mutmut_{n}": "Z >= 0 for Z > 0 in a ReLU mask: no pre-activation of the "
+       "cases is exactly 0 (continuous draws; the notebook's data: test_no_pre_activation_of_the_cases_is_exactly_zero)"
+       for f, n in (("_layer_delta", 27), ("_layer_delta", 51), ("_layer_delta", 82), ("_uses_notebook_globals", 50))},
+    "utils.checks.chainrule.x__variant__mutmut_1": "paths default 'XX56XX': only `u in paths` for u in '56' reads it, "
+                                                   "and both are in it",
+    "utils.checks.chainrule.x__variant__mutmut_49": "on's keys 'X', '5', '6' for '5', '6': only on['5'] and on['6'] "
+                                                    "are read, with the same values",
 }
 
 

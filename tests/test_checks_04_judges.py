@@ -1,16 +1,17 @@
 """Notebook 04's judges on recorded answers, as the grader calls them (judge(cases, answers), outside the
-student's kernel): every failure branch of error_torch's and build_sequential's judges names what it found, at the
-tolerance it states, and a record the grader could not even make gets a message instead of a crash."""
+student's kernel): every failure branch of the four judges names what it found, at the tolerance it states, and a
+record the grader could not even make gets a message instead of a crash; the cases each seed gives."""
 import copy
 import re
 
 import numpy as np
 import pytest
+import torch
 
-from feedback import judged
-from test_checks_04 import error_torch, sequential
-from utils import mlp
-from utils.checks.backprop import ERROR_TORCH, SEQUENTIAL
+from feedback import fails_with, judged
+from test_checks_04 import error_torch, sequential, where, with_layer, written_backward, written_tanh
+from utils import checks, data, mlp
+from utils.checks.backprop import BACKWARD, BACKWARD_TANH, ERROR_TORCH, SEQUENTIAL
 
 
 def recorded(exercise, reference):
@@ -158,3 +159,281 @@ def test_error_torch_gradient_must_match_to_1e9(torch_records):
     cases, good = torch_records
     answers = edit(good, lambda a: a["grad_W"].__setitem__(0, a["grad_W"][0] * (1 + 1e-7)))
     assert judged(ERROR_TORCH, cases, answers).startswith("the error has the right value but autograd's gradient")
+
+
+# ---------------------------------------------------------------- backward and backward_tanh (Exercises 1 and 4)
+
+def arrays(cases):
+    """Every array of a list of cases, in order."""
+    return [np.asarray(v) for case in cases for part in case for v in (part if isinstance(part, list) else [part])]
+
+
+def same(a, b):
+    return len(a) == len(b) and all(x.shape == y.shape and np.array_equal(x, y) for x, y in zip(a, b))
+
+
+@pytest.mark.parametrize("exercise", [BACKWARD, BACKWARD_TANH, ERROR_TORCH, SEQUENTIAL])
+def test_cases_are_the_same_for_a_seed_and_each_random_network_changes_with_it(exercise):
+    """A grader's seed gives the same cases on every run; another seed, other networks (the notebook's data,
+    case 0 of backward, error_torch and build_sequential, stays)."""
+    first, again, other = exercise.cases(7), exercise.cases(7), exercise.cases(8)
+    assert same(arrays(first), arrays(again))
+    fixed = 0 if exercise is BACKWARD_TANH else 1
+    for k in range(fixed, len(first)):
+        assert not same(arrays(first[k:k + 1]), arrays(other[k:k + 1])), k
+
+
+def test_backward_tanh_third_network_has_another_shape_and_is_named_in_the_message():
+    """A pass that is right on the 4-6-6-6-1 networks but not on the third one is told which network."""
+    def wrong_on_three_layers(X, T, W, B):
+        return written_tanh(X, T, W, B, deriv=(lambda Z, A: 1 - Z ** 2) if len(W) == 3 else (lambda Z, A: 1 - A ** 2))
+    message = (f"{where(2)}: tanh'(z) = 1 - tanh(z)², so use 1 - A2², not 1 - Z2² (on the 3-5-4-1 network, N = 9)"
+               .replace("\\", ""))
+    fails_with(checks.check_backward_tanh, wrong_on_three_layers, "^" + re.escape(message) + "$")
+
+
+@pytest.mark.parametrize("check,name", [(checks.check_backward, "backward"),
+                                        (checks.check_backward_tanh, "backward_tanh")])
+def test_backward_that_is_no_function_is_named(check, name):
+    fails_with(check, 42, f"^{name} must be a function; got int$")
+
+
+def test_backward_that_raises_is_named_with_the_exception():
+    try:
+        np.zeros(1).foo
+    except AttributeError as exc:
+        shown = f"AttributeError: {exc}"
+    fails_with(checks.check_backward, lambda X, T, W, B: X.foo, "^" + re.escape(f"backward raised {shown}") + "$")
+
+
+@pytest.fixture(scope="module")
+def backward_records():
+    return recorded(BACKWARD, written_backward)
+
+
+@pytest.fixture(scope="module")
+def tanh_records():
+    return recorded(BACKWARD_TANH, written_tanh)
+
+
+def test_backward_right_records_get_their_messages(backward_records, tanh_records):
+    cases, good = backward_records
+    assert judged(BACKWARD, cases, good) == ("DW and DB match the reference on the notebook's data and on two other "
+                                             "networks (N = 100 and N = 7)")
+    cases, good = tanh_records
+    assert judged(BACKWARD_TANH, cases, good) == ("the tanh network's DW and DB match the reference on three "
+                                                  "networks, one of another shape")
+
+
+@pytest.mark.parametrize("exercise,name", [(BACKWARD, "backward"), (BACKWARD_TANH, "backward_tanh")])
+@pytest.mark.parametrize("answers,got", [(None, "NoneType"), ([None], "list of length 1")])
+def test_backward_records_of_the_wrong_kind_are_described(exercise, name, answers, got):
+    cases = exercise.cases(exercise.seed)
+    assert judged(exercise, cases, answers) == f"{name}: expected 3 answers, got {got}"
+
+
+@pytest.mark.parametrize("answer,message", [
+    (None, "backward must return a pair (DW, DB); got None: did you forget `return`?"),
+    ({"DW": 1}, "backward must return a pair (DW, DB); got dict"),
+    ("<dict>", "backward must return a pair (DW, DB); got <dict>"),
+])
+def test_backward_record_that_is_no_pair_is_named(backward_records, answer, message):
+    cases, good = backward_records
+    assert judged(BACKWARD, cases, [answer] + good[1:]) == message
+
+
+def test_backward_reading_the_notebooks_gradient_is_told_so_in_full():
+    X0, T0 = data.getdata()
+    W0, B0 = data.getparams()
+    fails_with(checks.check_backward, lambda X, T, W, B: written_backward(X0, T0, W0, B0),
+               "^" + re.escape("backward is right on the notebook's data but returns the notebook's gradient on a "
+                               "second network: it reads the notebook's globals (Z1, A1, Y, ...). backward must run "
+                               "its own forward pass from its arguments X, W, B") + "$")
+
+
+def first_layer_delta(X, T, W, B):
+    """The right δ1 = dE/dZ1 of the ReLU network, (N, 6), and the output's pre-activation Z4, (N, 1)."""
+    Z, A = [], [X]
+    for l in range(len(W)):
+        Z.append(A[-1] @ W[l] + B[l])
+        A.append(np.maximum(Z[-1], 0) if l < len(W) - 1 else Z[-1])
+    delta = 2 * (A[-1] - T) / len(X)
+    for l in (3, 2, 1):
+        delta = delta @ W[l].T * (Z[l - 1] > 0)
+    return delta, Z[-1]
+
+
+def output_mask_above(X, T, W, B):
+    """Each hidden δ masked with the pre-activation of the layer above (Z[l] for Z[l - 1]): at the top hidden
+    layer that is the output's Z4, (N, 1)."""
+    Z, A = [], [X]
+    for l in range(len(W)):
+        Z.append(A[-1] @ W[l] + B[l])
+        A.append(np.maximum(Z[-1], 0) if l < len(W) - 1 else Z[-1])
+    delta, DW, DB = 2 * (A[-1] - T) / len(X), [None] * 4, [None] * 4
+    for l in reversed(range(4)):
+        DW[l], DB[l] = A[l].T @ delta, delta.sum(0)
+        if l > 0:
+            delta = delta @ W[l].T * (Z[l] > 0)
+    return DW, DB
+
+
+DATA = " (on the notebook's data)"
+GENERIC_DW0 = ("DW[0]: " + where(1) + ". DB[0] is right, so δ1 is; DW[0] = A0ᵀ δ1 (A0 = X), a matrix product that "
+               "sums over the batch" + DATA)
+
+
+@pytest.mark.parametrize("answer,message", [
+    # a hidden layer N times too large: the ratio is named with N = 100
+    (with_layer(2, DW=lambda r, a: len(a[0]) * r, DB=lambda r, a: len(a[0]) * r),
+     "DW[2] is N times too large: the 1/N of the mean is missing (" + where(3) + ", while the layers above it are "
+     "right)" + DATA),
+    (with_layer(2, DB=lambda r, a: len(a[0]) * r), "DB[2] is N times too large: the 1/N of the mean is missing" + DATA),
+    # the first layer (W[0] is 4 × 6, not square; its input is X, there is no pre-activation below it)
+    (with_layer(0, DW=lambda r, a: r + 1),
+     GENERIC_DW0),
+    (with_layer(0, DW=lambda r, a: np.broadcast_to((lambda d, z: z.T @ d)(*first_layer_delta(*a)), r.shape).copy()),
+     GENERIC_DW0),
+    # the mask of the layer above at the top hidden layer is the output's
+    (output_mask_above, where(3) + ": the mask comes from this layer's pre-activation Z3, not from the layer above"
+     + DATA),
+])
+def test_backward_first_wrong_layer_messages_in_full(answer, message):
+    fails_with(checks.check_backward, answer, "^" + re.escape(message.replace("\\", "")) + "$")
+
+
+def test_backward_feedback_is_raised_once_not_during_another_check_failure():
+    """IPython prints the exception a CheckFailed was raised during: the student would read the message twice."""
+    excinfo = fails_with(checks.check_backward, with_layer(2, DB=lambda r, a: 2 * r), r"^DB\[2\] is twice")
+    assert excinfo.value.__context__ is None
+    excinfo = fails_with(checks.check_backward_tanh, lambda *a: written_tanh(*a, deriv=lambda Z, A: 1),
+                         "tanh's derivative 1 - A3² is missing")
+    assert excinfo.value.__context__ is None
+
+
+@pytest.mark.parametrize("seed", [BACKWARD.seed, BACKWARD_TANH.seed, 12345])
+def test_no_pre_activation_of_the_cases_is_exactly_zero(seed):
+    """Why Z > 0 and Z >= 0 give the same ReLU masks in the judges (scripts/mutate.py, EQUIVALENT)."""
+    for exercise in (BACKWARD, BACKWARD_TANH):
+        for X, T, W, B in exercise.cases(seed):
+            assert all(np.all(z != 0) for z in mlp.forward(X, W, B)[1])
+
+
+class EagerTensor:
+    """Like a TensorFlow tensor: .numpy() but no .detach()."""
+
+    def numpy(self):
+        return np.zeros(1)
+
+
+def object_array(items):
+    out = np.empty(len(items), dtype=object)
+    for k, item in enumerate(items):
+        out[k] = item
+    return out
+
+
+@pytest.mark.parametrize("answer,message", [
+    (lambda X, T, W, B: (object_array(written_backward(X, T, W, B)[0]), B),
+     "DW must be a list of 4 arrays, one per layer; got <array of dtype object>"),
+    (lambda X, T, W, B: (EagerTensor(), B), "DW must be a list of 4 arrays, one per layer; got <EagerTensor>"),
+    (lambda X, T, W, B: ([torch.ones(w.shape, dtype=torch.bool) for w in W], B),
+     "DW[0] must be a numeric numpy array of shape (4, 6); got ndarray"),
+])
+def test_backward_answers_that_are_no_arrays_are_recorded_and_named(answer, message):
+    cases = BACKWARD.cases(BACKWARD.seed)
+    assert judged(BACKWARD, cases, BACKWARD.collect(answer, cases)) == message
+
+
+def test_backward_tensors_of_any_float_dtype_are_recorded_as_their_float64_values():
+    cases = BACKWARD.cases(BACKWARD.seed)
+    def half(*a):
+        return tuple([torch.tensor(g).to(torch.bfloat16) for g in part] for part in written_backward(*a))
+
+    records = BACKWARD.collect(half, cases)
+    for record, case in zip(records, cases):
+        for got, want in zip(record[0] + record[1], sum(half(*case), [])):
+            assert got.dtype == np.float64 and np.array_equal(got, want.double().numpy())
+
+
+# ---------------------------------------------------------------- error_torch: collect's records, more judge branches
+
+def modified_in_place(X, T, W, B):
+    d = error_torch(X, T, W, B, reduce=lambda d: d)
+    err = (d ** 2).mean()
+    d.add_(1.0)  # d was saved for the square's backward
+    return err
+
+
+@pytest.mark.parametrize("answer,message", [
+    (lambda *a: error_torch(*a, reduce=lambda d: (d ** 2)[:0]),
+     "error_torch must return a single number; got a tensor of shape (0, 1): take .mean()"),
+    (lambda *a: error_torch(*a, reduce=lambda d: (d ** 2).mean() / 2),
+     "the error is half the right value: the sheet's error is the plain mean of (Y - T)², without a ½"),
+    (lambda X, T, W, B: error_torch(X, T, W, [b.detach() for b in B]),
+     "the error has the right value but autograd's gradient B[0].grad is wrong (or missing): is part of the "
+     "computation detached from B?"),
+    (lambda X, T, W, B: error_torch(X, T, W[:3] + [W[3].detach()], B),
+     "the error has the right value but autograd's gradient W[3].grad is wrong (or missing): is part of the "
+     "computation detached from W?"),
+])
+def test_error_torch_answers_are_recorded_and_named_in_full(answer, message):
+    fails_with(checks.check_error_torch, answer, "^" + re.escape(message) + "$")
+
+
+def test_error_torch_that_cannot_be_differentiated_is_named_with_autograds_error():
+    X, T = data.getdata()
+    W, B = data.getparams()
+    Wt, Bt = [torch.nn.Parameter(torch.tensor(w)) for w in W], [torch.nn.Parameter(torch.tensor(b)) for b in B]
+    with pytest.raises(RuntimeError) as raised:
+        modified_in_place(torch.tensor(X), torch.tensor(T), Wt, Bt).backward()
+    fails_with(checks.check_error_torch, modified_in_place,
+               "^" + re.escape(f"error_torch's result cannot be differentiated: {raised.value}") + "$")
+
+
+def test_error_torch_value_that_is_nan_is_named(torch_records):
+    cases, good = torch_records
+    answers = edit(good, lambda a: a.update(value=float("nan")))
+    assert judged(ERROR_TORCH, cases, answers) == "error_torch returned nan: look for a division by zero or an overflow"
+
+
+def test_error_torch_mistake_is_named_only_within_1e9(torch_records):
+    """N times the error, off by 1e-7, is no longer the .sum() mistake: the value and the right one are given."""
+    cases, good = torch_records
+    X, T, W, B = cases[0]
+    want = mlp.mse(mlp.forward(X, W, B)[0], T)
+    got = want * len(X) * (1 + 1e-7)
+    answers = edit(good, lambda a: a.update(value=got))
+    assert judged(ERROR_TORCH, cases, answers) == (f"the error is {got:.6g}, expected {want:.6g}: check the ReLUs "
+                                                   "(none on the output layer), the biases and the square")
+
+
+# ---------------------------------------------------------------- build_sequential: what collect records, more branches
+
+def test_sequential_that_cannot_be_applied_is_recorded_with_its_error():
+    """A float32 BatchNorm between the layers passes the layer checks; applying the network raises."""
+    def with_batchnorm(W, B):
+        net = sequential(W, B)
+        return torch.nn.Sequential(net[0], torch.nn.BatchNorm1d(net[0].out_features), *net[1:])
+    cases = SEQUENTIAL.cases(SEQUENTIAL.seed)
+    W, B, X = cases[0]
+    try:
+        with torch.no_grad():
+            with_batchnorm(W, B)(torch.tensor(X))
+    except Exception as exc:  # noqa: BLE001  (whatever torch raises is what the student reads)
+        shown = f"<{type(exc).__name__}: {exc}>"
+    assert judged(SEQUENTIAL, cases, SEQUENTIAL.collect(with_batchnorm, cases)) == \
+        f"the network cannot be applied to X of shape {X.shape}: {shown}"
+
+
+def test_sequential_layer_record_that_is_no_dict_has_no_type(seq):
+    cases, good = seq
+    answers = edit(good, lambda a: a["layers"].__setitem__(1, "ReLU"))
+    assert judged(SEQUENTIAL, cases, answers) == "the network needs a ReLU after each hidden layer (3); got 2"
+
+
+def test_sequential_weight_without_a_shape_is_shown_as_recorded(seq):
+    cases, good = seq
+    answers = edit(good, lambda a: a["layers"][0].update(weight="<Parameter>"))
+    assert judged(SEQUENTIAL, cases, answers) == ("layer 0: nn.Linear(4, 6) stores its weight as (out, in) = (6, 4); "
+                                                  "got <Parameter>")

@@ -68,7 +68,8 @@ def _backward_collect(fn, cases, name="backward"):
 
 def _layer_delta(case, activation, l, delta_above, variant="right"):
     """dE/dZ[l] of hidden layer l from the right delta of layer l + 1, or a named wrong variant
-    (None where the variant cannot even be computed, e.g. an untransposed non-square W)."""
+    (None where the variant cannot even be computed: an untransposed non-square W). The mask of the layer above
+    is that of the output, (N, 1), at the top hidden layer: it broadcasts, as in the student's code."""
     X, T, W, B = case
     _, Z, A = mlp.forward(X, W, B, activation)
     w = W[l + 1]
@@ -78,10 +79,8 @@ def _layer_delta(case, activation, l, delta_above, variant="right"):
         back = delta_above @ w
     else:
         back = delta_above @ w.T
-    if variant == "mask of the layer above" and Z[l + 1].shape != Z[l].shape:
-        return None
     def right():
-        return (Z[l] > 0).astype(float) if activation == "relu" else 1 - A[l + 1] ** 2
+        return Z[l] > 0 if activation == "relu" else 1 - A[l + 1] ** 2  # a mask: back * True is back
 
     factor = {
         "right": right,
@@ -142,9 +141,10 @@ def _validated(name, answer, case):
     return out
 
 
-def _first_wrong_layer(case, DW, DB, activation):
-    """Judge one case from the output down; raise CheckFailed at the first wrong layer."""
-    __tracebackhide__ = True
+def _wrong_layer(case, DW, DB, activation):
+    """What is wrong in a wrong (DW, DB) for one case, found from the output down at the first wrong layer.
+    A message, not a CheckFailed: the caller adds where, and a caught-and-re-raised CheckFailed would show the
+    student this message twice (IPython prints the exception it was raised during)."""
     X, T, W, B = case
     L = len(W)
     Y, Z, A = mlp.forward(X, W, B, activation)
@@ -161,70 +161,70 @@ def _first_wrong_layer(case, DW, DB, activation):
         where = f"layer {n} (W[{l}], B[{l}]) is the first layer, counted from the output, whose gradient is wrong"
         if okB:  # the delta is right; its product with the layer's input is not
             if l > 0 and _close(DW[l], Z[l - 1].T @ delta):
-                _fail(f"DW[{l}]: {where}. DB[{l}] is right, so δ{n} is; DW[{l}] = A{l}ᵀ δ{n} takes the "
-                      f"activation A{l}, not the pre-activation Z{l}")
+                return (f"DW[{l}]: {where}. DB[{l}] is right, so δ{n} is; DW[{l}] = A{l}ᵀ δ{n} takes the "
+                        f"activation A{l}, not the pre-activation Z{l}")
             if DW[l].shape[0] == DW[l].shape[1] and _close(DW[l].T, want_W[l]):
-                _fail(f"DW[{l}] is transposed: use A_prev.T @ delta (shape fan_in × fan_out)")
-            _fail(f"DW[{l}]: {where}. DB[{l}] is right, so δ{n} is; DW[{l}] = A{l}ᵀ δ{n} "
-                  f"(A0 = X), a matrix product that sums over the batch")
+                return f"DW[{l}] is transposed: use A_prev.T @ delta (shape fan_in × fan_out)"
+            return (f"DW[{l}]: {where}. DB[{l}] is right, so δ{n} is; DW[{l}] = A{l}ᵀ δ{n} "
+                    f"(A0 = X), a matrix product that sums over the batch")
         if okW:  # the delta is right, the bias sum is not
             if _close(DB[l], want_B[l] / len(X)):
-                _fail(f"DB[{l}] is N times too small: sum δ over the batch, do not average it "
-                      "(the 1/N is already in δ)")
+                return (f"DB[{l}] is N times too small: sum δ over the batch, do not average it "
+                        "(the 1/N is already in δ)")
             hint = _ratio_hint(f"DB[{l}]", DB[l], want_B[l], n_samples=len(X))
-            _fail(hint or f"DB[{l}]: {where}; DW[{l}] is right, so δ{n} is: DB[{l}] = δ{n} summed over the batch")
+            return hint or f"DB[{l}]: {where}; DW[{l}] is right, so δ{n} is: DB[{l}] = δ{n} summed over the batch"
         if l == L - 1:  # what enters at the output: the output delta (2/N)(Y - T)
             hint = _ratio_hint(f"DW[{l}]", DW[l], want_W[l], n_samples=len(X))
             if hint:
-                _fail(hint + f" ({where}: the output δ{n} = (2/N)(Y - T) enters here)")
-            _fail(f"DW[{l}]: {where}. What enters there is the output δ{n} = dE/dY, from E = mean of (Y - T)², "
-                  f"shape (N, 1); then DW[{l}] = A{l}ᵀ δ{n} and DB[{l}] = δ{n} summed over the batch")
+                return hint + f" ({where}: the output δ{n} = (2/N)(Y - T) enters here)"
+            return (f"DW[{l}]: {where}. What enters there is the output δ{n} = dE/dY, from E = mean of (Y - T)², "
+                    f"shape (N, 1); then DW[{l}] = A{l}ᵀ δ{n} and DB[{l}] = δ{n} summed over the batch")
         for variant, message in _HIDDEN_MISTAKES[activation]:
             wrong = _layer_delta(case, activation, l, above, variant)
             if wrong is not None and _close(DB[l], wrong.sum(axis=0)) and _close(DW[l], A[l].T @ wrong):
-                _fail(f"{where}: " + message.format(n=n, a=n, up=n + 1))
+                return f"{where}: " + message.format(n=n, a=n, up=n + 1)
         hint = _ratio_hint(f"DW[{l}]", DW[l], want_W[l], n_samples=len(X))
         if hint:
-            _fail(hint + f" ({where}, while the layers above it are right)")
+            return hint + f" ({where}, while the layers above it are right)"
         deriv = f"the ReLU mask (Z{n} > 0)" if activation == "relu" else f"tanh's derivative 1 - A{n}²"
-        _fail(f"{where}. The layers above it are right, so what enters here is δ{n} = (δ{n + 1} W[{n}]ᵀ) ⊙ "
-              f"{deriv}: check the transpose of W[{n}] and {deriv}")
+        return (f"{where}. The layers above it are right, so what enters here is δ{n} = (δ{n + 1} W[{n}]ᵀ) ⊙ "
+                f"{deriv}: check the transpose of W[{n}] and {deriv}")
 
 
-def _uses_notebook_globals(cases, answer, activation):
-    """True if the answer on case 1 is what the notebook's data would give: the forward values (and maybe
-    T) of case 0 with case 1's arguments elsewhere, or case 0's whole gradient."""
+def _uses_notebook_globals(cases, answer):
+    """True if the ReLU network's answer on case 1 is what the notebook's data would give: the forward values
+    (and maybe T) of case 0 with case 1's arguments elsewhere, or case 0's whole gradient."""
     X0, T0, W0, B0 = cases[0]
     X1, T1, W1, B1 = cases[1]
     DW, DB = answer
-    full = mlp.backward(X0, T0, W0, B0, activation)
+    full = mlp.backward(X0, T0, W0, B0)
     if all(_close(g, r) for g, r in zip(DW + DB, full[0] + full[1])):
         return True
-    Y0, Z0, A0 = mlp.forward(X0, W0, B0, activation)
+    Y0, Z0, A0 = mlp.forward(X0, W0, B0)
     for T in (T0, T1):  # activations of the notebook's data, weights and maybe targets of the arguments
         delta = 2 * (Y0 - T) / Y0.size
         for l in reversed(range(len(W1))):
+            if l < len(W1) - 1:
+                delta = (delta @ W1[l + 1].T) * (Z0[l] > 0)
             if not _close(DW[l], A0[l].T @ delta):
                 break
-            if l > 0:
-                deriv = (Z0[l - 1] > 0) if activation == "relu" else 1 - A0[l] ** 2
-                delta = (delta @ W1[l].T) * deriv
         else:
             return True
     return False
 
 
-def _backward_judge(cases, answers, activation="relu", name="backward"):
+def _backward_judge(cases, answers):
     __tracebackhide__ = True
+    name = "backward"
     if not isinstance(answers, list) or len(answers) != len(cases):
         _fail(f"{name}: expected {len(cases)} answers, got {_describe(answers)}")
     results = []
     for case, answer in zip(cases, answers):
         DW, DB = _validated(name, answer, case)
-        want_W, want_B = mlp.backward(*case, activation)
+        want_W, want_B = mlp.backward(*case)
         results.append(all(_close(g, r) for g, r in zip(DW + DB, want_W + want_B)))
         if not results[-1] and results[0] and len(results) == 2:
-            if _uses_notebook_globals(cases, (DW, DB), activation):
+            if _uses_notebook_globals(cases, (DW, DB)):
                 _fail(f"{name} is right on the notebook's data but returns the notebook's gradient on a second "
                       "network: it reads the notebook's globals (Z1, A1, Y, ...). backward must run its own "
                       "forward pass from its arguments X, W, B")
@@ -234,10 +234,7 @@ def _backward_judge(cases, answers, activation="relu", name="backward"):
             where = ("on the notebook's data" if len(results) == 1 else
                      f"on a network with N = {len(case[0])} (right on the notebook's data: "
                      "look for something that holds only for N = 100)")
-            try:
-                _first_wrong_layer(case, DW, DB, activation)
-            except CheckFailed as feedback:
-                _fail(f"{feedback} ({where})")
+            _fail(f"{_wrong_layer(case, DW, DB, 'relu')} ({where})")
     return ("DW and DB match the reference on the notebook's data and on two other networks "
             f"(N = {len(cases[1][0])} and N = {len(cases[2][0])})")
 
@@ -275,10 +272,7 @@ def _tanh_judge(cases, answers):
                       "derivative must use tanh")
             sizes = "-".join(str(w.shape[0]) for w in case[2]) + f"-{case[2][-1].shape[1]}"
             where = f" (on the {sizes} network, N = {len(case[0])})"
-            try:
-                _first_wrong_layer(case, DW, DB, "tanh")
-            except CheckFailed as feedback:
-                _fail(f"{feedback}{where}")
+            _fail(_wrong_layer(case, DW, DB, "tanh") + where)
     return "the tanh network's DW and DB match the reference on three networks, one of another shape"
 
 
@@ -298,8 +292,8 @@ def _torch_cases(seed):
 
 
 def _torch_collect(fn, cases):
-    """For each case: what fn returned (type, shape, dtype, grad_fn, value) and W[0].grad, B[0].grad after
-    backward(), as plain data."""
+    """For each case: what fn returned (its type; for a tensor its shape, dtype, grad_fn and value) and every
+    W[l].grad and B[l].grad after backward(), as plain data."""
     __tracebackhide__ = True
     import torch
 
@@ -320,8 +314,6 @@ def _torch_collect(fn, cases):
                     _fail(f"error_torch's result cannot be differentiated: {exc}")
                 record["grad_W"] = [_plain(w.grad) for w in Wt]
                 record["grad_B"] = [_plain(b.grad) for b in Bt]
-        else:
-            record["value"] = _plain(err)
         answers.append(record)
     return answers
 
@@ -353,7 +345,8 @@ def _torch_judge(cases, answers):
                 (mlp.mse(np.maximum(mlp.forward(X, W, B)[0], 0), T),
                  "there is a ReLU on the output layer: the last layer is linear"),
                 (mlp.mse(_linear_network(X, W, B), T), "the ReLUs of the hidden layers are missing"),
-                (mlp.mse(mlp.forward(X, W, [0 * b for b in B])[0], T), "the biases B are missing: Z = A @ W[l] + B[l]"),
+                (mlp.mse(mlp.forward(X, W, [np.zeros_like(b) for b in B])[0], T),
+                 "the biases B are missing: Z = A @ W[l] + B[l]"),
                 (float(np.mean(mlp.forward(X, W, B)[0] - T)), "the square is missing: ((Y - T) ** 2).mean()"),
                 (float(np.mean(np.abs(mlp.forward(X, W, B)[0] - T))),
                  "that is the mean absolute error: the sheet's error is the mean of the squares"),
@@ -363,12 +356,14 @@ def _torch_judge(cases, answers):
                     _fail(message)
             _fail(f"the error is {got:.6g}, expected {want:.6g}: check the ReLUs (none on the output layer), "
                   "the biases and the square")
-        grad = a.get("grad_W")
-        want_W, _ = mlp.backward(X, T, W, B)
-        if not isinstance(grad, list) or not grad or not isinstance(grad[0], np.ndarray) \
-                or grad[0].shape != want_W[0].shape or not _close(grad[0], want_W[0], 1e-9):
-            _fail("the error has the right value but autograd's gradient W[0].grad is wrong (or missing): is part "
-                  "of the computation detached from W?")
+        want_W, want_B = mlp.backward(X, T, W, B)
+        for label, wants in (("W", want_W), ("B", want_B)):  # a detached W or B: its .grad is None
+            grads = a.get(f"grad_{label}")
+            for l, want_l in enumerate(wants):
+                grad = grads[l] if isinstance(grads, list) and len(grads) == len(wants) else None
+                if not isinstance(grad, np.ndarray) or grad.shape != want_l.shape or not _close(grad, want_l, 1e-9):
+                    _fail(f"the error has the right value but autograd's gradient {label}[{l}].grad is wrong (or "
+                          f"missing): is part of the computation detached from {label}?")
     return "the PyTorch error equals the numpy one, and autograd's gradient W[0].grad matches"
 
 
@@ -411,7 +406,7 @@ def _sequential_collect(fn, cases):
             for m in net:
                 layer = {"type": type(m).__name__}
                 if isinstance(m, torch.nn.Linear):
-                    layer.update(weight=_plain(m.weight), bias=_plain(m.bias) if m.bias is not None else None,
+                    layer.update(weight=_plain(m.weight), bias=_plain(m.bias),  # _plain(None) is None
                                  dtype=str(m.weight.dtype).replace("torch.", ""))
                 record["layers"].append(layer)
             try:
