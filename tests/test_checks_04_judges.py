@@ -117,8 +117,8 @@ def torch_records():
 
 def test_error_torch_right_record_gets_its_message(torch_records):
     cases, good = torch_records
-    assert judged(ERROR_TORCH, cases, good) == ("the PyTorch error equals the numpy one, and autograd's gradient "
-                                                "W[0].grad matches")
+    assert judged(ERROR_TORCH, cases, good) == ("the PyTorch error equals the numpy one, and autograd's gradients "
+                                                "W[l].grad and B[l].grad match, every layer")
 
 
 @pytest.mark.parametrize("answers,got", [(None, "NoneType"), ([{}], "list of length 1")])

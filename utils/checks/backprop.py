@@ -364,7 +364,8 @@ def _torch_judge(cases, answers):
                 if not isinstance(grad, np.ndarray) or grad.shape != want_l.shape or not _close(grad, want_l, 1e-9):
                     _fail(f"the error has the right value but autograd's gradient {label}[{l}].grad is wrong (or "
                           f"missing): is part of the computation detached from {label}?")
-    return "the PyTorch error equals the numpy one, and autograd's gradient W[0].grad matches"
+    return ("the PyTorch error equals the numpy one, and autograd's gradients W[l].grad and B[l].grad match, "
+            "every layer")
 
 
 def _linear_network(X, W, B):
