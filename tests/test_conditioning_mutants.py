@@ -1,5 +1,6 @@
 """Behaviour of utils.conditioning that `make mutate` found untested: gradient descent's stopping rules at
 their limits and the text that reports them, and the limits and messages of every argument."""
+import os
 import re
 import warnings
 
@@ -381,3 +382,25 @@ def test_momentum_steps_when_the_bound_meets_tol_exactly():
     so tol = 0.4375 is met at k = 4 ("first k with bound <= tol"); the fewest steps: 2^-2 <= 0.4375."""
     assert c.momentum_error_bounds(9.0, 4)[1] == 0.4375
     assert c.predicted_momentum_steps(9.0, tol=0.4375) == (2, 4)
+
+
+def test_a_rate_of_exactly_the_largest_float_is_returned():
+    """errors[0] is the subnormal whose log is exactly -log(max float), errors[-1] the largest float: the ratio
+    overflows, and the rate over 2 steps, exp((log max + log max) / 2), is the largest float itself: in range."""
+    largest = np.finfo(float).max
+    first = 5.56268464626782e-309
+    assert np.log(first) == -np.log(largest)
+    assert c.measured_rate([first, 1.0, largest]) == pytest.approx(largest, rel=1e-12)
+
+
+def test_empirical_hessian_overflow_warns_nothing_on_a_kernel_without_fma():
+    """OpenBLAS's Prescott kernel has no fused multiply-add: in X^T X, +inf and -inf products add to nan (numpy's
+    "invalid"), which the default kernel never meets. Either way the overflow is the error, not a RuntimeWarning."""
+    code = ("import warnings; warnings.simplefilter('error'); from utils import conditioning\n"
+            "try:\n    conditioning.empirical_hessian([[1e200, 1e200], [1e200, -1e200]])\n"
+            "except ValueError as e:\n    print(e)")
+    import subprocess
+    import sys
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "OPENBLAS_CORETYPE": "Prescott"})
+    assert (run.returncode, run.stdout) == (0, "X is out of float range: X^T X overflows\n"), run.stderr

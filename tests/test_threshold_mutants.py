@@ -219,3 +219,11 @@ def test_classify_names_bad_points(P):
     classify, _ = threshold.train_smooth(X_SMALL[:4], Y_SMALL[:4], hidden=2, steps=1)
     with raises_naming("P", exc=ValueError):
         classify(P)
+
+
+@pytest.mark.parametrize("w1, w2, b, corner", [(1.0, 1.0, -4.0, [2.0, 2.0]), (1.0, -1.0, -4.0, [2.0, -2.0])])
+def test_halfplane_line_touching_a_corner_is_that_point(w1, w2, b, corner):
+    """x1 + x2 = 4 meets the box [-2, 2]^2 only at its corner (2, 2): a chord of length 0, not "misses the box"
+    (the foot of the line is that corner, computed exactly here)."""
+    s = threshold.halfplane(w1, w2, b)
+    np.testing.assert_allclose(s["line"], [corner, corner], atol=1e-12)
