@@ -221,9 +221,9 @@ def test_classify_names_bad_points(P):
         classify(P)
 
 
-@pytest.mark.parametrize("w1, w2, b, corner", [(1.0, 1.0, -4.0, [2.0, 2.0]), (1.0, -1.0, -4.0, [2.0, -2.0])])
-def test_halfplane_line_touching_a_corner_is_that_point(w1, w2, b, corner):
-    """x1 + x2 = 4 meets the box [-2, 2]^2 only at its corner (2, 2): a chord of length 0, not "misses the box"
-    (the foot of the line is that corner, computed exactly here)."""
-    s = threshold.halfplane(w1, w2, b)
-    np.testing.assert_allclose(s["line"], [corner, corner], atol=1e-12)
+def test_halfplane_line_touching_a_corner_is_that_point():
+    """x1 + x2 = 2 sqrt(2) meets the box [-sqrt(2), sqrt(2)]^2 only at its corner (sqrt(2), sqrt(2)): a chord of
+    length 0, not "misses the box". (b = -2 |w| and lim = 2 / |w| make the foot land on the corner exactly.)"""
+    norm = np.hypot(1.0, 1.0)
+    s = threshold.halfplane(1.0, 1.0, -2 * norm, lim=2 / norm, n=11)
+    np.testing.assert_allclose(s["line"], [[np.sqrt(2)] * 2] * 2, rtol=1e-15)
