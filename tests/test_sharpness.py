@@ -113,16 +113,16 @@ def test_power_iteration_depends_on_the_direction_of_v0_only():
 
 def test_a_start_in_the_null_space_of_the_hessian_gives_zero():
     """Every hidden unit dead (ReLU of a negative input): the output is the output bias alone, and the loss does
-    not depend on the output weights at all, so H v = 0 for v along one of them; the sharpness measured from
-    there is 0, and v comes back as it went in."""
+    not depend on the output weights at all, so H v = 0 for v along them; the sharpness measured from there is
+    0, and v comes back as the unit vector of v0."""
     X = np.abs(np.random.default_rng(0).standard_normal((6, 2)))
     T = np.ones((6, 1))
     W, B = [np.ones((2, 3)), np.ones((3, 1))], [-100.0 * np.ones(3), np.zeros(1)]
     v0 = np.zeros(2 * 3 + 3 + 3 + 1)
-    v0[6] = 1.0  # W[1][0, 0]: flattened order W[0], W[1], B[0], B[1]
+    v0[6:8] = 1.0  # W[1][0, 0] and W[1][1, 0]: flattened order W[0], W[1], B[0], B[1]
     lam, v = sharpness.sharpness(X, T, W, B, iters=3, v0=v0)
     assert lam == 0.0
-    np.testing.assert_array_equal(v, v0)
+    np.testing.assert_allclose(v, v0 / np.sqrt(2), rtol=1e-15)
 
 
 def test_bad_seed_and_iters_are_named_with_the_value_given():
