@@ -113,6 +113,27 @@ EQUIVALENT = {
                                                      "2 pi away from 2 pi",
     "utils.threshold.x__convex_polygon__mutmut_129": "turns[1] for turns[0]: all turns have one sign here",
     "utils.threshold.x__convex_polygon__mutmut_130": "turns[0] >= 0: no turn is 0 here",
+    # notebook modules, survivors of the run at 605ed95 (conditioning, tanhnet, sharpness, threshold; branch m1)
+    **{f"utils.conditioning.x_widget_state__mutmut_{n}": "lam[+1] for lam[-1]: H is 2 x 2, so lam has two entries"
+       for n in (97, 104, 189, 191, 204, 212, 220)},
+    "utils.conditioning.x_heavy_ball__mutmut_82": "E gets a spare row: only E[:k + 1] (k <= max_steps) is kept",
+    "utils.conditioning.x_sample_inputs__mutmut_16": "another draw: mu - sigma z is N(mu, sigma^2 I) as mu + sigma z "
+                                                     "is (z standard normal); shape and generator kept",
+    "utils.tanhnet.x_forward__mutmut_12": "tanh dropped: _forward's default np.tanh calls a _Counted's own tanh "
+                                          "method, which is _Counted.tanh",
+    "utils.tanhnet.x_layered_counts__mutmut_30": "tanh dropped: np.tanh calls _Counted.tanh, as above",
+    **{f"utils.tanhnet.x_layered_counts__mutmut_{n}": f"{what}: the counts do not depend on any value (every "
+       "operand is a _Counted, counted whatever it holds)"
+       for n, what in ((9, "weights from default_rng(None)"), (10, "weights from default_rng(1)"),
+                       (36, "input 2.0 for 1.0"))},
+    "utils.tanhnet.x_layered_counts__mutmut_17": "tally starts at 1: reset to 0 after the forward pass, before "
+                                                 "anything is counted",
+    **{f"utils.tanhnet.x_scaled__mutmut_{n}": "validate's x (1, 0) or (0, 1) for (0, 0): scaled validates w only; "
+       "x is a placeholder, checked and dropped" for n in (13, 14)},
+    "utils.tanhnet.x_graph_labels__mutmut_88": "1 - a**2 <= 0.1 for < 0.1: no float a ties (1 - x is exact for x "
+                                               "in [0.5, 1] by Sterbenz, and 1 - 0.1 is no float)",
+    "utils.threshold.x_train_smooth__mutmut_91": "torch on 2 threads for 1 (restored after): speed only; ops on "
+                                                 "N x 16 tensors do not split their sums (loss bit-identical)",
     # the exercise checks (utils/checks: _core, gates, chainrule, hessian, backprop)
     "utils.checks._core.x__fail__mutmut_1": "__tracebackhide__ None in _fail: IPython always shows the frame that "
                                             "raised, hidden or not",

@@ -96,3 +96,38 @@ def test_bad_input_names_the_argument(call, exc, pattern):
     args = mlp.random_network((3, 4, 1), 5, 0)  # 3*4 + 4*1 weights and 4 + 1 biases: 21 parameters
     with pytest.raises(exc, match=pattern):
         call(args)
+
+
+# --- found by `make mutate` at 605ed95 (issue 18) ------------------------------------------------------------------
+
+def test_power_iteration_depends_on_the_direction_of_v0_only():
+    """v0 and 1e-200 v0 or 1e200 v0 are the same start: the vector is normalised before the first product."""
+    X, T, W, B = mlp.random_network((3, 4, 2), 10, 0)
+    v0 = np.random.default_rng(5).standard_normal(sum(w.size for w in W) + sum(b.size for b in B))
+    lam, v = sharpness.sharpness(X, T, W, B, iters=30, v0=v0)
+    for scale in (1e-200, 1e200):
+        lam_scaled, v_scaled = sharpness.sharpness(X, T, W, B, iters=30, v0=scale * v0)
+        assert lam_scaled == pytest.approx(lam, rel=1e-12)
+        np.testing.assert_allclose(v_scaled, v, rtol=1e-9, atol=1e-12)
+
+
+def test_a_start_in_the_null_space_of_the_hessian_gives_zero():
+    """Every hidden unit dead (ReLU of a negative input): the output is the output bias alone, and the loss does
+    not depend on the output weights at all, so H v = 0 for v along them; the sharpness measured from there is
+    0, and v comes back as the unit vector of v0."""
+    X = np.abs(np.random.default_rng(0).standard_normal((6, 2)))
+    T = np.ones((6, 1))
+    W, B = [np.ones((2, 3)), np.ones((3, 1))], [-100.0 * np.ones(3), np.zeros(1)]
+    v0 = np.zeros(2 * 3 + 3 + 3 + 1)
+    v0[6:8] = 1.0  # W[1][0, 0] and W[1][1, 0]: flattened order W[0], W[1], B[0], B[1]
+    lam, v = sharpness.sharpness(X, T, W, B, iters=3, v0=v0)
+    assert lam == 0.0
+    np.testing.assert_allclose(v, v0 / np.sqrt(2), rtol=1e-15)
+
+
+def test_bad_seed_and_iters_are_named_with_the_value_given():
+    X, T, W, B = mlp.random_network((3, 4, 2), 10, 0)
+    with pytest.raises(TypeError, match=r"^seed must be an integer; got float$"):
+        sharpness.sharpness(X, T, W, B, seed=1.5)
+    with pytest.raises(ValueError, match=r"^iters must be >= 1; got -1$"):  # not train's 4 * iters for the first
+        sharpness.train(X, T, W, B, eta=0.1, steps=2, iters=-1)

@@ -6,7 +6,7 @@ import re
 import numpy as np
 import pytest
 
-from conftest import check_limits
+from conftest import check_limits, raises_naming
 from utils import style, tanhnet
 
 
@@ -113,3 +113,58 @@ def test_counting_numbers_take_whole_powers_from_one():
         with pytest.raises(TypeError, match=r"^the counting numbers take whole powers a\*\*k with k >= 1"):
             x1 ** k
     assert tally[0] == 0
+
+
+# --- found by `make mutate` at 605ed95 (issue 18): the saturation widget's text and nodes, the curve's caption at
+# x1 = 0, the finite-difference step h, and the name of `show`, each computed here ---------------------------------
+
+def reference(x, w):
+    """Forward values and dy/dz of the 2-2-2 tanh network (y = a5 + a6), and dy/dw by the chain rule, written
+    again here."""
+    a3, a4 = np.tanh(x[0] * w["w13"] + x[1] * w["w23"]), np.tanh(x[0] * w["w14"] + x[1] * w["w24"])
+    a5, a6 = np.tanh(a3 * w["w35"] + a4 * w["w45"]), np.tanh(a3 * w["w36"] + a4 * w["w46"])
+    d5, d6 = 1 - a5 ** 2, 1 - a6 ** 2
+    d3, d4 = (1 - a3 ** 2) * (w["w35"] * d5 + w["w36"] * d6), (1 - a4 ** 2) * (w["w45"] * d5 + w["w46"] * d6)
+    grads = {"w13": x[0] * d3, "w23": x[1] * d3, "w14": x[0] * d4, "w24": x[1] * d4,
+             "w35": a3 * d5, "w45": a4 * d5, "w36": a3 * d6, "w46": a4 * d6}
+    return {"a3": a3, "a4": a4, "a5": a5, "a6": a6, "y": a5 + a6}, {"z3": d3, "z4": d4, "z5": d5, "z6": d6}, grads
+
+
+def test_saturation_state_text_and_nodes():
+    x, scale = (1.5, -0.5), 2.0
+    w = {k: scale * v for k, v in tanhnet.EXAMPLE_W.items()}
+    f, d, grads = reference(x, w)
+    state = tanhnet.saturation_state(*x, scale)
+    for node in ("z3", "z4", "z5", "z6"):
+        assert state["nodes"][node] == pytest.approx(d[node], rel=1e-12)
+    slopes = ", ".join(f"1-a{u}²={1 - f['a' + u] ** 2:.3f}" for u in "3456")
+    assert state["text"] == (f"x = (1.50, -0.50), weights × 2.00: y = {f['y']:.4f}\n"
+                             f"dy/dw13 = {grads['w13']:.5f}; largest |dy/dw| = "
+                             f"{max(abs(g) for g in grads.values()):.5f}\n"
+                             f"tanh slopes: {slopes}")
+
+
+def test_curve_panel_caption_when_x1_is_zero():
+    curve, marker, caption = tanhnet.curve_panel(tanhnet.saturation_state(0.0, 1.0, 1.0))
+    assert (marker, caption) == (0.0, "dy/dw13 = 0 at every scale (x1 = 0)") and not np.any(curve)
+
+
+def centred_difference(x, w, k, h):
+    return (reference(x, {**w, k: w[k] + h})[0]["y"] - reference(x, {**w, k: w[k] - h})[0]["y"]) / (2 * h)
+
+
+def test_finite_differences_use_the_given_step():
+    """h = 0.5 is far from the derivative (an error of order h^2): the answer is the centred difference itself."""
+    x, w = (1.5, -0.5), tanhnet.EXAMPLE_W
+    num = tanhnet.numerical_gradients(x, w, h=0.5)
+    batch = tanhnet.batch_gradients(np.array([x]), {k: np.array([v]) for k, v in w.items()}, "finite_differences",
+                                    h=0.5)
+    for k in tanhnet.WEIGHTS:
+        expected = centred_difference(x, w, k, 0.5)
+        assert num[k] == pytest.approx(expected, rel=1e-12) and batch[k][0] == pytest.approx(expected, rel=1e-12)
+    assert abs(num["w13"] - reference(x, w)[2]["w13"]) > 1e-3  # so the step h matters here
+
+
+def test_graph_labels_names_a_bad_show():
+    with raises_naming("show", "'grads'", exc=ValueError):
+        tanhnet.graph_labels(tanhnet.EXAMPLE_X, tanhnet.EXAMPLE_W, show="grads")

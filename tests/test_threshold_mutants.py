@@ -219,3 +219,11 @@ def test_classify_names_bad_points(P):
     classify, _ = threshold.train_smooth(X_SMALL[:4], Y_SMALL[:4], hidden=2, steps=1)
     with raises_naming("P", exc=ValueError):
         classify(P)
+
+
+def test_halfplane_line_touching_a_corner_is_that_point():
+    """x1 + x2 = 2 sqrt(2) meets the box [-sqrt(2), sqrt(2)]^2 only at its corner (sqrt(2), sqrt(2)): a chord of
+    length 0, not "misses the box". (b = -2 |w| and lim = 2 / |w| make the foot land on the corner exactly.)"""
+    norm = np.hypot(1.0, 1.0)
+    s = threshold.halfplane(1.0, 1.0, -2 * norm, lim=2 / norm, n=11)
+    np.testing.assert_allclose(s["line"], [[np.sqrt(2)] * 2] * 2, rtol=1e-15)

@@ -68,6 +68,14 @@ def empirical_hessian(X):
     return H
 
 
+def _square_matrix(H):
+    """H as a float64 array of shape (d, d), or an error naming H and its shape."""
+    H = as_float_array("H", H, ndim=2)
+    if H.shape[0] != H.shape[1]:
+        raise ValueError(f"H must be square; got shape {H.shape}")
+    return H
+
+
 def _eigenvalue_range(lam_min, lam_max):
     """lam_min and lam_max as floats with 0 < lam_min <= lam_max, or an error naming both."""
     lam_min = as_float("lam_min", lam_min, low=0.0, low_open=True)
@@ -118,20 +126,18 @@ def heavy_ball(H, step, beta, w0=W_START, w_star=W_STAR, tol=TOL, max_steps=2000
 
     beta = 0 is plain gradient descent. Returns the same dict as gradient_descent.
     """
-    H = as_float_array("H", H, ndim=2)
-    if H.shape[0] != H.shape[1]:
-        raise ValueError(f"H must be square; got shape {H.shape}")
+    H = _square_matrix(H)
     w0 = as_float_array("w0", w0, ndim=1)
     w_star = as_float_array("w_star", w_star, ndim=1)
-    if w0.shape != (H.shape[0],) or w_star.shape != (H.shape[0],):
-        raise ValueError(f"H of shape {H.shape} needs w0 and w_star of shape ({H.shape[0]},); "
+    if w0.shape != (len(H),) or w_star.shape != (len(H),):
+        raise ValueError(f"H of shape {H.shape} needs w0 and w_star of shape ({len(H)},); "
                          f"got {w0.shape} and {w_star.shape}")
     step = as_float("step", step, low=0.0, low_open=True)
     beta = as_float("beta", beta, low=0.0, high=BETA_MAX)
     tol = as_float("tol", tol, low=0.0, low_open=True, high=1.0)
     max_steps = as_int("max_steps", max_steps, low=1)
     E = np.empty((max_steps + 1, w0.size))
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore"):  # (a sum of squares cannot be nan: no "invalid" to silence)
         E[0] = e = previous = w0 - w_star
         e0_sq = float(e @ e)
     if not np.isfinite(e0_sq):  # else inf <= inf would report "converged after 0 steps"
@@ -221,11 +227,11 @@ def eigendirection_errors(H, step, path, w_star=W_STAR):
     path: (k + 1, d) iterates. Returns a dict: lam (d,) ascending; measured (k + 1, d) = |U^T (w_j - w_star)|;
     predicted (k + 1, d) = |1 - step lam_i|^j |U^T (w_0 - w_star)|_i, the contraction of each direction alone.
     """
-    H = as_float_array("H", H, ndim=2)
-    path = as_float_array("path", path, ndim=2, shape=(None, H.shape[0]))
+    H = _square_matrix(H)
+    path = as_float_array("path", path, ndim=2, shape=(None, len(H)))
     step = as_float("step", step, low=0.0, low_open=True)
     lam, U = np.linalg.eigh(H)
-    measured = np.abs((path - as_float_array("w_star", w_star, shape=(H.shape[0],))) @ U)
+    measured = np.abs((path - as_float_array("w_star", w_star, shape=(len(H),))) @ U)
     j = np.arange(path.shape[0])[:, None]
     return {"lam": lam, "measured": measured, "predicted": np.abs(1.0 - step * lam) ** j * measured[0]}
 
@@ -252,15 +258,17 @@ def widget_state(mu1, mu2, sigma, step_fraction=0.5, center=False, beta=0.0, n_g
 
     step_fraction: the step as a fraction of 2 / lambda_max (plain descent diverges above 1, heavy ball
     above 1 + beta). center: inputs x - mu, so H = sigma^2 I. beta: heavy-ball momentum, 0 <= beta <= 0.99.
-    Returns a dict with mu, H, lam (ascending), vecs (columns), kappa, step, beta, gd (heavy_ball's dict),
-    plain (gradient_descent's dict with the same step when beta > 0, else None), grid axes w1, w2 and
-    J over them (n_grid, n_grid), and text (the printed lines).
+    Returns a dict with mu (zero when centred), sigma, H, lam (ascending), vecs (columns), kappa, step, beta,
+    gd (heavy_ball's dict), plain (gradient_descent's dict with the same step when beta > 0, else None), grid
+    axes w1, w2 (n_grid,), centred on W_STAR and reaching 1.3 times the largest coordinate of W_START - W_STAR
+    to either side, J (n_grid, n_grid) over them (row i at w2[i], column j at w1[j]; 60 x 60 by default),
+    and text (the printed lines).
     """
     # Bounds far beyond the sliders' ranges keep every drawn number finite.
     mu = np.array([as_float("mu1", mu1, low=-1e3, high=1e3), as_float("mu2", mu2, low=-1e3, high=1e3)])
     sigma = as_float("sigma", sigma, low=1e-3, high=1e3)
     step_fraction = as_float("step_fraction", step_fraction, low=0.0, low_open=True, high=100.0)
-    beta = as_float("beta", beta, low=0.0, high=BETA_MAX)
+    beta = as_float("beta", beta)  # its bounds, 0 <= beta <= BETA_MAX: heavy_ball's, with the same message
     n_grid = as_int("n_grid", n_grid, low=2, high=1000)
     mu_eff = np.zeros(2) if center else mu
     H = hessian(mu_eff, sigma)
@@ -447,7 +455,7 @@ def general_hessian(mu, Sigma):
 
 def matrix_condition_number(H):
     """kappa = lambda_max / lambda_min of a symmetric positive definite H of shape (d, d), from eigvalsh."""
-    H = as_float_array("H", H, ndim=2)
+    H = _square_matrix(H)
     lam = np.linalg.eigvalsh(H)
     if lam[0] <= 0:
         raise ValueError(f"H must be positive definite; its smallest eigenvalue is {lam[0]:.3g}")

@@ -69,10 +69,11 @@ def sharpness(X, T, W, B, iters=20, v0=None, seed=0):
         v = np.random.default_rng(as_int("seed", seed)).standard_normal(P)
     else:
         v = as_float_array("v0", v0, shape=(P,))
-    norm = np.linalg.norm(v)
-    if norm == 0:
+    biggest = np.abs(v).max()
+    if biggest == 0:
         raise ValueError("v0 must not be the zero vector")
-    v = v / norm
+    v = v / biggest  # entries of size 1 first: the norm of a tiny or huge v0 would underflow or overflow
+    v = v / np.linalg.norm(v)
     with _one_thread():
         hvp = _hvp_function(X, T, W, B)
         for _ in range(iters):
