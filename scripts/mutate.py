@@ -90,7 +90,7 @@ EQUIVALENT = {
                                                "gives t_lo > t_hi (same output on 24 000 inputs)",
     "utils.threshold.x_halfplane__mutmut_109": "shortcut at >= 1e6 lim: a line that far misses the box anyway",
     "utils.threshold.x_halfplane__mutmut_111": "shortcut at 1000001 lim for 1e6 lim: both lines miss the box",
-    "utils.threshold.x_halfplane__mutmut_143": "t_lo = 2 for 1 on a missed side: any t_lo > t_hi empties the chord",
+    "utils.threshold.x_halfplane__mutmut_145": "t_lo = 2 for 1 on a missed side: any t_lo > t_hi empties the chord",
     **{f"utils.tanhnet.x_layered_gradients__mutmut_{n}": "the other method: backprop and naive compute the same "
        "gradients (tests compare them to 1e-12); only their work differs, which layered_counts measures"
        for n in (51, 52, 53, 54, 55)},
@@ -134,6 +134,8 @@ EQUIVALENT = {
                                                "in [0.5, 1] by Sterbenz, and 1 - 0.1 is no float)",
     "utils.threshold.x_train_smooth__mutmut_91": "torch on 2 threads for 1 (restored after): speed only; ops on "
                                                  "N x 16 tensors do not split their sums (loss bit-identical)",
+    "utils.threshold.x_train_smooth__mutmut_171": "a tie: logit >= 0 for > 0 differs only where the logit is exactly "
+                                                  "0.0; bisecting 41 boundary crossings to adjacent floats met none",
     # the exercise checks (utils/checks: _core, gates, chainrule, hessian, backprop)
     "utils.checks._core.x__fail__mutmut_1": "__tracebackhide__ None in _fail: IPython always shows the frame that "
                                             "raised, hidden or not",

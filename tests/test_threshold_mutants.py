@@ -227,3 +227,15 @@ def test_halfplane_line_touching_a_corner_is_that_point():
     norm = np.hypot(1.0, 1.0)
     s = threshold.halfplane(1.0, 1.0, -2 * norm, lim=2 / norm, n=11)
     np.testing.assert_allclose(s["line"], [[np.sqrt(2)] * 2] * 2, rtol=1e-15)
+
+
+@pytest.mark.parametrize("w1, w2, b", [(5e-324, 1, 0.5), (1, 5e-324, -0.3), (1e-15, 1, 1.5), (-1, 1e-300, 1)])
+def test_halfplane_line_of_a_nearly_axis_parallel_normal_is_its_chord_quietly(w1, w2, b):
+    """A tiny nonzero component of the line's direction still clips it (its t overflows to ±inf: no warning)."""
+    with np.errstate(all="ignore"):  # the expectation's own tiny divisions
+        want = chord(np.array([w1, w2], float), b, 2.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s = threshold.halfplane(w1, w2, b, n=11)
+    got = s["line"][np.argsort(s["line"] @ np.array([-w2, w1]))]
+    np.testing.assert_allclose(got, want, atol=1e-12)

@@ -258,11 +258,13 @@ def halfplane(w1, w2, b, lim=2.0, n=161):
     if state["foot"] is None or np.abs(foot).max() > 1e6 * lim:
         return state
     direction = np.array([-unit[1], unit[0]])
-    # Clip the infinite line foot + t * direction to the box [-lim, lim]^2.
+    # Clip the infinite line foot + t * direction to the box [-lim, lim]^2. Any nonzero component clips: a tiny
+    # one may overflow t to ±inf, which max and min take as they should.
     t_lo, t_hi = -np.inf, np.inf
     for k in range(2):
-        if abs(direction[k]) > 1e-15:
-            t1, t2 = sorted(((-lim - foot[k]) / direction[k], (lim - foot[k]) / direction[k]))
+        if direction[k] != 0:
+            with np.errstate(over="ignore"):
+                t1, t2 = sorted(((-lim - foot[k]) / direction[k], (lim - foot[k]) / direction[k]))
             t_lo, t_hi = max(t_lo, t1), min(t_hi, t2)
         elif abs(foot[k]) > lim:
             t_lo, t_hi = 1.0, 0.0
