@@ -269,7 +269,7 @@ def main(argv=None):
     if args.table:
         print(equivalents_table())
         return 0
-    globs = [g for g in args.globs]
+    globs = args.globs
     start = time.monotonic()
     if not args.report_only:
         shutil.rmtree(ROOT / "mutants", ignore_errors=True)

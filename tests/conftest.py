@@ -30,6 +30,11 @@ def require(condition, why):
         pytest.skip(why)
 
 
+def whole(message):
+    """A pattern for pytest's `match=` that matches `message` exactly, the whole of it."""
+    return "^" + re.escape(message) + "$"
+
+
 @contextmanager
 def raises_naming(*words, exc=(TypeError, ValueError)):
     """pytest.raises(exc) whose message holds each of `words` as a whole word, case and all: "XXhiddenXX",

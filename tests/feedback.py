@@ -31,3 +31,9 @@ def judged(exercise, cases, answers):
         return exercise.judge(cases, answers)
     except checks.CheckFailed as exc:
         return str(exc)
+
+
+def recorded(exercise, answer):
+    """The notebook's cases of `exercise` and the records its collect makes of `answer` (the student's function)."""
+    cases = exercise.cases(exercise.seed)
+    return cases, exercise.collect(answer, cases)

@@ -2,29 +2,19 @@
 records: whole messages for a student or grader to read, each tolerance at the value it states (TOL = 1e-8: an
 answer off by 1e-7 is wrong, and is no named mistake), and the records of the counting run."""
 import copy
-import re
 
-import numpy as np
 import pytest
 
-from feedback import fails_with, judged
+from conftest import whole
+from feedback import fails_with, judged, recorded
+from test_tanhnet import expected_counts
 from test_checks_02 import bw, dw24, dw46, partly_shared, separately, value_class
 from utils import checks, tanhnet
-from utils.checks import chainrule
 from utils.checks.chainrule import ALLOWED, BACKWARD, DELTA_OF, DY_DW24, DY_DW46, VALUE
 
 OFF = 1 + 1e-7  # beyond TOL = 1e-8, within the checks' default tolerance 1e-6
-# multiplications: the forward pass (4 units × 2 inputs), plus backprop's 18 or the closed form's 36 (test_tanhnet)
-BEST, NAIVE = 8 + 18, 8 + 36
-
-
-def recorded(exercise, answer):
-    cases = exercise.cases(exercise.seed)
-    return cases, exercise.collect(answer, cases)
-
-
-def whole(message):
-    return "^" + re.escape(message) + "$"
+# multiplications: the forward pass (4 units × 2 inputs), plus backprop's or the closed form's, derived by hand
+BEST, NAIVE = (4 * 2 + expected_counts(2, 2)[method] for method in ("backprop", "naive"))
 
 
 @pytest.mark.parametrize("exercise,answer,message", [

@@ -8,16 +8,11 @@ import numpy as np
 import pytest
 import torch
 
-from feedback import fails_with, judged
+from conftest import whole
+from feedback import fails_with, judged, recorded
 from test_checks_04 import error_torch, sequential, where, with_layer, written_backward, written_tanh
 from utils import checks, data, mlp
 from utils.checks.backprop import BACKWARD, BACKWARD_TANH, ERROR_TORCH, SEQUENTIAL
-
-
-def recorded(exercise, reference):
-    """The notebook's cases of `exercise` and the records its collect makes of a right answer, `reference`."""
-    cases = exercise.cases(exercise.seed)
-    return cases, exercise.collect(reference, cases)
 
 
 @pytest.fixture(scope="module")
@@ -189,7 +184,7 @@ def test_backward_tanh_third_network_has_another_shape_and_is_named_in_the_messa
         return written_tanh(X, T, W, B, deriv=(lambda Z, A: 1 - Z ** 2) if len(W) == 3 else (lambda Z, A: 1 - A ** 2))
     message = (f"{where(2)}: tanh'(z) = 1 - tanh(z)², so use 1 - A2², not 1 - Z2² (on the 3-5-4-1 network, N = 9)"
                .replace("\\", ""))
-    fails_with(checks.check_backward_tanh, wrong_on_three_layers, "^" + re.escape(message) + "$")
+    fails_with(checks.check_backward_tanh, wrong_on_three_layers, whole(message))
 
 
 @pytest.mark.parametrize("check,name", [(checks.check_backward, "backward"),
@@ -203,7 +198,7 @@ def test_backward_that_raises_is_named_with_the_exception():
         np.zeros(1).foo
     except AttributeError as exc:
         shown = f"AttributeError: {exc}"
-    fails_with(checks.check_backward, lambda X, T, W, B: X.foo, "^" + re.escape(f"backward raised {shown}") + "$")
+    fails_with(checks.check_backward, lambda X, T, W, B: X.foo, whole(f"backward raised {shown}"))
 
 
 @pytest.fixture(scope="module")
@@ -246,9 +241,9 @@ def test_backward_reading_the_notebooks_gradient_is_told_so_in_full():
     X0, T0 = data.getdata()
     W0, B0 = data.getparams()
     fails_with(checks.check_backward, lambda X, T, W, B: written_backward(X0, T0, W0, B0),
-               "^" + re.escape("backward is right on the notebook's data but returns the notebook's gradient on a "
-                               "second network: it reads the notebook's globals (Z1, A1, Y, ...). backward must run "
-                               "its own forward pass from its arguments X, W, B") + "$")
+               whole("backward is right on the notebook's data but returns the notebook's gradient on a second "
+                     "network: it reads the notebook's globals (Z1, A1, Y, ...). backward must run its own forward "
+                     "pass from its arguments X, W, B"))
 
 
 def first_layer_delta(X, T, W, B):
@@ -299,7 +294,7 @@ GENERIC_DW0 = ("DW[0]: " + where(1) + ". DB[0] is right, so δ1 is; DW[0] = A0�
      + DATA),
 ])
 def test_backward_first_wrong_layer_messages_in_full(answer, message):
-    fails_with(checks.check_backward, answer, "^" + re.escape(message.replace("\\", "")) + "$")
+    fails_with(checks.check_backward, answer, whole(message.replace("\\", "")))
 
 
 def test_backward_feedback_is_raised_once_not_during_another_check_failure():
@@ -378,7 +373,7 @@ def modified_in_place(X, T, W, B):
      "computation detached from W?"),
 ])
 def test_error_torch_answers_are_recorded_and_named_in_full(answer, message):
-    fails_with(checks.check_error_torch, answer, "^" + re.escape(message) + "$")
+    fails_with(checks.check_error_torch, answer, whole(message))
 
 
 def test_error_torch_that_cannot_be_differentiated_is_named_with_autograds_error():
@@ -388,7 +383,7 @@ def test_error_torch_that_cannot_be_differentiated_is_named_with_autograds_error
     with pytest.raises(RuntimeError) as raised:
         modified_in_place(torch.tensor(X), torch.tensor(T), Wt, Bt).backward()
     fails_with(checks.check_error_torch, modified_in_place,
-               "^" + re.escape(f"error_torch's result cannot be differentiated: {raised.value}") + "$")
+               whole(f"error_torch's result cannot be differentiated: {raised.value}"))
 
 
 def test_error_torch_value_that_is_nan_is_named(torch_records):
