@@ -22,7 +22,6 @@ import nbformat
 
 from grader import scan, stubs, wire
 from grader.sandbox import is_memory
-from grader.references import references_for
 
 GIB, MIB = 2 ** 30, 2 ** 20
 REFERENCE_USED = re.compile(r"uses the reference implementation `[\w.]+`")
@@ -46,6 +45,12 @@ def _exercises():
     return EXERCISES
 
 
+def _denied():
+    """{dotted name: kind} of every name of the package a solution may not use (deny by default)."""
+    from utils.checks._deny import denied_names
+    return denied_names()
+
+
 class SandboxDied(Exception):
     """The sandbox ended before answering; str() says how ("timed out after 60 s", ...)."""
 
@@ -55,7 +60,7 @@ class Zygote:
 
     def __init__(self, base):
         self.base = base
-        self.stubroot = stubs.build(os.path.join(base, "lib"), references_for(_exercises().values()))
+        self.stubroot = stubs.build(os.path.join(base, "lib"), _denied())
         self.hidden = [stubs.real_package_dir()]
         ours, theirs = socket.socketpair()
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
@@ -296,7 +301,7 @@ def grade_job(job):
                                             "not gradable safely: no Exercise is registered for this grade cell "
                                             "(grade it with nbgrader autograde or by hand)"))
     result["manual"], result["grade_cells"] = manual, grade_cells(source_nb)
-    refs = references_for([ex for _, _, ex in graded])
+    refs = tuple(_denied())
     for cell in cells:
         if cell.solution:
             result["events"].extend({"kind": "flag", "text": f"solution cell `{cell.label}` {flag}"}

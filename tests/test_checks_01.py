@@ -37,7 +37,7 @@ def raising(exc):
 @pytest.mark.parametrize("w, b", [(np.ones(4), -3.5), ([1, 1, 1, 1], -3.01), (np.full((4, 1), 2.0), -7.5),
                                   (np.array([1.0, 2.0, 3.0, 4.0]), -9.5)])
 def test_and4_right_answers_pass(w, b, capsys):
-    assert "fires for 1111" in passes(checks.check_and4, (w, b), capsys)
+    assert "fires for 1111" in passes(gates.check_and4, (w, b), capsys)
 
 
 @pytest.mark.parametrize("answer, pattern", [
@@ -53,7 +53,7 @@ def test_and4_right_answers_pass(w, b, capsys):
     ((np.ones(4), -0.5), r"^it also fires for 0010, with only 1 of the 4 inputs on: the bias"),
 ])
 def test_and4_mistakes_are_named(answer, pattern):
-    fails_with(checks.check_and4, answer, pattern)
+    fails_with(gates.check_and4, answer, pattern)
 
 
 @pytest.mark.parametrize("answer, pattern", [
@@ -73,7 +73,7 @@ def test_and4_mistakes_are_named(answer, pattern):
     ("not a function", "must be a function"),
 ])
 def test_and4_malformed_answers_get_a_message(answer, pattern):
-    feedback.fails_with(checks.check_and4, answer if callable(answer) or isinstance(answer, str) else (lambda: answer),
+    feedback.fails_with(gates.check_and4, answer if callable(answer) or isinstance(answer, str) else (lambda: answer),
                         pattern)
 
 
@@ -92,16 +92,16 @@ SQUARE_B0 = np.ones(4)
     (SQUARE_W0.tolist(), SQUARE_B0.tolist()),             # lists are accepted
 ])
 def test_square_layer_right_answers_pass(W0, B0, capsys):
-    assert "0 of" in passes(checks.check_square_layer, (W0, B0), capsys)
+    assert "0 of" in passes(gates.check_square_layer, (W0, B0), capsys)
 
 
 def test_square_and_diamond_messages_count_each_test_point_once(capsys):
     """The ✓ messages count distinct points: seed 0 tests multiples of 1/32 in [-1.5, 1.5]^2 (97^2 points) and
     boundary points every 1/64; the square's boundary holds 4 * 128 of those, the diamond's 4 * 64, and the grid
     points on a boundary (4 * 64 for the square, 4 * 32 for the diamond) move from the grid to the boundary."""
-    out = passes(checks.check_square_layer, (SQUARE_W0, SQUARE_B0), capsys)
+    out = passes(gates.check_square_layer, (SQUARE_W0, SQUARE_B0), capsys)
     assert f"0 of {97 ** 2 - 4 * 64} grid points and 0 of {4 * 128} points on the edges" in out
-    out = passes(checks.check_diamond, diamond(), capsys)
+    out = passes(gates.check_diamond, diamond(), capsys)
     assert f"0 of {97 ** 2 - 4 * 32} grid points and 0 of {4 * 64} points on its boundary" in out
 
 
@@ -129,7 +129,7 @@ def with_unit(j, w, b):
                               r"past x1 = 1"),
 ])
 def test_square_layer_mistakes_are_named(answer, pattern):
-    fails_with(checks.check_square_layer, answer, pattern)
+    fails_with(gates.check_square_layer, answer, pattern)
 
 
 @pytest.mark.parametrize("answer, pattern", [
@@ -143,7 +143,7 @@ def test_square_layer_mistakes_are_named(answer, pattern):
     (raising(NotImplementedError()), "not written yet"),
 ])
 def test_square_layer_malformed_answers_get_a_message(answer, pattern):
-    fails_with(checks.check_square_layer, answer, pattern)
+    fails_with(gates.check_square_layer, answer, pattern)
 
 
 # ----------------------------------------------------------------------------- Exercise 2: xor_network
@@ -163,7 +163,7 @@ def xor_three_hidden():  # hidden: x1 + x2 >= 1, x1 + x2 >= 2, and a unit that a
 
 @pytest.mark.parametrize("network", [xor_or_nand_and, xor_two_and_nots_or, xor_three_hidden])
 def test_xor_right_answers_pass(network, capsys):
-    assert "00→0, 01→1, 10→1, 11→0" in passes(checks.check_xor, network(), capsys)
+    assert "00→0, 01→1, 10→1, 11→0" in passes(gates.check_xor, network(), capsys)
 
 
 def xor_with(W1, B1):
@@ -201,7 +201,7 @@ def xor_with(W1, B1):
     (xor_with([[1.0], [1.0]], [-2.0]), r"^for input 01, the output unit has z = 0 exactly: a unit fires only"),
 ])
 def test_xor_mistakes_are_named(answer, pattern):
-    fails_with(checks.check_xor, answer, pattern)
+    fails_with(gates.check_xor, answer, pattern)
 
 
 @pytest.mark.parametrize("answer, pattern", [
@@ -219,7 +219,7 @@ def test_xor_mistakes_are_named(answer, pattern):
     (raising(NotImplementedError()), "not written yet"),
 ])
 def test_xor_malformed_answers_get_a_message(answer, pattern):
-    fails_with(checks.check_xor, answer, pattern)
+    fails_with(gates.check_xor, answer, pattern)
 
 
 # ----------------------------------------------------------------------------- Exercise 4: diamond_network
@@ -239,7 +239,7 @@ def diamond(W0=DIAMOND_W0, B0=np.ones(4), W1=np.ones((4, 1)), B1=np.array([-3.5]
     diamond(np.hstack([DIAMOND_W0, [[0.0], [1.0]]]), np.ones(5) * [1, 1, 1, 1, 5], np.ones((5, 1)), np.array([-4.5])),
 ])
 def test_diamond_right_answers_pass(answer, capsys):
-    assert "|x1| + |x2| < 1" in passes(checks.check_diamond, answer, capsys)
+    assert "|x1| + |x2| < 1" in passes(gates.check_diamond, answer, capsys)
 
 
 @pytest.mark.parametrize("answer, pattern", [
@@ -271,7 +271,7 @@ def test_diamond_right_answers_pass(answer, capsys):
     (diamond(DIAMOND_W0[:, [0, 0, 2, 3]]), r"no hidden unit bounds the edge from \(-1, 0\) to \(0, 1\)"),
 ])
 def test_diamond_mistakes_are_named(answer, pattern):
-    fails_with(checks.check_diamond, answer, pattern)
+    fails_with(gates.check_diamond, answer, pattern)
 
 
 @pytest.mark.parametrize("answer, pattern", [
@@ -284,7 +284,7 @@ def test_diamond_mistakes_are_named(answer, pattern):
     (raising(ValueError("shapes (2,4) and (3,)")), "raised ValueError"),
 ])
 def test_diamond_malformed_answers_get_a_message(answer, pattern):
-    fails_with(checks.check_diamond, answer, pattern)
+    fails_with(gates.check_diamond, answer, pattern)
 
 
 # ----------------------------------------------------------------------------- the Exercise protocol
@@ -301,8 +301,8 @@ def test_every_graded_check_of_the_notebook_is_a_registered_exercise():
               if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")}
     defined = {c.source.split("def ", 1)[1].split("(", 1)[0] for c in nb.cells
                if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"}
-    assert set(graded) == set(gates.EXERCISES) == {"check-and4", "check-square-layer", "check-xor", "check-diamond"}
-    for grade_id, exercise in gates.EXERCISES.items():
+    assert set(graded) == set(checks.exercises_of(gates)) == {"check-and4", "check-square-layer", "check-xor", "check-diamond"}
+    for grade_id, exercise in checks.exercises_of(gates).items():
         assert checks.EXERCISES[grade_id] is exercise
         assert exercise.function in defined and f"({exercise.function})" in graded[grade_id]
 
@@ -316,10 +316,10 @@ def plain(value):
     return value is None or isinstance(value, (int, float, str, np.ndarray, np.number))
 
 
-@pytest.mark.parametrize("grade_id", sorted(gates.EXERCISES))
+@pytest.mark.parametrize("grade_id", sorted(checks.exercises_of(gates)))
 @pytest.mark.parametrize("seed", [0, 1, 2026])
 def test_a_grader_seed_judges_outside_the_kernel(grade_id, seed):
-    exercise = gates.EXERCISES[grade_id]
+    exercise = checks.exercises_of(gates)[grade_id]
     inputs = exercise.cases(seed)
     assert plain(inputs)
     answers = exercise.collect(RIGHT[exercise.function], inputs)
@@ -330,18 +330,18 @@ def test_a_grader_seed_judges_outside_the_kernel(grade_id, seed):
 
 
 def test_grader_seeds_draw_other_points():
-    for exercise in (gates.SQUARE_LAYER, gates.DIAMOND):
+    for exercise in (gates.check_square_layer, gates.check_diamond):
         a, b = exercise.cases(0), exercise.cases(99)
         assert not np.array_equal(a["grid"], b["grid"][: len(a["grid"])])
 
 
-@pytest.mark.parametrize("grade_id", sorted(gates.EXERCISES))
+@pytest.mark.parametrize("grade_id", sorted(checks.exercises_of(gates)))
 @pytest.mark.parametrize("answers", [None, "x", 3.0, [], [None, None], {"w": 1}, [np.ones(2)], (np.nan, np.nan),
                                      [[np.ones((2, 2)), object()], [np.ones(2), 1.0]]])
 def test_judges_answer_anything_with_a_message(grade_id, answers):
     """The judge runs on the trusted side and must not trust collect: whatever it is given, it answers with
     CheckFailed, never with another exception."""
-    exercise = gates.EXERCISES[grade_id]
+    exercise = checks.exercises_of(gates)[grade_id]
     with pytest.raises(checks.CheckFailed):
         exercise.judge(exercise.cases(0), answers)
 
@@ -351,15 +351,15 @@ def test_collect_records_tensors_as_arrays():
         import torch
     except ImportError:
         require(False, "torch is not installed: pip install -r requirements.txt")
-    answers = gates.AND4.collect(lambda: (torch.ones(4, dtype=torch.float64), torch.tensor(-3.5)), None)
+    answers = gates.check_and4.collect(lambda: (torch.ones(4, dtype=torch.float64), torch.tensor(-3.5)), None)
     assert isinstance(answers[0], np.ndarray) and isinstance(answers[1], np.ndarray)
-    assert gates.AND4.judge(gates.AND4.cases(0), answers).startswith("fires for 1111")
+    assert gates.check_and4.judge(gates.check_and4.cases(0), answers).startswith("fires for 1111")
 
 
-@pytest.mark.parametrize("grade_id", sorted(gates.EXERCISES))
+@pytest.mark.parametrize("grade_id", sorted(checks.exercises_of(gates)))
 def test_collect_messages_name_the_students_function(grade_id):
     """What collect cannot record is reported under the name of the function the student wrote."""
-    exercise = gates.EXERCISES[grade_id]
+    exercise = checks.exercises_of(gates)[grade_id]
     name, inputs = exercise.function, exercise.cases(0)
     for fn, pattern in [("weights", f"^{name} must be a function; got str"),
                         (raising(NotImplementedError()), f"^{name} is not written yet"),
@@ -378,7 +378,7 @@ def test_diamond_names_each_edge_no_unit_bounds(duplicate, edge):
     missing = {0: 1, 1: 0, 2: 3, 3: 2}[duplicate]  # the unit replaced by a copy of `duplicate`
     W0 = DIAMOND_W0.copy()
     W0[:, missing] = DIAMOND_W0[:, duplicate]
-    fails_with(checks.check_diamond, diamond(W0), rf"^no hidden unit bounds the edge from {re.escape(edge)}: the region")
+    fails_with(gates.check_diamond, diamond(W0), rf"^no hidden unit bounds the edge from {re.escape(edge)}: the region")
     # the edge named is the one the removed unit bounded: its two corners satisfy w . x + 1 = 0
     corners = [np.array(c, dtype=float) for c in re.findall(r"\((-?\d), (-?\d)\)", edge)]
     assert all(DIAMOND_W0[:, missing] @ c + 1 == 0 for c in corners)
@@ -391,7 +391,7 @@ def point_in(message):
 def test_diamond_edge_unit_a_hair_outside_its_edge_names_a_boundary_point():
     """A bias off by 1e-11 passes the distance test (round-off cannot be told from it) but makes z > 0 on the
     edge: the message names a boundary point, and that point is on the diamond's boundary."""
-    failed = fails_with(checks.check_diamond, diamond(B0=np.array([1 + 1e-11, 1, 1, 1])),
+    failed = fails_with(gates.check_diamond, diamond(B0=np.array([1 + 1e-11, 1, 1, 1])),
                         r"^the boundary point \(.*\) is classified A: \|x1\| \+ \|x2\| < 1 is strict, so each edge "
                         r"unit")
     p = point_in(str(failed.value))
@@ -402,7 +402,7 @@ def test_square_unit_a_hair_outside_its_edge_counts_the_edge_points():
     """As above for the square: unit 1 (x1 + 1 > 0) fires on its edge x1 = -1, at the 127 edge points k/64,
     |k| < 64, strictly between the corners."""
     W0, B0 = with_unit(0, [1, 0], 1 + 1e-11)
-    failed = fails_with(checks.check_square_layer, (W0, B0),
+    failed = fails_with(gates.check_square_layer, (W0, B0),
                         rf"^0 of {97 ** 2 - 4 * 64} grid points and 127 edge points are misclassified, e\.g\. ")
     p = point_in(str(failed.value))
     assert p[0] == -1 and abs(p[1]) < 1
@@ -411,17 +411,17 @@ def test_square_unit_a_hair_outside_its_edge_counts_the_edge_points():
 def test_diamond_output_that_is_no_and_counts_the_grid_points_it_gets_wrong():
     W1 = np.array([[1.0], [1.0], [1.0], [2.0]])  # units 2, 3 and 4 together outweigh the bias without unit 1
     answer = diamond(W1=W1)
-    cases = gates.DIAMOND.cases(0)
+    cases = gates.check_diamond.cases(0)
     on = np.abs(cases["grid"]).sum(axis=1) == 1
     grid, boundary = cases["grid"][~on], np.unique(np.concatenate([cases["boundary"], cases["grid"][on]]), axis=0)
     fires = lambda X: ((X @ DIAMOND_W0 + 1 > 0) @ W1[:, 0] - 3.5 > 0)  # noqa: E731  (dyadic points: exact)
     wrong = int(np.sum(fires(grid) != (np.abs(grid).sum(axis=1) < 1)))
-    failed = fails_with(checks.check_diamond, answer, rf"^{wrong} of {len(grid)} grid points and "
+    failed = fails_with(gates.check_diamond, answer, rf"^{wrong} of {len(grid)} grid points and "
                                                       rf"{int(fires(boundary).sum())} boundary points are misclassified, e\.g\. ")
     assert wrong > 0 and np.abs(point_in(str(failed.value))).sum() > 1  # the example lies outside the diamond
 
 
 def test_xor_message_shows_the_whole_truth_table_of_the_network():
     answer = ([np.array([[1.0, 1.0], [1.0, 1.0]]), np.ones((2, 1))], [np.array([-0.5, -0.5]), np.array([-1.5])])
-    fails_with(checks.check_xor, answer, r"^it computes OR.*Your network gives 00→0, 01→1, 10→1, 11→1; "
+    fails_with(gates.check_xor, answer, r"^it computes OR.*Your network gives 00→0, 01→1, 10→1, 11→1; "
                                          r"XOR needs 00→0, 01→1, 10→1, 11→0")

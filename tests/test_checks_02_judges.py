@@ -10,7 +10,9 @@ from feedback import fails_with, judged, recorded
 from test_tanhnet import expected_counts
 from test_checks_02 import bw, dw24, dw46, partly_shared, separately, value_class
 from utils import checks, tanhnet
-from utils.checks.chainrule import ALLOWED, BACKWARD, DELTA_OF, DY_DW24, DY_DW46, VALUE
+from utils.checks import chainrule
+from utils.checks.chainrule import ALLOWED, DELTA_OF
+from utils.checks.chainrule import check_dy_dw24 as DY_DW24, check_dy_dw46 as DY_DW46, check_tanh_backward as BACKWARD, check_value as VALUE
 
 OFF = 1 + 1e-7  # beyond TOL = 1e-8, within the checks' default tolerance 1e-6
 # multiplications: the forward pass (4 units × 2 inputs), plus backprop's or the closed form's, derived by hand
@@ -110,7 +112,7 @@ def test_backward_malformed_records_are_named(backward, change, message):
                                 "once"),
 ])
 def test_backward_redundant_work_is_named_in_full(answer, count, how):
-    fails_with(checks.check_tanh_backward, answer,
+    fails_with(chainrule.check_tanh_backward, answer,
                whole(f"backward: the values are right, but they took {count} multiplications where backpropagation "
                      f"takes {BEST} (forward pass included): {how}. Compute each δ once and reuse it"))
 
@@ -123,7 +125,7 @@ def test_backward_redundant_work_is_named_in_full(answer, count, how):
 def test_backward_keys_are_listed_in_full(drop, add, message):
     def answer(x, w):
         return {**{k: v for k, v in bw()(x, w).items() if k not in drop}, **add}
-    fails_with(checks.check_tanh_backward, answer,
+    fails_with(chainrule.check_tanh_backward, answer,
                whole("backward must return exactly the keys w13, w14, w23, w24, w35, w36, w45, w46" + message))
 
 
@@ -141,7 +143,7 @@ def floats_only(fn, on_counting=None):
 
 
 def test_counting_run_error_is_named_with_the_exception():
-    fails_with(checks.check_dy_dw46, floats_only(dw46),
+    fails_with(chainrule.check_dy_dw46, floats_only(dw46),
                whole("dy_dw46 works on floats but not on the counting numbers the check uses to see how the answer is "
                      f"computed (it raised ValueError: only floats): {ALLOWED}"))
 
@@ -184,7 +186,7 @@ def test_counting_run_values_and_counts(counted, message):
     ([(".data", ".val")], "y.data returned None: did you forget `return`?"),
 ])
 def test_value_class_without_a_method_or_attribute_is_named(replacements, message):
-    fails_with(checks.check_value, value_class(*replacements), whole(message))
+    fails_with(chainrule.check_value, value_class(*replacements), whole(message))
 
 
 @pytest.fixture(scope="module")

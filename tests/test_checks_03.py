@@ -45,10 +45,10 @@ def right_kappa_general(mu, S):
     return np.linalg.cond(np.outer(mu, mu) + S)  # 2-norm condition number: lambda_max / lambda_min for SPD
 
 
-RIGHT = {"hessian": (checks.check_hessian, right_hessian), "kappa": (checks.check_kappa, right_kappa),
-         "optimal_step": (checks.check_optimal_step, right_step),
-         "predict_steps": (checks.check_predict_steps, right_steps),
-         "kappa_general": (checks.check_kappa_general, right_kappa_general)}
+RIGHT = {"hessian": (h03.check_hessian, right_hessian), "kappa": (h03.check_kappa, right_kappa),
+         "optimal_step": (h03.check_optimal_step, right_step),
+         "predict_steps": (h03.check_predict_steps, right_steps),
+         "kappa_general": (h03.check_kappa_general, right_kappa_general)}
 
 
 # What the ✓ message says was verified, for each exercise.
@@ -155,7 +155,7 @@ def test_enough_mistakes_are_recognised():
               if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"}
     generic = ("wrong for mu", "for the first test case expected", "sign is wrong", "shape", "whole number; got",
                "expected .* steps")
-    for gid, exercise in h03.EXERCISES.items():
+    for gid, exercise in checks.exercises_of(h03).items():
         specific = [p for _, p in MISTAKES[exercise.function] if not any(g in p for g in generic)]
         assert len(specific) >= (5 if points[gid] >= 2 else 3), (gid, specific)
 
@@ -190,28 +190,28 @@ def test_an_object_that_is_no_answer_is_named_by_its_type(name):
 
 
 def test_hessian_wrong_only_for_the_last_dimension_is_judged_wrong():
-    fails_with(checks.check_hessian, lambda mu, s: right_hessian(mu, s) * (1.01 if mu.size == 5 else 1.0),
+    fails_with(h03.check_hessian, lambda mu, s: right_hessian(mu, s) * (1.01 if mu.size == 5 else 1.0),
                "^hessian: wrong for mu")
 
 
 def test_generic_messages_give_the_first_case_and_its_right_values():
-    cases = h03.HESSIAN.cases(h03.HESSIAN.seed)
+    cases = h03.check_hessian.cases(h03.check_hessian.seed)
     mu, s = cases[0]
     want = right_hessian(mu, s)
-    failed = fails_with(checks.check_hessian, lambda mu, s: right_hessian(mu, s) + 0.5, "^hessian: wrong")
+    failed = fails_with(h03.check_hessian, lambda mu, s: right_hessian(mu, s) + 0.5, "^hessian: wrong")
     assert (f"mu = {np.round(mu, 3)}, sigma = {s:.3f}; expected H[0, 0] = {want[0, 0]:.4f}, "
             f"H[0, 1] = {want[0, 1]:.4f}") in str(failed.value)
-    (kappa, tol), = h03.PREDICT_STEPS.cases(h03.PREDICT_STEPS.seed)[:1]
+    (kappa, tol), = h03.check_predict_steps.cases(h03.check_predict_steps.seed)[:1]
     n = right_steps(kappa, tol)
-    failed = fails_with(checks.check_predict_steps, lambda k, t: right_steps(k, t) + 7, "^predict_steps: for")
+    failed = fails_with(h03.check_predict_steps, lambda k, t: right_steps(k, t) + 7, "^predict_steps: for")
     assert f"κ = {kappa:.4g} and tol = {tol:.0e} expected {n} steps, got {n + 7}" in str(failed.value)
-    failed = fails_with(checks.check_predict_steps, lambda k, t: right_steps(k, t) + 0.5, "^predict_steps: a number")
+    failed = fails_with(h03.check_predict_steps, lambda k, t: right_steps(k, t) + 0.5, "^predict_steps: a number")
     assert f"got {n + 0.5:.6g} for the first case" in str(failed.value)
 
 
-@pytest.mark.parametrize("gid", list(h03.EXERCISES))
+@pytest.mark.parametrize("gid", list(checks.exercises_of(h03)))
 def test_judge_names_what_it_got_instead_of_the_answers(gid):
-    exercise = h03.EXERCISES[gid]
+    exercise = checks.exercises_of(h03)[gid]
     inputs = exercise.cases(exercise.seed)
     with pytest.raises(checks.CheckFailed, match=f"^{exercise.function}: expected {len(inputs)} answers, got str"):
         exercise.judge(inputs, "answers")
@@ -219,25 +219,25 @@ def test_judge_names_what_it_got_instead_of_the_answers(gid):
         exercise.judge(inputs, [None] * len(inputs))
 
 
-@pytest.mark.parametrize("gid", list(h03.EXERCISES))
+@pytest.mark.parametrize("gid", list(checks.exercises_of(h03)))
 def test_cases_are_the_same_for_the_same_seed(gid):
     """The grader draws the cases twice (to collect beside the student's code, to judge outside it): the same
     seed must give the same cases."""
-    exercise = h03.EXERCISES[gid]
+    exercise = checks.exercises_of(h03)[gid]
     assert repr(exercise.cases(7)) == repr(exercise.cases(7))
 
 
 def test_hessian_transposed_or_torch_answers():
     torch = pytest.importorskip("torch")
-    checks.check_hessian(lambda mu, s: torch.tensor(right_hessian(mu, s)))  # a tensor is accepted
-    fails_with(checks.check_hessian, lambda mu, s: np.array([[1, 0], [0, "x"]], dtype=object), "numeric")
+    h03.check_hessian(lambda mu, s: torch.tensor(right_hessian(mu, s)))  # a tensor is accepted
+    fails_with(h03.check_hessian, lambda mu, s: np.array([[1, 0], [0, "x"]], dtype=object), "numeric")
 
 
-@pytest.mark.parametrize("gid", list(h03.EXERCISES))
+@pytest.mark.parametrize("gid", list(checks.exercises_of(h03)))
 def test_grader_seed_judges_outside_the_kernel(gid):
     """A grader's own seed: cases are plain data, collect returns plain data, judge accepts the right answer,
     names a mistake, and answers anything malformed with CheckFailed (never another exception)."""
-    exercise = h03.EXERCISES[gid]
+    exercise = checks.exercises_of(h03)[gid]
     right = RIGHT[exercise.function][1]
     inputs = exercise.cases(20261129)
     assert repr(inputs) != repr(exercise.cases(exercise.seed))  # a grader's seed gives other cases
@@ -256,10 +256,10 @@ def test_exercises_registered_by_the_notebooks_grade_ids():
     nb = nbformat.read(NOTEBOOK, as_version=4)
     graded = {c.metadata["nbgrader"]["grade_id"]: c.source for c in nb.cells
               if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")}
-    assert set(graded) == set(h03.EXERCISES)
+    assert set(graded) == set(checks.exercises_of(h03))
     for gid, source in graded.items():
-        assert f"checks.check_{h03.EXERCISES[gid].function}(" in source
-        assert checks.EXERCISES[gid] is h03.EXERCISES[gid]
+        assert f"checks.check_{checks.exercises_of(h03)[gid].function}(" in source
+        assert checks.EXERCISES[gid] is checks.exercises_of(h03)[gid]
 
 
 def test_predict_steps_cases_stay_away_from_whole_numbers():
@@ -310,8 +310,8 @@ def test_cases_are_what_the_check_messages_and_docstrings_say():
 
 def test_kappa_general_judge_refuses_a_malformed_grader_case():
     """The judge trusts no input: a case whose Σ does not match μ (or is not an array) is named, not crashed on."""
-    (mu, S), *rest = h03.KAPPA_GENERAL.cases(5)
+    (mu, S), *rest = h03.check_kappa_general.cases(5)
     answers = [1.0] * 3
     for bad in ((mu, S[:1]), (mu, S.tolist()), (list(mu), S)):
         with pytest.raises(checks.CheckFailed, match="^kappa_general: malformed test case"):
-            h03.KAPPA_GENERAL.judge([bad, *rest], answers)
+            h03.check_kappa_general.judge([bad, *rest], answers)

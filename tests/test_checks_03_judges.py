@@ -49,22 +49,22 @@ def test_steps_cases_draw_kappa_log_uniformly_up_to_2000():
 
 def test_predict_steps_a_count_a_hair_off_its_fraction_is_not_the_unrounded_mistake():
     """The judge names 'you did not round' for log tol / log ρ itself (to 1e-9), not for a number 1e-7 from it."""
-    cases = h03.PREDICT_STEPS.cases(h03.PREDICT_STEPS.seed)
+    cases = h03.check_predict_steps.cases(h03.check_predict_steps.seed)
     exact = [math.log(tol) / math.log((k - 1) / (k + 1)) for k, tol in cases]
-    assert judged(h03.PREDICT_STEPS, cases, exact) == (
+    assert judged(h03.check_predict_steps, cases, exact) == (
         "predict_steps: a number of steps is a whole number: round log tol / log ρ up (math.ceil)")
     off = [e * (1 + 1e-7) for e in exact]
-    assert judged(h03.PREDICT_STEPS, cases, off) == (
+    assert judged(h03.check_predict_steps, cases, off) == (
         f"predict_steps: a number of steps is a whole number; got {off[0]:.6g} for the first case")
 
 
 def test_kappa_within_1e_7_is_not_right_nor_a_named_mistake():
     """The answers are compared to 1e-8: 1e-7 off the right value, its inverse or its negative is just wrong."""
-    cases = h03.KAPPA.cases(h03.KAPPA.seed)
+    cases = h03.check_kappa.cases(h03.check_kappa.seed)
     kappa = np.array([1 + mu @ mu / sigma ** 2 for mu, sigma in cases])
     for got in (kappa, 1 / kappa, -kappa):
         off = list(got * (1 + 1e-7))
-        assert judged(h03.KAPPA, cases, off) == (
+        assert judged(h03.check_kappa, cases, off) == (
             f"kappa: for the first test case expected {kappa[0]:.6g}, got {off[0]:.6g}")
-    assert judged(h03.KAPPA, cases, list(1 / kappa)) == "kappa: κ = λmax / λmin: you have λmin / λmax"
-    assert judged(h03.KAPPA, cases, list(-kappa)) == "kappa: the sign is wrong"
+    assert judged(h03.check_kappa, cases, list(1 / kappa)) == "kappa: κ = λmax / λmin: you have λmin / λmax"
+    assert judged(h03.check_kappa, cases, list(-kappa)) == "kappa: the sign is wrong"

@@ -59,8 +59,8 @@ def test_independent_answers_agree_with_each_other():
 # ---------------------------------------------------------------- Exercise 1
 
 def test_backward_right_answers_pass(capsys):
-    checks.check_backward(autograd_backward)
-    checks.check_backward(written_backward)
+    backprop.check_backward(autograd_backward)
+    backprop.check_backward(written_backward)
     assert capsys.readouterr().out.count("✓") == 2
 
 
@@ -103,7 +103,7 @@ OUTPUT = rf" \({where(4)}: the output δ4 = \(2/N\)\(Y - T\) enters here\) \(on 
      "^" + where(2) + r": W\[2\] must be transposed on the way back: δ W\[2\]ᵀ, not δ W\[2\]"),
 ])
 def test_backward_mistakes_are_named(answer, pattern):
-    fails_with(checks.check_backward, answer, pattern)
+    fails_with(backprop.check_backward, answer, pattern)
 
 
 def test_backward_mask_of_the_layer_above_is_named():
@@ -115,7 +115,7 @@ def test_backward_mask_of_the_layer_above_is_named():
             if l > 0:
                 delta = delta @ W[l].T * (Z[l] > 0 if l < 3 else Z[l - 1] > 0)  # layer 2's mask from layer 3
         return DW, DB
-    fails_with(checks.check_backward, answer, "not from the layer above")
+    fails_with(backprop.check_backward, answer, "not from the layer above")
 
 
 def test_backward_dw_from_pre_activation_is_named():
@@ -124,7 +124,7 @@ def test_backward_dw_from_pre_activation_is_named():
         Y, Z, A = _forward(X, W, B)
         DW[3] = Z[2].T @ (2 * (Y - T) / len(X))
         return DW, DB
-    fails_with(checks.check_backward, answer, r"DB\[3\] is right.*not the pre-activation Z3")
+    fails_with(backprop.check_backward, answer, r"DB\[3\] is right.*not the pre-activation Z3")
 
 
 def _forward(X, W, B):
@@ -151,7 +151,7 @@ def test_backward_that_reads_notebook_globals_is_told_so():
                 delta = delta @ W[l].T * (Z0[l - 1] > 0)
         return DW, DB
     for answer in (whole_gradient_from_globals, activations_from_globals):
-        fails_with(checks.check_backward, answer, "reads the notebook's globals")
+        fails_with(backprop.check_backward, answer, "reads the notebook's globals")
 
 
 @pytest.mark.parametrize("answer,pattern", [
@@ -165,7 +165,7 @@ def test_backward_that_reads_notebook_globals_is_told_so():
     (42, "must be a function"),
 ])
 def test_backward_malformed_answers_get_a_message(answer, pattern):
-    fails_with(checks.check_backward, answer, pattern)
+    fails_with(backprop.check_backward, answer, pattern)
 
 
 def test_backward_failing_only_for_small_n_is_judged_on_the_first_cases_first():
@@ -173,7 +173,7 @@ def test_backward_failing_only_for_small_n_is_judged_on_the_first_cases_first():
         if len(X) < 100:
             raise ValueError("operands could not be broadcast")
         return autograd_backward(X, T, W, B)
-    fails_with(checks.check_backward, answer, "raised ValueError")
+    fails_with(backprop.check_backward, answer, "raised ValueError")
 
 
 # ---------------------------------------------------------------- Exercise 4 (transfer: tanh)
@@ -183,8 +183,8 @@ def written_tanh(X, T, W, B, deriv=lambda Z, A: 1 - A ** 2, **kw):
 
 
 def test_backward_tanh_right_answers_pass(capsys):
-    checks.check_backward_tanh(lambda *a: autograd_backward(*a, act=torch.tanh))
-    checks.check_backward_tanh(written_tanh)
+    backprop.check_backward_tanh(lambda *a: autograd_backward(*a, act=torch.tanh))
+    backprop.check_backward_tanh(written_tanh)
     assert capsys.readouterr().out.count("✓") == 2
 
 
@@ -208,14 +208,14 @@ def test_backward_tanh_right_answers_pass(capsys):
     (lambda X, T, W, B: (W, B[:2]), "^DB must be a list of 4 arrays, one per layer; got list of length 2"),
 ])
 def test_backward_tanh_mistakes_are_named(answer, pattern):
-    fails_with(checks.check_backward_tanh, answer, pattern)
+    fails_with(backprop.check_backward_tanh, answer, pattern)
 
 
 def test_backward_tanh_hard_coded_for_four_layers_fails_on_the_other_shape():
     def four_layers_only(X, T, W, B):
         DW, DB = written_tanh(X, T, W, B)
         return DW + [np.zeros((6, 1))] * (4 - len(W)), DB + [np.zeros(1)] * (4 - len(W))
-    fails_with(checks.check_backward_tanh, four_layers_only, "DW must be a list of 3 arrays")
+    fails_with(backprop.check_backward_tanh, four_layers_only, "DW must be a list of 3 arrays")
 
 
 # ---------------------------------------------------------------- Exercise 2
@@ -229,7 +229,7 @@ def error_torch(X, T, W, B, act=torch.relu, last=lambda Z: Z, bias=True, reduce=
 
 
 def test_error_torch_right_answer_passes(capsys):
-    checks.check_error_torch(error_torch)
+    backprop.check_error_torch(error_torch)
     assert "✓" in capsys.readouterr().out
 
 
@@ -257,7 +257,7 @@ def test_error_torch_right_answer_passes(capsys):
     (lambda *a: (_ for _ in ()).throw(NotImplementedError()), "^error_torch is not written yet"),
 ])
 def test_error_torch_mistakes_are_named(answer, pattern):
-    fails_with(checks.check_error_torch, answer, pattern)
+    fails_with(backprop.check_error_torch, answer, pattern)
 
 
 # ---------------------------------------------------------------- Exercise 3
@@ -284,7 +284,7 @@ def _relu_first(layers):
 
 
 def test_sequential_right_answer_passes(capsys):
-    checks.check_sequential(sequential)
+    backprop.check_sequential(sequential)
     assert "✓" in capsys.readouterr().out
 
 
@@ -305,7 +305,7 @@ def test_sequential_right_answer_passes(capsys):
     (lambda W, B: torch.nn.Sequential(*list(sequential(W, B))[:-2]), "^the network needs 4 nn.Linear layers; got 3"),
 ])
 def test_sequential_mistakes_are_named(answer, pattern):
-    fails_with(checks.check_sequential, answer, pattern)
+    fails_with(backprop.check_sequential, answer, pattern)
 
 
 def test_sequential_square_layer_loaded_untransposed_is_named():
@@ -314,7 +314,7 @@ def test_sequential_square_layer_loaded_untransposed_is_named():
         with torch.no_grad():
             net[2].weight.copy_(torch.tensor(W[1]))
         return net
-    fails_with(checks.check_sequential, answer, r"^layer 1: load w\.T, not w: nn\.Linear computes x @ weight\.T")
+    fails_with(backprop.check_sequential, answer, r"^layer 1: load w\.T, not w: nn\.Linear computes x @ weight\.T")
 
 
 @pytest.mark.parametrize("answer,pattern", [
@@ -323,7 +323,7 @@ def test_sequential_square_layer_loaded_untransposed_is_named():
     (lambda W, B: (_ for _ in ()).throw(NotImplementedError()), "^build_sequential is not written yet"),
 ])
 def test_sequential_malformed_answers_get_a_message(answer, pattern):
-    fails_with(checks.check_sequential, answer, pattern)
+    fails_with(backprop.check_sequential, answer, pattern)
 
 
 # ---------------------------------------------------------------- the Exercise protocol
@@ -342,7 +342,7 @@ def _plain_only(value):
 
 @pytest.mark.parametrize("grade_id", sorted(RIGHT))
 def test_exercises_collect_plain_data_and_judge_with_another_seed(grade_id):
-    exercise = backprop.EXERCISES[grade_id]
+    exercise = checks.exercises_of(backprop)[grade_id]
     assert checks.EXERCISES[grade_id] is exercise
     for seed in (exercise.seed, 12345):  # the grader's secret seed gives other cases
         inputs = exercise.cases(seed)
@@ -359,7 +359,7 @@ def _shapes(value):
 
 @pytest.mark.parametrize("grade_id", sorted(RIGHT))
 def test_judge_rejects_answers_that_are_not_what_collect_records(grade_id):
-    exercise = backprop.EXERCISES[grade_id]
+    exercise = checks.exercises_of(backprop)[grade_id]
     inputs = exercise.cases(exercise.seed)
     for junk in (None, "x", [], [None] * len(inputs)):
         with pytest.raises(checks.CheckFailed):
@@ -370,7 +370,7 @@ def test_every_grade_cell_of_notebook_04_is_registered():
     nb = nbformat.read(NOTEBOOK, as_version=4)
     auto = {c.metadata["nbgrader"]["grade_id"] for c in nb.cells
             if c.metadata.get("nbgrader", {}).get("grade") and not c.metadata["nbgrader"].get("solution")}
-    assert auto == set(backprop.EXERCISES)
+    assert auto == set(checks.exercises_of(backprop))
 
 
 def test_written_questions_are_manual_cells_whose_model_answers_the_student_version_removes():
@@ -453,11 +453,11 @@ def pre_activation_dw1(right, a):
      r"\(on a network with N = 7 \(right on the notebook's data: look for something that holds only for N = 100\)\)"),
 ])
 def test_backward_first_wrong_layer_branches(answer, pattern):
-    fails_with(checks.check_backward, answer, pattern)
+    fails_with(backprop.check_backward, answer, pattern)
 
 
 def test_backward_tanh_generic_message_names_tanhs_derivative():
-    fails_with(checks.check_backward_tanh, lambda *a: written_tanh(*a, deriv=lambda Z, A: 1 - A ** 2 + 0.5),
+    fails_with(backprop.check_backward_tanh, lambda *a: written_tanh(*a, deriv=lambda Z, A: 1 - A ** 2 + 0.5),
                "^" + where(3) + r". The layers above it are right, so what enters here is δ3 = \(δ4 W\[3\]ᵀ\) ⊙ "
                r"tanh's derivative 1 - A3²: check the transpose of W\[3\] and tanh's derivative 1 - A3²")
 
@@ -468,7 +468,7 @@ def test_backward_right_only_on_the_notebooks_data_is_told_so():
     def answer(X, T, W, B):
         DW, DB = written_backward(X, T, W, B)
         return (DW, DB) if np.array_equal(X, X0) else ([2 * d for d in DW], DB)
-    fails_with(checks.check_backward, answer, r"^backward is right on the notebook's data but wrong on a second "
+    fails_with(backprop.check_backward, answer, r"^backward is right on the notebook's data but wrong on a second "
                                               r"network "
                                               r"with the same N: does it use anything but its arguments X, T, W, B \(a "
                                               r"global like Z1 or A1\)\?")
@@ -482,5 +482,5 @@ def test_sequential_weight_of_the_wrong_shape_is_named_with_both_shapes():
             if l < len(W) - 1:
                 layers.append(torch.nn.ReLU())
         return torch.nn.Sequential(*layers)
-    fails_with(checks.check_sequential, answer, r"^layer 0: nn.Linear\(4, 6\) stores its weight as \(out, in\) = \(6, "
+    fails_with(backprop.check_sequential, answer, r"^layer 0: nn.Linear\(4, 6\) stores its weight as \(out, in\) = \(6, "
                                                 r"4\); got \(4, 6\)")

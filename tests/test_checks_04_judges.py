@@ -12,7 +12,9 @@ from conftest import whole
 from feedback import fails_with, judged, recorded
 from test_checks_04 import error_torch, sequential, where, with_layer, written_backward, written_tanh
 from utils import checks, data, mlp
-from utils.checks.backprop import BACKWARD, BACKWARD_TANH, ERROR_TORCH, SEQUENTIAL
+from utils.checks import backprop
+from utils.checks.backprop import check_backward as BACKWARD, check_backward_tanh as BACKWARD_TANH
+from utils.checks.backprop import check_error_torch as ERROR_TORCH, check_sequential as SEQUENTIAL
 
 
 @pytest.fixture(scope="module")
@@ -184,11 +186,11 @@ def test_backward_tanh_third_network_has_another_shape_and_is_named_in_the_messa
         return written_tanh(X, T, W, B, deriv=(lambda Z, A: 1 - Z ** 2) if len(W) == 3 else (lambda Z, A: 1 - A ** 2))
     message = (f"{where(2)}: tanh'(z) = 1 - tanh(z)², so use 1 - A2², not 1 - Z2² (on the 3-5-4-1 network, N = 9)"
                .replace("\\", ""))
-    fails_with(checks.check_backward_tanh, wrong_on_three_layers, whole(message))
+    fails_with(backprop.check_backward_tanh, wrong_on_three_layers, whole(message))
 
 
-@pytest.mark.parametrize("check,name", [(checks.check_backward, "backward"),
-                                        (checks.check_backward_tanh, "backward_tanh")])
+@pytest.mark.parametrize("check,name", [(backprop.check_backward, "backward"),
+                                        (backprop.check_backward_tanh, "backward_tanh")])
 def test_backward_that_is_no_function_is_named(check, name):
     fails_with(check, 42, f"^{name} must be a function; got int$")
 
@@ -198,7 +200,7 @@ def test_backward_that_raises_is_named_with_the_exception():
         np.zeros(1).foo
     except AttributeError as exc:
         shown = f"AttributeError: {exc}"
-    fails_with(checks.check_backward, lambda X, T, W, B: X.foo, whole(f"backward raised {shown}"))
+    fails_with(backprop.check_backward, lambda X, T, W, B: X.foo, whole(f"backward raised {shown}"))
 
 
 @pytest.fixture(scope="module")
@@ -240,7 +242,7 @@ def test_backward_record_that_is_no_pair_is_named(backward_records, answer, mess
 def test_backward_reading_the_notebooks_gradient_is_told_so_in_full():
     X0, T0 = data.getdata()
     W0, B0 = data.getparams()
-    fails_with(checks.check_backward, lambda X, T, W, B: written_backward(X0, T0, W0, B0),
+    fails_with(backprop.check_backward, lambda X, T, W, B: written_backward(X0, T0, W0, B0),
                whole("backward is right on the notebook's data but returns the notebook's gradient on a second "
                      "network: it reads the notebook's globals (Z1, A1, Y, ...). backward must run its own forward "
                      "pass from its arguments X, W, B"))
@@ -294,14 +296,14 @@ GENERIC_DW0 = ("DW[0]: " + where(1) + ". DB[0] is right, so δ1 is; DW[0] = A0�
      + DATA),
 ])
 def test_backward_first_wrong_layer_messages_in_full(answer, message):
-    fails_with(checks.check_backward, answer, whole(message.replace("\\", "")))
+    fails_with(backprop.check_backward, answer, whole(message.replace("\\", "")))
 
 
 def test_backward_feedback_is_raised_once_not_during_another_check_failure():
     """IPython prints the exception a CheckFailed was raised during: the student would read the message twice."""
-    excinfo = fails_with(checks.check_backward, with_layer(2, DB=lambda r, a: 2 * r), r"^DB\[2\] is twice")
+    excinfo = fails_with(backprop.check_backward, with_layer(2, DB=lambda r, a: 2 * r), r"^DB\[2\] is twice")
     assert excinfo.value.__context__ is None
-    excinfo = fails_with(checks.check_backward_tanh, lambda *a: written_tanh(*a, deriv=lambda Z, A: 1),
+    excinfo = fails_with(backprop.check_backward_tanh, lambda *a: written_tanh(*a, deriv=lambda Z, A: 1),
                          "tanh's derivative 1 - A3² is missing")
     assert excinfo.value.__context__ is None
 
@@ -373,7 +375,7 @@ def modified_in_place(X, T, W, B):
      "computation detached from W?"),
 ])
 def test_error_torch_answers_are_recorded_and_named_in_full(answer, message):
-    fails_with(checks.check_error_torch, answer, whole(message))
+    fails_with(backprop.check_error_torch, answer, whole(message))
 
 
 def test_error_torch_that_cannot_be_differentiated_is_named_with_autograds_error():
@@ -382,7 +384,7 @@ def test_error_torch_that_cannot_be_differentiated_is_named_with_autograds_error
     Wt, Bt = [torch.nn.Parameter(torch.tensor(w)) for w in W], [torch.nn.Parameter(torch.tensor(b)) for b in B]
     with pytest.raises(RuntimeError) as raised:
         modified_in_place(torch.tensor(X), torch.tensor(T), Wt, Bt).backward()
-    fails_with(checks.check_error_torch, modified_in_place,
+    fails_with(backprop.check_error_torch, modified_in_place,
                whole(f"error_torch's result cannot be differentiated: {raised.value}"))
 
 

@@ -1,21 +1,18 @@
-"""Exercise checks with specific feedback: `checks.check_NAME(fn)` in the notebooks.
+"""Exercise checks with specific feedback, one module per notebook (gates 01, chainrule 02, hessian 03,
+backprop 04) on a shared core (`_core`: Exercise, CheckFailed, answer validators; `_deny`: what a solution may not
+call while it is checked).
 
-One module per notebook (gates 01, chainrule 02, hessian 03, backprop 04) on a shared core
-(`_core`: the Exercise protocol, CheckFailed, answer validators). Each module's EXERCISES maps an
-nbgrader grade_id to its Exercise, so a grader can run `collect` beside the student's code and
-`judge` outside it.
+Each exercise is declared once in its notebook's module, `check_kappa = Exercise("check-kappa", "kappa", ...)`; a
+notebook imports its module as `checks` and its grade cell calls `checks.check_kappa(kappa)`. EXERCISES maps every
+grade_id to its Exercise, so a grader can run `collect` beside the student's code and `judge` outside it.
 """
-from . import backprop, chainrule, gates, hessian
-from ._core import CheckFailed, Exercise, run
+import importlib
+import pkgutil
 
-_MODULES = (gates, chainrule, hessian, backprop)
+from ._core import REGISTRY as EXERCISES, CheckFailed, Exercise, exercises_of, run  # noqa: F401
 
-# Re-export every check_* so notebooks call checks.check_backward(...) as before.
-for _module in _MODULES:
-    for _name in dir(_module):
-        if _name.startswith("check_"):
-            globals()[_name] = getattr(_module, _name)
-
-EXERCISES = {gid: ex for m in _MODULES for gid, ex in getattr(m, "EXERCISES", {}).items()}
-
-del _module, _name
+# Every checks module of the package declares its exercises on import: a new notebook's module is found here too.
+for _info in pkgutil.iter_modules(__path__):
+    if not _info.name.startswith("_"):
+        importlib.import_module(f"{__name__}.{_info.name}")
+del _info

@@ -8,6 +8,7 @@ a list, a wrong type, an exception inside the student's function) get a message 
 traceback from inside numpy.
 """
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Callable
 
 import numpy as np
@@ -19,10 +20,15 @@ class CheckFailed(AssertionError):
     """The answer is not right yet; the message says what is wrong."""
 
 
+REGISTRY = {}  # grade_id of the nbgrader grade cell -> its Exercise, filled as the checks modules declare them
+
+
 @dataclass(frozen=True)
 class Exercise:
-    """One exercise's check, split where trust changes.
+    """One exercise, declared once in its notebook's checks module: `check_x = Exercise("check-x", "x", ...)`.
+    Calling it, `check_x(fn)`, is the notebook's check; the grader finds it by grade_id in REGISTRY.
 
+    grade_id  the grade_id of the notebook's grade cell that calls it (nbgrader metadata).
     function  the name the student's solution cell defines (e.g. "backward").
     cases     cases(seed) -> inputs. Plain data only: numbers, strings, numpy arrays, and lists, tuples
               and dicts of them. Made on the trusted side; the notebook uses `seed`, a grader its own.
@@ -31,13 +37,40 @@ class Exercise:
               the student's code, so it may be replaced by them; it may raise CheckFailed for an answer
               it cannot even record (not a function, NotImplementedError, not a tensor, ...).
     judge     judge(inputs, answers) -> the "✓" message, or raises CheckFailed naming the mistake.
-              Runs on the trusted side: it must validate `answers` itself (they may be anything).
+              Runs on the trusted side: it verifies `answers` itself (they may be anything).
+    While the student's function runs (in `collect`), every name of the package that computes or holds an answer
+    raises ReferenceImplementationUsed, in the notebook as in the grader's sandbox (see `_deny`).
     """
+    grade_id: str
     function: str
     cases: Callable[[int], Any]
     collect: Callable[[Callable, Any], Any]
     judge: Callable[[Any, Any], str]
     seed: int = 0
+
+    def __post_init__(self):
+        known = REGISTRY.get(self.grade_id)
+        if known is not None and (known.function, known.module) != (self.function, self.module):
+            raise ValueError(f"grade_id {self.grade_id!r} is declared twice: for `{known.function}` in "
+                             f"{known.module} and for `{self.function}` in {self.module}")
+        REGISTRY[self.grade_id] = self  # a module imported again (importlib.reload) declares it anew
+
+    @property
+    def module(self):
+        """The checks module that declares the exercise (the module of its judge)."""
+        judge = self.judge.func if isinstance(self.judge, partial) else self.judge
+        return judge.__module__
+
+    def __call__(self, fn):
+        """The in-notebook check of `fn`: prints "✓ ..." or raises CheckFailed."""
+        __tracebackhide__ = True
+        run(self, fn)
+
+
+def exercises_of(module):
+    """{grade_id: Exercise} of the exercises `module` (a checks module, or its name) declares, in declaration order."""
+    name = module if isinstance(module, str) else module.__name__
+    return {gid: ex for gid, ex in REGISTRY.items() if ex.module == name}
 
 
 # Every function on the way from run() to a CheckFailed sets __tracebackhide__: IPython then shows the student the
@@ -45,10 +78,14 @@ class Exercise:
 # Python 3.11 that cannot be hidden, so loops that call the student's code or validate its answers are for-loops.
 
 def run(exercise, fn):
-    """The in-notebook check: cases, collect and judge in this kernel; prints "✓ ..." or raises CheckFailed."""
+    """The in-notebook check: cases, collect (the package's answers suspended, as in the grader) and judge in this
+    kernel; prints "✓ ..." or raises CheckFailed."""
     __tracebackhide__ = True
+    from ._deny import suspended
+
     inputs = exercise.cases(exercise.seed)
-    answers = exercise.collect(fn, inputs)
+    with suspended():
+        answers = exercise.collect(fn, inputs)
     _ok(exercise.judge(inputs, answers))
 
 

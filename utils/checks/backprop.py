@@ -8,7 +8,7 @@ weight matrix of the layer above, or the activation's derivative (the ReLU mask,
 import numpy as np
 
 from .. import data, mlp
-from ._core import CheckFailed, Exercise, _array, _call, _close, _describe, _fail, _number, _ratio_hint, run
+from ._core import CheckFailed, Exercise, _array, _call, _close, _describe, _fail, _number, _ratio_hint
 
 SIZES = (4, 6, 6, 6, 1)
 
@@ -239,13 +239,9 @@ def _backward_judge(cases, answers):
             f"(N = {len(cases[1][0])} and N = {len(cases[2][0])})")
 
 
-BACKWARD = Exercise("backward", _backward_cases, _backward_collect, _backward_judge, seed=11)
+# fn(X, T, W, B) -> (DW, DB), the gradient of ((Y - T)**2).mean(), shaped like W and B.
+check_backward = Exercise("check-backward", "backward", _backward_cases, _backward_collect, _backward_judge, seed=11)
 
-
-def check_backward(fn):
-    """fn(X, T, W, B) -> (DW, DB), the gradient of ((Y - T)**2).mean(), shaped like W and B."""
-    __tracebackhide__ = True
-    run(BACKWARD, fn)
 
 
 def _tanh_cases(seed):
@@ -276,13 +272,9 @@ def _tanh_judge(cases, answers):
     return "the tanh network's DW and DB match the reference on three networks, one of another shape"
 
 
-BACKWARD_TANH = Exercise("backward_tanh", _tanh_cases, _tanh_collect, _tanh_judge, seed=5)
+# fn(X, T, W, B) -> (DW, DB) for the network with tanh hidden units and a linear output.
+check_backward_tanh = Exercise("check-backward-tanh", "backward_tanh", _tanh_cases, _tanh_collect, _tanh_judge, seed=5)
 
-
-def check_backward_tanh(fn):
-    """fn(X, T, W, B) -> (DW, DB) for the network with tanh hidden units and a linear output."""
-    __tracebackhide__ = True
-    run(BACKWARD_TANH, fn)
 
 
 # ---------------------------------------------------------------- Exercise 2: the error in PyTorch
@@ -375,13 +367,9 @@ def _linear_network(X, W, B):
     return A
 
 
-ERROR_TORCH = Exercise("error_torch", _torch_cases, _torch_collect, _torch_judge, seed=11)
+# fn(X, T, W, B) with torch tensors/Parameters -> the scalar error tensor, differentiable by autograd.
+check_error_torch = Exercise("check-autograd", "error_torch", _torch_cases, _torch_collect, _torch_judge, seed=11)
 
-
-def check_error_torch(fn):
-    """fn(X, T, W, B) with torch tensors/Parameters -> the scalar error tensor, differentiable by autograd."""
-    __tracebackhide__ = True
-    run(ERROR_TORCH, fn)
 
 
 # ---------------------------------------------------------------- Exercise 3: nn.Sequential
@@ -469,15 +457,6 @@ def _sequential_judge(cases, answers):
             "net[0].weight.grad, shaped (6, 4) = DW[0].T")
 
 
-SEQUENTIAL = Exercise("build_sequential", _sequential_cases, _sequential_collect, _sequential_judge, seed=13)
-
-
-def check_sequential(fn):
-    """fn(W, B) -> torch.nn.Sequential of Linear and ReLU layers computing the same network."""
-    __tracebackhide__ = True
-    run(SEQUENTIAL, fn)
-
-
-# grade_id of the nbgrader grade cell -> its Exercise (for graders outside the student's kernel)
-EXERCISES = {"check-backward": BACKWARD, "check-autograd": ERROR_TORCH, "check-sequential": SEQUENTIAL,
-             "check-backward-tanh": BACKWARD_TANH}
+# fn(W, B) -> torch.nn.Sequential of Linear and ReLU layers computing the same network.
+check_sequential = Exercise("check-sequential",
+                            "build_sequential", _sequential_cases, _sequential_collect, _sequential_judge, seed=13)

@@ -10,7 +10,7 @@ from functools import partial
 import numpy as np
 
 from .. import tanhnet
-from ._core import CheckFailed, Exercise, _call, _close, _collect_numbers, _describe, _fail, _judge_numbers, _number, run  # noqa: F401
+from ._core import CheckFailed, Exercise, _call, _close, _collect_numbers, _describe, _fail, _judge_numbers, _number  # noqa: F401
 
 TOL = 1e-8
 ALLOWED = ("compute with +, -, *, ** and numpy.tanh on the numbers you are given (or on f = tanhnet.forward(x, w)); "
@@ -124,13 +124,10 @@ def _dw24_judge(cases, answers):
                          "dy/dw24 = x2 (1 - a4²) [w45 (1 - a5²) + w46 (1 - a6²)] matches on 5 random networks")(cases, answers)
 
 
-DY_DW24 = Exercise("dy_dw24", _tanh_cases, partial(_scalar_collect, "dy_dw24"), _dw24_judge, seed=2)
+# fn(x, w) -> dy/dw24 = x2 (1 - a4^2) [w45 (1 - a5^2) + w46 (1 - a6^2)].
+check_dy_dw24 = Exercise("check-dy-dw24",
+                         "dy_dw24", _tanh_cases, partial(_scalar_collect, "dy_dw24"), _dw24_judge, seed=2)
 
-
-def check_dy_dw24(fn):
-    """fn(x, w) -> dy/dw24 = x2 (1 - a4^2) [w45 (1 - a5^2) + w46 (1 - a6^2)]."""
-    __tracebackhide__ = True
-    run(DY_DW24, fn)
 
 
 # ---- Exercise 2: dy/dw46 -------------------------------------------------------------------------------
@@ -155,13 +152,10 @@ def _dw46_judge(cases, answers):
     return _scalar_judge("dy_dw46", _dw46, mistakes, "dy/dw46 = a4 (1 - a6²) matches on 5 random networks")(cases, answers)
 
 
-DY_DW46 = Exercise("dy_dw46", _tanh_cases, partial(_scalar_collect, "dy_dw46"), _dw46_judge, seed=2)
+# fn(x, w) -> dy/dw46 = a4 (1 - a6^2).
+check_dy_dw46 = Exercise("check-dy-dw46",
+                         "dy_dw46", _tanh_cases, partial(_scalar_collect, "dy_dw46"), _dw46_judge, seed=2)
 
-
-def check_dy_dw46(fn):
-    """fn(x, w) -> dy/dw46 = a4 (1 - a6^2)."""
-    __tracebackhide__ = True
-    run(DY_DW46, fn)
 
 
 # ---- Exercise 3: backward, all eight gradients without redundant computation --------------------------
@@ -276,13 +270,10 @@ def _backward_judge(cases, answers):
             f"(forward pass included; each gradient on its own takes {naive})")
 
 
-BACKWARD = Exercise("backward", _tanh_cases, _backward_collect, _backward_judge, seed=12)
+# fn(x, w) -> {"w13": dy/dw13, ..., "w46": dy/dw46}, all eight computed without redundant work.
+check_tanh_backward = Exercise("check-tanh-backward",
+                               "backward", _tanh_cases, _backward_collect, _backward_judge, seed=12)
 
-
-def check_tanh_backward(fn):
-    """fn(x, w) -> {"w13": dy/dw13, ..., "w46": dy/dw46}, all eight computed without redundant work."""
-    __tracebackhide__ = True
-    run(BACKWARD, fn)
 
 
 # ---- Exercise 4: a scalar autograd engine, Value -------------------------------------------------------
@@ -360,15 +351,5 @@ def _value_judge(cases, answers):
     _fail(f"Value: for the first network expected w13.grad = {want[0, 0]:.6g}, got {got[0, 0]:.6g}")
 
 
-VALUE = Exercise("Value", _tanh_cases, _value_collect, _value_judge, seed=14)
-
-
-def check_value(Value):
-    """Value: a scalar with .data, .grad, +, *, .tanh() and .backward(); checked on the tanh network."""
-    __tracebackhide__ = True
-    run(VALUE, Value)
-
-
-# grade_id of the nbgrader grade cell -> its Exercise (for graders outside the student's kernel)
-EXERCISES = {"check-dy-dw24": DY_DW24, "check-dy-dw46": DY_DW46, "check-tanh-backward": BACKWARD,
-             "check-value": VALUE}
+# Value: a scalar with .data, .grad, +, *, .tanh() and .backward(); checked on the tanh network.
+check_value = Exercise("check-value", "Value", _tanh_cases, _value_collect, _value_judge, seed=14)

@@ -12,7 +12,7 @@ from functools import partial
 import numpy as np
 
 from .. import threshold
-from ._core import Exercise, _call, _fail, _number, run
+from ._core import Exercise, _call, _fail, _number
 
 _ROUNDOFF = 1e-12  # |z| at most this times the size of its terms counts as z = 0
 
@@ -202,13 +202,10 @@ def _and4_judge(X, answer):
           "the bias is not negative enough (z must be > 0 with four inputs on and ≤ 0 with three)")
 
 
-AND4 = Exercise("and4_unit", _and4_cases, partial(_collect_weights, "and4_unit"), _and4_judge, seed=0)
+# fn() -> (w, b): a four-input AND unit, w of shape (4,) or (4, 1), b a number; fires only on 1111.
+check_and4 = Exercise("check-and4",
+                      "and4_unit", _and4_cases, partial(_collect_weights, "and4_unit"), _and4_judge, seed=0)
 
-
-def check_and4(fn):
-    """fn() -> (w, b): a four-input AND unit, w of shape (4,) or (4, 1), b a number; fires only on 1111."""
-    __tracebackhide__ = True
-    run(AND4, fn)
 
 
 # ----------------------------------------------------------------------------- Exercise 3: the square's first layer
@@ -272,14 +269,12 @@ def _square_judge(cases, answer):
     _fail_misclassified(grid, got_grid, want_grid, edges, got_edges, "edge")
 
 
-SQUARE_LAYER = Exercise("square_layer", _square_cases, partial(_collect_weights, "square_layer"), _square_judge, seed=0)
+# fn() -> (W0, B0): the first layer for the open square, W0 (2, 4), B0 (4,); under a four-input AND it must fire
+# exactly on |x1| < 1, |x2| < 1.
+check_square_layer = Exercise("check-square-layer",
+                              "square_layer", _square_cases, partial(_collect_weights, "square_layer"), _square_judge,
+                              seed=0)
 
-
-def check_square_layer(fn):
-    """fn() -> (W0, B0): the first layer for the open square, W0 (2, 4), B0 (4,); under a four-input AND it
-    must fire exactly on |x1| < 1, |x2| < 1."""
-    __tracebackhide__ = True
-    run(SQUARE_LAYER, fn)
 
 
 # ----------------------------------------------------------------------------- Exercise 2: XOR with a hidden layer
@@ -335,13 +330,10 @@ def _table(table):
     return ", ".join(f"{x}→{v}" for x, v in zip(["00", "01", "10", "11"], table))
 
 
-XOR = Exercise("xor_network", _xor_cases, partial(_collect_weights, "xor_network"), _xor_judge, seed=0)
+# fn() -> (W, B): XOR with one hidden layer, W = [W0 (2, h), W1 (h, 1)], B = [B0 (h,), B1 (1,)].
+check_xor = Exercise("check-xor",
+                     "xor_network", _xor_cases, partial(_collect_weights, "xor_network"), _xor_judge, seed=0)
 
-
-def check_xor(fn):
-    """fn() -> (W, B): XOR with one hidden layer, W = [W0 (2, h), W1 (h, 1)], B = [B0 (h,), B1 (1,)]."""
-    __tracebackhide__ = True
-    run(XOR, fn)
 
 
 # ----------------------------------------------------------------------------- Exercise 4: the diamond (transfer)
@@ -430,16 +422,8 @@ def _diamond_judge(cases, answer):
     _fail_misclassified(grid, got, want, boundary, on_boundary, "boundary")
 
 
-DIAMOND = Exercise("diamond_network", _diamond_cases, partial(_collect_weights, "diamond_network"), _diamond_judge,
-                   seed=0)
-
-
-def check_diamond(fn):
-    """fn() -> (W, B): the diamond |x1| + |x2| < 1 with one hidden layer, W = [W0 (2, h), W1 (h, 1)],
-    B = [B0 (h,), B1 (1,)]; checked on a grid and exactly on the boundary."""
-    __tracebackhide__ = True
-    run(DIAMOND, fn)
-
-
-# grade_id of the nbgrader grade cell -> its Exercise (for graders outside the student's kernel)
-EXERCISES = {"check-and4": AND4, "check-square-layer": SQUARE_LAYER, "check-xor": XOR, "check-diamond": DIAMOND}
+# fn() -> (W, B): the diamond |x1| + |x2| < 1 with one hidden layer, W = [W0 (2, h), W1 (h, 1)], B = [B0 (h,), B1
+# (1,)]; checked on a grid and exactly on the boundary.
+check_diamond = Exercise("check-diamond",
+                         "diamond_network", _diamond_cases, partial(_collect_weights, "diamond_network"),
+                         _diamond_judge, seed=0)

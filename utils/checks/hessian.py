@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 from .. import conditioning
-from ._core import Exercise, _array, _call, _close, _collect_numbers, _fail, _judge_numbers, _number, run
+from ._core import Exercise, _array, _call, _close, _collect_numbers, _fail, _judge_numbers, _number
 
 
 def _conditioning_cases(seed):
@@ -70,13 +70,9 @@ def _hessian_judge(cases, answers):
     return "H = μ μᵀ + σ² I for d = 2, 3 and 5"
 
 
-HESSIAN = Exercise("hessian", _conditioning_cases, _hessian_collect, _hessian_judge, seed=3)
+# fn(mu, sigma) -> H = mu mu^T + sigma^2 I, shape (d, d).
+check_hessian = Exercise("check-hessian", "hessian", _conditioning_cases, _hessian_collect, _hessian_judge, seed=3)
 
-
-def check_hessian(fn):
-    """fn(mu, sigma) -> H = mu mu^T + sigma^2 I, shape (d, d)."""
-    __tracebackhide__ = True
-    run(HESSIAN, fn)
 
 
 # --- Exercise 2: kappa = 1 + |mu|^2 / sigma^2 -----------------------------------------------------------------
@@ -103,13 +99,9 @@ def _kappa_judge(cases, answers):
     return "κ = 1 + ‖μ‖² / σ² for d = 2, 3 and 5"
 
 
-KAPPA = Exercise("kappa", _conditioning_cases, _kappa_collect, _kappa_judge, seed=3)
+# fn(mu, sigma) -> kappa = 1 + |mu|^2 / sigma^2.
+check_kappa = Exercise("check-kappa", "kappa", _conditioning_cases, _kappa_collect, _kappa_judge, seed=3)
 
-
-def check_kappa(fn):
-    """fn(mu, sigma) -> kappa = 1 + |mu|^2 / sigma^2."""
-    __tracebackhide__ = True
-    run(KAPPA, fn)
 
 
 # --- Exercise 3: the fastest fixed step -----------------------------------------------------------------------
@@ -144,13 +136,9 @@ def _step_judge(cases, answers):
     return "η* = 2 / (λmin + λmax): both extreme directions then contract by (κ - 1)/(κ + 1)"
 
 
-OPTIMAL_STEP = Exercise("optimal_step", _step_cases, _step_collect, _step_judge, seed=3)
+# fn(lam_min, lam_max) -> 2 / (lam_min + lam_max).
+check_optimal_step = Exercise("check-optimal-step", "optimal_step", _step_cases, _step_collect, _step_judge, seed=3)
 
-
-def check_optimal_step(fn):
-    """fn(lam_min, lam_max) -> 2 / (lam_min + lam_max)."""
-    __tracebackhide__ = True
-    run(OPTIMAL_STEP, fn)
 
 
 # --- Exercise 4: predict the number of steps ------------------------------------------------------------------
@@ -212,13 +200,10 @@ def _steps_judge(cases, answers):
     _fail(f"{name}: for κ = {kappa:.4g} and tol = {tol:.0e} expected {want[0]:.0f} steps, got {got[0]:.6g}")
 
 
-PREDICT_STEPS = Exercise("predict_steps", _steps_cases, _steps_collect, _steps_judge, seed=4)
+# fn(kappa, tol) -> the steps the optimal fixed step needs to shrink |w - v| by tol.
+check_predict_steps = Exercise("check-predict-steps",
+                               "predict_steps", _steps_cases, _steps_collect, _steps_judge, seed=4)
 
-
-def check_predict_steps(fn):
-    """fn(kappa, tol) -> the steps the optimal fixed step needs to shrink |w - v| by tol."""
-    __tracebackhide__ = True
-    run(PREDICT_STEPS, fn)
 
 
 # --- Exercise 5 (transfer): kappa for a general covariance ----------------------------------------------------
@@ -268,15 +253,6 @@ def _general_judge(cases, answers):
     return "κ of H = μ μᵀ + Σ for three correlated covariances (d = 2, 3, 4)"
 
 
-KAPPA_GENERAL = Exercise("kappa_general", _general_cases, _general_collect, _general_judge, seed=5)
-
-
-def check_kappa_general(fn):
-    """fn(mu, Sigma) -> lambda_max / lambda_min of H = mu mu^T + Sigma."""
-    __tracebackhide__ = True
-    run(KAPPA_GENERAL, fn)
-
-
-# grade_id of the nbgrader grade cell -> its Exercise (for graders outside the student's kernel)
-EXERCISES = {"check-hessian": HESSIAN, "check-kappa": KAPPA, "check-optimal-step": OPTIMAL_STEP,
-             "check-predict-steps": PREDICT_STEPS, "check-kappa-general": KAPPA_GENERAL}
+# fn(mu, Sigma) -> lambda_max / lambda_min of H = mu mu^T + Sigma.
+check_kappa_general = Exercise("check-kappa-general",
+                               "kappa_general", _general_cases, _general_collect, _general_judge, seed=5)
