@@ -42,9 +42,9 @@ RED_TEAM = {
          "check-dy-dw46": ("0", "uses the reference implementation `utils.tanhnet.closed_form`"),
          "check-tanh-backward": ("0", "uses the reference implementation `utils.tanhnet._backward`")}),
     "delegate-checks": ({CHAIN_RULE: {
-        "ex1-dy-dw24": "def dy_dw24(x, w):\n    return checks.chainrule._dw24(x, w)\n",
-        "ex2-dy-dw46": "def dy_dw46(x, w):\n    return checks.chainrule._dw46(x, w)\n",
-        "ex3-tanh-backward": "def backward(x, w):\n    return checks.chainrule._variant(x, w)\n"}},
+        "ex1-dy-dw24": "def dy_dw24(x, w):\n    return checks._dw24(x, w)\n",
+        "ex2-dy-dw46": "def dy_dw46(x, w):\n    return checks._dw46(x, w)\n",
+        "ex3-tanh-backward": "def backward(x, w):\n    return checks._variant(x, w)\n"}},
         {"check-dy-dw24": ("0", "uses the reference implementation `utils.checks.chainrule._dw24`"),
          "check-dy-dw46": ("0", "uses the reference implementation `utils.checks.chainrule._dw46`"),
          "check-tanh-backward": ("0", "uses the reference implementation `utils.checks.chainrule._variant`")}),

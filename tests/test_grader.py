@@ -273,13 +273,13 @@ def test_wire_round_trips_plain_data_and_refuses_the_rest():
 
 
 def test_scan_flags_machinery_but_not_the_course_solutions():
-    from grader.references import references_for
+    from utils.checks._deny import denied_names
 
     flags = scan.scan("import sys\nsys.modules['x'].f = 1\ncheck = mlp.backward\nchecks.check_x = None\n",
                       ("utils.mlp.backward",))
     assert flags == ["line 1: imports sys", "line 2: uses .modules", "line 3: names the reference implementation "
                      "`utils.mlp.backward`", "line 4: assigns to checks.check_x"]
-    refs = references_for(EXERCISES.values())  # every stubbed name: the course's own solutions need none of them
+    refs = tuple(denied_names())  # every denied name: the course's own solutions need none of them
     for path in SOURCES.glob("*.ipynb"):
         for cell in nbformat.read(path, as_version=4).cells:
             if cell.metadata.get("nbgrader", {}).get("solution") and cell.cell_type == "code":
@@ -295,25 +295,69 @@ def test_limits_must_be_positive(args, message, capsys):
     assert message in capsys.readouterr().err
 
 
-def test_every_reference_is_stubbed_in_the_sandbox_copy(tmp_path):
-    """stubs.build finds every name of grader/references.py and every registered judge, and leaves a raising body
-    in the copy's source; the rest of the package is copied unchanged."""
-    import importlib
+def test_every_denied_name_raises_in_the_sandbox_copy(tmp_path):
+    """stubs.build leaves every denied function, method and constant raising ReferenceImplementationUsed in the
+    copy (imported in a fresh interpreter), and every allowed definition's source unchanged."""
+    import inspect
+    import json
+    import subprocess
+    import sys
 
-    from grader import references, stubs
+    from grader import stubs
+    from utils.checks import _deny
 
-    names = references.references_for(EXERCISES.values())
-    assert set(references.REFERENCES) < set(names)
-    assert {f"utils.checks.hessian.{f}" for f in ("_kappa_judge", "_hessian_judge")} <= set(names)
-    root = Path(stubs.build(tmp_path, names))
-    for name in names:
-        module, function = name.rsplit(".", 1)
-        text = (root / Path(*module.split("."))).with_suffix(".py").read_text()
-        if callable(getattr(importlib.import_module(module), function)):
-            assert f"uses the reference implementation `{name}`" in text and f"def {function}(" in text
-        else:  # a constant: gone from the module, and its module's __getattr__ raises for it
-            assert f"\n{function} = " not in text and f"'{function}': '{name}'" in text
-    assert (root / "utils" / "checks" / "_core.py").read_text() == (ROOT / "utils" / "checks" / "_core.py").read_text()
+    denied = _deny.denied_names()
+    assert {"utils.mlp.backward", "utils.threshold.SQUARE_W0", "utils.checks.hessian._kappa_judge",
+            "utils.conditioning.ConditioningView"} <= set(denied)
+    root = stubs.build(tmp_path, denied)
+    probe = f"""
+import inspect, json, sys
+sys.path.insert(0, {root!r})
+from utils.checks import _deny
+out = {{}}
+def call(f):
+    params = [p for p in inspect.signature(f).parameters.values() if p.default is p.empty
+              and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    try:
+        f(*[None] * len(params))
+    except _deny.ReferenceImplementationUsed as exc:
+        return str(exc)
+    except Exception as exc:
+        return type(exc).__name__
+    return "returned"
+for dotted, kind in json.loads(sys.argv[1]).items():
+    module, _, name = dotted.rpartition(".")
+    mod = __import__(module, fromlist=["_"])
+    if kind == "constant":
+        try:
+            getattr(mod, name)
+            out[dotted] = "readable"
+        except _deny.ReferenceImplementationUsed as exc:
+            out[dotted] = str(exc)
+    elif kind == "function":
+        out[dotted] = call(getattr(mod, name))
+    else:
+        cls = getattr(mod, name)
+        out[dotted] = [call(v) for k, v in vars(cls).items() if inspect.isfunction(v)] or ["no methods"]
+print(json.dumps(out))
+"""
+    done = subprocess.run([sys.executable, "-I", "-c", probe, json.dumps(denied)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    for dotted, got in json.loads(done.stdout).items():
+        kind = denied[dotted]
+        if kind == "class":
+            assert all(g.startswith(f"uses the reference implementation `{dotted}.") for g in got) or \
+                got == ["no methods"], (dotted, got)
+        else:
+            assert got == f"uses the reference implementation `{dotted}`", (dotted, got)
+    for dotted in _deny.allowed_names():
+        module, _, name = dotted.rpartition(".")
+        value = getattr(_deny.modules()[module], name)
+        if inspect.isfunction(value):
+            copy = (Path(root) / Path(*module.split("."))).with_suffix(".py")
+            copy = copy if copy.is_file() else Path(root, *module.split("."), "__init__.py")
+            assert inspect.getsource(value) in copy.read_text(), dotted
 
 
 def test_isolation_degrades_and_says_so_where_unshare_is_refused(tmp_path):
