@@ -58,6 +58,11 @@ RED_TEAM = {
          "check-optimal-step": ("0", "uses the reference implementation `utils.conditioning.step_size`"),
          "check-predict-steps": ("0", "uses the reference implementation `utils.conditioning.predicted_steps`"),
          "check-kappa-general": ("0", "uses the reference implementation `utils.conditioning.general_hessian`")}),
+    # a helper that no list names (issue 23: it passed while the reference list was kept by hand)
+    "delegate-unlisted": ({HESSIAN: {"ex4-predict-steps": (
+        "def predict_steps(kappa, tol):\n    return conditioning.gradient_descent(numpy.diag([1.0, kappa]), 2 / (1 + kappa), "
+        "tol=tol, max_steps=10 ** 6)['steps']\n")}},
+        {"check-predict-steps": ("0", "uses the reference implementation `utils.conditioning.gradient_descent`")}),
     "delegate-backprop": ({BACKWARD: {
         "ex2-autograd": "def error_torch(X, T, W, B):\n    return mlp.error_torch(X, T, W, B)\n",
         "ex4-backward-tanh": "def backward_tanh(X, T, W, B):\n    return mlp.backward(X, T, W, B, activation='tanh')\n"}},
