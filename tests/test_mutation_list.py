@@ -11,7 +11,8 @@ import mutate  # noqa: E402
 # mutmut's mutant names: utils.MODULE.x_FUNCTION__mutmut_N, or utils.MODULE.xǁCLASSǁMETHOD__mutmut_N for a method
 KEY = re.compile(r"utils\.(?P<module>[\w.]+?)\.x(?:_(?P<function>\w+?)|ǁ(?P<cls>\w+)ǁ(?P<method>\w+?))"
                  r"__mutmut_(?P<n>\d+)")
-ROW = re.compile(r"\| `(?P<name>[\w.]+)` (?P<numbers>#\d+(?:, #\d+)*) \| (?P<reason>.+) \|")
+# a reason holding " | " would split its row into more columns
+ROW = re.compile(r"\| `(?P<name>[\w.]+)` (?P<numbers>#\d+(?:, #\d+)*) \| (?P<reason>(?:(?! \| ).)+) \|")
 
 
 def printed_entries(capsys):
