@@ -214,7 +214,7 @@ EQUIVALENT = {
 
 
 def equivalents_table():
-    """EQUIVALENT as the README's markdown table, a row per run of entries of one function with one reason."""
+    """EQUIVALENT as a markdown table (`--table`), a row per run of entries of one function with one reason."""
     rows = []  # [function, reason, [numbers]]
     for key, reason in EQUIVALENT.items():
         name, _, number = key.rpartition("__mutmut_")
@@ -264,7 +264,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("globs", nargs="*", default=DEFAULT, help="mutant-name globs (default: %(default)s)")
     parser.add_argument("--report-only", action="store_true", help="print the score of the last run")
-    parser.add_argument("--table", action="store_true", help="print the equivalent mutants as the README's table")
+    parser.add_argument("--table", action="store_true", help="print the equivalent mutants and why each is equivalent, as a markdown table")
     args = parser.parse_args(argv)
     if args.table:
         print(equivalents_table())
