@@ -3,7 +3,7 @@
 Presentation mode is started as `make present` starts it (scripts/present.py) and driven like the JupyterLab
 tests (test_browser.py's helpers). Slides and site are built into a temporary folder and opened from disk with
 every request that is not file:// aborted and counted. Screenshots land in artifacts/screenshots/ (git-ignored);
-docs/img/ holds reduced copies for the README. Needs chromium, playwright and node_modules (`npm ci`).
+docs/img/ holds reduced copies for docs/teaching.md. Needs chromium, playwright and node_modules (`npm ci`).
 """
 import base64
 import re
