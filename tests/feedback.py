@@ -37,3 +37,22 @@ def recorded(exercise, answer):
     """The notebook's cases of `exercise` and the records its collect makes of `answer` (the student's function)."""
     cases = exercise.cases(exercise.seed)
     return cases, exercise.collect(answer, cases)
+
+
+def notebook_solutions(path):
+    """{function name: object} that the solution cells of the notebook at `path` define, run after its first code
+    cell (the imports) in a fresh namespace: the instructor's right answers, as a student would submit them."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    namespace = {"__name__": "__main__"}
+    exec(compile(code[0].source, f"<{Path(path).name} imports>", "exec"), namespace)
+    before = set(namespace)
+    for cell in code:
+        if cell.metadata.get("nbgrader", {}).get("solution"):
+            try:
+                exec(compile(cell.source, f"<{cell.metadata['nbgrader']['grade_id']}>", "exec"), namespace)
+            except NameError:  # a line after the definitions uses the notebook's data (X, W, ...): not needed here
+                pass
+    return {name: value for name, value in namespace.items() if name not in before}
