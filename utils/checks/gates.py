@@ -131,17 +131,26 @@ def _network(function, answer, single_layer_message):
         _fail(f"{function}: {single_layer_message}")
     if len(W) != 2:
         _fail(f"{function}: use exactly one hidden layer, W = [W0, W1] and B = [B0, B1]; got {len(W)} layers")
+    if isinstance(W[0], np.ndarray) and W[0].ndim == 2:
+        _check_width(function, W[0].shape[1])  # from the shape alone, before any copy of the answer
     W0 = _matrix("W[0]", W[0], [(2, None)])
     h = W0.shape[1]
     if h == 0:
         _fail(f"{function}: the hidden layer has no units (W[0] has shape {W0.shape})")
-    if h > _MAX_HIDDEN:  # before anything the size of the test points times h is made
-        _fail(f"{function}: a hidden layer of {h} units is too large: the judge takes at most {_MAX_HIDDEN}, "
-              "and this exercise needs a handful")
+    _check_width(function, h)
     B0 = _matrix("B[0]", B[0], [(h,)])
     W1 = _matrix("W[1]", W[1], [(h, 1), (h,)]).reshape(h, 1)
     B1 = _matrix("B[1]", B[1], [(1,), ()]).reshape(1)
     return [W0, W1], [B0, B1]
+
+
+def _check_width(function, h):
+    """CheckFailed for a hidden layer of more than _MAX_HIDDEN units, before anything of h times the test points
+    is made (a grader's worker would otherwise hold it)."""
+    __tracebackhide__ = True
+    if h > _MAX_HIDDEN:
+        _fail(f"{function}: a hidden layer of {h} units is too large: the judge takes at most {_MAX_HIDDEN}, "
+              "and this exercise needs a handful")
 
 
 # ----------------------------------------------------------------------------- running networks
