@@ -189,10 +189,13 @@ def _layer(A, w, b):
     size = np.einsum("ni,im->nm", np.abs(A), np.abs(w))
     size += np.abs(b)
     rows, units = np.nonzero((np.abs(z) <= (2 * (A.shape[1] + 2) * _UNIT_ROUNDOFF + _ROUNDOFF) * size) & (size > 0))
+    roundoff = np.zeros(z.shape, dtype=bool)
     if rows.size:
-        z[rows, units] = _exact_sums(A[rows], w[:, units].T, b[units])
+        exact = _exact_sums(A[rows], w[:, units].T, b[units])
+        z[rows, units] = exact
+        roundoff[rows, units] = (exact != 0) & (np.abs(exact) <= _ROUNDOFF * size[rows, units])
     sign = np.sign(z)
-    return _Layer(z, sign, (sign > 0).astype(np.float64), (sign != 0) & (np.abs(z) <= _ROUNDOFF * size))
+    return _Layer(z, sign, (sign > 0).astype(np.float64), roundoff)
 
 
 def _exact_sums(A, W, b):
