@@ -123,6 +123,24 @@ RED_TEAM = {
     # student text in a message must reach the feedback page escaped
     "html-in-message": ({KAPPA: {"ex2-kappa": "def kappa(mu, sigma):\n    raise ValueError(\"<script>alert('x')</script>\")\n"}},
                         {"check-kappa": ("0", "<script>alert('x')</script>")}),
+    # threshold units decided with a tolerance that the weights scale (issue 23, finding 4): a weight of 1e11 hid
+    # z = 0.125 on 0111, 1011 and 1101, and cancelling output weights of ±1e12 hid an OR; both got full points
+    "and4-hidden-by-1e11": ({GATES: {"ex1-and4": "def and4_unit():\n    return numpy.array([1.0, 1.0, 1.0, 1e11]), "
+                                                 "-(1e11 + 1.875)\n"}},
+                            {"check-and4": ("0", "with only 3 of the 4 inputs on: the bias is not negative enough")}),
+    "xor-or-hidden-by-1e12": ({GATES: {"ex-xor": (
+        "def xor_network():\n    W0 = numpy.array([[1.0, 1.0], [1.0, 1.0]])  # OR, AND\n"
+        "    W1 = numpy.array([[1e12 + 0.25], [-1e12]])\n"
+        "    return [W0, W1], [numpy.array([-0.5, -1.5]), numpy.array([-0.125])]\n")}},
+        {"check-xor": ("0", "it computes OR")}),
+    # a right diamond padded with 15 000 idle hidden units: the judge made arrays of the test points times the
+    # width, 1.9 GB in the worker, and gave 3/3 (issue 24, finding 3)
+    "diamond-padded": ({GATES: {"ex-diamond": (
+        "def diamond_network():\n"
+        "    W0 = numpy.hstack([numpy.array([[-1.0, 1.0, -1.0, 1.0], [-1.0, -1.0, 1.0, 1.0]]), numpy.zeros((2, 15000))])\n"
+        "    W1 = numpy.vstack([numpy.ones((4, 1)), numpy.zeros((15000, 1))])\n"
+        "    return [W0, W1], [numpy.ones(15004), numpy.array([-3.5])]\n")}},
+        {"check-diamond": ("0", "a hidden layer of 15004 units is too large")}),
 }
 
 MISTAKES = {

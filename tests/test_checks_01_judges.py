@@ -1,8 +1,9 @@
 """Notebook 01's judges on data the grader passes them (judge(cases, answer), outside the student's kernel):
 a malformed test case or answer record gets a message that names what is wrong, never a crash and never a
 pass. These are the paths a tampered or truncated record takes; the student's own calls are validated earlier,
-in collect, and tested in test_checks_01.py. Also: the whole message of each named mistake a student reads, the
-round-off rule of the judges' forward pass at its edges, and what the cases of a grader's seed promise."""
+in collect, and tested in test_checks_01.py. Also: the whole message of each named mistake a student reads, z
+near 0 decided exactly (more in test_checks_01_exact.py), and what the cases of a grader's seed promise."""
+from fractions import Fraction
 from itertools import product
 
 import numpy as np
@@ -69,21 +70,24 @@ def test_and4_names_the_fewest_inputs_it_fires_for(seed):
         "(z must be > 0 with four inputs on and ≤ 0 with three)")
 
 
-NEVER_ZERO = "it never fires: with all four inputs on z = 0 exactly, and the unit fires only for z > 0 (strict)"
+def test_and4_a_bias_that_cancels_the_weights_up_to_round_off_is_named_round_off():
+    """3 * 3.3 + 0.1 = 10 in decimals, not in binary: the exact z of the floats on 1111 is -5.3e-16. The unit was
+    meant to have z = 0 there (which would not fire either: the inequality is strict)."""
+    w, b = np.array([3.3, 3.3, 3.3, 0.1]), -10.0
+    z = sum(Fraction(v) for v in w) + Fraction(b)  # the floats' exact values
+    assert z < 0 and np.ones(4) @ w + b != 0
+    assert judged(AND4, AND4.cases(0), (w, b)) == (
+        f"it never fires: with all four inputs on z = {float(z):.2g}, 0 but for round-off in your weights, and the "
+        "unit fires only for z > 0 (strict)")
 
 
-def test_and4_a_bias_that_cancels_the_weights_up_to_round_off_is_z_equal_0():
-    w, b = np.array([3.3, 3.3, 3.3, 0.1]), -10.0  # 3 * 3.3 + 0.1 = 10 exactly, but not in binary
-    assert np.ones(4) @ w + b != 0  # the round-off the judge must see through, on this machine
-    assert judged(AND4, AND4.cases(0), (w, b)) == NEVER_ZERO
-
-
-def test_and4_counts_z_at_exactly_the_round_off_bound_as_0():
-    """|z| at most 1e-12 of the size of its terms is 0: here z = 1 and the terms' sizes add up to exactly 1e12."""
+def test_and4_z_beside_terms_of_1e12_is_decided_exactly():
+    """z = 1 on 1111 and 1 - a < 0 with three on, beside terms of about 1e12: the unit is a right AND (a tolerance
+    of 1e-12 times the terms' size took z = 1 for 0 and said it never fires)."""
     a = (1e12 + 1) / 8
     w, b = np.full(4, a), -(4 * a - 1)
-    assert np.ones(4) @ w + b == 1.0 and 1e-12 * (4 * a - b) == 1.0
-    assert judged(AND4, AND4.cases(0), (w, b)) == NEVER_ZERO
+    assert 4 * Fraction(a) + Fraction(b) == 1 and 3 * Fraction(a) + Fraction(b) < 0
+    assert judged(AND4, AND4.cases(0), (w, b)) == "fires for 1111 and for none of the other 15 inputs"
 
 
 SHAPES = "(4,) or (4, 1)"
