@@ -20,6 +20,17 @@ class CheckFailed(AssertionError):
     """The answer is not right yet; the message says what is wrong."""
 
 
+from ._answers import array, describe, number  # noqa: E402  (they raise CheckFailed through _fail, defined below)
+
+# the names the checks modules used before _answers held them; they go when every module imports from _answers
+_describe, _number = describe, number
+
+
+def _array(name, value, shape):
+    __tracebackhide__ = True
+    return array(name, value, [shape])
+
+
 REGISTRY = {}  # grade_id of the nbgrader grade cell -> its Exercise, filled as the checks modules declare them
 
 
@@ -111,40 +122,6 @@ def _call(fn, name, *args):
         _fail(f"{name} raised {type(exc).__name__}: {exc}")
 
 
-def _number(name, value):
-    __tracebackhide__ = True
-    if value is None:
-        _fail(f"{name} returned None: did you forget `return`?")
-    if hasattr(value, "detach"):  # a torch scalar
-        value = value.detach().cpu().numpy()
-    if isinstance(value, (list, tuple, dict, str)):
-        _fail(f"{name} must return a number; got a {type(value).__name__}")
-    arr = np.asarray(value)
-    if arr.dtype == object or not np.issubdtype(arr.dtype, np.number) or arr.size != 1:
-        _fail(f"{name} must return a single number; got {type(value).__name__} {getattr(arr, 'shape', '')}")
-    out = float(arr.reshape(()))
-    if not np.isfinite(out):
-        _fail(f"{name} returned {out}: look for a division by zero or an overflow")
-    return out
-
-
-def _array(name, value, shape):
-    __tracebackhide__ = True
-    if value is None:
-        _fail(f"{name} is None: did you forget `return`?")
-    if hasattr(value, "detach"):
-        value = value.detach().cpu().numpy()
-    if isinstance(value, (list, tuple)):
-        _fail(f"{name} is a {type(value).__name__}; return a numpy array of shape {shape}")
-    if not isinstance(value, np.ndarray) or value.dtype == object or not np.issubdtype(value.dtype, np.number):
-        _fail(f"{name} must be a numeric numpy array of shape {shape}; got {type(value).__name__}")
-    if value.shape != tuple(shape):
-        if value.shape == tuple(shape)[::-1] and len(shape) == 2:
-            _fail(f"{name} has shape {value.shape}, expected {tuple(shape)}: it is transposed")
-        _fail(f"{name} has shape {value.shape}, expected {tuple(shape)}")
-    if not np.all(np.isfinite(value)):
-        _fail(f"{name} contains NaN or inf")
-    return value.astype(np.float64)
 
 
 def _close(a, b, rtol=RTOL):
@@ -178,7 +155,7 @@ def _collect_numbers(name, fn, cases):
     __tracebackhide__ = True
     answers = []
     for case in cases:  # a loop, not a comprehension: Python 3.11 would show the comprehension's frame
-        answers.append(_number(name, _call(fn, name, *case)))
+        answers.append(number(name, _call(fn, name, *case)))
     return answers
 
 
@@ -187,8 +164,8 @@ def _judge_numbers(name, answers, reference, mistakes, cases):
     (message, fn) that explains every answer."""
     __tracebackhide__ = True
     if not isinstance(answers, list) or len(answers) != len(cases):
-        _fail(f"{name}: expected {len(cases)} answers, got {_describe(answers)}")
-    got = np.array([_number(name, a) for a in answers])
+        _fail(f"{name}: expected {len(cases)} answers, got {describe(answers)}")
+    got = np.array([number(name, a) for a in answers])
     want = np.array([reference(*case) for case in cases])
     if _close(got, want, 1e-8):
         return True
@@ -198,7 +175,3 @@ def _judge_numbers(name, answers, reference, mistakes, cases):
     if _close(got, -want, 1e-8):
         _fail(f"{name}: the sign is wrong")
     _fail(f"{name}: for the first test case expected {want[0]:.6g}, got {got[0]:.6g}")
-
-
-def _describe(value):
-    return f"{type(value).__name__} of length {len(value)}" if isinstance(value, (list, tuple)) else type(value).__name__

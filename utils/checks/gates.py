@@ -15,7 +15,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import threshold
-from ._core import Exercise, _call, _fail, _number
+from ._answers import array, number, plain
+from ._core import Exercise, _call, _fail
 
 # Answers larger than these get a message, not a computation. Hidden layers: the exercises need 2 (XOR) and 4
 # (the diamond) units, and the notebook's largest threshold network has 8 (the L of two rectangles); 64 leaves
@@ -34,58 +35,20 @@ _EXACT_WEIGHTS = "round-off in your weights; use weights whose products are exac
 
 # ----------------------------------------------------------------------------- answers as plain data
 
-def _record(name, value):
-    """The student's answer as plain data (numpy arrays, floats, None, lists of these), for `collect`.
-    Tensors become arrays; anything that is not numbers raises CheckFailed."""
-    __tracebackhide__ = True
-    if value is None:
-        return None
-    if hasattr(value, "detach"):  # a torch tensor
-        value = value.detach().cpu().numpy()
-    if isinstance(value, (list, tuple)):
-        items = []
-        for i, v in enumerate(value):  # a loop, not a comprehension (see _core: hidden frames)
-            items.append(_record(f"{name}[{i}]", v))
-        return items
-    if isinstance(value, np.ndarray) and (np.issubdtype(value.dtype, np.number) or value.dtype == bool):
-        return value.astype(np.float64)
-    if isinstance(value, (bool, int, float, np.number)):
-        return float(value)
-    _fail(f"{name} must be numbers or numpy arrays; got {type(value).__name__}")
 
 
 def _collect_weights(function, fn, inputs):
     """collect(fn, inputs), given as partial(_collect_weights, function), for an exercise whose function takes
     no arguments and returns weights. (A partial, not a closure made at import: mutation testing can reach it.)"""
     __tracebackhide__ = True
-    return _record(function, _call(fn, function))
+    return plain(function, _call(fn, function))
 
 
 def _matrix(name, value, shapes):
-    """`value` (a numpy array, a list of numbers or a number) as a float array of one of `shapes` (tuples;
-    None matches any length); otherwise CheckFailed saying what is wrong."""
+    """`value` (a numpy array, a list of numbers or a number) as a float array of one of `shapes` whose entries are
+    magnitudes the judge takes; otherwise CheckFailed saying what is wrong."""
     __tracebackhide__ = True
-    want = " or ".join(_shape_text(s) for s in shapes)
-    if value is None:
-        _fail(f"{name} is None: did you forget to return it?")
-    if isinstance(value, (list, tuple)):
-        try:
-            value = np.array(value, dtype=np.float64)
-        except (TypeError, ValueError):
-            _fail(f"{name} must be an array of numbers of shape {want}; got a {type(value).__name__} "
-                  "that is not a table of numbers")
-    elif isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
-        value = np.array(float(value))
-    if not isinstance(value, np.ndarray) or not (np.issubdtype(value.dtype, np.number) or value.dtype == bool):
-        _fail(f"{name} must be a numeric numpy array of shape {want}; got {type(value).__name__}")
-    if not any(_fits(value.shape, s) for s in shapes):
-        if value.ndim == 2 and any(_fits(value.shape[::-1], s) for s in shapes):
-            _fail(f"{name} has shape {value.shape}, expected {want}: it is transposed")
-        _fail(f"{name} has shape {value.shape}, expected {want}")
-    value = value.astype(np.float64)
-    if not np.all(np.isfinite(value)):
-        _fail(f"{name} contains NaN or inf")
-    return _bounded(name, value)
+    return _bounded(name, array(name, value, shapes, lists=True))
 
 
 def _bounded(name, value):
@@ -99,12 +62,6 @@ def _bounded(name, value):
     return value
 
 
-def _fits(actual, shape):
-    return len(actual) == len(shape) and all(s is None or s == a for s, a in zip(shape, actual))
-
-
-def _shape_text(shape):
-    return "(" + ", ".join("k" if s is None else str(s) for s in shape) + (",)" if len(shape) == 1 else ")")
 
 
 def _pair(function, answer, what="(w, b)"):
@@ -302,7 +259,7 @@ def _and4_judge(X, answer):
     X = _matrix("inputs", X, [(16, 4)])
     w, b = _pair("and4_unit", answer)
     w = _matrix("w", w, [(4,), (4, 1)]).reshape(4)
-    b = _bounded("b", np.array([_number("b", b)]))
+    b = _bounded("b", np.array([number("b", b)]))
     layers = _forward(X, [w[:, None]], [b])
     z, sign, roundoff = layers[0].z[:, 0], layers[0].sign[:, 0], layers[0].roundoff[:, 0]
     fires = sign > 0

@@ -4,7 +4,8 @@ import math
 import numpy as np
 
 from .. import conditioning
-from ._core import Exercise, _array, _call, _close, _collect_numbers, _fail, _judge_numbers, _number
+from ._answers import array, number, plain
+from ._core import Exercise, _call, _close, _collect_numbers, _fail, _judge_numbers
 
 
 def _conditioning_cases(seed):
@@ -13,16 +14,6 @@ def _conditioning_cases(seed):
     return [(rng.normal(size=d) * 2, float(rng.uniform(0.3, 2.0))) for d in (2, 3, 5)]
 
 
-def _plain(name, value):
-    """The student's answer as plain data (numpy arrays, numbers, lists, None, str) for the judge."""
-    __tracebackhide__ = True
-    if hasattr(value, "detach") and hasattr(value, "numpy"):  # a torch tensor
-        value = value.detach().cpu().numpy()
-    if isinstance(value, np.ndarray):
-        return value.copy()
-    if value is None or isinstance(value, (int, float, str, np.number, list, tuple)):
-        return value
-    _fail(f"{name} must return a numpy array; got {type(value).__name__}")
 
 
 # --- Exercise 1: H = mu mu^T + sigma^2 I ----------------------------------------------------------------------
@@ -31,7 +22,7 @@ def _hessian_collect(fn, cases):
     __tracebackhide__ = True
     answers = []
     for mu, sigma in cases:  # a loop, not a comprehension (see _core: hidden frames)
-        answers.append(_plain("hessian", _call(fn, "hessian", mu.copy(), sigma)))
+        answers.append(plain("hessian", _call(fn, "hessian", mu.copy(), sigma)))
     return answers
 
 
@@ -45,7 +36,7 @@ def _hessian_judge(cases, answers):
         d = mu.size
         if isinstance(H, np.ndarray) and H.shape == (d,):
             _fail(f"hessian: for d = {d} you returned a vector of shape ({d},); H is a (d, d) matrix")
-        matrices.append(_array(f"hessian(mu, sigma) for d = {d}", H, (d, d)))
+        matrices.append(array(f"hessian(mu, sigma) for d = {d}", H, [(d, d)]))
     for (mu, sigma), H in zip(cases, matrices):
         d = mu.size
         want = conditioning.hessian(mu, sigma)
@@ -168,7 +159,7 @@ def _steps_judge(cases, answers):
     name = "predict_steps"
     if not isinstance(answers, list) or len(answers) != len(cases):
         _fail(f"{name}: expected {len(cases)} answers, got {type(answers).__name__}")
-    got = np.array([_number(name, a) for a in answers])
+    got = np.array([number(name, a) for a in answers])
     rho = lambda k: (k - 1) / (k + 1)  # noqa: E731
     exact = lambda k, tol: math.log(tol) / math.log(rho(k))  # noqa: E731
     want = np.array([conditioning.predicted_steps(k, tol) for k, tol in cases], dtype=float)
