@@ -15,6 +15,11 @@ BOUNDARY = VERMILLION # decision boundaries and outlines
 ARROW = BLACK
 SERIES = (BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY)  # line plots, in order
 
+# Every figure carries a text alternative (WCAG 2.1, 1.1.1), written where the figure is made (utils/<topic>.py)
+# and shown by `show` or `live_output`. Until a figure's own is written, it carries this placeholder, which
+# tests/test_accessibility.py counts.
+DESCRIPTION_TO_WRITE = "Figure; its text description is still to be written."
+
 # Widget figures are PNGs shown at their pixel size: at 100 dpi a 10 pt label is 13.9 px, which a browser
 # (96 px per inch) shows at 10.4 pt. The presentation style enlarges what rcParams size (ticks, axis labels,
 # titles, legends, lines) and lets constrained layout make room for the larger text; sizes a view sets itself stay.
