@@ -170,3 +170,79 @@ def test_every_slide_deck_meets_wcag_aa_and_advances_by_keyboard(tmp_path, chrom
         page.wait_for_function("() => Reveal.getIndices().h === 0")
     # (a reload can abort a stylesheet still loading, "failed"; test_teaching checks that the decks load offline)
     assert [b for b in bad if b[0] != "failed"] == [], bad
+
+
+# --- presentation mode (scripts/present.py, Voila) ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def presented(tmp_path_factory):
+    """Notebook 03 presented as `make present NB=03` does; yields its URL (one server for this module's tests)."""
+    need_axe()
+    folder = tmp_path_factory.mktemp("present")
+    proc, url, _ = start_present(folder, "03")
+    try:
+        yield url
+    finally:
+        stop(proc)
+
+
+def open_presented(chromium, url):
+    """A hall's page on `url` (nothing beyond 127.0.0.1), once the widget's figure and text are on screen."""
+    page, bad = offline_page(chromium, allow=("http://127.0.0.1:", "ws://127.0.0.1:"))
+    page.set_default_timeout(150_000)  # Voila answers once the notebook has run: ~20 s on a busy 2-core machine
+    page.goto(url)
+    out, text = widget_output(page)
+    out.locator("img").first.wait_for()
+    page.set_default_timeout(60_000)
+    return page, bad, out, text
+
+
+SLIDER_NAMES = """() => [...document.querySelectorAll('[role=slider]')].map(h => {
+    const ids = (h.getAttribute('aria-labelledby') || '').split(' ').filter(Boolean);
+    return ids.map(id => (document.getElementById(id) || {textContent: ''}).textContent.trim()).join(' ')
+        || h.getAttribute('aria-label') || '';
+})"""
+
+
+def test_presented_notebook_03_meets_wcag_aa_with_every_slider_named(presented, chromium):
+    page, bad, out, text = open_presented(chromium, presented)
+    page.wait_for_timeout(1000)  # the labelling script runs on the DOM's changes: let the last one pass
+    bad_rules, counts = blocking(axe(page)), image_counts(page)
+    report("presentation mode", [("03 presented", bad_rules, counts)])
+    names = page.evaluate(SLIDER_NAMES)
+    assert names == ["μ1", "μ2", "σ", "η · λmax/2", "β"]  # the five sliders of notebook 03, by their labels
+    assert bad_rules == [], bad_rules
+    assert counts[0] >= 6 and counts[1] == 0, counts  # five figures and the widget's frame, each with alt text
+    if counts[2]:
+        warnings.warn(f"presentation mode: {counts[2]} of {counts[0]} images carry a placeholder description")
+    assert page.evaluate("() => document.documentElement.lang") == "en"
+    assert not bad, bad
+
+
+def test_keyboard_alone_reaches_a_slider_moves_it_and_kappa_follows(presented, chromium):
+    """Tab (no mouse, no scripted focus) to the σ slider, see its focus ring, press →: σ grows by one step and
+    the printed κ is 1 + |μ|²/σ² for the new σ, computed here."""
+    page, bad, out, text = open_presented(chromium, presented)
+    page.wait_for_timeout(1000)
+    for presses in range(1, 41):
+        page.keyboard.press("Tab")
+        name = page.evaluate("""() => { const e = document.activeElement, id = e.getAttribute('aria-labelledby');
+                                        return id ? document.getElementById(id).textContent.trim() : ''; }""")
+        if name == "σ":
+            break
+    else:
+        raise AssertionError("40 Tab presses did not reach the σ slider")
+    ring = page.evaluate("() => { const s = getComputedStyle(document.activeElement); "
+                         "return [s.outlineStyle, parseFloat(s.outlineWidth), s.outlineColor]; }")
+    assert ring[0] != "none" and ring[1] >= 2, ring  # focus visible (WCAG 2.4.7)
+    sigma, before = readout(page, "σ"), text.inner_text()
+    page.keyboard.press("ArrowRight")
+    wait_for_change(page, text, before)
+    page.wait_for_timeout(400)  # let the final value land
+    mu1, mu2, new_sigma = readout(page, "μ1"), readout(page, "μ2"), readout(page, "σ")
+    assert new_sigma == pytest.approx(sigma + 0.05)
+    kappa = float(re.search(r"kappa = ([\d.]+)", text.inner_text()).group(1))
+    assert kappa == pytest.approx(1 + (mu1 ** 2 + mu2 ** 2) / new_sigma ** 2, abs=0.006)
+    print(f"\nkeyboard only: {presses} Tab presses to the σ slider, focus ring {ring}; → moved σ "
+          f"{sigma} → {new_sigma}, κ printed {kappa}")
+    assert not bad, bad
