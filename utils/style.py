@@ -12,6 +12,7 @@ BLACK, ORANGE, SKY, GREEN, YELLOW, BLUE, VERMILLION, PURPLE = OKABE_ITO
 CLASS_A = BLUE        # shaded where a unit fires / class A
 NEUTRAL = "#FFFFFF"   # class B background
 BOUNDARY = VERMILLION # decision boundaries and outlines
+CONTOUR = "#737373"   # contour lines: a grey at 4.7 : 1 on white (Okabe-Ito's sky blue has 2.2 : 1)
 ARROW = BLACK
 SERIES = (BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY)  # line plots, in order
 
