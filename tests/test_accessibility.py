@@ -68,10 +68,10 @@ def need_axe():
 
 def report(title, rows):
     """Print a table: page, serious/critical violations (ids), images, without alt, placeholders."""
-    print(f"\n{title}\n{'page':34} {'serious+critical':>16}  {'images':>6} {'no alt':>6} {'placeholder':>11}  rules")
+    print(f"\n{title}\n{'page':50} {'serious+critical':>16}  {'images':>6} {'no alt':>6} {'placeholder':>11}  rules")
     for name, bad, (n, missing, placeholder) in rows:
         ids = ", ".join(f"{v['id']}×{v['nodes']}" for v in bad)
-        print(f"{name:34} {sum(v['nodes'] for v in bad):16d}  {n:6d} {missing:6d} {placeholder:11d}  {ids}")
+        print(f"{name:50} {sum(v['nodes'] for v in bad):16d}  {n:6d} {missing:6d} {placeholder:11d}  {ids}")
 
 
 # reveal.js shows one slide at a time and hides the others from axe: lay every slide and fragment out, visible and
