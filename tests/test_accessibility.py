@@ -37,6 +37,8 @@ STRUCTURE = """() => ({
     h1: document.querySelectorAll('h1').length,
     levels: [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map(h => Number(h.tagName[1])),
     main: document.querySelectorAll('main, [role=main]').length,
+    links: [...document.querySelectorAll('a[href]')].filter(a => a.getClientRects().length)
+        .map(a => (a.getAttribute('aria-label') || a.textContent).trim()),
     math: document.querySelectorAll('mjx-container').length,
     assistive: document.querySelectorAll('mjx-container mjx-assistive-mml').length})"""
 
@@ -99,9 +101,13 @@ def show_every_slide(page):
     page.evaluate(SHOW_EVERY_SLIDE)
 
 
+# Link texts that say nothing of where they go (WCAG 2.4.4), and symbols alone
+VAGUE_LINKS = {"", "here", "click here", "link", "this", "this link", "more", "read more", "see here", "¶", "#"}
+
+
 def structure_problems(page):
-    """What a screen reader's user misses on `page`: language, one h1, headings in order, a main landmark, math
-    read as MathML. [] when nothing."""
+    """What a screen reader's user misses on `page`: language, one h1, headings in order, a main landmark, link
+    texts that say where they go, math read as MathML. [] when nothing."""
     s = page.evaluate(STRUCTURE)
     problems = []
     if s["lang"] != "en":
@@ -113,6 +119,9 @@ def structure_problems(page):
         problems.append(f"headings out of order: first h{s['levels'][:1]}, jumps {jumps[:3]}")
     if s["main"] != 1:
         problems.append(f"{s['main']} main landmarks, not 1")
+    vague = [t for t in s["links"] if t.lower().strip(" .:→←") in VAGUE_LINKS]
+    if vague:
+        problems.append(f"links that do not say where they go: {vague[:5]}")
     if s["assistive"] != s["math"]:
         problems.append(f"{s['math'] - s['assistive']} of {s['math']} formulas without assistive MathML")
     return problems
