@@ -24,6 +24,7 @@ from pathlib import Path
 
 import nbformat
 from nbconvert import HTMLExporter, SlidesExporter
+from traitlets.config import Config
 from nbconvert.preprocessors import Preprocessor
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -41,6 +42,9 @@ MATHJAX = [("mathjax/es5/tex-chtml.js", "mathjax/tex-chtml.js"),
            ("mathjax/es5/ui", "mathjax/ui"), ("mathjax/es5/a11y", "mathjax/a11y")]
 REVEAL = [("reveal.js/dist", "reveal.js/dist"), ("reveal.js/plugin/notes", "reveal.js/plugin/notes"),
           ("requirejs/require.js", "require.js"), ("jquery/dist/jquery.min.js", "jquery.min.js")]
+# Code cells' syntax colours: a Pygments style made for contrast (accessible-pygments); every token colour is at
+# least 4.5 : 1 against its background and the cells' grey (WCAG 2.1, 1.4.3; tests/test_publish.py checks it).
+PYGMENTS_STYLE = "a11y-high-contrast-light"
 NOTEBOOK_LINK = re.compile(r"\]\((\d\d-[\w-]+)\.ipynb(#[^)\s]*)?\)")
 
 
@@ -140,6 +144,28 @@ def index_notebook(pages):
                                     metadata={"title": "Course outline"})
 
 
+def exporter_config():
+    """nbconvert's configuration shared by the site and the slides: the accessible syntax colours."""
+    return Config({"CSSHTMLHeaderPreprocessor": {"style": PYGMENTS_STYLE}})
+
+
+def site_exporter():
+    """The site's exporter: templates/site (JupyterLab's look), no prompts, widget frames, links to pages."""
+    return HTMLExporter(template_name="site", extra_template_basedirs=[str(TEMPLATES)], extra_template_paths=[str(TEMPLATES)],
+                        preprocessors=[StaticWidgetFrames, NotebookLinks], exclude_input_prompt=True,
+                        exclude_output_prompt=True, config=exporter_config())
+
+
+def slides_exporter():
+    """The slides' exporter: templates/slides (nbconvert's reveal template with every script from assets/)."""
+    return SlidesExporter(template_name="slides", extra_template_basedirs=[str(TEMPLATES)], extra_template_paths=[str(TEMPLATES)],
+                          preprocessors=[StaticWidgetFrames, NotebookLinks],
+                          reveal_url_prefix="assets/reveal.js", require_js_url="assets/require.js",
+                          reveal_theme="white",  # its fonts ship with reveal.js; "simple" fetches Google's
+                          jquery_url="assets/jquery.min.js", exclude_input_prompt=True,
+                          exclude_output_prompt=True, config=exporter_config())
+
+
 def build_site(notebooks, out):
     """Write out/index.html, out/NN-name.html for each notebook and out/assets/; returns the pages written."""
     out.mkdir(parents=True, exist_ok=True)
@@ -147,9 +173,7 @@ def build_site(notebooks, out):
     nbs = [(path, nbformat.read(path, as_version=4)) for path in notebooks]
     pages = [{"href": f"{path.stem}.html", "title": title_of(nb, path.stem), "sections": sections_of(nb)}
              for path, nb in nbs]
-    exporter = HTMLExporter(template_name="site", extra_template_basedirs=[str(TEMPLATES)], extra_template_paths=[str(TEMPLATES)],
-                            preprocessors=[StaticWidgetFrames, NotebookLinks], exclude_input_prompt=True,
-                            exclude_output_prompt=True)
+    exporter = site_exporter()
     written = []
     for i, (path, nb) in enumerate(nbs):
         site = {"assets": "assets", "prev": pages[i - 1] if i > 0 else None,
@@ -168,12 +192,7 @@ def build_slides(notebooks, out):
     """Write out/NN-name.slides.html for each notebook and out/assets/; returns the files written."""
     out.mkdir(parents=True, exist_ok=True)
     copy_assets(MATHJAX + REVEAL, out / "assets")
-    exporter = SlidesExporter(template_name="slides", extra_template_basedirs=[str(TEMPLATES)], extra_template_paths=[str(TEMPLATES)],
-                              preprocessors=[StaticWidgetFrames, NotebookLinks],
-                              reveal_url_prefix="assets/reveal.js", require_js_url="assets/require.js",
-                              reveal_theme="white",  # its fonts ship with reveal.js; "simple" fetches Google's
-                              jquery_url="assets/jquery.min.js", exclude_input_prompt=True,
-                              exclude_output_prompt=True)
+    exporter = slides_exporter()
     written = []
     for path in notebooks:
         nb = nbformat.read(path, as_version=4)

@@ -1,8 +1,13 @@
+import base64
+
 import matplotlib
 
 matplotlib.use("Agg")
 import ipywidgets
 import numpy as np
+import pytest
+from bs4 import BeautifulSoup
+from conftest import raises_naming
 
 from utils import diagrams, style, threshold
 
@@ -50,6 +55,47 @@ def test_live_output_renders_at_once_and_on_every_change():
     controls["a"].value = 2.0
     controls["b"].value = True
     assert calls == [(1.0, False), (2.0, False), (2.0, True)]
+
+
+@pytest.fixture
+def displayed(monkeypatch):
+    """What IPython's display received: [(object, keyword arguments)]."""
+    import IPython.display
+
+    seen = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, **kw: seen.append((obj, kw)))
+    return seen
+
+
+def test_live_output_gives_the_picture_its_description_as_alt_text(displayed):
+    png = style.LiveFigure(figsize=(1, 1)).png()
+    renders = iter([(png, "a=1"), (png, "a=2", 'κ = 2 & "steep"')])
+    control = ipywidgets.FloatSlider(value=1.0)
+    style.live_output({"a": control}, lambda a: next(renders))
+    control.value = 2.0
+    pictures = [obj for obj, kw in displayed if isinstance(obj, dict)]
+    assert [p["text/plain"] for p in pictures] == [style.DESCRIPTION_TO_WRITE, 'κ = 2 & "steep"']
+    img = BeautifulSoup(pictures[1]["text/html"], "html.parser").img
+    assert img["alt"] == 'κ = 2 & "steep"'
+    assert base64.b64decode(img["src"].removeprefix("data:image/png;base64,")) == png
+
+
+def test_show_puts_the_description_in_the_outputs_metadata_and_text(displayed):
+    fig = style.figure(figsize=(2, 1))
+    fig.subplots().plot([0, 1], [1, 0])
+    style.show(fig)
+    assert style.describe(fig, "  a line falling from 1 to 0 ") is fig
+    style.show(fig)
+    (first, first_kw), (second, second_kw) = displayed
+    assert first["text/plain"] == first_kw["metadata"]["image/png"]["alt"] == style.DESCRIPTION_TO_WRITE
+    assert second["text/plain"] == second_kw["metadata"]["image/png"]["alt"] == "a line falling from 1 to 0"
+    assert second_kw["raw"] and base64.b64decode(second["image/png"]).startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("bad", ["", "   ", None, 3])
+def test_a_description_must_be_text(bad):
+    with raises_naming("description", repr(bad)):
+        style.describe(style.figure(), bad)
 
 
 def test_plain_log_ticks_label_without_mathtext():

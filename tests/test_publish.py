@@ -1,9 +1,11 @@
-"""scripts/publish.py's preprocessors: widget views become their stored frames; links to notebooks become links to pages."""
+"""scripts/publish.py: widget views become their stored frames; links to notebooks become links to pages; code cells
+keep 4.5 : 1 contrast; a figure's description becomes its alt text."""
 import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -59,3 +61,46 @@ def test_a_missing_node_modules_folder_is_named(tmp_path, monkeypatch):
     monkeypatch.setattr(publish, "NODE_MODULES", tmp_path / "node_modules")
     with pytest.raises(SystemExit, match="npm ci"):
         publish.copy_assets(publish.MATHJAX, tmp_path / "out")
+
+
+def relative_luminance(hex_colour):
+    """WCAG 2.1's relative luminance of #rrggbb."""
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a, b):
+    high, low = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_contrast_formula_against_wcags_known_values():
+    assert contrast("#000000", "#ffffff") == pytest.approx(21.0)
+    assert contrast("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)  # the grey just below AA
+    assert contrast("#008800", "#f5f5f5") == pytest.approx(4.25, abs=0.01)  # the old numbers, as axe measured
+
+
+@pytest.mark.parametrize("background", ["style", "#f5f5f5", "#ffffff"])
+def test_every_syntax_colour_of_the_code_cells_reaches_4_5_to_1(background):
+    """Against the style's own background, JupyterLab's cell grey (--jp-cell-editor-background) and white."""
+    from pygments.styles import get_style_by_name
+
+    style = get_style_by_name(publish.PYGMENTS_STYLE)
+    against = style.background_color if background == "style" else background
+    colours = {token: spec["color"] for token, spec in style if spec["color"]}
+    assert len(colours) > 10
+    low = {str(t): f"#{c}: {contrast('#' + c, against):.2f}" for t, c in colours.items() if contrast("#" + c, against) < 4.5}
+    assert low == {}
+
+
+def test_a_figures_description_becomes_its_alt_text_on_the_site_and_the_slides():
+    described = nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "a curve"},
+                                       metadata={"image/png": {"alt": 'a curve that falls "fast" & flattens'}})
+    bare = nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo="})
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x", outputs=[described, bare])])
+    for exporter in (publish.site_exporter(), publish.slides_exporter()):
+        body, _ = exporter.from_notebook_node(nb, resources={"site": {"assets": "assets"}, "metadata": {"name": "t"}})
+        alts = [img.get("alt") for img in BeautifulSoup(body, "html.parser").find_all("img")]
+        assert alts == ['a curve that falls "fast" & flattens', "No description has been provided for this image"], \
+            type(exporter).__name__

@@ -311,21 +311,27 @@ def draw_state(ax_contour, ax_error, state, compare=True):
     w1, w2 = state["w1"], state["w2"]
     eig = ax_contour.quiver([W_STAR[0]] * 2, [W_STAR[1]] * 2, [0, 0], [0, 0], color=[style.GREEN, style.VERMILLION],
                             angles="xy", scale_units="xy", scale=1, width=0.012, zorder=3)
-    path, = ax_contour.plot([], [], "o-", color=style.ORANGE, ms=2.5, lw=1, label="descent path")
-    for colour, which in ((style.GREEN, "λmin"), (style.VERMILLION, "λmax")):
-        ax_contour.plot([], [], color=colour, lw=2, label=f"eigenvector of {which}")
+    # The two eigenvectors differ in colour and carry their names at their tips (not by colour alone).
+    # (black on white: figure text keeps 4.5 : 1, which green and vermillion text would not)
+    eig_labels = [ax_contour.text(*W_STAR, which, fontsize=10, ha="center", va="center", zorder=4,
+                                  bbox=dict(facecolor="white", edgecolor="none", alpha=0.85, pad=1))
+                  for which in ("u(λmin)", "u(λmax)")]
+    # Lines that carry meaning keep 3 : 1 against white (WCAG 1.4.11): blue, vermillion, green, black, grey; not
+    # Okabe-Ito's orange or sky blue (2.0 and 2.2 : 1).
+    path, = ax_contour.plot([], [], "o-", color=style.BLUE, ms=2.5, lw=1, label="descent path")
     ax_contour.plot(*W_STAR, "*", color=style.BLACK, ms=10, label="minimum v")
     ax_contour.set(xlim=(w1[0], w1[-1]), ylim=(w2[0], w2[-1]), aspect="equal", xlabel="w1", ylabel="w2")
     legend = ax_contour.legend(loc="lower left", fontsize=10, framealpha=1)
-    error, = ax_error.semilogy([1, 2], [1, 2], color=style.ORANGE, label="this run")
-    plain, = ax_error.semilogy([], [], color=style.BLUE, ls="--", lw=1,
+    error, = ax_error.semilogy([1, 2], [1, 2], color=style.BLUE, label="this run")
+    plain, = ax_error.semilogy([], [], color=style.VERMILLION, ls="--", lw=1,
                                label="β = 0, same step" if compare else "_nolegend_")
     tol = ax_error.axhline(1.0, color=style.BLACK, ls=":", lw=1, label="tolerance")
     style.plain_log_ticks(ax_error.yaxis)
     ax_error.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))  # steps are whole; few labels draw fast
     ax_error.set(xlabel="step", ylabel="|w - v|")
     ax_error.legend(fontsize=10, loc="upper right", framealpha=1)
-    handles = {"ax_contour": ax_contour, "ax_error": ax_error, "contour": None, "eig": eig, "path": path,
+    handles = {"ax_contour": ax_contour, "ax_error": ax_error, "contour": None, "eig": eig, "eig_labels": eig_labels,
+               "path": path,
                "legend": legend, "error": error, "plain": plain, "tol": tol,
                "title_contour": ax_contour.set_title("", y=1.0), "title_error": ax_error.set_title("", y=1.0)}
     update_drawing(handles, state)
@@ -338,9 +344,11 @@ def update_drawing(handles, state):
         handles["contour"].remove()
     levels = np.unique(np.quantile(state["J"], np.linspace(0.02, 0.9, 10) ** 2))
     handles["contour"] = handles["ax_contour"].contour(state["w1"], state["w2"], state["J"], levels=levels,
-                                                       colors=style.SKY, linewidths=0.8)
+                                                       colors=style.CONTOUR, linewidths=0.8)
     vecs = 0.9 * state["vecs"]
     handles["eig"].set_UVC(vecs[0], vecs[1])
+    for label, tip in zip(handles["eig_labels"], W_STAR + 1.6 * vecs.T):
+        label.set_position(tip)
     path = state["gd"]["path"][:400]
     handles["path"].set_data(path[:, 0], path[:, 1])
     errors = np.maximum(state["gd"]["errors"], 1e-300)
@@ -376,6 +384,8 @@ class ConditioningView:
             self.handles = draw_state(*self.axes, state)
             for name in ("eig", "path", "title_contour", "ax_error"):
                 self.live.dynamic(name, self.handles[name])
+            for i, label in enumerate(self.handles["eig_labels"]):
+                self.live.dynamic(("eig_label", i), label)
             for legend in (self.handles["legend"], self.axes[1].get_legend()):
                 self.live.overlay(legend)
         else:
@@ -460,3 +470,98 @@ def matrix_condition_number(H):
     if lam[0] <= 0:
         raise ValueError(f"H must be positive definite; its smallest eigenvalue is {lam[0]:.3g}")
     return float(lam[-1] / lam[0])
+
+
+# --- notebook 03's figures (the notebook computes, these draw; style.show displays them with their description) ---
+
+def hessian_convergence_figure(ns, errors):
+    """The Monte Carlo Hessian's mean Frobenius error against the sample size n (both shape (m,)), on log axes,
+    with the 1/sqrt(n) line through the first point: a Figure."""
+    ns, errors = as_float_array("ns", ns, ndim=1), as_float_array("errors", errors, ndim=1)
+    fig = style.figure(figsize=(5.5, 3.5))
+    ax = fig.subplots()
+    ax.loglog(ns, errors, "o-", color=style.BLUE, label="mean |Ĥ − H| (Frobenius), 20 repeats")
+    ax.loglog(ns, errors[0] * np.sqrt(ns[0] / ns), "--", color=style.BLACK, label="1/√n")
+    ax.set(xlabel="samples n", ylabel="mean ‖Ĥ − H‖ (Frobenius)", title="Monte Carlo Hessian converges to μμᵀ + σ²I")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def step_rules_figure(states, titles):
+    """One column per widget_state of `states`: draw_state's contours and path (top) and error (bottom), the
+    contour panel titled by `titles`: a Figure."""
+    fig = style.figure(figsize=(14, 8))
+    axes = fig.subplots(2, len(states), squeeze=False)
+    for state, title, ax_c, ax_e in zip(states, titles, axes[0], axes[1]):
+        draw_state(ax_c, ax_e, state, compare=False)
+        ax_c.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def eigendirection_figure(runs):
+    """One panel per run: the error along each eigenvector of H, measured (markers: circles for lambda_min, squares
+    for lambda_max) and predicted (solid and dashed lines), against the step.
+
+    runs: [(title, step, eigendirection_errors' dict for that step)], sharing the y axis. Returns a Figure."""
+    fig = style.figure(figsize=(11, 3.8))
+    axes = fig.subplots(1, len(runs), sharey=True, squeeze=False)[0]
+    for ax, (title, step, parts) in zip(axes, runs):
+        steps = np.arange(len(parts["measured"]))
+        for i, colour, marker, line in ((0, style.GREEN, "o", "-"), (-1, style.VERMILLION, "s", "--")):
+            lam = parts["lam"][i]
+            ax.semilogy(steps, parts["measured"][:, i], marker, ms=3, color=colour,
+                        label=f"along u for λ = {lam:.2f}: measured")
+            ax.semilogy(steps, parts["predicted"][:, i], line, color=colour, lw=1,
+                        label=f"predicted, rate {abs(1 - step * lam):.3f}")
+        ax.set(xlabel="step k", title=title)
+        ax.legend(fontsize=7, loc="lower left")
+    axes[0].set_ylabel("|error component|")
+    style.plain_log_ticks(axes[0].yaxis)
+    fig.tight_layout()
+    return fig
+
+
+def momentum_figure(kappas, plain, ball):
+    """Plain descent against the fastest heavy ball over condition numbers `kappas` (m,): steps to tolerance
+    (left) and 1 - the contraction per step (right), measured (markers) and predicted (lines; the heavy ball's
+    steps as a band), on log axes.
+
+    plain: dict of arrays (m,) steps, predicted_steps, rate, predicted_rate; ball: steps, band (m, 2) (fewest,
+    most), rate, predicted_rate. Returns a Figure."""
+    fig = style.figure(figsize=(11, 4))
+    ax_s, ax_r = fig.subplots(1, 2)
+    band = np.asarray(ball["band"], dtype=float)
+    ax_s.loglog(kappas, plain["steps"], "o", color=style.BLUE, label="plain: measured")
+    ax_s.loglog(kappas, plain["predicted_steps"], "-", color=style.BLUE, lw=1, label="plain: predicted (Exercise 4)")
+    ax_s.loglog(kappas, ball["steps"], "s", color=style.VERMILLION, label="heavy ball: measured")
+    ax_s.fill_between(kappas, band[:, 0], band[:, 1], color=style.VERMILLION, alpha=0.25, lw=0,
+                      label="heavy ball: predicted band")
+    ax_s.set(xlabel="condition number κ", ylabel="steps to tolerance 1e-6",
+             title="Steps: κ for plain descent, √κ with momentum")
+    ax_s.legend(fontsize=8, loc="upper left")
+    ax_r.loglog(kappas, 1 - np.asarray(plain["rate"]), "o", color=style.BLUE, label="plain: measured")
+    ax_r.loglog(kappas, 1 - np.asarray(plain["predicted_rate"]), "-", color=style.BLUE, lw=1, label="1 − (κ−1)/(κ+1)")
+    ax_r.loglog(kappas, 1 - np.asarray(ball["rate"]), "s", color=style.VERMILLION, label="heavy ball: measured")
+    ax_r.loglog(kappas, 1 - np.asarray(ball["predicted_rate"]), "--", color=style.VERMILLION, lw=1,
+                label="1 − (√κ−1)/(√κ+1)")
+    ax_r.set(xlabel="condition number κ", ylabel="1 − contraction per step", title="Rates: measured against predicted")
+    ax_r.legend(fontsize=8, loc="lower left")
+    for axis in (ax_s.xaxis, ax_s.yaxis, ax_r.xaxis, ax_r.yaxis):
+        style.plain_log_ticks(axis)
+    fig.tight_layout()
+    return fig
+
+
+def centring_figure(n_values, mean_kappa, kappa_raw, d=2):
+    """Mean kappa - 1 after centring with the mean of n samples (n_values, mean_kappa: shape (m,)), against the
+    expected d/n and the uncentred kappa_raw - 1, on log axes: a Figure."""
+    n_values = as_float_array("n_values", n_values, ndim=1)
+    fig = style.figure(figsize=(5.5, 3.8))
+    ax = fig.subplots()
+    ax.loglog(n_values, np.asarray(mean_kappa) - 1, "o", color=style.BLUE, label="measured mean κ − 1 (200 repeats)")
+    ax.loglog(n_values, d / n_values, "-", color=style.VERMILLION, label="expected d/n")
+    ax.axhline(kappa_raw - 1, color=style.BLACK, ls=":", label="κ − 1 without centring")
+    ax.set(xlabel="samples used to estimate μ", ylabel="κ − 1", title="Centring with an estimated mean")
+    ax.legend(fontsize=8)
+    return fig

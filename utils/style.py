@@ -12,8 +12,14 @@ BLACK, ORANGE, SKY, GREEN, YELLOW, BLUE, VERMILLION, PURPLE = OKABE_ITO
 CLASS_A = BLUE        # shaded where a unit fires / class A
 NEUTRAL = "#FFFFFF"   # class B background
 BOUNDARY = VERMILLION # decision boundaries and outlines
+CONTOUR = "#737373"   # contour lines: a grey at 4.7 : 1 on white (Okabe-Ito's sky blue has 2.2 : 1)
 ARROW = BLACK
 SERIES = (BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY)  # line plots, in order
+
+# Every figure carries a text alternative (WCAG 2.1, 1.1.1), written where the figure is made (utils/<topic>.py)
+# and shown by `show` or `live_output`. Until a figure's own is written, it carries this placeholder, which
+# tests/test_accessibility.py counts.
+DESCRIPTION_TO_WRITE = "Figure; its text description is still to be written."
 
 # Widget figures are PNGs shown at their pixel size: at 100 dpi a 10 pt label is 13.9 px, which a browser
 # (96 px per inch) shows at 10.4 pt. The presentation style enlarges what rcParams size (ticks, axis labels,
@@ -131,20 +137,57 @@ def plain_log_ticks(axis):
     axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0e}"))
 
 
+def describe(fig, description):
+    """Give Figure `fig` its text alternative `description` (what the reader should see in it: the trend, the
+    crossing, the count), which `show` puts beside the picture; returns fig."""
+    if not isinstance(description, str) or not description.strip():
+        raise ValueError(f"description: expected a non-empty string, got {description!r}")
+    fig.description = description.strip()
+    return fig
+
+
+def description_of(fig):
+    """The text alternative `describe` gave `fig`, or DESCRIPTION_TO_WRITE."""
+    return getattr(fig, "description", None) or DESCRIPTION_TO_WRITE
+
+
+def show(fig):
+    """Display Figure `fig` as a PNG output that carries its text alternative (description_of(fig)): in the
+    output's metadata["image/png"]["alt"], which the site, the slides and presentation mode write as the image's
+    alt text, and as its text/plain, which nbval compares. The PNG is the inline backend's (bbox_inches="tight")."""
+    from IPython.core.pylabtools import print_figure
+    from IPython.display import display
+
+    text = description_of(fig)
+    display({"image/png": print_figure(fig, "png", base64=True), "text/plain": text},
+            metadata={"image/png": {"alt": text}}, raw=True)
+
+
+def img_html(png, description):
+    """An <img> of PNG bytes `png` with alt text `description`, as HTML: a front end shows a PNG output's
+    metadata to nobody, but keeps an <img>'s alt (JupyterLab, Voila and nbconvert alike)."""
+    import base64
+    import html
+
+    return f'<img src="data:image/png;base64,{base64.b64encode(png).decode()}" alt="{html.escape(description)}">'
+
+
 def live_output(controls, render):
     """Wire ipywidgets to a picture: every change of a control in `controls` (name -> widget) calls
-    render(**values), which returns (PNG bytes, text); both replace the previous ones in the returned
-    Output widget. Draws once at once."""
+    render(**values), which returns (PNG bytes, text) or (PNG bytes, text, description of the picture); the
+    picture, with its description as alt text (DESCRIPTION_TO_WRITE when render gives none), and the text replace
+    the previous ones in the returned Output widget. Draws once at once."""
     import ipywidgets
-    from IPython.display import Image, display
+    from IPython.display import display
 
     out = ipywidgets.Output()
 
     def redraw(_change=None):
-        picture, text = render(**{name: control.value for name, control in controls.items()})
+        picture, text, *description = render(**{name: control.value for name, control in controls.items()})
+        description = description[0] if description else DESCRIPTION_TO_WRITE
         with out:
             out.clear_output(wait=True)
-            display(Image(picture))
+            display({"text/html": img_html(picture, description), "text/plain": description}, raw=True)
             print(text)
 
     for control in controls.values():
