@@ -123,3 +123,15 @@ def test_a_new_helper_that_returns_an_answer_is_denied_or_found(tmp_path, allowl
         assert result == {"denied": None, "leaks": [["check-kappa", "utils.conditioning.kappa_of"]]}
     else:
         assert result == {"denied": "function", "leaks": []}
+
+
+def test_suspended_leaves_other_libraries_alone():
+    """A denied class of the package may hold functions of other libraries (a NamedTuple holds typing.NamedTuple
+    among its bases): only the package's own code is swapped."""
+    import typing
+
+    assert any(kind == "class" and issubclass(getattr(_deny.modules()[n.rpartition(".")[0]], n.rpartition(".")[2]),
+                                              tuple) for n, kind in _deny.denied_names().items()), \
+        "no denied NamedTuple left to test with"
+    with _deny.suspended():
+        assert typing.NamedTuple("Pair", [("a", int)])(1).a == 1

@@ -17,6 +17,7 @@ import functools
 import importlib
 import importlib.util
 import inspect
+import os
 import pkgutil
 import types
 from contextlib import contextmanager
@@ -108,7 +109,7 @@ def _functions_in(obj, depth=0):
     """The Python functions `obj` holds: itself, a partial's function and arguments, a class's methods, the
     values of a container (one level)."""
     if isinstance(obj, types.FunctionType):
-        return [obj]
+        return [obj] if _ours(obj) else []
     if isinstance(obj, (staticmethod, classmethod)):
         return _functions_in(obj.__func__, depth)
     if isinstance(obj, property):
@@ -122,6 +123,13 @@ def _functions_in(obj, depth=0):
     if depth == 0 and isinstance(obj, (list, tuple)):
         return [f for value in obj for f in _functions_in(value, 1)]
     return []
+
+
+def _ours(function):
+    """Whether the package's source defines `function` (not typing or collections, whose functions a class of the
+    package may hold: a NamedTuple's bases)."""
+    root = os.path.dirname(modules()[PACKAGE].__file__)
+    return os.path.abspath(function.__code__.co_filename).startswith(root + os.sep)
 
 
 def _codes(code):
