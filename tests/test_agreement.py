@@ -14,6 +14,7 @@ from grader import redteam
 from utils.checks import EXERCISES, _deny
 
 SOURCES = Path(__file__).resolve().parent.parent / "notebooks"
+pytestmark = pytest.mark.slow  # forks a kernel-like process per submission
 TIMEOUT = 120  # seconds for one notebook's run (a bound for a loaded machine, not a speed target)
 
 # Where the notebook's check is fooled by design: it runs in the student's own kernel, which they may patch (the
