@@ -295,18 +295,6 @@ WRONG = {"and4_unit": lambda: (np.ones(4), -2.5), "square_layer": lambda: (SQUAR
          "xor_network": lambda: xor_with([[1.0], [1.0]], [-0.5]), "diamond_network": lambda: diamond(B1=np.array([-2.5]))}
 
 
-def test_every_graded_check_of_the_notebook_is_a_registered_exercise():
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    graded = {c.metadata["nbgrader"]["grade_id"]: c.source for c in nb.cells
-              if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")}
-    defined = {c.source.split("def ", 1)[1].split("(", 1)[0] for c in nb.cells
-               if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"}
-    assert set(graded) == set(checks.exercises_of(gates)) == {"check-and4", "check-square-layer", "check-xor", "check-diamond"}
-    for grade_id, exercise in checks.exercises_of(gates).items():
-        assert checks.EXERCISES[grade_id] is exercise
-        assert exercise.function in defined and f"({exercise.function})" in graded[grade_id]
-
-
 def plain(value):
     """True when value is plain data: numbers, strings, None, numpy arrays, and lists/tuples/dicts of them."""
     if isinstance(value, (list, tuple)):
@@ -333,17 +321,6 @@ def test_grader_seeds_draw_other_points():
     for exercise in (gates.check_square_layer, gates.check_diamond):
         a, b = exercise.cases(0), exercise.cases(99)
         assert not np.array_equal(a["grid"], b["grid"][: len(a["grid"])])
-
-
-@pytest.mark.parametrize("grade_id", sorted(checks.exercises_of(gates)))
-@pytest.mark.parametrize("answers", [None, "x", 3.0, [], [None, None], {"w": 1}, [np.ones(2)], (np.nan, np.nan),
-                                     [[np.ones((2, 2)), object()], [np.ones(2), 1.0]]])
-def test_judges_answer_anything_with_a_message(grade_id, answers):
-    """The judge runs on the trusted side and must not trust collect: whatever it is given, it answers with
-    CheckFailed, never with another exception."""
-    exercise = checks.exercises_of(gates)[grade_id]
-    with pytest.raises(checks.CheckFailed):
-        exercise.judge(exercise.cases(0), answers)
 
 
 def test_collect_records_tensors_as_arrays():

@@ -69,8 +69,9 @@ def test_the_solution_passes_with_the_notebooks_seed_and_a_graders(gid):
     assert repr(exercise.cases(exercise.seed)) != repr(exercise.cases(GRADER_SEED)), "a grader's seed, other cases"
 
 
-GARBAGE = [None, "answers", 3.0, float("nan"), [], {}, [None] * 5, [None, None], {"values": None}, [np.ones(2)],
-           (np.nan, np.nan), [[np.ones((2, 2)), "x"], [np.ones(2), 1.0]], [{"y": None}] * 5, [[1, 2]] * 5]
+GARBAGE = [None, "answers", 3.0, float("nan"), [], {}, {"w": 1.0}, [None] * 5, [None, None], {"values": None},
+           [np.ones(2)], (np.nan, np.nan), [[np.ones((2, 2)), object()], [np.ones(2), 1.0]], [{"y": None}] * 5,
+           [[1, 2]] * 5]
 
 
 @pytest.mark.parametrize("gid", sorted(checks.EXERCISES))
