@@ -3,7 +3,6 @@ its message, malformed answers get a message; every check is an Exercise registe
 import re
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
 
