@@ -25,6 +25,7 @@ from grader.sandbox import is_memory
 from grader.references import references_for
 
 GIB, MIB = 2 ** 30, 2 ** 20
+BUDGET = 3  # time limits a notebook may use in all, over every re-run (a run after each cell or call that timed out)
 REFERENCE_USED = re.compile(r"uses the reference implementation `[\w.]+`")
 
 
@@ -131,8 +132,8 @@ class Sandbox:
     deadline for the whole message (a sandbox dripping bytes gains nothing), and where the time went is
     decided here: the cell running is the one this worker sent last."""
 
-    def __init__(self, zyg, limits):
-        self.zyg, self.limits = zyg, limits
+    def __init__(self, zyg, limits, budget_end=float("inf")):
+        self.zyg, self.limits, self.budget_end = zyg, limits, budget_end
         self.workdir = tempfile.mkdtemp(dir=zyg.base, prefix="run-")
         os.chmod(self.workdir, 0o700)
         self.pid, self.sock = zyg.spawn(self.workdir, limits)
@@ -142,8 +143,13 @@ class Sandbox:
             raise SandboxDied("sent malformed data")
         self.missing = [str(m) for m in hello["hello"]]
 
+    def _deadline(self):
+        return min(time.monotonic() + self.limits.time, self.budget_end)
+
     def _recv(self, deadline, timed_out=None):
-        timed_out = timed_out or f"timed out after {self.limits.time:g} s"
+        if timed_out is None:
+            timed_out = (f"timed out after {self.limits.time:g} s" if deadline < self.budget_end else
+                         f"used up the notebook's time budget ({BUDGET} x {self.limits.time:g} s)")
         if deadline - time.monotonic() <= 0:
             raise SandboxDied(timed_out)
         try:
@@ -171,7 +177,7 @@ class Sandbox:
         one time limit; returns [(position, message, memory?)] for the cells that raised. Raises
         SandboxDied(reason) with .position, the cell this worker had sent last, when the process ends, times out
         or sends anything but one answer per cell."""
-        deadline = time.monotonic() + self.limits.time
+        deadline = self._deadline()
         errors = []
         for position, (label, source, keep) in enumerate(cells):
             try:
@@ -196,7 +202,7 @@ class Sandbox:
             wire.send(self.sock, {"op": "collect", "grade_id": grade_id, "function": function, "inputs": inputs})
         except (BrokenPipeError, ConnectionError):
             raise SandboxDied(self._ended()) from None
-        message = self._recv(time.monotonic() + self.limits.time)
+        message = self._recv(self._deadline())
         if isinstance(message, dict) and "answers" in message:
             return ("answers", message["answers"])
         if isinstance(message, dict) and "error" in message:
@@ -331,12 +337,20 @@ def grade_job(job):
 
 def _run_and_collect(cells, graded, owner, seeds, limits, result):
     zyg = zygote()
+    begun = time.monotonic()  # from here: the fork server's start is not the notebook's
+    budget_end = begun + BUDGET * limits.time
     skipped = {}           # index into cells -> why it is no longer run
     pending = list(graded)
     outcomes = {}
     events = result["events"]
     while pending:
-        run = Sandbox(zyg, limits)
+        if time.monotonic() >= budget_end:
+            text = f"not run: the notebook used up its time budget ({BUDGET} x {limits.time:g} s)"
+            events.append({"kind": "limit", "text": text})
+            for gid, points, _ in pending:
+                outcomes[gid] = _outcome(gid, points, 0.0, "limit", f"scored 0: {text}")
+            break
+        run = Sandbox(zyg, limits, budget_end)
         result["runs"] += 1
         try:
             if result["runs"] == 1 and run.missing:
@@ -392,6 +406,7 @@ def _run_and_collect(cells, graded, owner, seeds, limits, result):
             info = run.close()
             result["maxrss_kb"] = max(result["maxrss_kb"], info["maxrss_kb"])
             result["sandbox_peak_kb"] = max(result["sandbox_peak_kb"], info.get("peak_kb", 0))
+    result["run_seconds"] = time.monotonic() - begun
     return outcomes
 
 
