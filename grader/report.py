@@ -9,11 +9,13 @@ from pathlib import Path
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads such a cell as a formula (OWASP, CSV injection)
 
 
-def escape(text):
+def escape(text, keep=""):
     """`text` on one line, as plain characters: line breaks, control and format characters (bidirectional
     overrides included) written as Python escapes, so a student's text cannot start a line of its own or
-    disguise one in grading.log or on a terminal."""
-    return "".join(c.encode("unicode_escape").decode("ascii") if c == "\\" or _hidden(c) else c for c in str(text))
+    disguise one in grading.log or on a terminal. `keep`: characters left as they are (the feedback page keeps
+    a message's line breaks and tabs)."""
+    return "".join(c.encode("unicode_escape").decode("ascii") if c not in keep and (c == "\\" or _hidden(c)) else c
+                   for c in str(text))
 
 
 def _hidden(c):
@@ -127,7 +129,8 @@ def feedback_names(students):
 
 
 def write_feedback(results, folder):
-    """feedback/STUDENT.html: every exercise's points and message (all text escaped). Returns the paths
+    """feedback/STUDENT.html: every exercise's points and message (all text escaped: HTML, and control characters
+    but line breaks and tabs as in `escape`). Returns the paths
     written and the problems with student ids (see feedback_names)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -137,7 +140,8 @@ def write_feedback(results, folder):
     names, problems = feedback_names(by_student)
     paths = []
     for student, rows in sorted(by_student.items()):
-        esc = html.escape
+        def esc(text):
+            return html.escape(escape(text, keep="\n\t"))
         parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Feedback for {esc(student)}</title>"
                  f"<style>{STYLE}</style></head><body><h1>Feedback for {esc(student)}</h1>"]
         total = sum(e["points"] for r in rows for e in r["exercises"])
