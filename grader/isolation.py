@@ -278,8 +278,9 @@ class Cgroups:
             if peak.exists():
                 info["peak_kb"] = int(peak.read_text()) // 1024
             events = Path(memory, "memory.oom_control" if self.version == 1 else "memory.events")
-            counts = dict(line.split() for line in events.read_text().splitlines())
-            info["oom_kills"] = int(counts.get("oom_kill", 0))
+            if events.exists():
+                counts = dict(line.split()[:2] for line in events.read_text().splitlines())
+                info["oom_kills"] = int(counts.get("oom_kill", 0))
         for group in groups.values():
             _empty(group)
         return info

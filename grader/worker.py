@@ -161,6 +161,19 @@ class Sandbox:
         except wire.WireError as exc:
             raise SandboxDied(f"sent malformed data ({exc})") from None
 
+    def _send(self, value, deadline):
+        """Send `value` whole by `deadline` (sendall's timeout bounds the whole call), or raise SandboxDied."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise SandboxDied(f"timed out after {self.limits.time:g} s")
+        self.sock.settimeout(remaining)
+        try:
+            wire.send(self.sock, value)
+        except (socket.timeout, TimeoutError):
+            raise SandboxDied(f"timed out after {self.limits.time:g} s") from None
+        except (BrokenPipeError, ConnectionError):
+            raise SandboxDied(self._ended()) from None
+
     def _ended(self):
         self.close()
         status = self.info["status"]
@@ -181,14 +194,10 @@ class Sandbox:
         errors = []
         for position, (label, source, keep) in enumerate(cells):
             try:
-                wire.send(self.sock, {"op": "cell", "label": label, "source": source, "keep": list(keep)})
+                self._send({"op": "cell", "label": label, "source": source, "keep": list(keep)}, deadline)
                 message = self._recv(deadline)
                 if not isinstance(message, dict) or not (message.get("ok") is True or message.get("error") is True):
                     raise SandboxDied("sent malformed data")
-            except (BrokenPipeError, ConnectionError):
-                died = SandboxDied(self._ended())
-                died.position = position
-                raise died from None
             except SandboxDied as died:
                 died.position = position
                 raise
@@ -198,11 +207,9 @@ class Sandbox:
 
     def collect(self, grade_id, function, inputs):
         """("answers", data) or ("error", message, memory?); raises SandboxDied."""
-        try:
-            wire.send(self.sock, {"op": "collect", "grade_id": grade_id, "function": function, "inputs": inputs})
-        except (BrokenPipeError, ConnectionError):
-            raise SandboxDied(self._ended()) from None
-        message = self._recv(self._deadline())
+        deadline = self._deadline()
+        self._send({"op": "collect", "grade_id": grade_id, "function": function, "inputs": inputs}, deadline)
+        message = self._recv(deadline)
         if isinstance(message, dict) and "answers" in message:
             return ("answers", message["answers"])
         if isinstance(message, dict) and "error" in message:
