@@ -9,9 +9,10 @@ CPU (one core) of the whole sandbox, not of each process. Then `isolate` gives t
 * its own network namespace: no interface but a loopback that is down, so no network at all;
 * its own mount namespace whose root is a fresh read-only tmpfs holding only read-only bind mounts of what
   Python needs (the interpreter, the system libraries, site-packages, the stub package), a /proc of its own
-  PID namespace, and as its only writable folder a tmpfs of `limits["disk"]` bytes in all: the course folder, the instructor's sources, the real `utils` package and every other
-  submission are not in its file system at all;
-* a user id of its own (200000 + pid), so it cannot signal, trace or read another sandbox or the grader,
+  PID namespace, and as its only writable folder a tmpfs of `limits["disk"]` bytes in all (it dies with the
+  namespace: nothing written is left behind): the course folder, the instructor's sources, the real `utils`
+  package and every other submission are not in its file system at all;
+* a user id of its own (200000 + the keeper's pid), so it cannot signal, trace or read another sandbox or the grader,
   and cannot undo the mounts; no_new_privs, so no setuid program gives root back.
 Without root (or where unshare or the cgroup file system is refused) what is unavailable is returned, one
 sentence each naming the protection that is missing, the grader writes it into the log, and the sandbox still
@@ -28,7 +29,8 @@ import time
 from pathlib import Path
 
 CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWPID, CLONE_NEWIPC = 0x00020000, 0x40000000, 0x20000000, 0x08000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 32, 4096, 16384, 1 << 18
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 1, 2, 4, 8, 32
+MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 PR_SET_NO_NEW_PRIVS = 38
 UID_BASE = 200000  # sandbox user ids: 200000 + pid, unique while the process lives
 
@@ -369,7 +371,8 @@ def remove_tree(path):
 
 
 def sandbox_user(pid):
-    """The user id `isolate` gives the sandbox with process id `pid`."""
+    """The user id of the sandbox whose keeper (or, called by `isolate` itself without a keeper, the sandbox
+    process) has process id `pid` in the grader's PID namespace: unique while that process lives."""
     return UID_BASE + pid
 
 

@@ -163,7 +163,8 @@ SANDBOX_RED_TEAM = {
         "mine = libc.shmget(%d, 2 ** 20, 0o1600)\n" % SHM_LEFT_KEY
         + "ctypes.memmove(libc.shmat(mine, None, 0), b'left for the next student', 25)\n"
         "found = libc.shmget(%d, 0, 0)\n" % SHM_NOTE_KEY
-        + "if found >= 0:\n    raise RuntimeError('read the note: %r' % ctypes.string_at(libc.shmat(found, None, 0), 25))\n"
+        + "if found >= 0:\n"
+        "    raise RuntimeError('read the note: %r' % ctypes.string_at(libc.shmat(found, None, 0), 25))\n"
         "raise RuntimeError('no shared segment (errno %d)' % ctypes.get_errno())\n")}},
         {"check-kappa": ("0", "no shared segment")}),
     # 6. 1 100 nested folders with a 32 MiB file at the bottom: graded normally, nothing left behind

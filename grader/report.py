@@ -122,7 +122,8 @@ def feedback_names(students):
         if clash or name != student:
             name = f"{name[:80]}~{hashlib.sha256(student.encode('utf-8', 'surrogatepass')).hexdigest()[:12]}"
             others = sorted(set(taken[base[student].lower()]) - {student})
-            why = f"shares the name {base[student]}.html with {', '.join(others)}" if clash else "is not a safe file name"
+            why = (f"shares the name {base[student]}.html with {', '.join(others)}" if clash
+                   else "is not a safe file name")
             problems.append(f"student id {student!r} {why}: feedback written to feedback/{name}.html")
         names[student] = name + ".html"
     return names, problems
@@ -181,8 +182,8 @@ def log_lines(results, problems=()):
                 isolation.add(escape(event["text"]))
             else:
                 lines.append(f"[{escape(event['kind'])}] {where}: {escape(event['text'])}")
-    return ([f"[isolation] every submission: {t}" for t in sorted(isolation)] + [f"[report] {escape(p)}" for p in problems]
-            + lines)
+    return ([f"[isolation] every submission: {t}" for t in sorted(isolation)]
+            + [f"[report] {escape(p)}" for p in problems] + lines)
 
 
 def write_all(results, out):

@@ -16,7 +16,7 @@ import pytest
 from conftest import require
 from grader import __main__ as cli
 from grader import batch, isolation, redteam, report, scan, wire
-from grader.worker import BUDGET, plan
+from grader.worker import plan
 from utils.checks import EXERCISES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -461,7 +461,8 @@ def test_wire_bounds_a_message_by_one_deadline_its_size_and_its_values():
     np.save(buf, np.zeros(4))
     claims = io.BytesIO()  # a header claiming 80 GB before 32 bytes: np.load would allocate the 80 GB first
     np.lib.format.write_array_header_1_0(claims, {"descr": "<f8", "fortran_order": False, "shape": (10 ** 10,)})
-    for payload, message in ((buf.getvalue()[:-8], "but 24 bytes follow"), (claims.getvalue() + bytes(32), "but 32 bytes follow")):
+    for payload, message in ((buf.getvalue()[:-8], "but 24 bytes follow"),
+                             (claims.getvalue() + bytes(32), "but 32 bytes follow")):
         with pytest.raises(wire.WireError, match=message):
             wire.loads(json.dumps({"__ndarray__": base64.b64encode(payload).decode()}).encode())
     ours.close()
@@ -641,4 +642,5 @@ def test_whole_sandbox_protections_say_what_is_missing_where_refused(tmp_path, m
     assert isolation.PidNamespace().missing[0].startswith("no PID namespace (unshare: Operation not permitted: needs")
     assert isolation.enter_ipc_namespace()[0].startswith("no IPC namespace (unshare: Operation not permitted: needs")
     missing = isolation.Cgroups(root=str(tmp_path)).missing
-    assert missing and missing[0].startswith("no control group (") and "apply per process, not to the sandbox" in missing[0]
+    assert missing and missing[0].startswith("no control group (")
+    assert "apply per process, not to the sandbox" in missing[0]
