@@ -200,6 +200,8 @@ class Cgroups:
 
     def __init__(self, root=CGROUP_ROOT):
         self.version, self.folders, self.missing = None, {}, []
+        self.v2_refused = "no cgroup v2 hierarchy"
+        self.controllers = []
         if os.getuid() != 0:
             self._missing("the grader is not root")
             return
@@ -227,19 +229,21 @@ class Cgroups:
         parent = os.path.normpath(mount + own)
         available = Path(parent, "cgroup.controllers").read_text().split()
         if not {"memory", "pids"} <= set(available):
+            self.v2_refused = f"cgroup v2 offers {parent} no memory and pids controllers"
             return False
         wanted = [c for c in ("memory", "pids", "cpu") if c in available]
         enabled = Path(parent, "cgroup.subtree_control").read_text().split()
         try:
             if not set(wanted) <= set(enabled):  # allowed only where the group itself holds no process
                 Path(parent, "cgroup.subtree_control").write_text(" ".join(f"+{c}" for c in wanted))
-        except OSError:
+        except OSError as exc:
+            self.v2_refused = f"cgroup v2 cannot enable memory and pids below {parent}: {exc.strerror}"
             return False
         folder = os.path.join(parent, f"grader-{os.getpid()}")
         os.mkdir(folder)
         self.folders = {"unified": folder}
         Path(folder, "cgroup.subtree_control").write_text(" ".join(f"+{c}" for c in wanted))
-        self.version = 2
+        self.version, self.controllers = 2, wanted
         return True
 
     def _v1(self, root, own):
@@ -250,9 +254,15 @@ class Cgroups:
                 os.mkdir(folder)
                 self.folders[controller] = folder
         if not {"memory", "pids"} <= set(self.folders):
-            raise OSError(errno.ENOENT, "no cgroup v2 controllers nor v1 memory and pids hierarchies", root)
-        self.version = 1
+            raise OSError(errno.ENOENT, f"{self.v2_refused}, and no cgroup v1 memory and pids hierarchies", root)
+        self.version, self.controllers = 1, sorted(self.folders)
         return True
+
+    def describe(self):
+        """Which control groups bound a sandbox, for the log ("" when none)."""
+        if self.version is None:
+            return ""
+        return f"cgroup v{self.version} ({', '.join(self.controllers)})"
 
     def create(self, name, limits):
         """{controller: folder} of a new group `name` with `limits` (see isolation.isolate); {} if unavailable."""

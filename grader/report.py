@@ -175,6 +175,7 @@ def log_lines(results, problems=()):
     """Every limit hit, flag, isolation shortfall, grading error and student-id problem, one line each, in a
     stable order; every text a student controls (ids, messages) escaped onto its line."""
     lines, isolation = [], set()
+    used = sorted({r["cgroup"] for r in results if r.get("cgroup")})
     for r in sorted(results, key=lambda r: (r["student"], r["assignment"], r["notebook"])):
         where = escape(f"{r['student']}/{r['assignment']}/{r['notebook']}")
         for event in r["events"]:
@@ -182,7 +183,8 @@ def log_lines(results, problems=()):
                 isolation.add(escape(event["text"]))
             else:
                 lines.append(f"[{escape(event['kind'])}] {where}: {escape(event['text'])}")
-    return ([f"[isolation] every submission: {t}" for t in sorted(isolation)]
+    return ([f"[grader] each sandbox's memory, processes and CPU bounded by {u}" for u in used]
+            + [f"[isolation] every submission: {t}" for t in sorted(isolation)]
             + [f"[report] {escape(p)}" for p in problems] + lines)
 
 

@@ -4,7 +4,7 @@
 matplotlib (Agg), IPython's input transformer and the *stub* copy of `utils` (reference implementations
 replaced by stubs, see grader.stubs) once, then forks a sandbox per request. It never imports the real `utils`,
 runs no student code itself, and talks to its worker over the socket FD:
-  {"op": "spawn", "workdir", "hidden", "limits"} -> {"pid"}, then the sandbox's socket (SCM_RIGHTS)
+  {"op": "spawn", "workdir", "hidden", "limits"} -> {"pid", "cgroup"}, then the sandbox's socket (SCM_RIGHTS)
   {"op": "finish", "pid"} -> {"status", "maxrss_kb", "peak_kb", "oom_kills"}: ends the sandbox and everything
       it started, reaps it, removes its control groups
 A sandbox is two processes: a keeper (root, the fork server's child; as root it is the first process of a PID
@@ -283,7 +283,7 @@ def main(fd, stubroot):
                     os.close(fd_)
                 theirs.close()
                 keepers[pid] = (report_r, groups, fresh)
-                wire.send(ctrl, {"pid": pid})
+                wire.send(ctrl, {"pid": pid, "cgroup": cgroups.describe()})
                 socket.send_fds(ctrl, [b"s"], [ours.fileno()])
                 ours.close()
             elif request["op"] == "finish":

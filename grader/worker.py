@@ -80,7 +80,8 @@ class Zygote:
                               "limits": {"memory": int(limits.memory), "cpu": int(limits.time * 4 + 10),
                                          "file_size": int(limits.file_size), "disk": int(limits.disk),
                                          "processes": int(limits.processes)}})
-        pid = wire.recv(self.ctrl)["pid"]
+        reply = wire.recv(self.ctrl)
+        pid, self.cgroup = reply["pid"], reply["cgroup"]
         _, fds, _, _ = socket.recv_fds(self.ctrl, 1, 1)
         return pid, socket.socket(fileno=fds[0])
 
@@ -360,8 +361,9 @@ def _run_and_collect(cells, graded, owner, seeds, limits, result):
         run = Sandbox(zyg, limits, budget_end)
         result["runs"] += 1
         try:
-            if result["runs"] == 1 and run.missing:
+            if result["runs"] == 1:
                 events.extend({"kind": "isolation", "text": m} for m in run.missing)
+                result["cgroup"] = zyg.cgroup
             order = [i for i in range(len(cells)) if i not in skipped]
             keep = {}  # solution cell label -> the functions its exercises collect, kept as that cell leaves them
             for gid, _, exercise in pending:

@@ -216,6 +216,7 @@ def test_log_names_every_limit_hit_and_flag(graded):
                  "[flag] redefine-checks/ps1/03-hessian-conditioning: solution cell `ex2-kappa` line 3: redefines `checks`"]:
         assert text in log, text
     assert "[isolation]" not in log  # root here and in CI: every sandbox got its namespaces and control groups
+    assert log.startswith("[grader] each sandbox's memory, processes and CPU bounded by cgroup v")
     lines = log.splitlines()
     assert not [line for line in lines if line.split("] ", 1)[1].startswith(("correct/", "blank/"))]  # honest: no line
 
@@ -321,8 +322,8 @@ def test_forged_log_lines_stay_on_the_forgers_line(graded):
     wheres = {report.escape(f"{r['student']}/{r['assignment']}/{r['notebook']}") for r in results}
     for line in lines:
         kind, rest = line.split("] ", 1)
-        assert kind in ("[isolation", "[report", "[limit", "[flag", "[error", "[missing"), line
-        if kind not in ("[isolation", "[report"):
+        assert kind in ("[grader", "[isolation", "[report", "[limit", "[flag", "[error", "[missing"), line
+        if kind not in ("[grader", "[isolation", "[report"):
             assert any(rest.startswith(where + ": ") for where in wheres), line
         assert line.isprintable(), line
     [forged] = [line for line in log_of(out, "forge-log") if "MemoryError" in line]
