@@ -126,6 +126,7 @@ _SOCKET = ("import os, socket, stat, struct, time\n"  # the sandbox's own channe
            "            if stat.S_ISSOCK(os.fstat(fd).st_mode):\n                return socket.socket(fileno=fd)\n"
            "        except OSError:\n            pass\nchan = channel()\n")
 _LIBC = "import ctypes\nlibc = ctypes.CDLL('libc.so.6', use_errno=True)\nlibc.shmat.restype = ctypes.c_void_p\n"
+ORPHAN = "rt-orphan"  # the name (/proc/PID/comm) of a process a sandbox leaves running
 SHM_NOTE_KEY, SHM_LEFT_KEY = 0x6A2400, 0x6A2401  # a note the test leaves in the host's SysV IPC; a segment a sandbox makes
 
 # The second red team (issue 24): each finding against the whole sandbox, the channel, the log and the seeds, with
@@ -171,6 +172,12 @@ SANDBOX_RED_TEAM = {
     "deep-folders": ({KAPPA: {"ex2-kappa": RIGHT_KAPPA + (
         "import os\nhome = os.getcwd()\nfor _ in range(1100):\n    os.mkdir('deep')\n    os.chdir('deep')\n"
         "with open('bottom', 'wb') as f:\n    f.write(bytes(32 * 2 ** 20))\nos.chdir(home)\n")}},
+        {}),
+    #    and what a sandbox starts with setsid and a double fork ends with it (its PID namespace), graded normally
+    "orphan": ({KAPPA: {"ex2-kappa": RIGHT_KAPPA + (
+        "import ctypes, os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
+        "        ctypes.CDLL('libc.so.6').prctl(15, %r, 0, 0, 0)  # PR_SET_NAME\n        time.sleep(3600)\n"
+        "    os._exit(0)\nos.wait()\n" % ORPHAN.encode())}},
         {}),
     # 7. an error text holding a line that reads like another student's flag: it stays on the forger's line
     "forge-log": ({KAPPA: {"ex2-kappa": (

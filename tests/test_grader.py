@@ -89,6 +89,18 @@ def shared_memory(key, size=0, flags=0):
     return libc, libc.shmget(key, size, flags)
 
 
+def running(name):
+    """Process ids of this machine's processes called `name` (/proc/PID/comm)."""
+    found = []
+    for path in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if path.read_text().strip() == name:
+                found.append(int(path.parent.name))
+        except OSError:  # ended meanwhile
+            pass
+    return found
+
+
 def segments():
     """Keys of every SysV shared-memory segment of this machine's (the grader's) IPC namespace."""
     return {int(line.split()[0]) for line in Path("/proc/sysvipc/shm").read_text().splitlines()[1:]}
@@ -137,6 +149,7 @@ def graded(tmp_path_factory):
     left = sorted(str(p.relative_to(scratch)) for p in scratch.iterdir())
     assert left == [], f"the grader left {left} behind"
     assert redteam.SHM_LEFT_KEY not in segments(), "a sandbox's shared memory outlived it"
+    assert not running(redteam.ORPHAN), "a process a sandbox started outlived it"
     assert {p: digest(p) for p in course.rglob("*.py")} == before, "a submission changed the course folder"
     with pytest.raises(BlockingIOError):  # nobody connected: the sandbox had no network
         listener.accept()
