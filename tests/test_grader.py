@@ -317,7 +317,7 @@ def test_a_flood_of_values_is_refused_before_decoding(graded):
 
 
 def test_memory_and_disk_limits_hold_for_the_whole_sandbox(graded):
-    """Finding 4: the control group's peak stays at the memory limit though two processes held 400 MiB each,
+    """Finding 4: the control group's peak stays at the memory limit though two processes held 300 MiB each,
     and twelve files of 32 MiB meet the tmpfs's 256 MiB in all."""
     _, _, by_student, _, results = graded
     limit_kb = MEMORY_LIMIT_GIB * 2 ** 20
