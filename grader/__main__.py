@@ -5,7 +5,7 @@ import time
 from pathlib import Path
 
 from grader import batch, report
-from grader.worker import GIB, Limits
+from grader.worker import BUDGET, GIB, Limits
 
 
 def parse_args(argv):
@@ -16,8 +16,11 @@ def parse_args(argv):
     p.add_argument("--out", type=Path, default=Path("grading-report"), help="output folder (default: %(default)s)")
     p.add_argument("--secret-file", type=Path, default=None,
                    help="course secret the test cases are drawn from (default: SUBMISSIONS/../.grader-secret, made if missing)")
-    p.add_argument("--time-limit", type=float, default=60.0, help="seconds per notebook run and per exercise call (default: 60)")
-    p.add_argument("--memory-limit", type=float, default=2.0, help="GiB per sandbox beyond the preloaded libraries (default: 2)")
+    p.add_argument("--time-limit", type=float, default=60.0,
+                   help=f"seconds per notebook run and per exercise call, at most {BUDGET} times that per notebook "
+                        "over all its re-runs (default: 60)")
+    p.add_argument("--memory-limit", type=float, default=2.0,
+                   help="GiB per sandbox, all its processes together, beyond the preloaded libraries (default: 2)")
     p.add_argument("--workers", type=int, default=None, help="parallel workers (default: one per core)")
     p.add_argument("--dask", default=None, help="grade on Dask: 'local', 'local:N' (a LocalCluster on 127.0.0.1) or a scheduler address")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

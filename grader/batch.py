@@ -31,11 +31,33 @@ def read_secret(path, create=True):
     return path.read_bytes().strip()
 
 
-def seed_for(secret, student, assignment, grade_id):
-    """A 32-bit seed from the course secret: fixed per (student, exercise), so re-runs grade alike, and
-    different across students, so answers cannot be shared or hard-coded."""
-    digest = hashlib.sha256(b"\0".join([secret, student.encode(), assignment.encode(), grade_id.encode()]))
+def seed_for(secret, student, assignment, grade_id, submission):
+    """A 32-bit seed from the course secret, fixed per (student, exercise, submitted work), so re-grading the
+    same submission grades alike; different across students, so answers cannot be shared, and across any change
+    to the submission (`submission`: its digest, see submission_digest), so a table of answers to the cases an
+    earlier round's feedback showed misses the next round's cases."""
+    digest = hashlib.sha256(b"\0".join([secret, student.encode("utf-8", "surrogatepass"), assignment.encode(
+        "utf-8", "surrogatepass"), grade_id.encode(), submission.encode()]))
     return int.from_bytes(digest.digest()[:4], "big")
+
+
+def submission_digest(source_nb, submission):
+    """SHA-256 (hex) of every solution cell of `submission` (JSON text, or None) that grading runs, by grade_id
+    in the source notebook's order: the part of the submission its grade depends on."""
+    submitted_nb = None
+    try:
+        if submission:
+            submitted_nb = nbformat.reads(submission, as_version=4)
+    except Exception:  # noqa: BLE001 - a damaged notebook is graded as empty: its digest is that of no cells
+        pass
+    cells, _, _, _, _ = plan(source_nb, submitted_nb)
+    h = hashlib.sha256()
+    for cell in cells:
+        if cell.solution:
+            for part in (cell.label, cell.source):
+                data = str(part).encode("utf-8", "surrogatepass")
+                h.update(len(data).to_bytes(8, "big") + data)  # length-prefixed: no two cell lists hash alike
+    return h.hexdigest()
 
 
 def source_notebooks(source, assignment):
@@ -67,8 +89,11 @@ def discover(submissions, source):
 
 def attach_seeds(jobs, secret):
     for job in jobs:
-        _, graded, _, _, _ = plan(nbformat.reads(job["source"], as_version=4), None)
-        job["seeds"] = {gid: seed_for(secret, job["student"], job["assignment"], gid) for gid, _, _ in graded}
+        source_nb = nbformat.reads(job["source"], as_version=4)
+        _, graded, _, _, _ = plan(source_nb, None)
+        submission = submission_digest(source_nb, job["submission"])
+        job["seeds"] = {gid: seed_for(secret, job["student"], job["assignment"], gid, submission)
+                        for gid, _, _ in graded}
     return jobs
 
 

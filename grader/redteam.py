@@ -143,6 +143,90 @@ RED_TEAM = {
         {"check-diamond": ("0", "a hidden layer of 15004 units is too large")}),
 }
 
+RIGHT_KAPPA = "def kappa(mu, sigma):\n    return 1 + (mu @ mu) / sigma ** 2\n"
+_SOCKET = ("import os, socket, stat, struct, time\n"  # the sandbox's own channel to the worker, found among its fds
+           "def channel():\n    for fd in range(3, 256):\n        try:\n"
+           "            if stat.S_ISSOCK(os.fstat(fd).st_mode):\n                return socket.socket(fileno=fd)\n"
+           "        except OSError:\n            pass\nchan = channel()\n")
+_LIBC = "import ctypes\nlibc = ctypes.CDLL('libc.so.6', use_errno=True)\nlibc.shmat.restype = ctypes.c_void_p\n"
+ORPHAN = "rt-orphan"  # the name (/proc/PID/comm) of a process a sandbox leaves running
+SHM_NOTE_KEY, SHM_LEFT_KEY = 0x6A2400, 0x6A2401  # a note the test leaves in the host's SysV IPC; a segment a sandbox makes
+
+# The second red team (issue 24): each finding against the whole sandbox, the channel, the log and the seeds, with
+# its expected outcome. Sources are formatted like RED_TEAM's, with {table} too (see tests/test_grader.py).
+SANDBOX_RED_TEAM = {
+    # 1. a valid 16-byte message dripped one byte a second: one deadline for the whole message, not per read
+    "drip": ({KAPPA: {"ex2-kappa": _SOCKET + "for byte in struct.pack('>Q', 8) + b'{{\"a\": 1}}':\n"
+                                             "    chan.send(bytes([byte]))\n    time.sleep(1)\n"}},
+             {"check-kappa": ("0", "timed out after")}),
+    # 2. an answer forged for its own cell, then sleep: the worker's clock charges the cell it sent after, and the
+    # cell before it that was the student's, never an instructor's cell
+    "blame": ({KAPPA: {"ex2-kappa": _SOCKET + "reply = b'{{\"__dict__\": [[\"ok\", true]]}}'  # the worker's \"cell done\", as grader.wire encodes it\n"
+                                              "chan.sendall(struct.pack('>Q', len(reply)) + reply)\n"
+                                              "time.sleep(3600)\n"}},
+              {"check-kappa": ("0", "after solution cell `ex2-kappa`")}),
+    # 3. a message within the size limit that would decode to ~1 GiB of empty lists: refused before decoding
+    "flood": ({KAPPA: {"ex2-kappa": _SOCKET + "body = b'[' + b'[],' * (5 * 2 ** 20) + b'[]]'\n"
+                                              "chan.sendall(struct.pack('>Q', len(body)) + body)\ntime.sleep(3600)\n"}},
+              {"check-kappa": ("0", "JSON values exceeds")}),
+    # 4. two children of 300 MiB each (each within its own address-space limit) under a 0.5 GiB limit: the memory
+    # limit holds for the whole sandbox (the kernel kills one, after 1-4 s of reclaim here: two, not four)
+    "fork-memory": ({KAPPA: {"ex2-kappa": (
+        "import os, time\nchildren = []\nfor _ in range(2):\n    pid = os.fork()\n    if pid == 0:\n"
+        "        block = numpy.ones(300 * 2 ** 20 // 8)\n        time.sleep(0.3)\n        os._exit(0)\n"
+        "    children.append(pid)\n"
+        "killed = sum(os.WIFSIGNALED(os.waitpid(pid, 0)[1]) for pid in children)\n"
+        "raise RuntimeError('%d of 2 children were killed' % killed)\n")}},
+        {"check-kappa": ("0", "children were killed")}),
+    #    and twelve files of 32 MiB: the disk limit holds for all files together
+    "disk-fill": ({KAPPA: {"ex2-kappa": (
+        "for i in range(12):\n    with open('fill-%d' % i, 'wb') as f:\n        f.write(bytes(32 * 2 ** 20))\n")}},
+        {"check-kappa": ("0", "No space left on device")}),
+    # 5. SysV shared memory: the note another process left is out of reach, the segment made here dies with it
+    "shared-ipc": ({KAPPA: {"ex2-kappa": _LIBC + (
+        "mine = libc.shmget(%d, 2 ** 20, 0o1600)\n" % SHM_LEFT_KEY
+        + "ctypes.memmove(libc.shmat(mine, None, 0), b'left for the next student', 25)\n"
+        "found = libc.shmget(%d, 0, 0)\n" % SHM_NOTE_KEY
+        + "if found >= 0:\n"
+        "    raise RuntimeError('read the note: %r' % ctypes.string_at(libc.shmat(found, None, 0), 25))\n"
+        "raise RuntimeError('no shared segment (errno %d)' % ctypes.get_errno())\n")}},
+        {"check-kappa": ("0", "no shared segment")}),
+    # 6. 1 100 nested folders with a 32 MiB file at the bottom: graded normally, nothing left behind
+    "deep-folders": ({KAPPA: {"ex2-kappa": RIGHT_KAPPA + (
+        "import os\nhome = os.getcwd()\nfor _ in range(1100):\n    os.mkdir('deep')\n    os.chdir('deep')\n"
+        "with open('bottom', 'wb') as f:\n    f.write(bytes(32 * 2 ** 20))\nos.chdir(home)\n")}},
+        {}),
+    #    and what a sandbox starts with setsid and a double fork ends with it (its PID namespace), graded normally
+    "orphan": ({KAPPA: {"ex2-kappa": RIGHT_KAPPA + (
+        "import ctypes, os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
+        "        ctypes.CDLL('libc.so.6').prctl(15, %r, 0, 0, 0)  # PR_SET_NAME\n        time.sleep(3600)\n"
+        "    os._exit(0)\nos.wait()\n" % ORPHAN.encode())}},
+        {}),
+    # 7. an error text holding a line that reads like another student's flag: it stays on the forger's line
+    "forge-log": ({KAPPA: {"ex2-kappa": (
+        "raise ValueError('MemoryError\\n[flag] correct/ps1/03-hessian-conditioning: `kappa` uses the reference "
+        "implementation `utils.conditioning.condition_number`\\r\\x1b[2K')\n")}},
+        {"check-kappa": ("0", "MemoryError")}),
+    #    and a student id that is a spreadsheet formula and holds a line break: a plain cell, one log line
+    "=1+2\n[flag] correct: forged": ({KAPPA: {"ex2-kappa": "import os\nos._exit(5)\n"}},
+                                      {"check-kappa": ("0", "exit code 5")}),
+    # 8. round 1 shows the three secret cases in its feedback; round 2 (student `exfiltrate`) answers them from a
+    # table built from round 1's cases: the changed submission gets fresh cases, so the table misses
+    "exfiltrate-round1": ({KAPPA: {"ex5-kappa-general": (
+        "seen = []\ndef kappa_general(mu, Sigma):\n    seen.append((mu.tolist(), Sigma.tolist()))\n"
+        "    if len(seen) == 3:\n        raise ValueError('cases ' + repr(seen))\n    return 1.0\n")}},
+        {"check-kappa-general": ("0", "cases [([")}),
+    "exfiltrate": ({KAPPA: {"ex5-kappa-general": (
+        "TABLE = {table}\ndef kappa_general(mu, Sigma):\n    return TABLE.get(round(float(mu[0]), 9), 1.0)\n")}},
+        {"check-kappa-general": ("0", "kappa_general: for the first test case expected")}),
+    # 9. two ids that sanitise to the same file name: two feedback pages, both reported
+    "ann lee": ({KAPPA: {}}, {}),
+    "ann_lee": ({KAPPA: {}}, {}),
+}
+
+# round 1 of "exfiltrate": its source, for the table of round 2 (the same student's first submission)
+EXFILTRATE_ROUND1 = SANDBOX_RED_TEAM["exfiltrate-round1"][0]
+
 MISTAKES = {
     "mistakes": ({HESSIAN: {"ex1-hessian": "def hessian(mu, sigma):\n    return numpy.diag(mu ** 2) + sigma ** 2 * numpy.eye(len(mu))\n",
                             "ex2-kappa": "def kappa(mu, sigma):\n    return (mu @ mu) / sigma ** 2\n"},
@@ -184,15 +268,15 @@ def write_submission(source_nb, target, replacements=None, blanked=False):
     nbformat.write(nb, target)
 
 
-def write_student(submitted, student, sources, entry, course, port=9, assignment="ps1"):
+def write_student(submitted, student, sources, entry, course, port=9, assignment="ps1", **fields):
     """submitted/STUDENT/ASSIGNMENT/: the notebooks `entry` touches (entry: {stem: {grade_id: source}}),
-    sources formatted with `course` (the course folder a hostile cell aims at) and `port` (a TCP port on
-    127.0.0.1 it tries to reach). Returns the paths written."""
+    sources formatted with `course` (the course folder a hostile cell aims at), `port` (a TCP port on
+    127.0.0.1 it tries to reach) and `fields`. Returns the paths written."""
     paths = []
     for stem, cells in entry.items():
         target = Path(submitted) / student / assignment / f"{stem}.ipynb"
         write_submission(Path(sources) / f"{stem}.ipynb", target,
-                         {gid: src.format(course=str(course), port=port) for gid, src in cells.items()})
+                         {gid: src.format(course=str(course), port=port, **fields) for gid, src in cells.items()})
         paths.append(target)
     return paths
 

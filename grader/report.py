@@ -1,8 +1,32 @@
 """What a grading run writes: grades.csv, scores.png, feedback/STUDENT.html, grading.log, results.json."""
 import csv
+import hashlib
 import html
+import unicodedata
 from collections import defaultdict
 from pathlib import Path
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads such a cell as a formula (OWASP, CSV injection)
+
+
+def escape(text, keep=""):
+    """`text` on one line, as plain characters: line breaks, control and format characters (bidirectional
+    overrides included) written as Python escapes, so a student's text cannot start a line of its own or
+    disguise one in grading.log or on a terminal. `keep`: characters left as they are (the feedback page keeps
+    a message's line breaks and tabs)."""
+    return "".join(c.encode("unicode_escape").decode("ascii") if c not in keep and (c == "\\" or _hidden(c)) else c
+                   for c in str(text))
+
+
+def _hidden(c):
+    return unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn")
+
+
+def cell(text):
+    """`text` as a spreadsheet cell that is never a formula: OWASP's single quote before a leading = + - @ tab
+    or carriage return (csv.writer quotes the field where needed)."""
+    text = str(text)
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def columns(results):
@@ -40,7 +64,7 @@ def write_csv(results, path):
         for student in sorted(scores):
             row = scores[student]
             cells = ["" if (a, g) in manual else _fmt(row.get((a, g), 0.0)) for a, g, _ in cols]
-            writer.writerow([student] + cells + [_fmt(sum(row.get(k, 0.0) for k in auto)),
+            writer.writerow([cell(student)] + cells + [_fmt(sum(row.get(k, 0.0) for k in auto)),
                                                  _fmt(sum(maximum[k] for k in auto))])
 
 
@@ -82,16 +106,43 @@ STYLE = ("body{font-family:sans-serif;max-width:60em;margin:2em auto}table{borde
          ".passed{color:#006d2c}.failed,.limit,.reference,.error{color:#b2182b}.ungradable,.manual{color:#555}")
 
 
+def feedback_names(students):
+    """({student: file name}, [problem]): a name per student made of letters, digits, `-`, `_` and `.` only
+    (never a path, never hidden), unique even on a case-insensitive disk: ids that sanitise to the same name
+    (`ann lee`, `ann_lee`) or that sanitising changed each get `~` and a digest of the exact id appended (`~`
+    is never in a sanitised name, so no other id can take it), and every such case is listed (for the log)
+    rather than overwritten."""
+    base = {s: _safe(s) for s in students}
+    taken = defaultdict(list)
+    for student, name in base.items():
+        taken[name.lower()].append(student)
+    names, problems = {}, []
+    for student, name in sorted(base.items()):
+        clash = len(taken[name.lower()]) > 1
+        if clash or name != student:
+            name = f"{name[:80]}~{hashlib.sha256(student.encode('utf-8', 'surrogatepass')).hexdigest()[:12]}"
+            others = sorted(set(taken[base[student].lower()]) - {student})
+            why = (f"shares the name {base[student]}.html with {', '.join(others)}" if clash
+                   else "is not a safe file name")
+            problems.append(f"student id {student!r} {why}: feedback written to feedback/{name}.html")
+        names[student] = name + ".html"
+    return names, problems
+
+
 def write_feedback(results, folder):
-    """feedback/STUDENT.html: every exercise's points and message (all text escaped)."""
+    """feedback/STUDENT.html: every exercise's points and message (all text escaped: HTML, and control characters
+    but line breaks and tabs as in `escape`). Returns the paths
+    written and the problems with student ids (see feedback_names)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     by_student = defaultdict(list)
     for r in results:
         by_student[r["student"]].append(r)
+    names, problems = feedback_names(by_student)
     paths = []
     for student, rows in sorted(by_student.items()):
-        esc = html.escape
+        def esc(text):
+            return html.escape(escape(text, keep="\n\t"))
         parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Feedback for {esc(student)}</title>"
                  f"<style>{STYLE}</style></head><body><h1>Feedback for {esc(student)}</h1>"]
         total = sum(e["points"] for r in rows for e in r["exercises"])
@@ -108,27 +159,33 @@ def write_feedback(results, folder):
                              "<td>graded by hand</td></tr>")
             parts.append("</table>")
         parts.append("</body></html>")
-        path = folder / f"{_safe(student)}.html"
+        path = folder / names[student]
+        if path.resolve().parent != folder.resolve():  # feedback_names makes this impossible; a guard, not a hope
+            raise ValueError(f"feedback page {path} for {student!r} would leave {folder}")
         path.write_text("".join(parts), encoding="utf-8")
         paths.append(path)
-    return paths
+    return paths, problems
 
 
 def _safe(name):
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name).lstrip(".") or "_"
+    return "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in name).lstrip(".")[:200] or "_"
 
 
-def log_lines(results):
-    """Every limit hit, flag, isolation shortfall and grading error, one line each, in a stable order."""
+def log_lines(results, problems=()):
+    """Every limit hit, flag, isolation shortfall, grading error and student-id problem, one line each, in a
+    stable order; every text a student controls (ids, messages) escaped onto its line."""
     lines, isolation = [], set()
+    used = sorted({r["cgroup"] for r in results if r.get("cgroup")})
     for r in sorted(results, key=lambda r: (r["student"], r["assignment"], r["notebook"])):
-        where = f"{r['student']}/{r['assignment']}/{r['notebook']}"
+        where = escape(f"{r['student']}/{r['assignment']}/{r['notebook']}")
         for event in r["events"]:
             if event["kind"] == "isolation":
-                isolation.add(event["text"])
+                isolation.add(escape(event["text"]))
             else:
-                lines.append(f"[{event['kind']}] {where}: {event['text']}")
-    return [f"[isolation] every submission: {t}" for t in sorted(isolation)] + lines
+                lines.append(f"[{escape(event['kind'])}] {where}: {escape(event['text'])}")
+    return ([f"[grader] each sandbox's memory, processes and CPU bounded by {u}" for u in used]
+            + [f"[isolation] every submission: {t}" for t in sorted(isolation)]
+            + [f"[report] {escape(p)}" for p in problems] + lines)
 
 
 def write_all(results, out):
@@ -136,5 +193,5 @@ def write_all(results, out):
     out.mkdir(parents=True, exist_ok=True)
     write_csv(results, out / "grades.csv")
     write_figure(results, out / "scores.png")
-    write_feedback(results, out / "feedback")
-    (out / "grading.log").write_text("\n".join(log_lines(results)) + "\n", encoding="utf-8")
+    _, problems = write_feedback(results, out / "feedback")
+    (out / "grading.log").write_text("\n".join(log_lines(results, problems)) + "\n", encoding="utf-8")

@@ -9,7 +9,6 @@ import ast
 import atexit
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -21,19 +20,23 @@ from dataclasses import dataclass
 import nbformat
 
 from grader import scan, stubs, wire
+from grader.isolation import remove_tree
 from grader.sandbox import is_memory
 
 GIB, MIB = 2 ** 30, 2 ** 20
+BUDGET = 3  # time limits a notebook may use in all, over every re-run (a run after each cell or call that timed out)
 REFERENCE_USED = re.compile(r"uses the reference implementation `[\w.]+`")
 
 
 @dataclass(frozen=True)
 class Limits:
     """Per notebook: `time` seconds to run its cells, and again for each exercise's call; `memory` bytes the
-    sandbox may map beyond the preloaded libraries; `file_size` bytes per file written; `processes`."""
+    sandbox (all its processes) may use beyond the preloaded libraries; `file_size` bytes per file written,
+    `disk` bytes written in all; `processes`."""
     time: float = 60.0
     memory: int = 2 * GIB
     file_size: int = 64 * MIB
+    disk: int = 256 * MIB
     processes: int = 64
 
     def describe_memory(self):
@@ -80,8 +83,10 @@ class Zygote:
     def spawn(self, workdir, limits):
         wire.send(self.ctrl, {"op": "spawn", "workdir": workdir, "hidden": self.hidden,
                               "limits": {"memory": int(limits.memory), "cpu": int(limits.time * 4 + 10),
-                                         "file_size": int(limits.file_size), "processes": int(limits.processes)}})
-        pid = wire.recv(self.ctrl)["pid"]
+                                         "file_size": int(limits.file_size), "disk": int(limits.disk),
+                                         "processes": int(limits.processes)}})
+        reply = wire.recv(self.ctrl)
+        pid, self.cgroup = reply["pid"], reply["cgroup"]
         _, fds, _, _ = socket.recv_fds(self.ctrl, 1, 1)
         return pid, socket.socket(fileno=fds[0])
 
@@ -97,7 +102,7 @@ class Zygote:
             self.proc.kill()
             self.proc.wait()
         self.log.close()
-        shutil.rmtree(self.base, ignore_errors=True)
+        remove_tree(self.base)
 
 
 _ZYGOTE = None
@@ -129,33 +134,57 @@ def _signal_name(number):
 
 
 class Sandbox:
-    """One sandbox process: runs cells, then collects answers; every wait is bounded by the time limit."""
+    """One sandbox process: runs cells one at a time, then collects answers. Every wait is bounded by one
+    deadline for the whole message (a sandbox dripping bytes gains nothing), and where the time went is
+    decided here: the cell running is the one this worker sent last."""
 
-    def __init__(self, zyg, limits):
-        self.zyg, self.limits = zyg, limits
+    def __init__(self, zyg, limits, budget_end=float("inf")):
+        self.zyg, self.limits, self.budget_end = zyg, limits, budget_end
         self.workdir = tempfile.mkdtemp(dir=zyg.base, prefix="run-")
         os.chmod(self.workdir, 0o700)
         self.pid, self.sock = zyg.spawn(self.workdir, limits)
         self.info = None
-        self.missing = self._recv(time.monotonic() + 120)["hello"]
+        hello = self._recv(time.monotonic() + 120, "did not start")
+        if not isinstance(hello, dict) or not isinstance(hello.get("hello"), list):
+            raise SandboxDied("sent malformed data")
+        self.missing = [str(m) for m in hello["hello"]]
 
-    def _recv(self, deadline):
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise SandboxDied(f"timed out after {self.limits.time:g} s")
-        self.sock.settimeout(remaining)
+    def _deadline(self):
+        return min(time.monotonic() + self.limits.time, self.budget_end)
+
+    def _recv(self, deadline, timed_out=None):
+        if timed_out is None:
+            timed_out = (f"timed out after {self.limits.time:g} s" if deadline < self.budget_end else
+                         f"used up the notebook's time budget ({BUDGET} x {self.limits.time:g} s)")
+        if deadline - time.monotonic() <= 0:
+            raise SandboxDied(timed_out)
         try:
-            return wire.recv(self.sock)
+            return wire.recv(self.sock, deadline)
         except (socket.timeout, TimeoutError):
-            raise SandboxDied(f"timed out after {self.limits.time:g} s") from None
+            raise SandboxDied(timed_out) from None
         except (EOFError, ConnectionError):
             raise SandboxDied(self._ended()) from None
         except wire.WireError as exc:
             raise SandboxDied(f"sent malformed data ({exc})") from None
 
+    def _send(self, value, deadline):
+        """Send `value` whole by `deadline` (sendall's timeout bounds the whole call), or raise SandboxDied."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise SandboxDied(f"timed out after {self.limits.time:g} s")
+        self.sock.settimeout(remaining)
+        try:
+            wire.send(self.sock, value)
+        except (socket.timeout, TimeoutError):
+            raise SandboxDied(f"timed out after {self.limits.time:g} s") from None
+        except (BrokenPipeError, ConnectionError):
+            raise SandboxDied(self._ended()) from None
+
     def _ended(self):
         self.close()
         status = self.info["status"]
+        if status == -signal.SIGKILL and self.info.get("oom_kills"):
+            return f"exceeded the {self.limits.describe_memory()} memory limit of the whole sandbox (killed)"
         if status == -signal.SIGXCPU:
             return "exceeded the CPU-time limit"
         if status < 0:
@@ -163,30 +192,30 @@ class Sandbox:
         return f"ended the process (exit code {status})"
 
     def execute(self, cells):
-        """Run [(label, source, names to keep)] in order; returns [(position, message, memory?)] for the cells that raised.
-        Raises SandboxDied(reason) with .position set when the process ends or times out."""
-        deadline = time.monotonic() + self.limits.time
-        wire.send(self.sock, {"op": "run", "cells": [list(c) for c in cells]})
-        errors, position = [], None
-        while True:
+        """Run [(label, source, names to keep)] in order, each sent when the one before has answered, all within
+        one time limit; returns [(position, message, memory?)] for the cells that raised. Raises
+        SandboxDied(reason) with .position, the cell this worker had sent last, when the process ends, times out
+        or sends anything but one answer per cell."""
+        deadline = self._deadline()
+        errors = []
+        for position, (label, source, keep) in enumerate(cells):
             try:
+                self._send({"op": "cell", "label": label, "source": source, "keep": list(keep)}, deadline)
                 message = self._recv(deadline)
+                if not isinstance(message, dict) or not (message.get("ok") is True or message.get("error") is True):
+                    raise SandboxDied("sent malformed data")
             except SandboxDied as died:
                 died.position = position
                 raise
-            if not isinstance(message, dict):
-                raise SandboxDied("sent malformed data")
-            if "start" in message:
-                position = message["start"]
-            elif "error" in message:
-                errors.append((message.get("error"), str(message.get("message"))[:2000], bool(message.get("memory"))))
-            elif message.get("done"):
-                return errors
+            if message.get("error") is True:
+                errors.append((position, str(message.get("message"))[:2000], message.get("memory") is True))
+        return errors
 
     def collect(self, grade_id, function, inputs):
         """("answers", data) or ("error", message, memory?); raises SandboxDied."""
-        wire.send(self.sock, {"op": "collect", "grade_id": grade_id, "function": function, "inputs": inputs})
-        message = self._recv(time.monotonic() + self.limits.time)
+        deadline = self._deadline()
+        self._send({"op": "collect", "grade_id": grade_id, "function": function, "inputs": inputs}, deadline)
+        message = self._recv(deadline)
         if isinstance(message, dict) and "answers" in message:
             return ("answers", message["answers"])
         if isinstance(message, dict) and "error" in message:
@@ -197,8 +226,8 @@ class Sandbox:
         if self.info is None:
             self.sock.close()
             self.info = self.zyg.finish(self.pid)
-            shutil.rmtree(self.workdir, ignore_errors=True)
-            shutil.rmtree(self.workdir + "-root", ignore_errors=True)
+            remove_tree(self.workdir)
+            remove_tree(self.workdir + "-root")
         return self.info
 
 
@@ -284,7 +313,7 @@ def grade_job(job):
     started = time.perf_counter()
     limits = Limits(**job.get("limits", {}))
     result = {k: job[k] for k in ("student", "assignment", "notebook")}
-    result.update(exercises=[], events=[], instructor_errors=[], runs=0, maxrss_kb=0)
+    result.update(exercises=[], events=[], instructor_errors=[], runs=0, maxrss_kb=0, sandbox_peak_kb=0)
     source_nb = nbformat.reads(job["source"], as_version=4)
     submitted_nb, unreadable = None, ("missing", "no notebook submitted")
     try:
@@ -321,16 +350,25 @@ def grade_job(job):
 
 def _run_and_collect(cells, graded, owner, seeds, limits, result):
     zyg = zygote()
+    begun = time.monotonic()  # from here: the fork server's start is not the notebook's
+    budget_end = begun + BUDGET * limits.time
     skipped = {}           # index into cells -> why it is no longer run
     pending = list(graded)
     outcomes = {}
     events = result["events"]
     while pending:
-        run = Sandbox(zyg, limits)
+        if time.monotonic() >= budget_end:
+            text = f"not run: the notebook used up its time budget ({BUDGET} x {limits.time:g} s)"
+            events.append({"kind": "limit", "text": text})
+            for gid, points, _ in pending:
+                outcomes[gid] = _outcome(gid, points, 0.0, "limit", f"scored 0: {text}")
+            break
+        run = Sandbox(zyg, limits, budget_end)
         result["runs"] += 1
         try:
-            if result["runs"] == 1 and run.missing:
+            if result["runs"] == 1:
                 events.extend({"kind": "isolation", "text": m} for m in run.missing)
+                result["cgroup"] = zyg.cgroup
             order = [i for i in range(len(cells)) if i not in skipped]
             keep = {}  # solution cell label -> the functions its exercises collect, kept as that cell leaves them
             for gid, _, exercise in pending:
@@ -339,12 +377,15 @@ def _run_and_collect(cells, graded, owner, seeds, limits, result):
                 errors = run.execute([(cells[i].label, cells[i].source, keep.get(cells[i].label, []) if cells[i].solution
                                        else []) for i in order])
             except SandboxDied as died:
-                if died.position is None:
-                    raise RuntimeError(f"the sandbox ended before running a cell: {died}") from None
-                index = order[died.position]
-                where = f"solution cell `{cells[index].label}`" if cells[index].solution else cells[index].label
-                skipped[index] = f"{died} in {where}"
-                events.append({"kind": "limit", "text": skipped[index]})
+                index, text = _charge(cells, order, died)
+                if index is None:  # the instructor's cells alone: a re-run cannot help
+                    events.append({"kind": "error", "text": text})
+                    result["instructor_errors"].append(text)
+                    for gid, points, _ in pending:
+                        outcomes[gid] = _outcome(gid, points, 0.0, "error", f"not graded: {text}")
+                    break
+                skipped[index] = text
+                events.append({"kind": "limit", "text": text})
                 continue
             cell_errors = {}
             for position, message, memory in errors:
@@ -378,7 +419,23 @@ def _run_and_collect(cells, graded, owner, seeds, limits, result):
         finally:
             info = run.close()
             result["maxrss_kb"] = max(result["maxrss_kb"], info["maxrss_kb"])
+            result["sandbox_peak_kb"] = max(result["sandbox_peak_kb"], info.get("peak_kb", 0))
+    result["run_seconds"] = time.monotonic() - begun
     return outcomes
+
+
+def _charge(cells, order, died):
+    """(index into cells, text) of the solution cell a dead or timed-out run is charged to: the cell this worker
+    sent last if it is a solution cell, else the last solution cell sent before it, whose code (or what it left
+    running, or a forged answer) held the sandbox; (None, text) when no solution cell had run."""
+    sent = order[:died.position + 1]
+    index = sent[-1]
+    if cells[index].solution:
+        return index, f"{died} in solution cell `{cells[index].label}`"
+    before = [i for i in sent if cells[i].solution]
+    if before:
+        return before[-1], f"{died} after solution cell `{cells[before[-1]].label}` (its code, or what it left running)"
+    return None, f"the source notebook's {cells[index].label} {died} before any solution cell ran"
 
 
 def _judge(gid, points, exercise, inputs, answer, cell_error, limits, events):

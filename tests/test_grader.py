@@ -15,7 +15,7 @@ import pytest
 
 from conftest import require
 from grader import __main__ as cli
-from grader import batch, redteam, scan, wire
+from grader import batch, isolation, redteam, report, scan, wire
 from grader.worker import plan
 from utils.checks import EXERCISES
 
@@ -61,18 +61,66 @@ def digest(path):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+ALL_CASES = dict(redteam.RED_TEAM, **redteam.SANDBOX_RED_TEAM, **redteam.MISTAKES)
+GENERAL = "check-kappa-general"
+
+
+def kappa_general_reference(mu, Sigma):
+    from utils import conditioning
+
+    return float(conditioning.matrix_condition_number(conditioning.general_hessian(mu, Sigma)))
+
+
+def round1_cases(secret, tmp):
+    """The cases the feedback of student `exfiltrate`'s first submission (redteam.EXFILTRATE_ROUND1) shows: drawn
+    from the seed of that submission, as the grader derives it."""
+    [path] = redteam.write_student(tmp / "round1", "exfiltrate", SOURCES, redteam.EXFILTRATE_ROUND1, tmp)
+    source = (SOURCES / path.name).read_text()
+    digest_ = batch.submission_digest(nbformat.reads(source, as_version=4), path.read_text())
+    return EXERCISES[GENERAL].cases(batch.seed_for(secret, "exfiltrate", "ps1", GENERAL, digest_))
+
+
+def shared_memory(key, size=0, flags=0):
+    """(libc, id) of the SysV segment `key` (made with IPC_CREAT in `flags`); id -1 when there is none."""
+    import ctypes
+
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.shmat.restype = ctypes.c_void_p
+    return libc, libc.shmget(key, size, flags)
+
+
+def running(name):
+    """Process ids of this machine's processes called `name` (/proc/PID/comm)."""
+    found = []
+    for path in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if path.read_text().strip() == name:
+                found.append(int(path.parent.name))
+        except OSError:  # ended meanwhile
+            pass
+    return found
+
+
+def segments():
+    """Keys of every SysV shared-memory segment of this machine's (the grader's) IPC namespace."""
+    return {int(line.split()[0]) for line in Path("/proc/sysvipc/shm").read_text().splitlines()[1:]}
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """One class graded by the command on two workers: correct, blank, typical mistakes, the red-team set.
-    Returns (submitted folder, output folder, {student: {grade_id: exercise result}}, decoy course folder)."""
+    """One class graded by the command on two workers: correct, blank, typical mistakes, both red-team sets.
+    Around it, a note in the host's SysV shared memory that no sandbox may read, and a TMPDIR of its own in
+    which nothing may be left. Returns (submitted folder, output folder, {student: {grade_id: exercise
+    result}}, decoy course folder, results)."""
+    import ctypes
+
     tmp = tmp_path_factory.mktemp("class")
-    submitted, out = tmp / "submitted", tmp / "report"
+    submitted, out, scratch = tmp / "submitted", tmp / "report", tmp / "tmp"
     course = tmp / "decoy-course"  # the folder the hostile cells aim at: a copy, so nothing real is at risk
     shutil.copytree(ROOT / "utils", course / "utils", ignore=shutil.ignore_patterns("__pycache__"))
     for path in SOURCES.glob("*.ipynb"):
         redteam.write_submission(path, submitted / "correct" / "ps1" / path.name)
         redteam.write_submission(path, submitted / "blank" / "ps1" / path.name, blanked=True)
-    cases = dict(redteam.RED_TEAM, **redteam.MISTAKES)
     if not isolated():
         require(False, "the file-system red-team cases need root (mount and network namespaces)")
     damaged = submitted / "damaged" / "ps1" / "03-hessian-conditioning.ipynb"
@@ -80,11 +128,28 @@ def graded(tmp_path_factory):
     damaged.write_text('{"cells": [')  # a truncated upload
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(0)
-    for student, (entry, _) in cases.items():
-        redteam.write_student(submitted, student, SOURCES, entry, course, port=listener.getsockname()[1])
+    secret = batch.read_secret(tmp / "secret")
+    table = {round(float(mu[0]), 9): kappa_general_reference(mu, S) for mu, S in round1_cases(secret, tmp)}
+    for student, (entry, _) in ALL_CASES.items():
+        redteam.write_student(submitted, student, SOURCES, entry, course, port=listener.getsockname()[1], table=table)
     before = {p: digest(p) for p in course.rglob("*.py")}
-    assert cli.main([str(submitted), "--out", str(out), "--secret-file", str(tmp / "secret"), "--workers", "2",
-                     "--time-limit", str(TIME_LIMIT), "--memory-limit", str(MEMORY_LIMIT_GIB), "--no-progress"]) == 0
+    assert redteam.SHM_LEFT_KEY not in segments()
+    libc, note = shared_memory(redteam.SHM_NOTE_KEY, 4096, 0o1600)  # IPC_CREAT, owner-only
+    assert note >= 0, ctypes.get_errno()
+    ctypes.memmove(libc.shmat(note, None, 0), b"answers: 42", 11)
+    scratch.mkdir()
+    old_tmpdir = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(scratch)  # the workers (fresh processes) make their folders here
+    try:
+        assert cli.main([str(submitted), "--out", str(out), "--secret-file", str(tmp / "secret"), "--workers", "2",
+                         "--time-limit", str(TIME_LIMIT), "--memory-limit", str(MEMORY_LIMIT_GIB), "--no-progress"]) == 0
+    finally:
+        libc.shmctl(note, 0, None)  # IPC_RMID
+        os.environ.pop("TMPDIR") if old_tmpdir is None else os.environ.update(TMPDIR=old_tmpdir)
+    left = sorted(str(p.relative_to(scratch)) for p in scratch.iterdir())
+    assert left == [], f"the grader left {left} behind"
+    assert redteam.SHM_LEFT_KEY not in segments(), "a sandbox's shared memory outlived it"
+    assert not running(redteam.ORPHAN), "a process a sandbox started outlived it"
     assert {p: digest(p) for p in course.rglob("*.py")} == before, "a submission changed the course folder"
     with pytest.raises(BlockingIOError):  # nobody connected: the sandbox had no network
         listener.accept()
@@ -121,10 +186,10 @@ def test_blank_submission_scores_zero_with_the_checks_message(graded):
             assert "not written yet" in e["message"], e
 
 
-@pytest.mark.parametrize("student", sorted(dict(redteam.RED_TEAM, **redteam.MISTAKES)))
+@pytest.mark.parametrize("student", sorted(ALL_CASES))
 def test_red_team_and_mistakes_score_zero_on_what_they_touch_only(graded, student):
     _, _, by_student, _, _ = graded
-    entry, expected = dict(redteam.RED_TEAM, **redteam.MISTAKES)[student]
+    entry, expected = ALL_CASES[student]
     points = source_points()
     for gid, (score, text) in expected.items():
         e = by_student[student][gid]
@@ -163,8 +228,10 @@ def test_log_names_every_limit_hit_and_flag(graded):
                  "[flag] patch-sys-modules/ps1/03-hessian-conditioning: solution cell `ex2-kappa` line 4: uses .modules",
                  "[flag] redefine-checks/ps1/03-hessian-conditioning: solution cell `ex2-kappa` line 3: redefines `checks`"]:
         assert text in log, text
-    assert "[isolation]" not in log  # root here and in CI: every sandbox got its namespaces
-    assert "correct/" not in log and "blank/" not in log  # honest submissions are not flagged
+    assert "[isolation]" not in log  # root here and in CI: every sandbox got its namespaces and control groups
+    assert log.startswith("[grader] each sandbox's memory, processes and CPU bounded by cgroup v")
+    lines = log.splitlines()
+    assert not [line for line in lines if line.split("] ", 1)[1].startswith(("correct/", "blank/"))]  # honest: no line
 
 
 def test_grades_csv_has_a_row_per_student_a_column_per_exercise_and_a_total(graded):
@@ -175,12 +242,15 @@ def test_grades_csv_has_a_row_per_student_a_column_per_exercise_and_a_total(grad
     auto = {gid: p for gid, p in points.items() if gid not in written}
     with open(out / "grades.csv", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert [r["student_id"] for r in rows] == sorted(p.name for p in submitted.iterdir())
+    assert [r["student_id"] for r in rows] == [("'" + s if s[0] in "=+-@" else s)  # OWASP: never a formula
+                                               for s in sorted(p.name for p in submitted.iterdir())]
+    assert any(r["student_id"].startswith("'=") for r in rows)
     assert list(rows[0]) == ["student_id", *points, "total", "max_total"]  # notebook order, written answers included
     for row in rows:
         assert all(row[gid] == "" for gid in written), row
         scores = {gid: float(row[gid]) for gid in auto}
-        assert scores == {gid: by_student[row["student_id"]][gid]["points"] for gid in auto}
+        student = row["student_id"][1:] if row["student_id"].startswith("'") else row["student_id"]
+        assert scores == {gid: by_student[student][gid]["points"] for gid in auto}
         assert float(row["total"]) == sum(scores.values())
         assert float(row["max_total"]) == sum(auto.values()) < sum(points.values())
     correct = next(r for r in rows if r["student_id"] == "correct")
@@ -199,15 +269,105 @@ def test_score_figure_is_a_png(graded):
 
 def test_feedback_page_per_student_shows_each_message_escaped(graded):
     submitted, out, by_student, _, _ = graded
+    names, _ = report.feedback_names([p.name for p in submitted.iterdir()])
+    assert sorted(p.name for p in (out / "feedback").iterdir()) == sorted(names.values())  # one page each
     for student in (p.name for p in submitted.iterdir()):
-        page = (out / "feedback" / f"{student}.html").read_text(encoding="utf-8")
+        page = (out / "feedback" / names[student]).read_text(encoding="utf-8")
+        assert f"<h1>Feedback for {html.escape(student)}</h1>" in page
         for e in by_student[student].values():
-            assert html.escape(e["message"]) in page
+            assert html.escape(report.escape(e["message"], keep="\n\t")) in page
     page = (out / "feedback" / "correct.html").read_text(encoding="utf-8")
     for gid, points in written_answers().items():  # written answers: listed, to be graded by hand
         assert f"<td>{gid}</td><td>– / {points:g}</td><td>graded by hand</td>" in page
     page = (out / "feedback" / "html-in-message.html").read_text(encoding="utf-8")
     assert "<script>" not in page and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+    page = (out / "feedback" / "forge-log.html").open(encoding="utf-8", newline="").read()
+    assert "\x1b" not in page and "\r" not in page and "\\r\\x1b[2K" in page
+
+
+def result_of(results, student, notebook=redteam.KAPPA):
+    return next(r for r in results if r["student"] == student and r["notebook"] == notebook)
+
+
+def log_of(out, student):
+    """The lines of grading.log about `student` (as escaped there)."""
+    return [line for line in (out / "grading.log").read_text().splitlines()
+            if line.split("] ", 1)[1].startswith(report.escape(student) + "/")]
+
+
+@pytest.mark.parametrize("student", ["drip", "blame"])
+def test_drip_and_blame_cost_one_time_limit_and_blame_only_the_students_cell(graded, student):
+    """Issue 24, findings 1 and 2: a message dripped a byte a second (161.9 s under a 20 s limit before), and an
+    answer forged for the student's own cell followed by sleep (12 runs, 11 instructor cells blamed before):
+    one run that times out on the worker's clock, one re-run without that cell, the student's cell charged."""
+    _, out, _, _, results = graded
+    r = result_of(results, student)
+    assert r["runs"] == 2 and r["run_seconds"] < 2 * TIME_LIMIT + 3, (r["runs"], r["run_seconds"])
+    limits = [line for line in log_of(out, student) if line.startswith("[limit]")]
+    assert len(limits) == 1 and "solution cell `ex2-kappa`" in limits[0], limits
+    assert not [line for line in log_of(out, student) if " in cell " in line]  # no instructor cell blamed
+
+
+def test_a_flood_of_values_is_refused_before_decoding(graded):
+    """Finding 3: 5 Mi empty lists in a 15 MiB message (1.7 GiB decoded, before) are refused from a count of the
+    raw bytes; the worker's peak memory stays that of an honest class."""
+    _, _, _, _, results = graded
+    peak = max(r["worker_maxrss_kb"] for r in results if "worker_maxrss_kb" in r)
+    assert result_of(results, "flood")["worker_maxrss_kb"] <= peak < 512 * 1024, peak
+
+
+def test_memory_and_disk_limits_hold_for_the_whole_sandbox(graded):
+    """Finding 4: the control group's peak stays at the memory limit though two processes held 300 MiB each,
+    and twelve files of 32 MiB meet the tmpfs's 256 MiB in all."""
+    _, _, by_student, _, results = graded
+    limit_kb = MEMORY_LIMIT_GIB * 2 ** 20
+    assert result_of(results, "fork-memory")["sandbox_peak_kb"] <= limit_kb
+    assert "0 of 2 children" not in by_student["fork-memory"]["check-kappa"]["message"]
+    assert result_of(results, "correct")["sandbox_peak_kb"] < limit_kb / 2  # an honest notebook is far from it
+    assert result_of(results, "disk-fill")["sandbox_peak_kb"] <= limit_kb
+
+
+def test_forged_log_lines_stay_on_the_forgers_line(graded):
+    """Finding 7: newlines, carriage returns and terminal escapes in an error text or a student id are written
+    as escapes: every line of grading.log names the student it is about first, and none frames `correct`."""
+    _, out, _, _, results = graded
+    lines = (out / "grading.log").read_text().splitlines()
+    wheres = {report.escape(f"{r['student']}/{r['assignment']}/{r['notebook']}") for r in results}
+    for line in lines:
+        kind, rest = line.split("] ", 1)
+        assert kind in ("[grader", "[isolation", "[report", "[limit", "[flag", "[error", "[missing"), line
+        if kind not in ("[grader", "[isolation", "[report"):
+            assert any(rest.startswith(where + ": ") for where in wheres), line
+        assert line.isprintable(), line
+    [forged] = [line for line in log_of(out, "forge-log") if "MemoryError" in line]
+    assert "MemoryError\\n[flag] correct/ps1/03-hessian-conditioning" in forged and "\\r\\x1b[2K" in forged
+
+
+def test_cases_drawn_for_one_submission_miss_the_next(graded, tmp_path):
+    """Finding 8: round 1's feedback shows its three cases; a table of their answers passes the judge on those
+    cases, yet the second submission gets fresh cases and 0 points."""
+    submitted, _, by_student, _, _ = graded
+    secret = batch.read_secret(submitted.parent / "secret", create=False)
+    cases = round1_cases(secret, tmp_path)
+    table = [kappa_general_reference(mu, S) for mu, S in cases]
+    assert EXERCISES[GENERAL].judge(cases, table)  # the table was right for round 1
+    shown = by_student["exfiltrate-round1"][GENERAL]["message"]  # the leak itself, in a round-1 id's own cases
+    [path] = (submitted / "exfiltrate-round1" / "ps1").glob("*.ipynb")
+    own = EXERCISES[GENERAL].cases(batch.seed_for(secret, "exfiltrate-round1", "ps1", GENERAL, batch.submission_digest(
+        nbformat.read(SOURCES / path.name, as_version=4), path.read_text())))
+    assert all(repr(float(mu[0])) in shown for mu, _ in own)
+    assert by_student["exfiltrate"][GENERAL]["points"] == 0
+
+
+def test_ids_that_collide_get_pages_of_their_own_and_are_reported(graded):
+    """Finding 9: `ann lee` and `ann_lee` both had feedback/ann_lee.html; now each has its own page, said in the log."""
+    _, out, _, _, _ = graded
+    names, _ = report.feedback_names(["ann lee", "ann_lee"])
+    assert len(set(names.values())) == 2
+    for student, name in names.items():
+        assert f"<h1>Feedback for {student}</h1>" in (out / "feedback" / name).read_text(encoding="utf-8")
+        assert f"[report] student id {student!r} shares the name ann_lee.html" in (out / "grading.log").read_text()
+    assert not (out / "feedback" / "ann_lee.html").exists()
 
 
 def test_regrading_on_a_dask_cluster_gives_the_same_grades(graded, tmp_path):
@@ -237,11 +397,13 @@ def _have(module):
         return False
 
 
-def test_seeds_are_fixed_by_the_secret_and_differ_between_students():
-    a = batch.seed_for(b"s1", "alice", "ps1", "check-kappa")
-    assert a == batch.seed_for(b"s1", "alice", "ps1", "check-kappa")
-    assert len({a, batch.seed_for(b"s1", "bob", "ps1", "check-kappa"), batch.seed_for(b"s2", "alice", "ps1", "check-kappa"),
-                batch.seed_for(b"s1", "alice", "ps1", "check-hessian")}) == 4
+def test_seeds_are_fixed_by_the_secret_and_differ_between_students_and_submissions():
+    a = batch.seed_for(b"s1", "alice", "ps1", "check-kappa", "d1")
+    assert a == batch.seed_for(b"s1", "alice", "ps1", "check-kappa", "d1")
+    assert len({a, batch.seed_for(b"s1", "bob", "ps1", "check-kappa", "d1"),
+                batch.seed_for(b"s2", "alice", "ps1", "check-kappa", "d1"),
+                batch.seed_for(b"s1", "alice", "ps1", "check-hessian", "d1"),
+                batch.seed_for(b"s1", "alice", "ps1", "check-kappa", "d2")}) == 5
     cases = EXERCISES["check-kappa"].cases
     assert not np.allclose(cases(a)[0][0], cases(EXERCISES["check-kappa"].seed)[0][0])
 
@@ -270,6 +432,113 @@ def test_wire_round_trips_plain_data_and_refuses_the_rest():
     for data in (forged, b"{", b'{"__tuple__": 1}', b"[NaN]", b'{"__x__": 1, "y": 2}'):
         with pytest.raises(wire.WireError):
             wire.loads(data)
+
+
+def test_wire_bounds_a_message_by_one_deadline_its_size_and_its_values():
+    """A frame dripped a byte every 50 ms times out at the deadline of the whole message, though each read
+    would have returned in time; a frame over the size limit, a frame of too many values and an array whose
+    header claims more than its bytes are refused before anything is allocated for them."""
+    import struct
+    import threading
+    import time
+
+    ours, theirs = socket.socketpair()
+    frame = struct.pack(">Q", 8) + b'{"a": 1}'
+
+    def drip():
+        for byte in frame:
+            try:
+                theirs.send(bytes([byte]))
+            except OSError:
+                return
+            time.sleep(0.05)
+
+    threading.Thread(target=drip, daemon=True).start()
+    started = time.monotonic()
+    with pytest.raises(socket.timeout):
+        wire.recv(ours, started + 0.3)
+    assert 0.3 <= time.monotonic() - started < 0.6
+    ours.close()
+    theirs.close()
+    ours, theirs = socket.socketpair()
+    theirs.sendall(struct.pack(">Q", wire.MAX_FRAME + 1))
+    with pytest.raises(wire.WireError, match="exceeds the 16777216-byte limit"):
+        wire.recv(ours, time.monotonic() + 1)
+    with pytest.raises(wire.WireError, match="200002 JSON values exceeds the 200000-value limit"):
+        wire.loads(b"[" + b"0," * 200_000 + b"0]")  # a list and 200 001 numbers: counted exactly
+    assert len(wire.loads(b"[" + b"0," * 199_998 + b"0]")) == 199_999
+    with pytest.raises(wire.WireError, match="JSON values exceeds"):  # empty lists: counted twice, still refused
+        wire.loads(b"[" + b"[]," * 100_000 + b"[]]")
+    import base64
+    import io
+    buf = io.BytesIO()
+    np.save(buf, np.zeros(4))
+    claims = io.BytesIO()  # a header claiming 80 GB before 32 bytes: np.load would allocate the 80 GB first
+    np.lib.format.write_array_header_1_0(claims, {"descr": "<f8", "fortran_order": False, "shape": (10 ** 10,)})
+    for payload, message in ((buf.getvalue()[:-8], "but 24 bytes follow"),
+                             (claims.getvalue() + bytes(32), "but 32 bytes follow")):
+        with pytest.raises(wire.WireError, match=message):
+            wire.loads(json.dumps({"__ndarray__": base64.b64encode(payload).decode()}).encode())
+    ours.close()
+    theirs.close()
+
+
+def test_remove_tree_removes_any_depth_and_follows_no_link(tmp_path):
+    """1 100 nested folders (deeper than shutil.rmtree can recurse, and a path longer than PATH_MAX) with a
+    file at the bottom, an unreadable folder and a link out: all gone, the link's target kept."""
+    import shutil as sh
+
+    keep = tmp_path / "keep.txt"
+    keep.write_text("x")
+    top = tmp_path / "top"
+    top.mkdir()
+    fd = os.open(top, os.O_RDONLY)
+    for _ in range(1100):
+        os.mkdir("d" * 8, dir_fd=fd)
+        child = os.open("d" * 8, os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = child
+    with open(os.open("bottom", os.O_WRONLY | os.O_CREAT, 0o600, dir_fd=fd), "wb") as f:
+        f.write(b"x" * 2 ** 20)
+    os.symlink(keep, "link", dir_fd=fd)
+    os.close(fd)
+    (top / "locked").mkdir()
+    (top / "locked" / "f").write_text("x")
+    (top / "locked").chmod(0)
+    with pytest.raises(RecursionError):  # the control: what failed in issue 24 fails here too
+        sh.rmtree(top)
+    isolation.remove_tree(top)
+    assert not top.exists() and keep.read_text() == "x"
+    isolation.remove_tree(top)  # nothing to remove is not an error
+
+
+def test_escape_and_cell_keep_student_text_on_its_line_and_out_of_formulas():
+    assert report.escape("a\nb\r\x1b[2K\u202e\u2028 \\ μ ✓") == "a\\nb\\r\\x1b[2K\\u202e\\u2028 \\\\ μ ✓"
+    assert [report.cell(t) for t in ("=1+2", "+1", "-1", "@A1", "\tx", "\rx", "ann")] == [
+        "'=1+2", "'+1", "'-1", "'@A1", "'\tx", "'\rx", "ann"]
+
+
+def test_feedback_names_are_unique_safe_and_reported():
+    names, problems = report.feedback_names(["ann lee", "ann_lee", "Ann_Lee", "bob", "..", "a/b", "x\ny"])
+    assert names["bob"] == "bob.html" and len(set(n.lower() for n in names.values())) == 7
+    assert all(n == os.path.basename(n) and not n.startswith(".") and n.isascii() and n.isprintable()
+               for n in names.values())
+    assert len(problems) == 6 and "'ann lee' shares the name ann_lee.html with Ann_Lee, ann_lee" in problems[3]
+
+
+def test_submission_digest_follows_the_solution_cells_only():
+    source = nbformat.read(SOURCES / f"{redteam.KAPPA}.ipynb", as_version=4)
+    submitted = nbformat.read(SOURCES / f"{redteam.KAPPA}.ipynb", as_version=4)
+    first = batch.submission_digest(source, nbformat.writes(submitted))
+    for cell in submitted.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [nbformat.v4.new_output("stream", text="noise")]
+            if not cell.metadata.get("nbgrader", {}).get("solution"):
+                cell.source += "\n# an instructor cell edited: never run from the submission"
+    assert batch.submission_digest(source, nbformat.writes(submitted)) == first
+    next(c for c in submitted.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "ex2-kappa").source += " "
+    assert batch.submission_digest(source, nbformat.writes(submitted)) != first
+    assert batch.submission_digest(source, None) == batch.submission_digest(source, '{"cells": [') != first
 
 
 def test_scan_flags_machinery_but_not_the_course_solutions():
@@ -394,8 +663,42 @@ def test_isolation_degrades_and_says_so_where_unshare_is_refused(tmp_path):
         report = json.loads(f.read())
     os.waitpid(pid, 0)
     assert report["missing"][0].startswith("no network or file-system isolation (unshare: Operation not permitted")
+    assert report["missing"][1] == ("no bound on what a sandbox writes in total, only 1 MiB per file (its tmpfs "
+                                    "needs a mount namespace)")
     assert report["cwd"] == str(tmp_path) and report["fsize"] == 2 ** 20
     if os.geteuid() == 0:
-        assert report["uid"] == isolation.sandbox_user(pid) and len(report["missing"]) == 1
+        assert report["uid"] == isolation.sandbox_user(pid) and len(report["missing"]) == 2
     else:
-        assert "runs as the grader's own user" in report["missing"][1]
+        assert "runs as the grader's own user" in report["missing"][2]
+
+
+def test_whole_sandbox_protections_say_what_is_missing_where_refused(tmp_path, monkeypatch):
+    """Without PID or IPC namespaces or control groups (no root, a container's seccomp, no cgroup file system),
+    each protection that is missing is named, for the log; as root here, all three are available."""
+    import ctypes
+
+    from grader import isolation
+
+    real = isolation._libc
+
+    class Refusing:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def unshare(self, flags):
+            ctypes.set_errno(1)  # EPERM
+            return -1
+
+    if os.geteuid() == 0:  # the real thing first: what grading used on this machine
+        cgroups = isolation.Cgroups()
+        try:
+            assert isolation.PidNamespace().missing == [] and cgroups.missing == [] and cgroups.version in (1, 2)
+        finally:
+            cgroups.close()
+        assert not os.path.exists(cgroups.folders.get("memory", "/nonexistent"))
+    monkeypatch.setattr(isolation, "_libc", Refusing())
+    assert isolation.PidNamespace().missing[0].startswith("no PID namespace (unshare: Operation not permitted: needs")
+    assert isolation.enter_ipc_namespace()[0].startswith("no IPC namespace (unshare: Operation not permitted: needs")
+    missing = isolation.Cgroups(root=str(tmp_path)).missing
+    assert missing and missing[0].startswith("no control group (")
+    assert "apply per process, not to the sandbox" in missing[0]
