@@ -295,7 +295,8 @@ def _torch_cases(seed):
 
 def _torch_collect(fn, cases):
     """For each case: what fn returned (its type; for a tensor its shape, dtype, grad_fn and value) and every
-    W[l].grad and B[l].grad after backward(), as plain data."""
+    W[l].grad and B[l].grad after backward(), as plain data. The judge recomputes the value and the gradients
+    from the case and grades them only: the rest names why they are wrong (no record proves autograd made them)."""
     __tracebackhide__ = True
     import torch
 
@@ -429,7 +430,8 @@ def _sequential_cases(seed):
 
 def _sequential_collect(fn, cases):
     """For each case: the returned object's type, its layers (type, and for nn.Linear its weight, bias and
-    dtype as numpy), and its output on X (or the error it raised), as plain data."""
+    dtype as numpy), and its output on X (or the error it raised), as plain data. The judge runs those layers
+    itself, on X and on inputs only it sees; the type and dtypes only name why they are wrong."""
     __tracebackhide__ = True
     import torch
 
