@@ -591,6 +591,34 @@ def test_sequential_forged_records_are_bounded_and_named_before_anything_is_comp
     assert judged(SEQUENTIAL, cases, edit(good, change)) == message
 
 
+def test_sequential_facts_that_are_no_plain_values_are_named_by_their_type(seq):
+    """A fact is true only as True; anything else the sandbox sends is shown as its type, never compared."""
+    cases, good = seq
+    answers = edit(good, lambda a: [a.update(is_sequential=np.ones(2), type=np.ones(2)),
+                                    a["layers"][0].update(type=np.array(["Linear", "x"]))])
+    assert judged(SEQUENTIAL, cases, answers) == "build_sequential must return a torch.nn.Sequential; got <ndarray>"
+    answers = edit(good, lambda a: a["layers"][0].update(type=np.array(["Linear", "x"])))
+    assert judged(SEQUENTIAL, cases, answers) == "the network needs 4 nn.Linear layers; got 3"
+    answers = edit(good, lambda a: a["layers"][0].update(weight=[[0.0] * 4] * 6))
+    assert judged(SEQUENTIAL, cases, answers) == ("layer 0: nn.Linear(4, 6) stores its weight as (out, in) = (6, 4); "
+                                                  "got list of length 6")
+    answers = edit(good, lambda a: [a.update(is_sequential=[]), a["layers"][0].update(dtype=np.ones(2), bias=None)])
+    assert judged(SEQUENTIAL, cases, answers) == "build_sequential must return a torch.nn.Sequential; got Sequential"
+    answers = edit(good, lambda a: a["layers"][0].update(dtype=np.ones(2), bias=None))
+    assert judged(SEQUENTIAL, cases, answers) == ("layer 0: use float64 (nn.Linear(...).double()) so the results "
+                                                  "match numpy; got <ndarray>")
+
+
+def test_error_torch_facts_that_are_no_plain_values_are_named_by_their_type(torch_records):
+    cases, good = torch_records
+    answers = edit(good, lambda a: a.update(is_tensor=np.zeros(2), type=np.zeros(2), dtype=np.zeros(2), value=None))
+    assert judged(ERROR_TORCH, cases, answers) == ("error_torch must return a torch tensor; got <ndarray> (numpy "
+                                                   "values and Python floats cannot be differentiated by autograd)")
+    answers = edit(good, lambda a: a.update(dtype=np.zeros(2), value=None))
+    assert judged(ERROR_TORCH, cases, answers) == ("the error is computed in <ndarray>: keep the tensors' float64 (no "
+                                                   ".float()), so that it matches numpy to round-off")
+
+
 def forged_torch(cases, grads=lambda *case: written_backward(*case), value=None, **facts):
     """Records claiming a float64 scalar tensor with a grad_fn, made with numpy: the error and its gradients."""
     records = []

@@ -327,6 +327,13 @@ def _real(value, shape):
     return isinstance(value, np.ndarray) and value.dtype.kind in "iuf" and value.shape == tuple(shape)
 
 
+def _said(record, key):
+    """A fact the sandbox reported, safe to compare and to show: a string, number, boolean or None as it is,
+    anything else as "<its type>" (an array's truth value or == would raise)."""
+    value = record.get(key)
+    return value if value is None or isinstance(value, (str, bool, int, float)) else f"<{type(value).__name__}>"
+
+
 def _torch_problems(case, a):
     """What is wrong in one case's record, in the order a student should hear it, as (message, hint) pairs.
 
@@ -334,18 +341,18 @@ def _torch_problems(case, a):
     has_grad_fn, dtype): the sandbox may say anything, so a hint only names why values are wrong. The other
     problems are values the judge recomputes from the case; the first one ends the list."""
     X, T, W, B = case
-    if not a.get("is_tensor"):
-        yield (f"error_torch must return a torch tensor; got {a.get('type')} (numpy values and Python floats "
+    if _said(a, "is_tensor") is not True:
+        yield (f"error_torch must return a torch tensor; got {_said(a, 'type')} (numpy values and Python floats "
                "cannot be differentiated by autograd)"), True
     shape = a.get("shape")
     shape = shape if isinstance(shape, list) and len(shape) <= 8 and all(type(n) is int for n in shape) else []
     if math.prod(shape) != 1 or a.get("shape") is None:
         yield f"error_torch must return a single number; got a tensor of shape {tuple(shape)}: take .mean()", True
-    if not a.get("has_grad_fn"):
+    if _said(a, "has_grad_fn") is not True:
         yield ("the error is not connected to the parameters (grad_fn is None): build it from W and B with torch "
                "operations, without .detach(), .item() or .numpy()"), True
-    if a.get("dtype") != "float64":
-        yield (f"the error is computed in {a.get('dtype')}: keep the tensors' float64 (no .float()), so that it "
+    if _said(a, "dtype") != "float64":
+        yield (f"the error is computed in {_said(a, 'dtype')}: keep the tensors' float64 (no .float()), so that it "
                "matches numpy to round-off"), True
     try:
         got, malformed = _number("error_torch", a.get("value")), None
@@ -482,14 +489,14 @@ def _sequential_problems(case, a):
     that run's. is_sequential and each layer's dtype are hints."""
     W, B, X = case
     layers = a.get("layers") if isinstance(a.get("layers"), list) else []
-    if not a.get("is_sequential"):
-        yield f"build_sequential must return a torch.nn.Sequential; got {a.get('type')}", True
+    if _said(a, "is_sequential") is not True:
+        yield f"build_sequential must return a torch.nn.Sequential; got {_said(a, 'type')}", True
     if len(layers) > MAX_LAYERS:
         yield (f"the network has {len(layers)} layers; the judge reads at most {MAX_LAYERS}, and this one needs "
                f"{2 * len(W) - 1} (nn.Linear and nn.ReLU, alternating)"), False
         return
-    types = [layer.get("type") if isinstance(layer, dict) else None for layer in layers]
-    linears = [layer for layer in layers if isinstance(layer, dict) and layer.get("type") == "Linear"]
+    types = [_said(layer, "type") if isinstance(layer, dict) else None for layer in layers]
+    linears = [layer for layer, t in zip(layers, types) if t == "Linear"]
     if len(linears) != len(W):
         yield f"the network needs {len(W)} nn.Linear layers; got {len(linears)}", False
         return
@@ -506,12 +513,13 @@ def _sequential_problems(case, a):
     for l, (lin, w) in enumerate(zip(linears, W)):
         weight = lin.get("weight")
         if not _real(weight, w.T.shape):
+            got = weight if weight is None or isinstance(weight, str) else getattr(weight, "shape", _describe(weight))
             yield (f"layer {l}: nn.Linear({w.shape[0]}, {w.shape[1]}) stores its weight as (out, in) = {w.T.shape}; "
-                   f"got {getattr(weight, 'shape', weight)}"), False
+                   f"got {got}"), False
             return
-        if lin.get("dtype") != "float64":
+        if _said(lin, "dtype") != "float64":
             yield (f"layer {l}: use float64 (nn.Linear(...).double()) so the results match numpy; "
-                   f"got {lin.get('dtype')}"), True
+                   f"got {_said(lin, 'dtype')}"), True
         if w.shape[0] == w.shape[1] and not np.allclose(w, w.T) and _close(weight, w):
             yield f"layer {l}: load w.T, not w: nn.Linear computes x @ weight.T", False
             return
