@@ -503,11 +503,14 @@ def forged_sequential(cases, order=None, output=numpy_network, **facts):
                  output=output(X, W, B), **facts) for W, B, X in cases]
 
 
-@pytest.mark.parametrize("facts", [{}, dict(is_sequential=False, type="NoneType")])
-def test_sequential_forged_record_of_the_right_values_passes_whatever_it_reports(facts):
+@pytest.mark.parametrize("facts,dtype", [({}, "float64"), (dict(is_sequential=False, type="NoneType"), "float16")])
+def test_sequential_forged_record_of_the_right_values_passes_whatever_it_reports(facts, dtype):
     """Graded on values: the right layers and their output pass, made by any means (no data proves nn.Sequential)."""
     cases = SEQUENTIAL.cases(SEQUENTIAL.seed)
-    assert judged(SEQUENTIAL, cases, forged_sequential(cases, **facts)).startswith("the recorded layers")
+    answers = forged_sequential(cases, **facts)
+    for layer in answers[0]["layers"][::2]:
+        layer["dtype"] = dtype
+    assert judged(SEQUENTIAL, cases, answers).startswith("the recorded layers")
 
 
 def test_sequential_forged_layers_with_the_right_output_fail_on_the_judges_own_run():
@@ -572,8 +575,13 @@ def fresh_copy():
 @pytest.mark.parametrize("change,message", [
     (lambda a: a.update(layers=a["layers"] * 10), "the network has 70 layers; the judge reads at most 64, and this "
                                                   "one needs 7 (nn.Linear and nn.ReLU, alternating)"),
+    (lambda a: a.update(layers=a["layers"] * 9 + [{"type": "ReLU"}]), "the network needs 4 nn.Linear layers; got 36"),
+    (lambda a: a["layers"].insert(0, a["layers"].pop(1)), "the network starts with ReLU: it must start with "
+                                                          "nn.Linear (the ReLUs come after the layers)"),
     (lambda a: a["layers"][0].update(weight=np.full((6, 4), "x")), "layer 0: nn.Linear(4, 6) stores its weight as "
-                                                                   "(out, in) = (6, 4); got (6, 4)"),
+                                                                   "(out, in) = (6, 4); got an array of dtype <U1"),
+    (lambda a: a["layers"][0].update(weight=np.ones((6, 4), int)), "layer 0: nn.Linear(4, 6) stores its weight as "
+                                                                   "(out, in) = (6, 4); got an array of dtype int64"),
     (lambda a: a["layers"][0].update(weight=np.zeros((6000, 4000), np.float32)),
      "layer 0: nn.Linear(4, 6) stores its weight as (out, in) = (6, 4); got (6000, 4000)"),
     (lambda a: a["layers"][0].update(bias=np.array([True] * 6)), "layer 0: the bias is not b: copy it in with "
@@ -581,7 +589,7 @@ def fresh_copy():
     (lambda a: a.update(output=np.zeros((10 ** 6, 1))), "the network cannot be applied to X of shape (100, 4): an "
                                                         "output of shape (1000000, 1), expected (100, 1)"),
     (lambda a: a.update(output=np.full((100, 1), "1")), "the network cannot be applied to X of shape (100, 4): an "
-                                                        "output of dtype <U1, not numbers"),
+                                                        "output of dtype <U1"),
     (lambda a: a["layers"].insert(1, {"type": "Identity"}), "layer 1 of the network is Identity: build it of "
                                                             "nn.Linear and nn.ReLU only (the judge runs those two "
                                                             "to check it)"),
@@ -651,3 +659,69 @@ def test_error_torch_forged_record_of_the_right_values_passes_whatever_it_report
 def test_error_torch_forged_records_of_wrong_values_fail_with_what_is_wrong(forged, message):
     cases = ERROR_TORCH.cases(ERROR_TORCH.seed)
     assert judged(ERROR_TORCH, cases, forged_torch(cases, **forged)) == message
+
+
+def test_sequential_fresh_inputs_spread_as_wide_as_xs_columns_plus_one(monkeypatch):
+    """Each column of the fresh inputs is normal noise times (the column's largest |x| + 1): both signs, as wide as
+    X, and a column of zeros in X still varies. Drawn from the operating system's entropy: no seed."""
+    class Ones:
+        def standard_normal(self, shape):
+            return np.ones(shape)
+    seeds = []
+    monkeypatch.setattr(np.random, "default_rng", lambda *seed: seeds.append(seed) or Ones())
+    X = np.array([[0.0, -1.0, 1000.0], [0.0, 0.5, -3.0]])
+    np.testing.assert_array_equal(backprop._fresh_input(X), np.tile([1.0, 2.0, 1001.0], (32, 1)))
+    assert seeds == [()]
+
+
+def moved_relu_case(seed, first_weights, first_bias, scale_second=1.0):
+    """A case whose X is positive (first row 0), with the given first layer, the other layers random (the second's
+    first row times scale_second); and the record of the network whose first ReLU comes after the second layer
+    (Linear, Linear, ReLU, ReLU, ...)."""
+    rng = np.random.default_rng(seed)
+    W = [first_weights] + [rng.standard_normal(s) for s in ((6, 6), (6, 6), (6, 1))]
+    W[1][0] *= scale_second
+    B = [first_bias] + [rng.standard_normal(s) for s in (6, 6, 1)]
+    X = np.abs(rng.standard_normal((20, 4)))
+    X[0] = 0
+    cases = [(W, B, X)]
+    return cases, forged_sequential(cases, order="LLRRLRL", output=lambda X, W, B: numpy_network(X, W, B, (1, 2)))
+
+
+def test_sequential_output_is_compared_with_numpys_to_1e9():
+    """One pre-activation on X is -1e-7: a ReLU moved from it changes the output by far less than 1e-6."""
+    rng = np.random.default_rng(4)
+    cases, moved = moved_relu_case(4, np.abs(rng.standard_normal((4, 6))),
+                                   np.r_[-1e-7, np.abs(rng.standard_normal(5))])
+    W, B, X = cases[0]
+    want = numpy_network(X, W, B)
+    gap = np.max(np.abs(moved[0]["output"] - want))
+    assert 1e-9 < gap / np.max(np.abs(want)) < 1e-6
+    assert judged(SEQUENTIAL, cases, moved) == (f"the network's output differs from numpy's (largest difference "
+                                                f"{gap:.3g}): check the order of the layers")
+
+
+def test_sequential_output_on_the_fresh_inputs_is_compared_with_numpys_to_1e9(monkeypatch):
+    """Units 2-6 of the first layer are constant; unit 1 is positive on X, negative on some fresh inputs, and
+    reaches the next layer through weights of 1e-8: a ReLU moved from it changes the output there by far less
+    than 1e-6, and not at all on X."""
+    rng = np.random.default_rng(5)
+    cases, moved = moved_relu_case(5, np.c_[np.abs(rng.standard_normal((4, 1))), np.zeros((4, 5))],
+                                   np.r_[0.0, np.ones(5)], scale_second=1e-8)
+    W, B, X = cases[0]
+    fresh = np.random.default_rng(6).standard_normal((32, 4))
+    monkeypatch.setattr(backprop, "_fresh_input", lambda X: fresh)
+    want = numpy_network(fresh, W, B)
+    gap = np.max(np.abs(numpy_network(fresh, W, B, (1, 2)) - want)) / np.max(np.abs(want))
+    assert 1e-9 < gap < 1e-6
+    assert judged(SEQUENTIAL, cases, moved) == ("the network gives numpy's output on X but not on other inputs: check "
+                                                "the order of the layers (a ReLU after each hidden nn.Linear)")
+
+
+@pytest.mark.parametrize("shape,message", [
+    ([2] * 8, "error_torch must return a single number; got a tensor of shape (2, 2, 2, 2, 2, 2, 2, 2): take .mean()"),
+    ([2] * 9, "error_torch returned None: did you forget `return`?"),  # more dimensions than it reads: not named
+])
+def test_error_torch_reads_a_shape_of_at_most_8_dimensions(torch_records, shape, message):
+    cases, good = torch_records
+    assert judged(ERROR_TORCH, cases, edit(good, lambda a: a.update(shape=shape, value=None))) == message

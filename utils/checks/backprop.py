@@ -322,9 +322,9 @@ def _torch_collect(fn, cases):
 
 
 def _real(value, shape):
-    """Whether a recorded value is a real-valued numpy array of `shape` (checked before any arithmetic on it:
-    a record may hold strings, booleans or arrays of any size)."""
-    return isinstance(value, np.ndarray) and value.dtype.kind in "iuf" and value.shape == tuple(shape)
+    """Whether a recorded value is a float numpy array of `shape`, as collect records tensors (checked before
+    any arithmetic on it: a record may hold strings, booleans or arrays of any size)."""
+    return isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.shape == tuple(shape)
 
 
 def _said(record, key):
@@ -513,7 +513,9 @@ def _sequential_problems(case, a):
     for l, (lin, w) in enumerate(zip(linears, W)):
         weight = lin.get("weight")
         if not _real(weight, w.T.shape):
-            got = weight if weight is None or isinstance(weight, str) else getattr(weight, "shape", _describe(weight))
+            got = (weight if weight is None or isinstance(weight, str) else _describe(weight)
+                   if not isinstance(weight, np.ndarray) else weight.shape if weight.shape != w.T.shape else
+                   f"an array of dtype {weight.dtype}")
             yield (f"layer {l}: nn.Linear({w.shape[0]}, {w.shape[1]}) stores its weight as (out, in) = {w.T.shape}; "
                    f"got {got}"), False
             return
@@ -540,7 +542,7 @@ def _sequential_problems(case, a):
     if not _real(out, want.shape):
         shown = (out if isinstance(out, str) else _describe(out) if not isinstance(out, np.ndarray) else
                  f"an output of shape {out.shape}, expected {want.shape}" if out.shape != want.shape else
-                 f"an output of dtype {out.dtype}, not numbers")
+                 f"an output of dtype {out.dtype}")
         yield f"the network cannot be applied to X of shape {X.shape}: {shown}", False
         return
     other = next((k for k, t in enumerate(types) if t not in ("Linear", "ReLU")), None)
