@@ -17,6 +17,39 @@ HESSIAN = KAPPA = "03-hessian-conditioning"
 BACKWARD = "04-backprop-vs-autograd"
 WRONG_KAPPA = "def kappa(mu, sigma):\n    return 1.0\n"
 
+# Solution cells of notebook 04 that replace an exercise's collect (the sandbox's registry is the student's to change)
+# with one returning records made with numpy. Sources go through str.format twice (here, then write_student's
+# course and port): no braces in them. `backward` is the cell of Exercise 1 (numpy).
+FORGED_TORCH = (
+    "def error_torch(X, T, W, B):  # numpy only: no tensor, no autograd\n"
+    "    A = X\n"
+    "    for l in range(len(W)):\n"
+    "        A = A @ W[l] + B[l] if l == len(W) - 1 else numpy.maximum(A @ W[l] + B[l], 0)\n"
+    "    return float(((A - T) ** 2).mean())\n\n"
+    "def forged_torch_collect(fn, cases):\n"
+    "    records = []\n"
+    "    for X, T, W, B in cases:\n"
+    "        DW, DB = {grads}\n"
+    "        records.append(dict(type='Tensor', is_tensor=True, shape=[], dtype='float64', has_grad_fn=True,\n"
+    "                            value=fn(X, T, W, B), grad_W=list(DW), grad_B=list(DB)))\n"
+    "    return records\n\n"
+    "object.__setattr__(checks.check_error_torch, 'collect', forged_torch_collect)\n")
+FORGED_SEQUENTIAL = (
+    "def build_sequential(W, B):\n"
+    "    return None\n\n"
+    "def forged_sequential_collect(fn, cases):\n"
+    "    records = []\n"
+    "    for W, B, X in cases:\n"
+    "        layers, A = [], X\n"
+    "        for l, (w, b) in enumerate(zip(W, B)):\n"
+    "            layers.append(dict(type='Linear', weight=w.T.copy(), bias=b.copy(), dtype='float64'))\n"
+    "            layers += [dict(type='ReLU')] if l < len(W) - 1 else []\n"
+    "            A = A @ w + b if l == len(W) - 1 else numpy.maximum(A @ w + b, 0)\n"
+    "        records.append(dict(type='Sequential', is_sequential=True, layers=[layers[k] for k in {order}],\n"
+    "                            output=A))\n"
+    "    return records\n\n"
+    "object.__setattr__(checks.check_sequential, 'collect', forged_sequential_collect)\n")
+
 RED_TEAM = {
     # the three cheats of issue 17, verbatim
     "cheat-backward": ({BACKWARD: {"ex1-backward": "def backward(X, T, W, B): return mlp.backward(X, T, W, B)"}},
@@ -68,6 +101,20 @@ RED_TEAM = {
         "ex4-backward-tanh": "def backward_tanh(X, T, W, B):\n    return mlp.backward(X, T, W, B, activation='tanh')\n"}},
         {"check-autograd": ("0", "uses the reference implementation `utils.mlp.error_torch`"),
          "check-backward-tanh": ("0", "uses the reference implementation `utils.mlp.backward`")}),
+    # notebook 04's objects reported by a replaced collect (issue 23, finding 2): an error_torch in numpy and a
+    # build_sequential that returns None, with collects that return records made with numpy. The judges grade values
+    # only (what autograd or nn.Sequential did is in no record): grads from the package's reference score 0 (a stub),
+    # wrong forged values score 0 with what is wrong, and values the student's own numpy computes get full points
+    # (forge-objects-numpy names no exercise: every exercise of the notebook keeps its points; see the README).
+    "forge-objects-reference": ({BACKWARD: {"ex2-autograd": FORGED_TORCH.format(grads="mlp.backward(X, T, W, B)")}},
+                                {"check-autograd": ("0", "uses the reference implementation `utils.mlp.backward`")}),
+    "forge-objects-wrong": ({BACKWARD: {
+        "ex2-autograd": FORGED_TORCH.format(grads="[2 * g for g in backward(X, T, W, B)[0]], backward(X, T, W, B)[1]"),
+        "ex3-sequential": FORGED_SEQUENTIAL.format(order="(0, 2, 1, 3, 5, 4, 6)")}},  # Linear, Linear, ReLU x 3, ...
+        {"check-autograd": ("0", "autograd's gradient W[0].grad is wrong"),
+         "check-sequential": ("0", "the output recorded on X is not what the recorded layers compute")}),
+    "forge-objects-numpy": ({BACKWARD: {"ex2-autograd": FORGED_TORCH.format(grads="backward(X, T, W, B)"),
+                                        "ex3-sequential": FORGED_SEQUENTIAL.format(order="range(7)")}}, {}),
     # the judge as an oracle: it knows the right answer, so in a sandbox it is a stub too
     "judge-oracle": ({KAPPA: {"ex2-kappa": "def kappa(mu, sigma):\n    from utils.checks import hessian\n"
                                           "    return hessian._kappa_judge([(mu, sigma)], [1.0])\n"}},

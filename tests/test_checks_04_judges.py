@@ -2,6 +2,7 @@
 student's kernel): every failure branch of the four judges names what it found, at the tolerance it states, and a
 record the grader could not even make gets a message instead of a crash; the cases each seed gives."""
 import copy
+import importlib.util
 import re
 
 import numpy as np
@@ -11,7 +12,8 @@ import torch
 from conftest import whole
 from feedback import fails_with, judged, recorded
 from test_checks_04 import error_torch, sequential, where, with_layer, written_backward, written_tanh
-from utils import checks, data, mlp
+from utils import data, mlp
+from utils.checks import _deny
 from utils.checks import backprop
 from utils.checks.backprop import check_backward as BACKWARD, check_backward_tanh as BACKWARD_TANH
 from utils.checks.backprop import check_error_torch as ERROR_TORCH, check_sequential as SEQUENTIAL
@@ -24,8 +26,11 @@ def seq():
 
 def test_sequential_right_record_gets_its_message(seq):
     cases, good = seq
-    assert judged(SEQUENTIAL, cases, good) == ("nn.Sequential reproduces the numpy network; its first weight's "
-                                               "gradient will be in net[0].weight.grad, shaped (6, 4) = DW[0].T")
+    assert judged(SEQUENTIAL, cases, good) == ("the recorded layers (nn.Linear with weight w.T and bias b, a ReLU "
+                                               "after each hidden one) compute the numpy network on X and on 32 "
+                                               "inputs the judge drew, and the network's recorded output on X is "
+                                               "theirs; its first weight's gradient will be in net[0].weight.grad, "
+                                               "shaped (6, 4) = DW[0].T")
 
 
 @pytest.mark.parametrize("answers,got", [(None, "NoneType"), ([{}], "list of length 1"), ("x", "str")])
@@ -95,14 +100,16 @@ def test_sequential_output_that_could_not_be_computed_is_shown(seq, output, show
     assert judged(SEQUENTIAL, cases, answers) == f"the network cannot be applied to X of shape {X.shape}: {shown}"
 
 
-def test_sequential_output_must_match_numpy_to_1e9_and_the_difference_is_given(seq):
+def test_sequential_output_must_be_what_its_layers_compute_to_1e9_and_the_difference_is_given(seq):
+    """Right layers with an output they do not give: the judge's own run of the layers disagrees."""
     cases, good = seq
     W, B, X = cases[0]
     want = mlp.forward(X, W, B)[0]
     shift = 1e-7 * np.max(np.abs(want))
     answers = edit(good, lambda a: a.update(output=want + shift))
-    assert judged(SEQUENTIAL, cases, answers) == (f"the network's output differs from numpy's (largest difference "
-                                                  f"{shift:.3g}): check the order of the layers")
+    assert judged(SEQUENTIAL, cases, answers) == (f"the output recorded on X is not what the recorded layers compute "
+                                                  f"(largest difference {shift:.3g}): the record does not describe "
+                                                  "one network")
 
 
 # ---------------------------------------------------------------- error_torch
@@ -114,8 +121,9 @@ def torch_records():
 
 def test_error_torch_right_record_gets_its_message(torch_records):
     cases, good = torch_records
-    assert judged(ERROR_TORCH, cases, good) == ("the PyTorch error equals the numpy one, and autograd's gradients "
-                                                "W[l].grad and B[l].grad match, every layer")
+    assert judged(ERROR_TORCH, cases, good) == ("the error's value, and the gradients recorded as W[l].grad and "
+                                                "B[l].grad after its backward(), equal numpy's error and backprop "
+                                                "gradients to 1e-9, every layer, on 2 networks")
 
 
 @pytest.mark.parametrize("answers,got", [(None, "NoneType"), ([{}], "list of length 1")])
@@ -124,22 +132,42 @@ def test_error_torch_records_of_the_wrong_kind_are_described(torch_records, answ
     assert judged(ERROR_TORCH, cases, answers) == f"error_torch: expected {len(cases)} records, got {got}"
 
 
+def as_float32(a):
+    """What collect records of a float32 error: its value and gradients rounded to float32."""
+    a.update(dtype="float32", value=float(np.float32(a["value"])),
+             **{k: [g.astype(np.float32).astype(np.float64) for g in a[k]] for k in ("grad_W", "grad_B")})
+
+
+# each hint (a fact the sandbox reports) on a record as collect makes it of such an answer: its values are wrong or
+# missing (no gradients without a scalar connected to W and B), and the hint names why
 @pytest.mark.parametrize("change,message", [
-    (dict(is_tensor=False, type="float"), "error_torch must return a torch tensor; got float (numpy values and "
-                                          "Python floats cannot be differentiated by autograd)"),
-    (dict(shape=[3, 1]), "error_torch must return a single number; got a tensor of shape (3, 1): take .mean()"),
-    (dict(shape=None), "error_torch must return a single number; got a tensor of shape (): take .mean()"),
-    (dict(has_grad_fn=False), "the error is not connected to the parameters (grad_fn is None): build it from W and "
-                              "B with torch operations, without .detach(), .item() or .numpy()"),
-    (dict(dtype="float32"), "the error is computed in float32: keep the tensors' float64 (no .float()), so that it "
-                            "matches numpy to round-off"),
-    (dict(grad_W=None), "the error has the right value but autograd's gradient W[0].grad is wrong (or missing): is "
-                        "part of the computation detached from W?"),
+    (lambda a: a.clear() or a.update(type="float", is_tensor=False),
+     "error_torch must return a torch tensor; got float (numpy values and Python floats cannot be differentiated by "
+     "autograd)"),
+    (lambda a: [a.pop("grad_W"), a.pop("grad_B"), a.update(shape=[3, 1])],
+     "error_torch must return a single number; got a tensor of shape (3, 1): take .mean()"),
+    (lambda a: [a.pop("grad_W"), a.pop("grad_B"), a.update(shape=None)],
+     "error_torch must return a single number; got a tensor of shape (): take .mean()"),
+    (lambda a: [a.pop("grad_W"), a.pop("grad_B"), a.update(has_grad_fn=False)],
+     "the error is not connected to the parameters (grad_fn is None): build it from W and B with torch operations, "
+     "without .detach(), .item() or .numpy()"),
+    (as_float32, "the error is computed in float32: keep the tensors' float64 (no .float()), so that it matches numpy "
+                 "to round-off"),
+    (lambda a: a.update(grad_W=None), "the error has the right value but autograd's gradient W[0].grad is wrong (or "
+                                      "missing): is part of the computation detached from W?"),
 ])
 def test_error_torch_each_failure_says_what_it_found(torch_records, change, message):
     cases, good = torch_records
-    answers = edit(good, lambda a: a.update(change))
+    answers = edit(good, change)
     assert judged(ERROR_TORCH, cases, answers) == message
+
+
+@pytest.mark.parametrize("hints", [dict(is_tensor=False, type="ndarray"), dict(shape=[3, 1]), dict(shape=None),
+                                   dict(has_grad_fn=False), dict(dtype="float32"), dict(shape=["x"] * 100)])
+def test_error_torch_hints_alone_never_fail_right_values(torch_records, hints):
+    """Graded on values: a reported fact cannot take points away from right values (nor give them)."""
+    cases, good = torch_records
+    assert judged(ERROR_TORCH, cases, edit(good, lambda a: a.update(hints))).startswith("the error's value")
 
 
 def test_error_torch_value_must_match_to_1e9_and_a_wrong_one_is_given_with_the_right_one(torch_records):
@@ -434,3 +462,269 @@ def test_sequential_weight_without_a_shape_is_shown_as_recorded(seq):
     answers = edit(good, lambda a: a["layers"][0].update(weight="<Parameter>"))
     assert judged(SEQUENTIAL, cases, answers) == ("layer 0: nn.Linear(4, 6) stores its weight as (out, in) = (6, 4); "
                                                   "got <Parameter>")
+
+
+def test_sequential_in_the_wrong_order_is_told_the_largest_difference():
+    """Linear, Linear, ReLU, ReLU, ReLU, Linear, Linear: every count and weight is right, the output is not."""
+    def answer(W, B):
+        m = list(sequential(W, B))
+        return torch.nn.Sequential(m[0], m[2], m[1], m[3], m[5], m[4], m[6])
+    W, B, X = SEQUENTIAL.cases(SEQUENTIAL.seed)[0]
+    with torch.no_grad():
+        got = answer(W, B)(torch.tensor(X)).numpy()
+    gap = np.max(np.abs(got - numpy_network(X, W, B)))
+    fails_with(backprop.check_sequential, answer, whole(f"the network's output differs from numpy's (largest difference "
+                                                      f"{gap:.3g}): check the order of the layers"))
+
+
+# ---------------------------------------------------------------- records forged in the sandbox
+# A solution cell can replace collect: the judge gets whatever record it likes. It grades the values it can re-run
+# or recompute, and the facts the sandbox reports (is_tensor, has_grad_fn, is_sequential, dtype) only name why.
+
+def numpy_network(X, W, B, relu_after=None):
+    """The network's output, written for the test in numpy; relu_after: the indices of the linear layers followed
+    by a ReLU (every hidden one by default)."""
+    relu_after = range(len(W) - 1) if relu_after is None else relu_after
+    A = X
+    for l, (w, b) in enumerate(zip(W, B)):
+        A = A @ w + b
+        A = np.maximum(A, 0) if l in relu_after else A
+    return A
+
+
+def forged_layers(W, B, order=None):
+    """The layer records of the right network, made with numpy; order: a string of "L" and "R" (Linear, ReLU)."""
+    linears = iter({"type": "Linear", "weight": w.T.copy(), "bias": b.copy(), "dtype": "float64"}
+                   for w, b in zip(W, B))
+    return [next(linears) if t == "L" else {"type": "ReLU"} for t in order or "LR" * (len(W) - 1) + "L"]
+
+
+def forged_sequential(cases, order=None, output=numpy_network, **facts):
+    return [dict(dict(type="Sequential", is_sequential=True), layers=forged_layers(W, B, order),
+                 output=output(X, W, B), **facts) for W, B, X in cases]
+
+
+@pytest.mark.parametrize("facts,dtype", [({}, "float64"), (dict(is_sequential=False, type="NoneType"), "float16")])
+def test_sequential_forged_record_of_the_right_values_passes_whatever_it_reports(facts, dtype):
+    """Graded on values: the right layers and their output pass, made by any means (no data proves nn.Sequential)."""
+    cases = SEQUENTIAL.cases(SEQUENTIAL.seed)
+    answers = forged_sequential(cases, **facts)
+    for layer in answers[0]["layers"][::2]:
+        layer["dtype"] = dtype
+    assert judged(SEQUENTIAL, cases, answers).startswith("the recorded layers")
+
+
+def test_sequential_forged_layers_with_the_right_output_fail_on_the_judges_own_run():
+    cases = SEQUENTIAL.cases(SEQUENTIAL.seed)
+    assert judged(SEQUENTIAL, cases, forged_sequential(cases, order="LLRRRLL")).startswith(
+        "the output recorded on X is not what the recorded layers compute (largest difference ")
+
+
+def test_sequential_forged_wrong_weight_is_named_whatever_the_output():
+    cases = SEQUENTIAL.cases(SEQUENTIAL.seed)
+    answers = forged_sequential(cases)
+    answers[0]["layers"][2]["weight"] = cases[0][0][1].copy()  # W[1] itself, not W[1].T (6 × 6)
+    assert judged(SEQUENTIAL, cases, answers) == "layer 1: load w.T, not w: nn.Linear computes x @ weight.T"
+
+
+def test_sequential_relu_misplaced_where_x_cannot_see_it_fails_on_the_judges_fresh_inputs():
+    """Positive X, W[0] and B[0]: the first hidden layer's ReLU does nothing on X, so moving it after the second
+    layer (a ReLU twice there) keeps the output on X. Inputs of both signs show the difference."""
+    rng = np.random.default_rng(3)
+    W = [np.abs(rng.standard_normal((4, 6)))] + [rng.standard_normal(s) for s in ((6, 6), (6, 6), (6, 1))]
+    B = [np.abs(rng.standard_normal(6))] + [rng.standard_normal(s) for s in (6, 6, 1)]
+    X = np.abs(rng.standard_normal((20, 4)))
+    cases = [(W, B, X)]
+    moved = forged_sequential(cases, order="LLRRLRL", output=lambda X, W, B: numpy_network(X, W, B, (1, 2)))
+    np.testing.assert_allclose(moved[0]["output"], numpy_network(X, W, B), rtol=1e-13)  # the same on X
+    assert judged(SEQUENTIAL, cases, forged_sequential(cases)).startswith("the recorded layers")
+    assert judged(SEQUENTIAL, cases, moved) == ("the network gives numpy's output on X but not on other inputs: check "
+                                                "the order of the layers (a ReLU after each hidden nn.Linear)")
+
+
+def test_sequential_fresh_inputs_are_drawn_by_the_judge_anew_and_never_reach_collect(monkeypatch):
+    received, drawn, collect = [], [], SEQUENTIAL.collect
+
+    def spy_collect(fn, inputs):
+        received.extend(arrays(inputs))
+        return collect(fn, inputs)
+
+    def spy_fresh(X):
+        drawn.append(draw(X))
+        return drawn[-1]
+    draw = backprop._fresh_input
+    monkeypatch.setattr(backprop, "_fresh_input", spy_fresh)
+    _deny.denied_names()  # worked out from the declared collect, before the spy stands in for it
+    monkeypatch.setitem(vars(SEQUENTIAL), "collect", spy_collect)  # the declared exercise, its collect spied on
+    for _ in range(2):
+        SEQUENTIAL(sequential)
+    cases = SEQUENTIAL.cases(SEQUENTIAL.seed)
+    assert len(drawn) == 2 * len(cases) and [d.shape for d in drawn[:2]] == [(32, X.shape[1]) for _, _, X in cases]
+    seen = np.concatenate([a.ravel() for a in received])
+    assert not any(np.isin(d, seen).any() for d in drawn)
+    assert not np.array_equal(drawn[0], drawn[len(cases)])  # another draw at the next judging
+    X = cases[0][2]  # and another in another process (a seed in the module would be read from its copy there)
+    assert not np.array_equal(fresh_copy()._fresh_input(X), fresh_copy()._fresh_input(X))
+
+
+def fresh_copy():
+    """utils.checks.backprop loaded anew, as a new process would load it."""
+    spec = importlib.util.spec_from_file_location("utils.checks._backprop_copy", backprop.__file__)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("change,message", [
+    (lambda a: a.update(layers=a["layers"] * 10), "the network has 70 layers; the judge reads at most 64, and this "
+                                                  "one needs 7 (nn.Linear and nn.ReLU, alternating)"),
+    (lambda a: a.update(layers=a["layers"] * 9 + [{"type": "ReLU"}]), "the network needs 4 nn.Linear layers; got 36"),
+    (lambda a: a["layers"].insert(0, a["layers"].pop(1)), "the network starts with ReLU: it must start with "
+                                                          "nn.Linear (the ReLUs come after the layers)"),
+    (lambda a: a["layers"][0].update(weight=np.full((6, 4), "x")), "layer 0: nn.Linear(4, 6) stores its weight as "
+                                                                   "(out, in) = (6, 4); got an array of dtype <U1"),
+    (lambda a: a["layers"][0].update(weight=np.ones((6, 4), int)), "layer 0: nn.Linear(4, 6) stores its weight as "
+                                                                   "(out, in) = (6, 4); got an array of dtype int64"),
+    (lambda a: a["layers"][0].update(weight=np.zeros((6000, 4000), np.float32)),
+     "layer 0: nn.Linear(4, 6) stores its weight as (out, in) = (6, 4); got (6000, 4000)"),
+    (lambda a: a["layers"][0].update(bias=np.array([True] * 6)), "layer 0: the bias is not b: copy it in with "
+                                                                  "layer.bias.copy_(torch.tensor(b))"),
+    (lambda a: a.update(output=np.zeros((10 ** 6, 1))), "the network cannot be applied to X of shape (100, 4): an "
+                                                        "output of shape (1000000, 1), expected (100, 1)"),
+    (lambda a: a.update(output=np.full((100, 1), "1")), "the network cannot be applied to X of shape (100, 4): an "
+                                                        "output of dtype <U1"),
+    (lambda a: a["layers"].insert(1, {"type": "Identity"}), "layer 1 of the network is Identity: build it of "
+                                                            "nn.Linear and nn.ReLU only (the judge runs those two "
+                                                            "to check it)"),
+])
+def test_sequential_forged_records_are_bounded_and_named_before_anything_is_computed(seq, change, message):
+    cases, good = seq
+    assert judged(SEQUENTIAL, cases, edit(good, change)) == message
+
+
+def test_sequential_facts_that_are_no_plain_values_are_named_by_their_type(seq):
+    """A fact is true only as True; anything else the sandbox sends is shown as its type, never compared."""
+    cases, good = seq
+    answers = edit(good, lambda a: [a.update(is_sequential=np.ones(2), type=np.ones(2)),
+                                    a["layers"][0].update(type=np.array(["Linear", "x"]))])
+    assert judged(SEQUENTIAL, cases, answers) == "build_sequential must return a torch.nn.Sequential; got <ndarray>"
+    answers = edit(good, lambda a: a["layers"][0].update(type=np.array(["Linear", "x"])))
+    assert judged(SEQUENTIAL, cases, answers) == "the network needs 4 nn.Linear layers; got 3"
+    answers = edit(good, lambda a: a["layers"][0].update(weight=[[0.0] * 4] * 6))
+    assert judged(SEQUENTIAL, cases, answers) == ("layer 0: nn.Linear(4, 6) stores its weight as (out, in) = (6, 4); "
+                                                  "got list of length 6")
+    answers = edit(good, lambda a: [a.update(is_sequential=[]), a["layers"][0].update(dtype=np.ones(2), bias=None)])
+    assert judged(SEQUENTIAL, cases, answers) == "build_sequential must return a torch.nn.Sequential; got Sequential"
+    answers = edit(good, lambda a: a["layers"][0].update(dtype=np.ones(2), bias=None))
+    assert judged(SEQUENTIAL, cases, answers) == ("layer 0: use float64 (nn.Linear(...).double()) so the results "
+                                                  "match numpy; got <ndarray>")
+
+
+def test_error_torch_facts_that_are_no_plain_values_are_named_by_their_type(torch_records):
+    cases, good = torch_records
+    answers = edit(good, lambda a: a.update(is_tensor=np.zeros(2), type=np.zeros(2), dtype=np.zeros(2), value=None))
+    assert judged(ERROR_TORCH, cases, answers) == ("error_torch must return a torch tensor; got <ndarray> (numpy "
+                                                   "values and Python floats cannot be differentiated by autograd)")
+    answers = edit(good, lambda a: a.update(dtype=np.zeros(2), value=None))
+    assert judged(ERROR_TORCH, cases, answers) == ("the error is computed in <ndarray>: keep the tensors' float64 (no "
+                                                   ".float()), so that it matches numpy to round-off")
+
+
+def forged_torch(cases, grads=lambda *case: written_backward(*case), value=None, **facts):
+    """Records claiming a float64 scalar tensor with a grad_fn, made with numpy: the error and its gradients."""
+    records = []
+    for X, T, W, B in cases:
+        DW, DB = grads(X, T, W, B)
+        error = float(np.mean((numpy_network(X, W, B) - T) ** 2)) if value is None else value(X, T, W, B)
+        records.append(dict(dict(type="Tensor", is_tensor=True, shape=[], dtype="float64", has_grad_fn=True,
+                                 value=error, grad_W=DW, grad_B=DB), **facts))
+    return records
+
+
+@pytest.mark.parametrize("facts", [{}, dict(is_tensor=False, has_grad_fn=False, dtype="float16", type="float")])
+def test_error_torch_forged_record_of_the_right_values_passes_whatever_it_reports(facts):
+    """Graded on values: no data proves that autograd, not numpy, computed them."""
+    cases = ERROR_TORCH.cases(ERROR_TORCH.seed)
+    assert judged(ERROR_TORCH, cases, forged_torch(cases, **facts)).startswith("the error's value")
+
+
+@pytest.mark.parametrize("forged,message", [
+    (dict(grads=lambda *case: written_backward(*case, deriv=lambda Z, A: 1)),  # no ReLU mask
+     "the error has the right value but autograd's gradient W[0].grad is wrong (or missing): is part of the "
+     "computation detached from W?"),
+    (dict(grads=lambda X, T, W, B: (written_backward(X, T, W, B)[0], [np.full(b.shape, "0") for b in B])),
+     "the error has the right value but autograd's gradient B[0].grad is wrong (or missing): is part of the "
+     "computation detached from B?"),
+    (dict(value=lambda X, T, W, B: float(np.sum((numpy_network(X, W, B) - T) ** 2))),
+     "the error is N times too large: use .mean(), not .sum()"),
+    (dict(value=lambda X, T, W, B: "0.5"), "error_torch must return a number; got a str"),
+])
+def test_error_torch_forged_records_of_wrong_values_fail_with_what_is_wrong(forged, message):
+    cases = ERROR_TORCH.cases(ERROR_TORCH.seed)
+    assert judged(ERROR_TORCH, cases, forged_torch(cases, **forged)) == message
+
+
+def test_sequential_fresh_inputs_spread_as_wide_as_xs_columns_plus_one(monkeypatch):
+    """Each column of the fresh inputs is normal noise times (the column's largest |x| + 1): both signs, as wide as
+    X, and a column of zeros in X still varies. Drawn from the operating system's entropy: no seed."""
+    class Ones:
+        def standard_normal(self, shape):
+            return np.ones(shape)
+    seeds = []
+    monkeypatch.setattr(np.random, "default_rng", lambda *seed: seeds.append(seed) or Ones())
+    X = np.array([[0.0, -1.0, 1000.0], [0.0, 0.5, -3.0]])
+    np.testing.assert_array_equal(backprop._fresh_input(X), np.tile([1.0, 2.0, 1001.0], (32, 1)))
+    assert seeds == [()]
+
+
+def moved_relu_case(seed, first_weights, first_bias, scale_second=1.0):
+    """A case whose X is positive (first row 0), with the given first layer, the other layers random (the second's
+    first row times scale_second); and the record of the network whose first ReLU comes after the second layer
+    (Linear, Linear, ReLU, ReLU, ...)."""
+    rng = np.random.default_rng(seed)
+    W = [first_weights] + [rng.standard_normal(s) for s in ((6, 6), (6, 6), (6, 1))]
+    W[1][0] *= scale_second
+    B = [first_bias] + [rng.standard_normal(s) for s in (6, 6, 1)]
+    X = np.abs(rng.standard_normal((20, 4)))
+    X[0] = 0
+    cases = [(W, B, X)]
+    return cases, forged_sequential(cases, order="LLRRLRL", output=lambda X, W, B: numpy_network(X, W, B, (1, 2)))
+
+
+def test_sequential_output_is_compared_with_numpys_to_1e9():
+    """One pre-activation on X is -1e-7: a ReLU moved from it changes the output by far less than 1e-6."""
+    rng = np.random.default_rng(4)
+    cases, moved = moved_relu_case(4, np.abs(rng.standard_normal((4, 6))),
+                                   np.r_[-1e-7, np.abs(rng.standard_normal(5))])
+    W, B, X = cases[0]
+    want = numpy_network(X, W, B)
+    gap = np.max(np.abs(moved[0]["output"] - want))
+    assert 1e-9 < gap / np.max(np.abs(want)) < 1e-6
+    assert judged(SEQUENTIAL, cases, moved) == (f"the network's output differs from numpy's (largest difference "
+                                                f"{gap:.3g}): check the order of the layers")
+
+
+def test_sequential_output_on_the_fresh_inputs_is_compared_with_numpys_to_1e9(monkeypatch):
+    """Units 2-6 of the first layer are constant; unit 1 is positive on X, negative on some fresh inputs, and
+    reaches the next layer through weights of 1e-8: a ReLU moved from it changes the output there by far less
+    than 1e-6, and not at all on X."""
+    rng = np.random.default_rng(5)
+    cases, moved = moved_relu_case(5, np.c_[np.abs(rng.standard_normal((4, 1))), np.zeros((4, 5))],
+                                   np.r_[0.0, np.ones(5)], scale_second=1e-8)
+    W, B, X = cases[0]
+    fresh = np.random.default_rng(6).standard_normal((32, 4))
+    monkeypatch.setattr(backprop, "_fresh_input", lambda X: fresh)
+    want = numpy_network(fresh, W, B)
+    gap = np.max(np.abs(numpy_network(fresh, W, B, (1, 2)) - want)) / np.max(np.abs(want))
+    assert 1e-9 < gap < 1e-6
+    assert judged(SEQUENTIAL, cases, moved) == ("the network gives numpy's output on X but not on other inputs: check "
+                                                "the order of the layers (a ReLU after each hidden nn.Linear)")
+
+
+@pytest.mark.parametrize("shape,message", [
+    ([2] * 8, "error_torch must return a single number; got a tensor of shape (2, 2, 2, 2, 2, 2, 2, 2): take .mean()"),
+    ([2] * 9, "error_torch returned None: did you forget `return`?"),  # more dimensions than it reads: not named
+])
+def test_error_torch_reads_a_shape_of_at_most_8_dimensions(torch_records, shape, message):
+    cases, good = torch_records
+    assert judged(ERROR_TORCH, cases, edit(good, lambda a: a.update(shape=shape, value=None))) == message

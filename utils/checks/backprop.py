@@ -5,6 +5,8 @@ gradient is wrong. Every layer above it is right, so the delta that arrives ther
 mistake lies in what enters at that layer: the output delta (its 2/N and sign), the transpose of the
 weight matrix of the layer above, or the activation's derivative (the ReLU mask, or tanh's 1 - A²).
 """
+import math
+
 import numpy as np
 
 from .. import data, mlp
@@ -285,7 +287,8 @@ def _torch_cases(seed):
 
 def _torch_collect(fn, cases):
     """For each case: what fn returned (its type; for a tensor its shape, dtype, grad_fn and value) and every
-    W[l].grad and B[l].grad after backward(), as plain data."""
+    W[l].grad and B[l].grad after backward(), as plain data. The judge recomputes the value and the gradients
+    from the case and grades them only: the rest names why they are wrong (no record proves autograd made them)."""
     __tracebackhide__ = True
     import torch
 
@@ -310,54 +313,93 @@ def _torch_collect(fn, cases):
     return answers
 
 
+def _real(value, shape):
+    """Whether a recorded value is a float numpy array of `shape`, as collect records tensors (checked before
+    any arithmetic on it: a record may hold strings, booleans or arrays of any size)."""
+    return isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.shape == tuple(shape)
+
+
+def _said(record, key):
+    """A fact the sandbox reported, safe to compare and to show: a string, number, boolean or None as it is,
+    anything else as "<its type>" (an array's truth value or == would raise)."""
+    value = record.get(key)
+    return value if value is None or isinstance(value, (str, bool, int, float)) else f"<{type(value).__name__}>"
+
+
+def _torch_problems(case, a):
+    """What is wrong in one case's record, in the order a student should hear it, as (message, hint) pairs.
+
+    A hint (hint True) comes from a fact the sandbox reports about the returned object (is_tensor, shape,
+    has_grad_fn, dtype): the sandbox may say anything, so a hint only names why values are wrong. The other
+    problems are values the judge recomputes from the case; the first one ends the list."""
+    X, T, W, B = case
+    if _said(a, "is_tensor") is not True:
+        yield (f"error_torch must return a torch tensor; got {_said(a, 'type')} (numpy values and Python floats "
+               "cannot be differentiated by autograd)"), True
+    shape = a.get("shape")
+    shape = shape if isinstance(shape, list) and len(shape) <= 8 and all(type(n) is int for n in shape) else []
+    if math.prod(shape) != 1 or a.get("shape") is None:
+        yield f"error_torch must return a single number; got a tensor of shape {tuple(shape)}: take .mean()", True
+    if _said(a, "has_grad_fn") is not True:
+        yield ("the error is not connected to the parameters (grad_fn is None): build it from W and B with torch "
+               "operations, without .detach(), .item() or .numpy()"), True
+    if _said(a, "dtype") != "float64":
+        yield (f"the error is computed in {_said(a, 'dtype')}: keep the tensors' float64 (no .float()), so that it "
+               "matches numpy to round-off"), True
+    try:
+        got, malformed = _number("error_torch", a.get("value")), None
+    except CheckFailed as failed:
+        malformed = str(failed)
+    if malformed:  # yielded outside the except: the student's CheckFailed would show this one as its context
+        yield malformed, False
+        return
+    Y = mlp.forward(X, W, B)[0]
+    want = mlp.mse(Y, T)
+    if not np.isclose(got, want, rtol=1e-9):
+        mistakes = [
+            (want * len(X), "the error is N times too large: use .mean(), not .sum()"),
+            (want / 2, "the error is half the right value: the sheet's error is the plain mean of (Y - T)², "
+                       "without a ½"),
+            (mlp.mse(np.maximum(Y, 0), T), "there is a ReLU on the output layer: the last layer is linear"),
+            (mlp.mse(_linear_network(X, W, B), T), "the ReLUs of the hidden layers are missing"),
+            (mlp.mse(mlp.forward(X, W, [np.zeros_like(b) for b in B])[0], T),
+             "the biases B are missing: Z = A @ W[l] + B[l]"),
+            (float(np.mean(Y - T)), "the square is missing: ((Y - T) ** 2).mean()"),
+            (float(np.mean(np.abs(Y - T))), "that is the mean absolute error: the sheet's error is the mean of the "
+                                            "squares"),
+        ]
+        named = [message for value, message in mistakes if np.isclose(got, value, rtol=1e-9)]
+        yield (named[0] if named else f"the error is {got:.6g}, expected {want:.6g}: check the ReLUs (none on the "
+               "output layer), the biases and the square"), False
+        return
+    want_W, want_B = mlp.backward(X, T, W, B)
+    for label, wants in (("W", want_W), ("B", want_B)):  # a detached W or B: its .grad is None
+        grads = a.get(f"grad_{label}")
+        for l, want_l in enumerate(wants):
+            grad = grads[l] if isinstance(grads, list) and len(grads) == len(wants) else None
+            if not _real(grad, want_l.shape) or not _close(grad, want_l, 1e-9):
+                yield (f"the error has the right value but autograd's gradient {label}[{l}].grad is wrong (or "
+                       f"missing): is part of the computation detached from {label}?"), False
+                return
+
+
+def _first_problem(problems):
+    """The message to give for a record, or None if it passes: a record passes when none of its values is wrong,
+    whatever its hints say; when one is, the first message (maybe a hint's) names why."""
+    found = list(problems)
+    return found[0][0] if found and not found[-1][1] else None
+
+
 def _torch_judge(cases, answers):
     __tracebackhide__ = True
     if not isinstance(answers, list) or len(answers) != len(cases) or not all(isinstance(a, dict) for a in answers):
         _fail(f"error_torch: expected {len(cases)} records, got {_describe(answers)}")
-    for (X, T, W, B), a in zip(cases, answers):
-        if not a.get("is_tensor"):
-            _fail(f"error_torch must return a torch tensor; got {a.get('type')} (numpy values and Python floats "
-                  "cannot be differentiated by autograd)")
-        shape = a.get("shape")
-        if not isinstance(shape, list) or int(np.prod(shape)) != 1:
-            _fail(f"error_torch must return a single number; got a tensor of shape {tuple(shape or ())}: take .mean()")
-        if not a.get("has_grad_fn"):
-            _fail("the error is not connected to the parameters (grad_fn is None): build it from W and B with "
-                  "torch operations, without .detach(), .item() or .numpy()")
-        if a.get("dtype") != "float64":
-            _fail(f"the error is computed in {a.get('dtype')}: keep the tensors' float64 (no .float()), so that it "
-                  "matches numpy to round-off")
-        got = _number("error_torch", a.get("value"))
-        want = mlp.mse(mlp.forward(X, W, B)[0], T)
-        if not np.isclose(got, want, rtol=1e-9):
-            mistakes = [
-                (want * len(X), "the error is N times too large: use .mean(), not .sum()"),
-                (want / 2, "the error is half the right value: the sheet's error is the plain mean of (Y - T)², "
-                           "without a ½"),
-                (mlp.mse(np.maximum(mlp.forward(X, W, B)[0], 0), T),
-                 "there is a ReLU on the output layer: the last layer is linear"),
-                (mlp.mse(_linear_network(X, W, B), T), "the ReLUs of the hidden layers are missing"),
-                (mlp.mse(mlp.forward(X, W, [np.zeros_like(b) for b in B])[0], T),
-                 "the biases B are missing: Z = A @ W[l] + B[l]"),
-                (float(np.mean(mlp.forward(X, W, B)[0] - T)), "the square is missing: ((Y - T) ** 2).mean()"),
-                (float(np.mean(np.abs(mlp.forward(X, W, B)[0] - T))),
-                 "that is the mean absolute error: the sheet's error is the mean of the squares"),
-            ]
-            for value, message in mistakes:
-                if np.isclose(got, value, rtol=1e-9):
-                    _fail(message)
-            _fail(f"the error is {got:.6g}, expected {want:.6g}: check the ReLUs (none on the output layer), "
-                  "the biases and the square")
-        want_W, want_B = mlp.backward(X, T, W, B)
-        for label, wants in (("W", want_W), ("B", want_B)):  # a detached W or B: its .grad is None
-            grads = a.get(f"grad_{label}")
-            for l, want_l in enumerate(wants):
-                grad = grads[l] if isinstance(grads, list) and len(grads) == len(wants) else None
-                if not isinstance(grad, np.ndarray) or grad.shape != want_l.shape or not _close(grad, want_l, 1e-9):
-                    _fail(f"the error has the right value but autograd's gradient {label}[{l}].grad is wrong (or "
-                          f"missing): is part of the computation detached from {label}?")
-    return ("the PyTorch error equals the numpy one, and autograd's gradients W[l].grad and B[l].grad match, "
-            "every layer")
+    for case, a in zip(cases, answers):
+        problem = _first_problem(_torch_problems(case, a))
+        if problem:
+            _fail(problem)
+    return ("the error's value, and the gradients recorded as W[l].grad and B[l].grad after its backward(), equal "
+            f"numpy's error and backprop gradients to 1e-9, every layer, on {len(cases)} networks")
 
 
 def _linear_network(X, W, B):
@@ -383,7 +425,8 @@ def _sequential_cases(seed):
 
 def _sequential_collect(fn, cases):
     """For each case: the returned object's type, its layers (type, and for nn.Linear its weight, bias and
-    dtype as numpy), and its output on X (or the error it raised), as plain data."""
+    dtype as numpy), and its output on X (or the error it raised), as plain data. The judge runs those layers
+    itself, on X and on inputs only it sees; the type and dtypes only name why they are wrong."""
     __tracebackhide__ = True
     import torch
 
@@ -407,54 +450,120 @@ def _sequential_collect(fn, cases):
     return answers
 
 
+MAX_LAYERS = 64   # a record with more layers is refused before anything is computed on it
+FRESH_ROWS = 32   # inputs the judge draws for itself
+
+
+def _fresh_input(X):
+    """FRESH_ROWS inputs like X's rows, (FRESH_ROWS, X.shape[1]), drawn anew at every judging from the operating
+    system's entropy, so the sandbox never sees them: normal noise of both signs at the scale of X's columns (a
+    ReLU misplaced where it does nothing on X acts here)."""
+    return np.random.default_rng().standard_normal((FRESH_ROWS, X.shape[1])) * (np.abs(X).max(axis=0) + 1)
+
+
+def _run_layers(layers, X):
+    """The network of recorded `layers` (dicts of type "Linear", with weight (out, in) and bias (out,), or
+    "ReLU"; validated) applied to X, (N, in) -> (N, out), in float64 numpy."""
+    A = X
+    for layer in layers:
+        A = A @ layer["weight"].T + layer["bias"] if layer["type"] == "Linear" else np.maximum(A, 0)
+    return A
+
+
+def _sequential_problems(case, a):
+    """What is wrong in one case's record, in the order a student should hear it, as (message, hint) pairs (see
+    _torch_problems). Facts the judge can re-run are checked: the layers' types in order, each nn.Linear's weight
+    and bias, the judge's own run of those layers on X and on a fresh input, and that the recorded output on X is
+    that run's. is_sequential and each layer's dtype are hints."""
+    W, B, X = case
+    layers = a.get("layers") if isinstance(a.get("layers"), list) else []
+    if _said(a, "is_sequential") is not True:
+        yield f"build_sequential must return a torch.nn.Sequential; got {_said(a, 'type')}", True
+    if len(layers) > MAX_LAYERS:
+        yield (f"the network has {len(layers)} layers; the judge reads at most {MAX_LAYERS}, and this one needs "
+               f"{2 * len(W) - 1} (nn.Linear and nn.ReLU, alternating)"), False
+        return
+    types = [_said(layer, "type") if isinstance(layer, dict) else None for layer in layers]
+    linears = [layer for layer, t in zip(layers, types) if t == "Linear"]
+    if len(linears) != len(W):
+        yield f"the network needs {len(W)} nn.Linear layers; got {len(linears)}", False
+        return
+    if types[0] != "Linear":
+        yield (f"the network starts with {types[0]}: it must start with nn.Linear (the ReLUs come after the "
+               "layers)"), False
+        return
+    if types[-1] != "Linear":
+        yield f"the network ends with {types[-1]}: the output layer is linear, no ReLU after it", False
+        return
+    if types.count("ReLU") != len(W) - 1:
+        yield f"the network needs a ReLU after each hidden layer ({len(W) - 1}); got {types.count('ReLU')}", False
+        return
+    for l, (lin, w) in enumerate(zip(linears, W)):
+        weight = lin.get("weight")
+        if not _real(weight, w.T.shape):
+            got = (weight if weight is None or isinstance(weight, str) else _describe(weight)
+                   if not isinstance(weight, np.ndarray) else weight.shape if weight.shape != w.T.shape else
+                   f"an array of dtype {weight.dtype}")
+            yield (f"layer {l}: nn.Linear({w.shape[0]}, {w.shape[1]}) stores its weight as (out, in) = {w.T.shape}; "
+                   f"got {got}"), False
+            return
+        if _said(lin, "dtype") != "float64":
+            yield (f"layer {l}: use float64 (nn.Linear(...).double()) so the results match numpy; "
+                   f"got {_said(lin, 'dtype')}"), True
+        if w.shape[0] == w.shape[1] and not np.allclose(w, w.T) and _close(weight, w):
+            yield f"layer {l}: load w.T, not w: nn.Linear computes x @ weight.T", False
+            return
+        reshaped = w.reshape(w.T.shape)
+        if not np.array_equal(reshaped, w.T) and _close(weight, reshaped):
+            yield (f"layer {l}: w was reshaped, not transposed: reshape keeps numpy's order of the entries; "
+                   "load w.T"), False
+            return
+    for l, (lin, w, b) in enumerate(zip(linears, W, B)):
+        if not _close(lin["weight"], w.T, 1e-9):
+            yield (f"layer {l}: the weight is not w.T (nn.Linear's random initial values are still there?): "
+                   "copy it in with layer.weight.copy_(torch.tensor(w.T)) under torch.no_grad()"), False
+            return
+        if not _real(lin.get("bias"), b.shape) or not _close(lin["bias"], b, 1e-9):
+            yield f"layer {l}: the bias is not b: copy it in with layer.bias.copy_(torch.tensor(b))", False
+            return
+    out, want = a.get("output"), mlp.forward(X, W, B)[0]
+    if not _real(out, want.shape):
+        shown = (out if isinstance(out, str) else _describe(out) if not isinstance(out, np.ndarray) else
+                 f"an output of shape {out.shape}, expected {want.shape}" if out.shape != want.shape else
+                 f"an output of dtype {out.dtype}")
+        yield f"the network cannot be applied to X of shape {X.shape}: {shown}", False
+        return
+    other = next((k for k, t in enumerate(types) if t not in ("Linear", "ReLU")), None)
+    if other is not None:
+        yield (f"layer {other} of the network is {types[other]}: build it of nn.Linear and nn.ReLU only (the judge "
+               "runs those two to check it)"), False
+        return
+    own = _run_layers(layers, X)
+    if not _close(out, own, 1e-9):
+        yield (f"the output recorded on X is not what the recorded layers compute (largest difference "
+               f"{np.max(np.abs(out - own)):.3g}): the record does not describe one network"), False
+        return
+    if not _close(own, want, 1e-9):
+        yield (f"the network's output differs from numpy's (largest difference {np.max(np.abs(out - want)):.3g}): "
+               "check the order of the layers"), False
+        return
+    fresh = _fresh_input(X)
+    if not _close(_run_layers(layers, fresh), mlp.forward(fresh, W, B)[0], 1e-9):
+        yield ("the network gives numpy's output on X but not on other inputs: check the order of the layers "
+               "(a ReLU after each hidden nn.Linear)"), False
+
+
 def _sequential_judge(cases, answers):
     __tracebackhide__ = True
     if not isinstance(answers, list) or len(answers) != len(cases) or not all(isinstance(a, dict) for a in answers):
         _fail(f"build_sequential: expected {len(cases)} records, got {_describe(answers)}")
-    for (W, B, X), a in zip(cases, answers):
-        if not a.get("is_sequential"):
-            _fail(f"build_sequential must return a torch.nn.Sequential; got {a.get('type')}")
-        layers = a.get("layers") if isinstance(a.get("layers"), list) else []
-        types = [layer.get("type") if isinstance(layer, dict) else None for layer in layers]
-        linears = [layer for layer in layers if isinstance(layer, dict) and layer.get("type") == "Linear"]
-        if len(linears) != len(W):
-            _fail(f"the network needs {len(W)} nn.Linear layers; got {len(linears)}")
-        if types and types[0] != "Linear":
-            _fail(f"the network starts with {types[0]}: it must start with nn.Linear (the ReLUs come after the layers)")
-        if types and types[-1] != "Linear":
-            _fail(f"the network ends with {types[-1]}: the output layer is linear, no ReLU after it")
-        if types.count("ReLU") != len(W) - 1:
-            _fail(f"the network needs a ReLU after each hidden layer ({len(W) - 1}); got {types.count('ReLU')}")
-        for l, (lin, w) in enumerate(zip(linears, W)):
-            weight = lin.get("weight")
-            if not isinstance(weight, np.ndarray) or weight.shape != w.T.shape:
-                _fail(f"layer {l}: nn.Linear({w.shape[0]}, {w.shape[1]}) stores its weight as (out, in) = "
-                      f"{w.T.shape}; got {getattr(weight, 'shape', weight)}")
-            if lin.get("dtype") != "float64":
-                _fail(f"layer {l}: use float64 (nn.Linear(...).double()) so the results match numpy; "
-                      f"got {lin.get('dtype')}")
-            if w.shape[0] == w.shape[1] and not np.allclose(w, w.T) and _close(weight, w):
-                _fail(f"layer {l}: load w.T, not w: nn.Linear computes x @ weight.T")
-            reshaped = w.reshape(w.T.shape)
-            if not np.array_equal(reshaped, w.T) and _close(weight, reshaped):
-                _fail(f"layer {l}: w was reshaped, not transposed: reshape keeps numpy's order of the entries; "
-                      "load w.T")
-        for l, (lin, w, b) in enumerate(zip(linears, W, B)):
-            weight, bias = lin.get("weight"), lin.get("bias")
-            if not _close(weight, w.T, 1e-9):
-                _fail(f"layer {l}: the weight is not w.T (nn.Linear's random initial values are still there?): "
-                      "copy it in with layer.weight.copy_(torch.tensor(w.T)) under torch.no_grad()")
-            if not isinstance(bias, np.ndarray) or bias.shape != b.shape or not _close(bias, b, 1e-9):
-                _fail(f"layer {l}: the bias is not b: copy it in with layer.bias.copy_(torch.tensor(b))")
-        out = a.get("output")
-        want = mlp.forward(X, W, B)[0]
-        if not isinstance(out, np.ndarray) or out.shape != want.shape:
-            _fail(f"the network cannot be applied to X of shape {X.shape}: {out if isinstance(out, str) else _describe(out)}")
-        if not _close(out, want, 1e-9):
-            _fail(f"the network's output differs from numpy's (largest difference {np.max(np.abs(out - want)):.3g}): "
-                  "check the order of the layers")
-    return ("nn.Sequential reproduces the numpy network; its first weight's gradient will be in "
-            "net[0].weight.grad, shaped (6, 4) = DW[0].T")
+    for case, a in zip(cases, answers):
+        problem = _first_problem(_sequential_problems(case, a))
+        if problem:
+            _fail(problem)
+    return (f"the recorded layers (nn.Linear with weight w.T and bias b, a ReLU after each hidden one) compute the "
+            f"numpy network on X and on {FRESH_ROWS} inputs the judge drew, and the network's recorded output on X "
+            "is theirs; its first weight's gradient will be in net[0].weight.grad, shaped (6, 4) = DW[0].T")
 
 
 # fn(W, B) -> torch.nn.Sequential of Linear and ReLU layers computing the same network.
