@@ -568,10 +568,19 @@ def test_sequential_fresh_inputs_are_drawn_by_the_judge_anew_and_never_reach_col
 
 
 def fresh_copy():
-    """utils.checks.backprop loaded anew, as a new process would load it."""
-    spec = importlib.util.spec_from_file_location("utils.checks._backprop_copy", backprop.__file__)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    """utils.checks.backprop loaded anew, as a new process would load it (its declarations kept out of the
+    registry, which refuses a grade id declared by a second module)."""
+    from utils.checks import _core
+
+    registry = dict(_core.REGISTRY)
+    _core.REGISTRY.clear()
+    try:
+        spec = importlib.util.spec_from_file_location("utils.checks._backprop_copy", backprop.__file__)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        _core.REGISTRY.clear()
+        _core.REGISTRY.update(registry)
     return module
 
 
