@@ -135,3 +135,20 @@ def test_suspended_leaves_other_libraries_alone():
         "no denied NamedTuple left to test with"
     with _deny.suspended():
         assert typing.NamedTuple("Pair", [("a", int)])(1).a == 1
+
+
+def test_a_wrapped_collect_is_followed_to_the_functions_it_holds():
+    """A wrapper made elsewhere (functools.wraps; mutation testing's trampolines) is followed through its closure and
+    __wrapped__ to the package's functions it calls: they stay allowed."""
+    import functools
+
+    from utils.checks import gates
+
+    inner = gates._collect_weights
+
+    def outer(*args):
+        return table["call"](*args)
+    table = {"call": inner}
+    wrapper = functools.wraps(inner)(outer)
+    assert set(_deny._functions_in(wrapper)) == {inner}
+    assert set(_deny._functions_in(outer)) == {inner}  # through the closure alone

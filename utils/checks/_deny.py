@@ -109,7 +109,12 @@ def _functions_in(obj, depth=0):
     """The Python functions `obj` holds: itself, a partial's function and arguments, a class's methods, the
     values of a container (one level)."""
     if isinstance(obj, types.FunctionType):
-        return [obj] if _ours(obj) else []
+        if _ours(obj):
+            return [obj]
+        # a wrapper made elsewhere (functools.wraps, mutmut's trampoline): the package's functions it closes over
+        held = [cell.cell_contents for cell in obj.__closure__ or () if _filled(cell)]
+        held += [obj.__wrapped__] if hasattr(obj, "__wrapped__") else []
+        return [f for value in held for f in _functions_in(value, depth + 1)] if depth < 4 else []
     if isinstance(obj, (staticmethod, classmethod)):
         return _functions_in(obj.__func__, depth)
     if isinstance(obj, property):
@@ -118,11 +123,19 @@ def _functions_in(obj, depth=0):
         return [f for part in (obj.func, *obj.args, *obj.keywords.values()) for f in _functions_in(part, depth)]
     if isinstance(obj, type):
         return [f for value in vars(obj).values() for f in _functions_in(value, depth)]
-    if depth == 0 and isinstance(obj, dict):
-        return [f for value in obj.values() for f in _functions_in(value, 1)]
-    if depth == 0 and isinstance(obj, (list, tuple)):
-        return [f for value in obj for f in _functions_in(value, 1)]
+    if depth < 4 and isinstance(obj, dict):
+        return [f for value in obj.values() for f in _functions_in(value, depth + 1)]
+    if depth < 4 and isinstance(obj, (list, tuple)):
+        return [f for value in obj for f in _functions_in(value, depth + 1)]
     return []
+
+
+def _filled(cell):
+    try:
+        cell.cell_contents
+    except ValueError:  # a cell not yet filled
+        return False
+    return True
 
 
 def _ours(function):
