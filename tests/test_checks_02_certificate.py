@@ -361,7 +361,8 @@ def test_recorded_values_are_compared_within_replay_tol(honest, off, passes):
 
 
 @pytest.mark.parametrize("returned,message", [
-    (999, NOT_REPLAYED + "backward's dy/dw13 is entry 999, past the end of the tape ({n} entries)"),
+    (999, NOT_REPLAYED + "backward's dy/dw13 is entry 999, not one of the tape's {n} entries"),
+    (-1, NOT_REPLAYED + "backward's dy/dw13 is entry -1, not one of the tape's {n} entries"),
     ("foreign", "backward's dy/dw13 is a counting number that no operation of the counting run made (one made by "
                 f"hand, e.g. from a plain float .value): {ALLOWED}"),
     ("plain", f"backward's dy/dw13 was not computed from the x and w it was given: {ALLOWED}"),

@@ -122,7 +122,7 @@ def _multiplications(op, a, b):
     """What one operation on tape operands a, b counts: a product or quotient 1, unless an operand is the plain
     constant 1 or -1 (a literal: a float; a reference is an int); a**k k - 1; anything else 0."""
     if op in ("mul", "div"):
-        return 0 if any(type(v) is float and v in (1.0, -1.0) for v in (a, b)) else 1
+        return 0 if type(a) is float and a in (1.0, -1.0) or type(b) is float and b in (1.0, -1.0) else 1
     return b - 1 if op == "pow" else 0
 
 
@@ -160,7 +160,8 @@ class _Counted:
                                 "counting run cannot take part: compute with the numbers you are given")
             operand = (other.ref, other.value)
         elif isinstance(other, numbers.Real):
-            operand = (float(other),) * 2
+            constant = float(other)
+            operand = (constant, constant)  # on the tape as itself
         else:
             return NotImplemented
         (a, x), (b, y) = (operand, (self.ref, self.value)) if reflected else ((self.ref, self.value), operand)
