@@ -361,7 +361,7 @@ def test_recorded_values_are_compared_within_replay_tol(honest, off, passes):
 
 
 @pytest.mark.parametrize("returned,message", [
-    (999, NOT_REPLAYED + "backward's dy/dw13 is entry 999, not one of the tape's {n} entries"),
+    ("n", NOT_REPLAYED + "backward's dy/dw13 is entry {n}, not one of the tape's {n} entries"),
     (-1, NOT_REPLAYED + "backward's dy/dw13 is entry -1, not one of the tape's {n} entries"),
     ("foreign", "backward's dy/dw13 is a counting number that no operation of the counting run made (one made by "
                 f"hand, e.g. from a plain float .value): {ALLOWED}"),
@@ -373,8 +373,41 @@ def test_recorded_values_are_compared_within_replay_tol(honest, off, passes):
 def test_returned_entries_are_checked(honest, returned, message):
     cases, answers = honest
     counted = backprop_tape(cases[0])
-    counted["returned"]["w13"] = returned
-    assert judged(BACKWARD, cases, with_counted(answers, counted)) == message.format(n=len(counted["tape"]))
+    n = len(counted["tape"])
+    counted["returned"]["w13"] = n if returned == "n" else returned
+    assert judged(BACKWARD, cases, with_counted(answers, counted)) == message.format(n=n)
+
+
+@pytest.mark.parametrize("returned", [0, 0.5, "foreign", None])
+def test_returned_results_of_backward_must_be_a_dict(honest, returned):
+    cases, answers = honest
+    counted = {**backprop_tape(cases[0]), "returned": returned}
+    assert judged(BACKWARD, cases, with_counted(answers, counted)) == (
+        f"backward's dy/dw13 was not computed from the x and w it was given: {ALLOWED}")
+
+
+def test_a_tape_off_by_1e_7_on_other_networks_fails(honest):
+    """Right on the case; elsewhere off by 1e-7 (x1 - its value on the case): beyond TOL = 1e-8."""
+    cases, answers = honest
+    counted = backprop_tape(cases[0])
+    t = Tape(cases[0])
+    t.entries = counted["tape"]
+    tilt = t("mul", t("sub", 0, float(cases[0][0][0])), 1e-7)
+    counted["returned"] = {k: t("add", ref, tilt) for k, ref in counted["returned"].items()}
+    assert judged(BACKWARD, cases, with_counted(answers, counted)) == ONLY_THERE
+
+
+def test_a_tape_that_cannot_be_computed_on_other_networks_fails(honest):
+    """(x1 - its value on the case) · 1e300, squared: 0 on the case, an overflow elsewhere."""
+    cases, answers = honest
+    counted = backprop_tape(cases[0])
+    t = Tape(cases[0])
+    t.entries = counted["tape"]
+    zero = t("pow", t("mul", t("sub", 0, float(cases[0][0][0])), 1e300), 2)
+    counted["returned"] = {k: t("add", ref, zero) for k, ref in counted["returned"].items()}
+    with pytest.raises(tanhnet.TapeError, match="cannot be computed"):
+        tanhnet.replay(counted["tape"], (cases[0][0][0] + 1.0, 0.0), cases[0][1], check=False)
+    assert judged(BACKWARD, cases, with_counted(answers, counted)) == ONLY_THERE
 
 
 # ---- the size bound ---------------------------------------------------------------------------------------

@@ -89,12 +89,12 @@ def test_counting_numbers_record_each_operation_on_their_tape():
         ["input", k, None, v] for k, v in (("w13", 0.5), ("w14", -0.3), ("w23", 0.8), ("w24", 0.2), ("w35", 1.0),
                                            ("w36", -0.7), ("w45", 0.6), ("w46", 0.9))]
     assert [w[k].ref for k in ("w13", "w46")] == [2, 9] and x2.tape is tape
-    results = [x1 * 2, 3 - x2, -x1, x1 ** 3, np.tanh(x1), x1 / x2, 1 + x1, x1 - x2, 2 / x1, x2 * x1]
+    results = [x1 * 2, 3 - x2, -x1, x1 ** 3, np.tanh(x1), x1 / x2, 1 + x1, x1 - x2, 2 / x1, x2 * x1, 4 * x1]
     assert tape[10:] == [["mul", 0, 2.0, 1.0], ["sub", 3.0, 1, 5.0], ["neg", 0, None, -0.5], ["pow", 0, 3, 0.125],
                          ["tanh", 0, None, float(np.tanh(0.5))], ["div", 0, 1, -0.25], ["add", 1.0, 0, 1.5],
-                         ["sub", 0, 1, 2.5], ["div", 2.0, 0, 4.0], ["mul", 1, 0, -1.0]]
-    assert [tanhnet.tape_ref(r, tape) for r in results] == list(range(10, 20))
-    assert +x1 is x1 and len(tape) == 20  # +a is a itself
+                         ["sub", 0, 1, 2.5], ["div", 2.0, 0, 4.0], ["mul", 1, 0, -1.0], ["mul", 4.0, 0, 2.0]]
+    assert [tanhnet.tape_ref(r, tape) for r in results] == list(range(10, 21))
+    assert +x1 is x1 and len(tape) == 21  # +a is a itself
     assert all(type(entry[3]) is float for entry in tape)
 
 
@@ -144,6 +144,22 @@ def test_replay_of_the_forward_pass_gives_the_forward_values():
     assert count == 8
     plain = tanhnet.forward((0.3, 0.7), other)
     assert {k: values[tanhnet.tape_ref(v, x[0].tape)] for k, v in counted.items()} == plain
+
+
+@pytest.mark.parametrize("factor,off,replays", [(0.0, 1e-9, True), (0.25, 0.9e-9, True), (0.25, 1.1e-9, False),
+                                                (5.0, 4.5e-9, True), (5.0, 5.5e-9, False)])
+def test_replay_compares_recorded_values_within_replay_tol(factor, off, replays):
+    """A recorded value may be off by REPLAY_TOL = 1e-9 times max(1, |value|): 1e-9 for 0 (that far exactly) and
+    x1 / 4, 5e-9 for 5 x1."""
+    tape = [["input", k, None, 1.0 if k == "x1" else 0.0] for k in tanhnet.TAPE_INPUTS]
+    tape.append(["mul", 0, factor, factor + off])
+    w = dict.fromkeys(tanhnet.WEIGHTS, 0.0)
+    if replays:
+        assert tanhnet.replay(tape, (1.0, 0.0), w) == ([1.0] + [0.0] * 9 + [factor], 1)
+    else:
+        with pytest.raises(tanhnet.TapeError, match=f"^entry 10 \\(mul\\) records {factor + off!r} where the replay "
+                                                    f"gives {factor!r}$"):
+            tanhnet.replay(tape, (1.0, 0.0), w)
 
 
 def test_replay_names_a_bad_argument():
