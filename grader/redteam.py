@@ -49,6 +49,15 @@ FORGED_SEQUENTIAL = (
     "                            output=A))\n"
     "    return records\n\n"
     "object.__setattr__(checks.check_sequential, 'collect', forged_sequential_collect)\n")
+# notebook 02's eight gradients from the forward values f, each by its own chain-rule product (right values; 36
+# multiplications, 44 with the forward pass)
+EACH_ON_ITS_OWN = (
+    "def each_on_its_own(f, w):\n    g = {{}}\n"
+    "    for i in '12':\n        for j in '34':\n"
+    "            g['w' + i + j] = f['x' + i] * (1 - f['a' + j] ** 2) * (w['w' + j + '5'] * (1 - f['a5'] ** 2)\n"
+    "                                                          + w['w' + j + '6'] * (1 - f['a6'] ** 2))\n"
+    "    for i in '34':\n        for j in '56':\n            g['w' + i + j] = f['a' + i] * (1 - f['a' + j] ** 2)\n"
+    "    return g\n\n")
 
 RED_TEAM = {
     # the three cheats of issue 17, verbatim
@@ -115,6 +124,35 @@ RED_TEAM = {
          "check-sequential": ("0", "the output recorded on X is not what the recorded layers compute")}),
     "forge-objects-numpy": ({BACKWARD: {"ex2-autograd": FORGED_TORCH.format(grads="backward(X, T, W, B)"),
                                         "ex3-sequential": FORGED_SEQUENTIAL.format(order="range(7)")}}, {}),
+    # notebook 02's multiplication count, taken from the sandbox (issue 23, finding 1): each gradient on its own (44
+    # multiplications) with the tally written back, computed on the floats inside the counting numbers and wrapped
+    # back, and a collect replaced by one whose record claims 1 multiplication (answer constants on a forged tape)
+    "tanh-count-tally": ({CHAIN_RULE: {"ex3-tanh-backward": EACH_ON_ITS_OWN + (
+        "def backward(x, w):\n    f = tanhnet.forward(x, w)\n"
+        "    saved = x[0].tally[0] if hasattr(x[0], 'tally') else None  # after the forward pass\n"
+        "    g = each_on_its_own(f, w)\n    if saved is not None:\n        x[0].tally[0] = saved\n    return g\n")}},
+        {"check-tanh-backward": ("0", "took 44 multiplications where backpropagation takes 26")}),
+    "tanh-count-unwrapped": ({CHAIN_RULE: {"ex3-tanh-backward": EACH_ON_ITS_OWN + (
+        "def backward(x, w):\n    if not hasattr(x[0], 'value'):\n"
+        "        return each_on_its_own(tanhnet.forward(x, w), w)\n"
+        "    plain_x, plain_w = tuple(v.value for v in x), {{k: v.value for k, v in w.items()}}\n"
+        "    g = each_on_its_own(tanhnet.forward(plain_x, plain_w), plain_w)\n"
+        "    return {{k: type(x[0])(v, x[0].tally) for k, v in g.items()}}\n")}},
+        {"check-tanh-backward": ("0", "backward's dy/dw13 is a counting number that no operation of the counting "
+                                      "run made")}),
+    "tanh-count-collect": ({CHAIN_RULE: {"ex3-tanh-backward": EACH_ON_ITS_OWN + (
+        "def backward(x, w):\n    return each_on_its_own(tanhnet.forward(x, w), w)\n\n"
+        "import dataclasses\nfrom utils import checks as registry\n"
+        "real = registry.EXERCISES['check-tanh-backward']\n\n"
+        "def collect(fn, cases):\n    answers = real.collect(fn, cases)\n"
+        "    tape = answers['counted']['tape'][:10] + [['mul', 0, 0.0, 0.0]]  # 0 = x1 * 0: 1 multiplication\n"
+        "    returned = {{}}\n"
+        "    for k, g in answers['gradients'][0].items():  # each gradient as 0 + its value\n"
+        "        returned[k] = len(tape)\n        tape.append(['add', 10, g, g])\n"
+        "    answers['counted'] = {{'tape': tape, 'returned': returned, 'multiplications': 1}}\n    return answers\n\n"
+        "registry.EXERCISES['check-tanh-backward'] = dataclasses.replace(real, collect=collect)\n")}},
+        {"check-tanh-backward": ("0", "the operations of the counting run give the answer only on the network they "
+                                      "ran on")}),
     # the judge as an oracle: it knows the right answer, so in a sandbox it is a stub too
     "judge-oracle": ({KAPPA: {"ex2-kappa": "def kappa(mu, sigma):\n    from utils.checks import hessian\n"
                                           "    return hessian._kappa_judge([(mu, sigma)], [1.0])\n"}},

@@ -45,7 +45,8 @@ DEFAULT = ["utils._validate.*", "utils.gradcheck.*", "utils.data.*", "utils.__ma
            "utils.tanhnet.xǁ_Countedǁ*",
            *(f"utils.tanhnet.x_{f}__mutmut_*" for f in ("_check_keys", "validate", "_forward", "forward", "_backward",
                                                         "backward", "_closed_form", "closed_form", "_is_instrumented",
-                                                        "instrumented", "value_of", "count_multiplications",
+                                                        "_multiplications", "instrumented", "value_of", "tape_ref",
+                                                        "_replay_operand", "replay", "count_multiplications",
                                                         "_layered_forward", "_layered_backprop", "_layered_naive",
                                                         "layered_weights", "layered_gradients", "layered_counts",
                                                         "numerical_gradients", "autograd_gradients", "batch_gradients",
@@ -96,8 +97,8 @@ EQUIVALENT = {
     "utils.tanhnet.x_layered_gradients__mutmut_57": "np.array(list of floats, dtype=None) is float64",
     "utils.tanhnet.x_layered_gradients__mutmut_59": "dtype dropped: a list of floats is float64, as above",
     "utils.conditioning.x_least_squares__mutmut_26": "rcond=None dropped: None is numpy 2's default",
-    **{f"utils.tanhnet.xǁ_Countedǁ{op}__mutmut_3": "counted=None: falsy, as False (a sum or difference is not counted)"
-       for op in ("__add__", "__radd__", "__sub__", "__rsub__")},
+    "utils.tanhnet.xǁ_Countedǁ_record__mutmut_10": "ref '' for None past the tape's bound: tape_ref calls a number "
+                                                    "without an int ref foreign either way, and nothing more is recorded",
     "utils.sharpness.x_spikes__mutmut_44": "a spike at step 0 is impossible (above[0] is False), so what precedes "
                                            "it does not matter",
     "utils.threshold.x__convex_polygon__mutmut_22": "edges from roll(V, +1): every edge reversed and shifted by one, "
@@ -205,6 +206,9 @@ EQUIVALENT = {
     **{f"utils.checks.backprop.x_{f}__mutmut_{n}": "Z >= 0 for Z > 0 in a ReLU mask: no pre-activation of the "
        "cases is exactly 0 (continuous draws; the notebook's data: test_no_pre_activation_of_the_cases_is_exactly_zero)"
        for f, n in (("_layer_delta", 27), ("_layer_delta", 51), ("_layer_delta", 82), ("_uses_notebook_globals", 50))},
+    "utils.checks.chainrule.x__collect_counted__mutmut_3": "x[1].tape for x[0].tape: the counting numbers of one run "
+                                                           "share one tape",
+    "utils.checks.chainrule.x__judge_counted__mutmut_90": "check=None for check=False: falsy, as False",
     "utils.checks.chainrule.x__variant__mutmut_1": "paths default 'XX56XX': only `u in paths` for u in '56' reads it, "
                                                    "and both are in it",
     "utils.checks.chainrule.x__variant__mutmut_49": "on's keys 'X', '5', '6' for '5', '6': only on['5'] and on['6'] "

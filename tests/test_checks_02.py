@@ -213,11 +213,12 @@ def test_scalar_exercises_refuse_the_package_reference(check, key):
 
 
 def test_scalar_answer_not_computed_from_its_arguments_is_refused():
-    # judged directly: a counting run that returned a plain number (not computed from x and w)
+    # a plain number from the counting numbers (not computed from x and w), right on floats: judged directly
     cases = chainrule.check_dy_dw46.cases(0)
-    right = [float((lambda f: f["a4"] * (1 - f["a6"] ** 2))(fwd(x, w))) for x, w in cases]
-    with pytest.raises(checks.CheckFailed, match="not computed from the x and w"):
-        chainrule.check_dy_dw46.judge(cases, {"values": right, "counted": {"values": None, "multiplications": 0}})
+    answers = chainrule.check_dy_dw46.collect(lambda x, w: float(dw46(x, w)) if isinstance(x[0], float) else 0.5, cases)
+    assert answers["counted"]["returned"] == "plain"
+    with pytest.raises(checks.CheckFailed, match="^dy_dw46 was not computed from the x and w"):
+        chainrule.check_dy_dw46.judge(cases, answers)
 
 
 # ---- The protocol --------------------------------------------------------------------------------------
@@ -346,26 +347,25 @@ def dw46(x, w):
     return (lambda f: f["a4"] * (1 - f["a6"] ** 2))(fwd(x, w))
 
 
-@pytest.mark.parametrize("counted, pattern", [
-    (None, "^dy_dw46: the record of the counting run is missing"),
-    ({"error": "TypeError: must be real number"}, r"^dy_dw46 works on floats but not on the counting numbers the check "
-                                                  r"uses "
-                                                  r"to see how the answer is computed \(it raised TypeError: must be "
-                                                  r"real number\): "
-                                                  r"compute with \+, -, \*, \*\* and numpy.tanh"),
-    ({"values": 0.5, "multiplications": 3}, "^dy_dw46 changes when the same x and w come as counting numbers: compute "
-                                            "with"),
-    ({"values": "right", "multiplications": None}, "^dy_dw46: the multiplication count is missing"),
-    ({"values": "right", "multiplications": -1}, "^dy_dw46: the multiplication count is missing"),
+@pytest.mark.parametrize("change, pattern", [
+    (lambda counted: None, "^dy_dw46: the record of the counting run is missing"),
+    (lambda counted: {"error": "TypeError: must be real number"},
+     r"^dy_dw46 works on floats but not on the counting numbers the check uses to see how the answer is computed "
+     r"\(it raised TypeError: must be real number\): compute with \+, -, \*, \*\* and numpy.tanh"),
+    (lambda counted: {**counted, "returned": 0}, "^dy_dw46 changes when the same x and w come as counting numbers: "
+                                                 "compute with"),  # entry 0 of a tape is x1
+    (lambda counted: {**counted, "returned": "plain"}, "^dy_dw46 was not computed from the x and w it was given"),
+    (lambda counted: {**counted, "tape": None}, "^dy_dw46: the record of the counting run does not replay: the tape "
+                                                "must be a list of entries; got NoneType$"),
+    (lambda counted: {"values": 0.5, "multiplications": 3}, "^dy_dw46: the record of the counting run does not "
+                                                            "replay"),  # a count reported, no tape
 ])
-def test_counting_run_problems_are_named(counted, pattern):
+def test_counting_run_problems_are_named(change, pattern):
     cases = chainrule.check_dy_dw46.cases(0)
-    right = [float(dw46(x, w)) for x, w in cases]
-    if isinstance(counted, dict) and counted.get("values") == "right":
-        counted = {**counted, "values": right[0]}
+    good = chainrule.check_dy_dw46.collect(dw46, cases)
     with pytest.raises(checks.CheckFailed, match=pattern):
-        chainrule.check_dy_dw46.judge(cases, {"values": right, "counted": counted})
-    assert chainrule.check_dy_dw46.judge(cases, {"values": right, "counted": {"values": right[0], "multiplications": 3}})
+        chainrule.check_dy_dw46.judge(cases, {**good, "counted": change(good["counted"])})
+    assert chainrule.check_dy_dw46.judge(cases, good)
 
 
 @pytest.mark.parametrize("exercise", [chainrule.check_dy_dw46, chainrule.check_tanh_backward, chainrule.check_value])

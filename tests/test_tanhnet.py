@@ -80,6 +80,95 @@ def test_counting_numbers_count_multiplications_only():
         x1 ** 0.5
 
 
+def test_counting_numbers_record_each_operation_on_their_tape():
+    """The tape opens with the ten inputs, then one [op, operand, operand, value] per operation: a counting
+    number by the index of its entry, a plain number as a float constant."""
+    (x1, x2), w, tally = tanhnet.instrumented((0.5, -2.0), tanhnet.EXAMPLE_W)
+    tape = x1.tape
+    assert tape == [["input", "x1", None, 0.5], ["input", "x2", None, -2.0]] + [
+        ["input", k, None, v] for k, v in (("w13", 0.5), ("w14", -0.3), ("w23", 0.8), ("w24", 0.2), ("w35", 1.0),
+                                           ("w36", -0.7), ("w45", 0.6), ("w46", 0.9))]
+    assert [w[k].ref for k in ("w13", "w46")] == [2, 9] and x2.tape is tape
+    results = [x1 * 2, 3 - x2, -x1, x1 ** 3, np.tanh(x1), x1 / x2, 1 + x1, x1 - x2, 2 / x1, x2 * x1, 4 * x1]
+    assert tape[10:] == [["mul", 0, 2.0, 1.0], ["sub", 3.0, 1, 5.0], ["neg", 0, None, -0.5], ["pow", 0, 3, 0.125],
+                         ["tanh", 0, None, float(np.tanh(0.5))], ["div", 0, 1, -0.25], ["add", 1.0, 0, 1.5],
+                         ["sub", 0, 1, 2.5], ["div", 2.0, 0, 4.0], ["mul", 1, 0, -1.0], ["mul", 4.0, 0, 2.0]]
+    assert [tanhnet.tape_ref(r, tape) for r in results] == list(range(10, 21))
+    assert +x1 is x1 and len(tape) == 21  # +a is a itself
+    assert all(type(entry[3]) is float for entry in tape)
+
+
+def test_tape_ref_tells_plain_and_hand_made_numbers():
+    (x1, _), _, tally = tanhnet.instrumented((0.5, -2.0), tanhnet.EXAMPLE_W)
+    other, _, _ = tanhnet.instrumented((0.5, -2.0), tanhnet.EXAMPLE_W)
+    assert tanhnet.tape_ref(x1, x1.tape) == 0
+    assert tanhnet.tape_ref(0.5, x1.tape) == tanhnet.tape_ref(None, x1.tape) == "plain"
+    assert tanhnet.tape_ref(type(x1)(0.5, tally), x1.tape) == "foreign"          # made by hand
+    assert tanhnet.tape_ref(other[0], x1.tape) == "foreign"                       # another run's
+    assert tanhnet.tape_ref(type(x1)(0.5, tally, x1.tape), x1.tape) == "foreign"  # on the tape but no entry
+
+
+def test_counting_numbers_made_by_hand_or_by_another_run_cannot_take_part():
+    (x1, _), _, tally = tanhnet.instrumented((0.5, -2.0), tanhnet.EXAMPLE_W)
+    (y1, _), _, _ = tanhnet.instrumented((0.5, -2.0), tanhnet.EXAMPLE_W)
+    by_hand = type(x1)(0.25, tally)
+    for step in (lambda: x1 * by_hand, lambda: by_hand + x1, lambda: x1 - y1, lambda: y1 / x1):
+        with pytest.raises(TypeError, match=r"^a counting number made by hand \(e.g. from a plain float .value\) or by "
+                                            r"another counting run cannot take part"):
+            step()
+    assert len(x1.tape) == 10 and tally[0] == 0
+
+
+@pytest.mark.parametrize("step,cost", [
+    (lambda x1, x2: x1 * x2, 1), (lambda x1, x2: x1 ** 3, 2), (lambda x1, x2: x1 ** 1, 0), (lambda x1, x2: 1 * x1, 0),
+    (lambda x1, x2: x1 * -1, 0), (lambda x1, x2: x1 / 1.0, 0), (lambda x1, x2: -1 / x1, 0), (lambda x1, x2: 2.0 * x1, 1),
+    (lambda x1, x2: x1 / x2, 1), (lambda x1, x2: 3 / x1, 1), (lambda x1, x2: x1 + x2 - 1 + (-x1), 0),
+    (lambda x1, x2: np.tanh(x1), 0), (lambda x1, x2: (x1 * x2) ** 2 / (1 - x1 * x1), 4),
+])
+def test_replay_counts_as_the_counting_numbers_do(step, cost):
+    """The counting rules, once by the tally and once by replaying the tape, on other inputs than recorded."""
+    (x1, x2), w, tally = tanhnet.instrumented((0.5, -2.0), tanhnet.EXAMPLE_W)
+    result = step(x1, x2)
+    values, count = tanhnet.replay(x1.tape, (0.5, -2.0), tanhnet.EXAMPLE_W)
+    assert count == tally[0] == cost
+    assert values[tanhnet.tape_ref(result, x1.tape)] == tanhnet.value_of(result)
+    values, count = tanhnet.replay(x1.tape, (0.25, 3.0), tanhnet.EXAMPLE_W, check=False)
+    assert values[tanhnet.tape_ref(result, x1.tape)] == pytest.approx(step(0.25, 3.0), rel=1e-15) and count == cost
+
+
+def test_replay_of_the_forward_pass_gives_the_forward_values():
+    x, w, tally = tanhnet.instrumented((1.2, -0.4), tanhnet.EXAMPLE_W)
+    counted = tanhnet.forward(x, w)
+    other = {k: -v for k, v in tanhnet.EXAMPLE_W.items()}
+    values, count = tanhnet.replay(x[0].tape, (0.3, 0.7), other, check=False)
+    assert count == 8
+    plain = tanhnet.forward((0.3, 0.7), other)
+    assert {k: values[tanhnet.tape_ref(v, x[0].tape)] for k, v in counted.items()} == plain
+
+
+@pytest.mark.parametrize("factor,off,replays", [(0.0, 1e-9, True), (0.25, 0.9e-9, True), (0.25, 1.1e-9, False),
+                                                (5.0, 4.5e-9, True), (5.0, 5.5e-9, False)])
+def test_replay_compares_recorded_values_within_replay_tol(factor, off, replays):
+    """A recorded value may be off by REPLAY_TOL = 1e-9 times max(1, |value|): 1e-9 for 0 (that far exactly) and
+    x1 / 4, 5e-9 for 5 x1."""
+    tape = [["input", k, None, 1.0 if k == "x1" else 0.0] for k in tanhnet.TAPE_INPUTS]
+    tape.append(["mul", 0, factor, factor + off])
+    w = dict.fromkeys(tanhnet.WEIGHTS, 0.0)
+    if replays:
+        assert tanhnet.replay(tape, (1.0, 0.0), w) == ([1.0] + [0.0] * 9 + [factor], 1)
+    else:
+        with pytest.raises(tanhnet.TapeError, match=f"^entry 10 \\(mul\\) records {factor + off!r} where the replay "
+                                                    f"gives {factor!r}$"):
+            tanhnet.replay(tape, (1.0, 0.0), w)
+
+
+def test_replay_names_a_bad_argument():
+    with pytest.raises(ValueError, match="^w must have exactly the keys"):
+        tanhnet.replay([], (0.0, 0.0), {"w13": 1.0})
+    with pytest.raises(tanhnet.TapeError, match="^the tape must be a list of entries; got dict$"):
+        tanhnet.replay({}, tanhnet.EXAMPLE_X, tanhnet.EXAMPLE_W)
+
+
 def test_forward_on_counting_numbers_equals_forward_on_floats():
     x, w, tally = tanhnet.instrumented((1.2, -0.4), tanhnet.EXAMPLE_W)
     counted = tanhnet.forward(x, w)

@@ -6,6 +6,7 @@
 
 Weights are a dict {"w13": ..., "w46": ...}; inputs a pair (x1, x2).
 """
+import math
 import numbers
 
 import numpy as np
@@ -104,64 +105,94 @@ def closed_form(x, w):
     return {k: float(v) for k, v in _closed_form(_forward(x1, x2, w), w).items()}
 
 
+MAX_TAPE = 10_000  # entries a counting run's tape may hold (the notebook's backward needs 51); replay refuses more
+TAPE_INPUTS = ("x1", "x2") + WEIGHTS  # a tape opens with these inputs, in this order
+REPLAY_TOL = 1e-9  # how far a recorded value may be from the replayed one, relative to max(1, |value|)
+
+# The operations of the counting numbers on the floats they hold. _Counted records them and replay re-runs them,
+# both through these functions, so both compute alike. pow's second operand is the whole power k; neg and tanh
+# take none.
+_OPERATIONS = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+               "div": lambda a, b: a / b, "pow": lambda a, k: a ** k, "neg": lambda a, _: -a,
+               "tanh": lambda a, _: float(np.tanh(a))}
+_UNARY = ("pow", "neg", "tanh")  # their second operand is not a number of the computation
+
+
+def _multiplications(op, a, b):
+    """What one operation on tape operands a, b counts: a product or quotient 1, unless an operand is the plain
+    constant 1 or -1 (a literal: a float; a reference is an int); a**k k - 1; anything else 0."""
+    if op in ("mul", "div"):
+        return 0 if type(a) is float and a in (1.0, -1.0) or type(b) is float and b in (1.0, -1.0) else 1
+    return b - 1 if op == "pow" else 0
+
+
 class _Counted:
-    """A number that counts the multiplications (and divisions) it takes part in, in the shared list `tally`.
+    """A number that counts the multiplications (and divisions) it takes part in, in the shared list `tally`, and
+    records every operation on the shared list `tape`, for the trusted side to replay (see `replay`).
 
     Multiplying by the plain constants 1 or -1 is not counted: writing dy/da5 = 1 into a product is no work.
     Powers a**k with a whole k >= 1 count k - 1 multiplications. tanh (as a method, so numpy.tanh works on it)
     is not counted: it is the same for every method.
+    A tape entry is [operation, operand, operand, value]; an operand is a counting number by its `ref`, the index
+    of its entry (an int), or a plain number as a literal constant (a float). Numbers without a tape (tape None)
+    only count. A counting number of another tape, or one made by hand without a tape, cannot take part: the
+    tape could not show where its value came from.
     """
 
-    __slots__ = ("value", "tally")
+    __slots__ = ("value", "tally", "tape", "ref")
 
-    def __init__(self, value, tally):
-        self.value, self.tally = value, tally
+    def __init__(self, value, tally, tape=None, ref=None):
+        self.value, self.tally, self.tape, self.ref = value, tally, tape, ref
 
-    def _wrap(self, value):
-        return _Counted(value, self.tally)
+    def _record(self, op, a, b, value):
+        """The counting number `value` = op(a, b) of this run: counted, and on the tape while it has room."""
+        self.tally[0] += _multiplications(op, a, b)
+        ref = None
+        if self.tape is not None and len(self.tape) <= MAX_TAPE:  # one entry past the bound, for replay to refuse
+            ref = len(self.tape)
+            self.tape.append([op, a, b, value])
+        return _Counted(value, self.tally, self.tape, ref)
 
-    @staticmethod
-    def _raw(other):
+    def _binary(self, op, other, reflected=False):
         if isinstance(other, _Counted):
-            return other.value
-        if isinstance(other, numbers.Real):
-            return other
-        return NotImplemented
-
-    def _binary(self, other, op, counted=True):
-        raw = self._raw(other)
-        if raw is NotImplemented:
+            if other.tape is not self.tape:
+                raise TypeError("a counting number made by hand (e.g. from a plain float .value) or by another "
+                                "counting run cannot take part: compute with the numbers you are given")
+            operand = (other.ref, other.value)
+        elif isinstance(other, numbers.Real):
+            constant = float(other)
+            operand = (constant, constant)  # on the tape as itself
+        else:
             return NotImplemented
-        if counted and (isinstance(other, _Counted) or raw not in (1, -1)):
-            self.tally[0] += 1
-        return self._wrap(op(self.value, raw))
+        (a, x), (b, y) = (operand, (self.ref, self.value)) if reflected else ((self.ref, self.value), operand)
+        return self._record(op, a, b, _OPERATIONS[op](x, y))
 
     def __mul__(self, other):
-        return self._binary(other, lambda a, b: a * b)
+        return self._binary("mul", other)
 
     def __rmul__(self, other):
-        return self._binary(other, lambda a, b: b * a)
+        return self._binary("mul", other, reflected=True)
 
     def __truediv__(self, other):
-        return self._binary(other, lambda a, b: a / b)
+        return self._binary("div", other)
 
     def __rtruediv__(self, other):
-        return self._binary(other, lambda a, b: b / a)
+        return self._binary("div", other, reflected=True)
 
     def __add__(self, other):
-        return self._binary(other, lambda a, b: a + b, counted=False)
+        return self._binary("add", other)
 
     def __radd__(self, other):
-        return self._binary(other, lambda a, b: b + a, counted=False)
+        return self._binary("add", other, reflected=True)
 
     def __sub__(self, other):
-        return self._binary(other, lambda a, b: a - b, counted=False)
+        return self._binary("sub", other)
 
     def __rsub__(self, other):
-        return self._binary(other, lambda a, b: b - a, counted=False)
+        return self._binary("sub", other, reflected=True)
 
     def __neg__(self):
-        return self._wrap(-self.value)
+        return self._record("neg", self.ref, None, _OPERATIONS["neg"](self.value, None))
 
     def __pos__(self):
         return self
@@ -169,11 +200,10 @@ class _Counted:
     def __pow__(self, k):
         if not isinstance(k, numbers.Integral) or k < 1:
             raise TypeError(f"the counting numbers take whole powers a**k with k >= 1; got {k!r}")
-        self.tally[0] += int(k) - 1
-        return self._wrap(self.value ** int(k))
+        return self._record("pow", self.ref, int(k), _OPERATIONS["pow"](self.value, int(k)))
 
     def tanh(self):
-        return self._wrap(np.tanh(self.value))
+        return self._record("tanh", self.ref, None, _OPERATIONS["tanh"](self.value, None))
 
     def __repr__(self):
         return f"counted({self.value!r})"
@@ -187,19 +217,97 @@ def _is_instrumented(x, w):
 
 
 def instrumented(x, w):
-    """x and w as numbers that count every multiplication made with them (see _Counted).
+    """x and w as numbers that count every multiplication made with them and record every operation (_Counted).
 
     Returns (x, w, tally): a pair and a weight dict of counting numbers, and the list whose tally[0] is the
-    count so far. forward(x, w) works on them. value_of turns a result back into a float.
+    count so far. forward(x, w) works on them. value_of turns a result back into a float; tape_ref finds it on
+    the tape, x[0].tape, which opens with the inputs (TAPE_INPUTS).
     """
     (x1, x2), w = validate(x, w)
-    tally = [0]
-    return (_Counted(x1, tally), _Counted(x2, tally)), {k: _Counted(v, tally) for k, v in w.items()}, tally
+    tally, tape = [0], []
+    inputs = {"x1": x1, "x2": x2, **w}
+    counted = {}
+    for name in TAPE_INPUTS:
+        counted[name] = _Counted(inputs[name], tally, tape, len(tape))
+        tape.append(["input", name, None, inputs[name]])
+    return (counted["x1"], counted["x2"]), {k: counted[k] for k in WEIGHTS}, tally
 
 
 def value_of(v):
     """The float inside a counting number (None if `v` is not one: it was not computed from the counted inputs)."""
     return float(v.value) if isinstance(v, _Counted) else None
+
+
+def tape_ref(v, tape):
+    """Where `v` is on `tape`: the index of its entry; "plain" if it is no counting number, "foreign" if it is
+    one that no operation on `tape` made (made by hand, or by another run)."""
+    if not isinstance(v, _Counted):
+        return "plain"
+    return v.ref if v.tape is tape and type(v.ref) is int else "foreign"
+
+
+class TapeError(ValueError):
+    """A tape that does not replay; the message names the entry and what is wrong with it."""
+
+
+def _replay_operand(i, operand, values, literal):
+    """The value of an operand of tape entry i: an earlier entry's (an int), or itself if it is a finite literal
+    constant (a float) and `literal` allows one."""
+    if type(operand) is int:
+        if not 0 <= operand < i:
+            raise TapeError(f"entry {i} refers to entry {operand}, which is not an earlier entry")
+        return values[operand]
+    if literal and type(operand) is float and math.isfinite(operand):
+        return operand
+    wanted = "an earlier entry (an int) or a finite constant (a float)" if literal else "an earlier entry (an int)"
+    raise TapeError(f"entry {i} has the operand {operand!r} where {wanted} belongs")
+
+
+def replay(tape, x, w, check=True):
+    """Re-run a counting run's tape on the inputs x, w: (the value of every entry, the multiplications counted).
+
+    tape: [[op, a, b, value], ...] as _Counted records it: the inputs first (["input", name, None, value] in the
+    order of TAPE_INPUTS), then operations of _OPERATIONS whose operands are earlier entries (ints) or literal
+    constants (finite floats): never two literals, and none for neg, tanh or the base of pow, whose b is the
+    whole power k >= 1 (None for neg and tanh). The replay computes every value from x and w itself, and counts
+    by _Counted's rules. check: every recorded value must be the replayed one (within REPLAY_TOL).
+    Raises TapeError naming the first entry that is malformed or does not replay, or if there are more than
+    MAX_TAPE entries.
+    """
+    (x1, x2), w = validate(x, w)
+    inputs = {"x1": x1, "x2": x2, **w}
+    if not isinstance(tape, (list, tuple)):
+        raise TapeError(f"the tape must be a list of entries; got {type(tape).__name__}")
+    if len(tape) > MAX_TAPE:
+        raise TapeError(f"it holds {len(tape)} entries, more than the {MAX_TAPE} a counting run may record")
+    values, count = [], 0
+    for i, entry in enumerate(tape):
+        if not isinstance(entry, (list, tuple)) or len(entry) != 4:
+            raise TapeError(f"entry {i} is not [operation, operand, operand, value]")
+        op, a, b, recorded = entry
+        if i < len(TAPE_INPUTS):
+            if (type(op), type(a)) != (str, str) or (op, a) != ("input", TAPE_INPUTS[i]) or b is not None:
+                raise TapeError(f"entry {i} must be the input {TAPE_INPUTS[i]}: a tape opens with the inputs "
+                                f"{', '.join(TAPE_INPUTS)}")
+            value = inputs[a]
+        elif type(op) is not str or op not in _OPERATIONS:
+            raise TapeError(f"entry {i} has the operation {op!r}, not one of {', '.join(_OPERATIONS)}")
+        else:
+            u = _replay_operand(i, a, values, literal=op not in _UNARY)
+            if op == "pow" and not (type(b) is int and b >= 1):
+                raise TapeError(f"entry {i} raises to the power {b!r}: the counting numbers take whole powers k >= 1")
+            if op in ("neg", "tanh") and b is not None:
+                raise TapeError(f"entry {i} ({op}) has a second operand {b!r}")
+            v = b if op in _UNARY else _replay_operand(i, b, values, literal=type(a) is not float)
+            try:
+                value = _OPERATIONS[op](u, v)
+            except ArithmeticError as exc:
+                raise TapeError(f"entry {i} ({op}) cannot be computed: {exc}") from None
+            count += _multiplications(op, a, b)
+        if check and not (type(recorded) is float and abs(recorded - value) <= REPLAY_TOL * max(1.0, abs(value))):
+            raise TapeError(f"entry {i} ({op}) records {recorded!r} where the replay gives {value!r}")
+        values.append(value)
+    return values, count
 
 
 def count_multiplications(method, x=EXAMPLE_X, w=EXAMPLE_W):

@@ -156,7 +156,8 @@ def _codes(code):
 def _dotted(obj):
     """"utils.MODULE.NAME" of a function or class the package defines, else None."""
     module, name = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None)
-    if isinstance(module, str) and (module == PACKAGE or module.startswith(PACKAGE + ".")) and name and "." not in name:
+    if isinstance(module, str) and (module == PACKAGE or module.startswith(PACKAGE + ".")) and isinstance(name, str) \
+            and name.isidentifier():  # not a lambda, not a method (its class is the name)
         return f"{module}.{name}"
     return None
 

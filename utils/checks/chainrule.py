@@ -3,7 +3,9 @@
 Besides its plain answers, each exercise runs the student's function once on counting numbers
 (`tanhnet.instrumented`): they show that the answer was computed from the x and w it was given (calling the
 package's own tanhnet.backward or closed_form fails on them), and for `backward` how many multiplications it
-took, against the backpropagation order.
+took, against the backpropagation order. The counting numbers record every operation on a tape, which collect
+returns; the judge takes no number from it on trust: it replays the tape from the case's x and w, and on networks
+of its own that the student's code never sees, and counts the multiplications of the replay (_judge_counted).
 """
 from functools import partial
 
@@ -13,6 +15,7 @@ from .. import tanhnet
 from ._core import CheckFailed, Exercise, _call, _close, _collect_numbers, _describe, _fail, _judge_numbers, _number  # noqa: F401
 
 TOL = 1e-8
+UNSEEN = 2  # networks the judge also replays a counting run's tape on, drawn afresh each time
 ALLOWED = ("compute with +, -, *, ** and numpy.tanh on the numbers you are given (or on f = tanhnet.forward(x, w)); "
            "float(), math functions and the package's tanhnet.backward / closed_form cannot be used here")
 
@@ -24,44 +27,74 @@ def _tanh_cases(seed, n=5):
 
 
 def _collect_counted(fn, case, keys=None):
-    """Run fn once on counting numbers for `case`: {"values": float or None, or {key: float or None} when `keys`
-    are given, "multiplications": int}; or {"error": "..."} when it cannot run on them. Plain data only.
-    (No CheckFailed passes through here: what fn raises is recorded.)"""
-    x, w, tally = tanhnet.instrumented(*case)
+    """Run fn once on counting numbers for `case`: {"tape": the operations they recorded (see tanhnet.replay),
+    "returned": where the result is on the tape (tanhnet.tape_ref: an entry's index, "plain" or "foreign"), or
+    {key: that} for the `keys` of a dict result (None when fn returned no dict)}; or {"error": "..."} when fn
+    cannot run on them. Plain data only. (No CheckFailed passes through here: what fn raises is recorded.)"""
+    x, w, _ = tanhnet.instrumented(*case)
+    tape = x[0].tape  # taken before fn, which gets x, runs
     try:
         result = fn(x, w)
     except Exception as exc:  # noqa: BLE001  (what the student's code raises is reported, not raised)
         return {"error": f"{type(exc).__name__}: {exc}"}
     if keys is None:
-        values = tanhnet.value_of(result)
+        returned = tanhnet.tape_ref(result, tape)
     elif isinstance(result, dict):
-        values = {k: tanhnet.value_of(result.get(k)) for k in keys}
+        returned = {k: tanhnet.tape_ref(result.get(k), tape) for k in keys}
     else:
-        values = None
-    return {"values": values, "multiplications": int(tally[0])}
+        returned = None
+    return {"tape": list(tape), "returned": returned}
 
 
-def _judge_counted(name, counted, expected):
-    """The counting run must have worked and returned counting numbers equal to the plain answers `expected`
-    (a float, or a dict of floats). Returns the multiplications counted."""
+def _judge_counted(name, counted, case, expected, reference):
+    """The counting run on `case` must have worked, and its tape must replay from the case's x and w
+    (tanhnet.replay: every recorded value is the replayed one); the entries it returned must hold the plain answers
+    `expected` (a float, or a dict of floats), and hold reference(x, w) on UNSEEN networks too, drawn here and
+    never shown to the student's code (a constant computed outside the counting numbers fits one network only).
+    Returns the multiplications of the replay: what the tape does, not what the sandbox says."""
     __tracebackhide__ = True
     if not isinstance(counted, dict):
         _fail(f"{name}: the record of the counting run is missing")
     if "error" in counted:
         _fail(f"{name} works on floats but not on the counting numbers the check uses to see how the answer is "
               f"computed (it raised {str(counted['error'])[:200]}): {ALLOWED}")
-    values = counted.get("values")
-    pairs = list(expected.items()) if isinstance(expected, dict) else [(None, expected)]
-    for key, want in pairs:
-        got = values.get(key) if isinstance(values, dict) else (values if key is None else None)
+    tape = counted.get("tape")
+    if isinstance(tape, (list, tuple)) and len(tape) > tanhnet.MAX_TAPE:
+        _fail(f"{name} took more than {tanhnet.MAX_TAPE} operations on the counting numbers, more than the check "
+              "records: compute the answer in fewer steps")
+    try:
+        values, count = tanhnet.replay(tape, *case)
+    except tanhnet.TapeError as exc:
+        _fail(f"{name}: the record of the counting run does not replay: {exc}")
+    returned = counted.get("returned")
+    keys = list(expected) if isinstance(expected, dict) else [None]
+    refs = []
+    for key in keys:  # a loop, not a comprehension (see _core: hidden frames)
+        ref = returned.get(key) if isinstance(returned, dict) else (returned if key is None else None)
         label = name if key is None else f"{name}'s dy/d{key}"
-        if got is None:
+        if isinstance(ref, str) and ref == "foreign":
+            _fail(f"{label} is a counting number that no operation of the counting run made (one made by hand, e.g. "
+                  f"from a plain float .value): {ALLOWED}")
+        if type(ref) is not int:
             _fail(f"{label} was not computed from the x and w it was given: {ALLOWED}")
-        if not isinstance(got, float) or not _close(np.array([got]), np.array([want]), TOL):
+        if not 0 <= ref < len(values):
+            _fail(f"{name}: the record of the counting run does not replay: {label} is entry {ref}, not one of the "
+                  f"tape's {len(values)} entries")
+        want = expected[key] if key is not None else expected
+        if not _close(np.array([values[ref]]), np.array([want]), TOL):
             _fail(f"{label} changes when the same x and w come as counting numbers: {ALLOWED}")
-    count = counted.get("multiplications")
-    if not isinstance(count, int) or count < 0:
-        _fail(f"{name}: the multiplication count is missing")
+        refs.append(ref)
+    for x, w in _tanh_cases(None, UNSEEN):  # fresh entropy: networks the sandbox cannot know
+        right = reference(x, w)
+        right = [right[k] for k in keys] if isinstance(right, dict) else [right]
+        try:
+            values = tanhnet.replay(tape, x, w, check=False)[0]
+        except tanhnet.TapeError:  # a division by 0, say, on that network
+            values = None
+        if values is None or not _close(np.array([values[ref] for ref in refs]), np.array(right), TOL):
+            _fail(f"{name}: the operations of the counting run give the answer only on the network they ran on, "
+                  "not when replayed on others: the answer holds numbers computed outside the counting numbers (a "
+                  f"constant, or a value taken out with .value): {ALLOWED}")
     return count
 
 
@@ -101,7 +134,7 @@ def _scalar_judge(name, reference, mistakes, message):
         if not isinstance(answers, dict):
             _fail(f"{name}: expected the answers as a dict, got {_describe(answers)}")
         _judge_numbers(name, answers.get("values"), reference, mistakes, cases)
-        _judge_counted(name, answers.get("counted"), reference(*cases[0]))
+        _judge_counted(name, answers.get("counted"), cases[0], reference(*cases[0]), reference)
         return message
     return judge
 
@@ -259,7 +292,8 @@ def _backward_judge(cases, answers):
               + (f" (dy/d{', dy/d'.join(right)} {'is' if len(right) == 1 else 'are'} right)" if right else "")
               + f". They use the δ of unit {', '.join(units)}: check {'; '.join(DELTA_OF[u] for u in units)}"
               + f". For the first network expected dy/d{wrong[0]} = {want[0, cols[0]]:.6g}, got {got[0, cols[0]]:.6g}")
-    count = _judge_counted("backward", answers.get("counted"), dict(zip(tanhnet.WEIGHTS, got[0])))
+    count = _judge_counted("backward", answers.get("counted"), cases[0], dict(zip(tanhnet.WEIGHTS, got[0])),
+                           lambda x, w: tanhnet.backward(x, w)[0])
     best, naive = _reference_counts()
     if count > best:
         how = ("as many as computing each gradient on its own" if count >= naive else
