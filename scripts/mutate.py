@@ -140,10 +140,6 @@ EQUIVALENT = {
     "utils.checks._core.x__fail__mutmut_1": "__tracebackhide__ None in _fail: IPython always shows the frame that "
                                             "raised, hidden or not",
     "utils.checks._core.x__fail__mutmut_2": "__tracebackhide__ False in _fail: as above",
-    "utils.checks._core.x__array__mutmut_42": "astype(None): numpy's default dtype is float64",
-    "utils.checks._core.x__number__mutmut_30": "getattr(arr, 'shape', None): arr is an ndarray, the default unused",
-    "utils.checks._core.x__number__mutmut_33": "getattr(arr, 'shape'): as above",
-    "utils.checks._core.x__number__mutmut_36": "getattr(arr, 'shape', 'XXXX'): as above",
     "utils.checks._core.x__judge_numbers__mutmut_23": "return False for True: no caller uses the value (they "
                                                       "return their own message)",
     "utils.checks.hessian.x__steps_judge__mutmut_32": "dtype=None: predicted_steps gives ints; np.array_equal and "
@@ -158,8 +154,6 @@ EQUIVALENT = {
     "utils.checks.gates.x__diamond_judge__mutmut_201": "w[1] == 0 for w[0] == 0: with atol=0, isclose(|w[0]|, "
                                                        "|w[1]|) and w[0] == 0 hold only for w = (0, 0)",
     "utils.checks.gates.x__diamond__mutmut_2": "astype(None) is astype(float64): numpy's default dtype",
-    "utils.checks.gates.x__matrix__mutmut_54": "astype(None) is astype(float64), as above",
-    "utils.checks.gates.x__record__mutmut_25": "astype(None) is astype(float64), as above",
     "utils.checks.gates.x__network__mutmut_70": "reshape(None) keeps B[1]'s shape (1,) or (): both broadcast alike "
                                                 "in A @ w + b, and B[1] is read nowhere else",
     **{f"utils.checks.gates.x__{f}__mutmut_{n}": "[+1] for [-1]: _network and the square's AND make exactly two "

@@ -1,11 +1,12 @@
-"""The answer validators and the ratio hint shared by every exercise check (utils/checks/_core.py): what a student
+"""The answer validators and the ratio hint shared by every exercise check (utils/checks/_answers.py and _core.py): what a student
 is told about a malformed answer names the function, what was expected and what came instead."""
 import numpy as np
 import pytest
 import torch
 
 from utils import checks
-from utils.checks._core import _array, _close, _judge_numbers, _number, _ratio_hint
+from utils.checks._answers import array, number
+from utils.checks._core import _close, _judge_numbers, _ratio_hint
 
 
 def fails(pattern, fn, *args):
@@ -15,23 +16,23 @@ def fails(pattern, fn, *args):
 
 def test_array_takes_tensors_and_numbers_as_float64():
     t = torch.arange(6, dtype=torch.float32, requires_grad=True).reshape(2, 3)
-    got = _array("H", t, (2, 3))
+    got = array("H", t, [(2, 3)])
     assert got.dtype == np.float64 and np.array_equal(got, np.arange(6.0).reshape(2, 3))
-    assert _array("H", np.arange(4).reshape(2, 2), (2, 2)).dtype == np.float64
+    assert array("H", np.arange(4).reshape(2, 2), [(2, 2)]).dtype == np.float64
 
 
 def test_array_names_what_it_got_and_the_shape_it_expected():
-    fails(r"^H must be a numeric numpy array of shape \(2, 2\); got str", _array, "H", "x", (2, 2))
-    fails(r"^H must be a numeric numpy array of shape \(2, 2\); got ndarray", _array, "H",
-          np.array([["a", "b"], ["c", "d"]]), (2, 2))
-    fails(r"^H is a list; return a numpy array of shape \(2, 2\)", _array, "H", [[1.0, 0.0], [0.0, 1.0]], (2, 2))
-    fails(r"^H is None", _array, "H", None, (2, 2))
+    fails(r"^H must be a numeric numpy array of shape \(2, 2\); got str", array, "H", "x", [(2, 2)])
+    fails(r"^H must be a numeric numpy array of shape \(2, 2\); got ndarray", array, "H",
+          np.array([["a", "b"], ["c", "d"]]), [(2, 2)])
+    fails(r"^H is a list; return a numpy array of shape \(2, 2\)", array, "H", [[1.0, 0.0], [0.0, 1.0]], [(2, 2)])
+    fails(r"^H is None", array, "H", None, [(2, 2)])
 
 
 def test_array_says_transposed_only_for_a_transposed_matrix():
-    fails(r"^DW has shape \(3, 2\), expected \(2, 3\): it is transposed", _array, "DW", np.ones((3, 2)), (2, 3))
-    fails(r"^DW has shape \(4, 3\), expected \(2, 3\)", _array, "DW", np.ones((4, 3)), (2, 3))
-    fails(r"^T has shape \(4, 3, 2\), expected \(2, 3, 4\)", _array, "T", np.ones((4, 3, 2)), (2, 3, 4))
+    fails(r"^DW has shape \(3, 2\), expected \(2, 3\): it is transposed", array, "DW", np.ones((3, 2)), [(2, 3)])
+    fails(r"^DW has shape \(4, 3\), expected \(2, 3\)", array, "DW", np.ones((4, 3)), [(2, 3)])
+    fails(r"^T has shape \(4, 3, 2\), expected \(2, 3, 4\)", array, "T", np.ones((4, 3, 2)), [(2, 3, 4)])
 
 
 def test_close_is_relative_to_the_largest_entry():
@@ -42,7 +43,7 @@ def test_close_is_relative_to_the_largest_entry():
 
 
 def test_number_takes_a_tensor_that_requires_grad():
-    assert _number("kappa", torch.tensor(2.5, requires_grad=True)) == 2.5
+    assert number("kappa", torch.tensor(2.5, requires_grad=True)) == 2.5
 
 
 @pytest.mark.parametrize("value, pattern", [
@@ -53,7 +54,7 @@ def test_number_takes_a_tensor_that_requires_grad():
     (np.array(np.nan), r"^kappa returned nan: look for a division by zero or an overflow"),
 ])
 def test_number_names_what_it_got(value, pattern):
-    fails(pattern, _number, "kappa", value)
+    fails(pattern, number, "kappa", value)
 
 
 CASES = [(1.0, 2.0), (3.0, 4.0), (5.0, 6.0)]
@@ -100,7 +101,7 @@ def test_number_takes_a_one_by_one_array_without_a_warning():
     import warnings
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # numpy deprecates float() of an array with dimensions
-        assert _number("kappa", np.array([[2.5]])) == 2.5
+        assert number("kappa", np.array([[2.5]])) == 2.5
 
 
 def message(fn, *args, **kwargs):
@@ -110,7 +111,7 @@ def message(fn, *args, **kwargs):
 
 
 def test_array_a_wrong_shape_that_is_no_transpose_says_only_the_shapes():
-    assert message(_array, "DW", np.ones((4, 3)), (2, 3)) == "DW has shape (4, 3), expected (2, 3)"
+    assert message(array, "DW", np.ones((4, 3)), [(2, 3)]) == "DW has shape (4, 3), expected (2, 3)"
 
 
 def test_ratio_hint_entries_at_exactly_1e_12_of_the_largest_are_round_off():

@@ -35,6 +35,23 @@ def plain(name, value):
     _core._fail(f"{name} must be numbers or numpy arrays; got {got}")
 
 
+def recorded(value):
+    """`value` as it came, as plain data, for a judge that names what it got: tensors and arrays as numpy arrays
+    (floating tensors as float64, arrays of numbers in their own dtype), numbers as floats, lists and tuples as lists,
+    None, booleans and strings as they are; anything else as a string "<TypeName>"."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if hasattr(value, "detach") and hasattr(value, "numpy"):  # a torch tensor
+        return value.detach().cpu().double().numpy() if value.is_floating_point() else value.detach().cpu().numpy()
+    if isinstance(value, np.ndarray):
+        return value.copy() if value.dtype != object else "<array of dtype object>"
+    if isinstance(value, (int, float, np.number)):
+        return float(value)
+    if isinstance(value, (list, tuple)):
+        return [recorded(v) for v in value]
+    return f"<{type(value).__name__}>"
+
+
 def number(name, value):
     """`value` as a finite float, or CheckFailed: None, a list, a string, an array of more than one number, NaN."""
     __tracebackhide__ = True

@@ -20,15 +20,7 @@ class CheckFailed(AssertionError):
     """The answer is not right yet; the message says what is wrong."""
 
 
-from ._answers import array, describe, number  # noqa: E402  (they raise CheckFailed through _fail, defined below)
-
-# the names the checks modules used before _answers held them; they go when every module imports from _answers
-_describe, _number = describe, number
-
-
-def _array(name, value, shape):
-    __tracebackhide__ = True
-    return array(name, value, [shape])
+from ._answers import describe, number  # noqa: E402  (they raise CheckFailed through _fail, defined below)
 
 
 REGISTRY = {}  # grade_id of the nbgrader grade cell -> its Exercise, filled as the checks modules declare them

@@ -10,32 +10,19 @@ import math
 import numpy as np
 
 from .. import data, mlp
-from ._core import CheckFailed, Exercise, _array, _call, _close, _describe, _fail, _number, _ratio_hint
+from ._answers import array, describe, number, recorded
+from ._core import CheckFailed, Exercise, _call, _close, _fail, _ratio_hint
 
 SIZES = (4, 6, 6, 6, 1)
 
 
 # ---------------------------------------------------------------- answers as plain data
 
-def _plain(value):
-    """The student's return value as plain data: tensors and arrays as numpy arrays, numbers as floats,
-    lists and tuples as lists; anything else as a string "<TypeName>" the judge can name."""
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if hasattr(value, "detach") and hasattr(value, "numpy"):  # a torch tensor
-        return value.detach().cpu().double().numpy() if value.is_floating_point() else value.detach().cpu().numpy()
-    if isinstance(value, np.ndarray):
-        return value.copy() if value.dtype != object else "<array of dtype object>"
-    if isinstance(value, (int, float, np.number)):
-        return float(value)
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return f"<{type(value).__name__}>"
 
 
 def _what(value):
     """A short description of a plain answer for messages: "<dict>", "list of length 3", "None", "float"."""
-    return value if isinstance(value, str) else _describe(value) if value is not None else "None"
+    return value if isinstance(value, str) else describe(value) if value is not None else "None"
 
 
 def _copies(case):
@@ -62,7 +49,7 @@ def _backward_collect(fn, cases, name="backward"):
     answers = []
     for case in cases:
         try:
-            answers.append(_plain(_call(fn, name, *_copies(case))))
+            answers.append(recorded(_call(fn, name, *_copies(case))))
         except CheckFailed as failed:
             answers.append({"failed": str(failed)})
     return answers
@@ -138,7 +125,7 @@ def _validated(name, answer, case):
                       "the batch (delta.sum(axis=0))")
             if label == "DW" and isinstance(g, np.ndarray) and g.shape == r.shape[::-1] and r.shape[0] != r.shape[1]:
                 _fail(f"DW[{l}] has shape {g.shape}, expected {r.shape}: it is transposed; use A_prev.T @ delta")
-            arrays.append(_array(f"{label}[{l}]", g, r.shape))
+            arrays.append(array(f"{label}[{l}]", g, [r.shape]))
         out.append(arrays)
     return out
 
@@ -219,7 +206,7 @@ def _backward_judge(cases, answers):
     __tracebackhide__ = True
     name = "backward"
     if not isinstance(answers, list) or len(answers) != len(cases):
-        _fail(f"{name}: expected {len(cases)} answers, got {_describe(answers)}")
+        _fail(f"{name}: expected {len(cases)} answers, got {describe(answers)}")
     results = []
     for case, answer in zip(cases, answers):
         DW, DB = _validated(name, answer, case)
@@ -259,7 +246,7 @@ def _tanh_collect(fn, cases):
 def _tanh_judge(cases, answers):
     __tracebackhide__ = True
     if not isinstance(answers, list) or len(answers) != len(cases):
-        _fail(f"backward_tanh: expected {len(cases)} answers, got {_describe(answers)}")
+        _fail(f"backward_tanh: expected {len(cases)} answers, got {describe(answers)}")
     for case, answer in zip(cases, answers):
         DW, DB = _validated("backward_tanh", answer, case)
         want_W, want_B = mlp.backward(*case, "tanh")
@@ -307,8 +294,8 @@ def _torch_collect(fn, cases):
                     err.backward()
                 except RuntimeError as exc:
                     _fail(f"error_torch's result cannot be differentiated: {exc}")
-                record["grad_W"] = [_plain(w.grad) for w in Wt]
-                record["grad_B"] = [_plain(b.grad) for b in Bt]
+                record["grad_W"] = [recorded(w.grad) for w in Wt]
+                record["grad_B"] = [recorded(b.grad) for b in Bt]
         answers.append(record)
     return answers
 
@@ -347,7 +334,7 @@ def _torch_problems(case, a):
         yield (f"the error is computed in {_said(a, 'dtype')}: keep the tensors' float64 (no .float()), so that it "
                "matches numpy to round-off"), True
     try:
-        got, malformed = _number("error_torch", a.get("value")), None
+        got, malformed = number("error_torch", a.get("value")), None
     except CheckFailed as failed:
         malformed = str(failed)
     if malformed:  # yielded outside the except: the student's CheckFailed would show this one as its context
@@ -393,7 +380,7 @@ def _first_problem(problems):
 def _torch_judge(cases, answers):
     __tracebackhide__ = True
     if not isinstance(answers, list) or len(answers) != len(cases) or not all(isinstance(a, dict) for a in answers):
-        _fail(f"error_torch: expected {len(cases)} records, got {_describe(answers)}")
+        _fail(f"error_torch: expected {len(cases)} records, got {describe(answers)}")
     for case, a in zip(cases, answers):
         problem = _first_problem(_torch_problems(case, a))
         if problem:
@@ -438,12 +425,12 @@ def _sequential_collect(fn, cases):
             for m in net:
                 layer = {"type": type(m).__name__}
                 if isinstance(m, torch.nn.Linear):
-                    layer.update(weight=_plain(m.weight), bias=_plain(m.bias),  # _plain(None) is None
+                    layer.update(weight=recorded(m.weight), bias=recorded(m.bias),  # recorded(None) is None
                                  dtype=str(m.weight.dtype).replace("torch.", ""))
                 record["layers"].append(layer)
             try:
                 with torch.no_grad():
-                    record["output"] = _plain(net(torch.tensor(X)))
+                    record["output"] = recorded(net(torch.tensor(X)))
             except Exception as exc:  # a float32 layer on float64 input, a wrong shape, ...
                 record["output"] = f"<{type(exc).__name__}: {exc}>"
         answers.append(record)
@@ -501,7 +488,7 @@ def _sequential_problems(case, a):
     for l, (lin, w) in enumerate(zip(linears, W)):
         weight = lin.get("weight")
         if not _real(weight, w.T.shape):
-            got = (weight if weight is None or isinstance(weight, str) else _describe(weight)
+            got = (weight if weight is None or isinstance(weight, str) else describe(weight)
                    if not isinstance(weight, np.ndarray) else weight.shape if weight.shape != w.T.shape else
                    f"an array of dtype {weight.dtype}")
             yield (f"layer {l}: nn.Linear({w.shape[0]}, {w.shape[1]}) stores its weight as (out, in) = {w.T.shape}; "
@@ -528,7 +515,7 @@ def _sequential_problems(case, a):
             return
     out, want = a.get("output"), mlp.forward(X, W, B)[0]
     if not _real(out, want.shape):
-        shown = (out if isinstance(out, str) else _describe(out) if not isinstance(out, np.ndarray) else
+        shown = (out if isinstance(out, str) else describe(out) if not isinstance(out, np.ndarray) else
                  f"an output of shape {out.shape}, expected {want.shape}" if out.shape != want.shape else
                  f"an output of dtype {out.dtype}")
         yield f"the network cannot be applied to X of shape {X.shape}: {shown}", False
@@ -556,7 +543,7 @@ def _sequential_problems(case, a):
 def _sequential_judge(cases, answers):
     __tracebackhide__ = True
     if not isinstance(answers, list) or len(answers) != len(cases) or not all(isinstance(a, dict) for a in answers):
-        _fail(f"build_sequential: expected {len(cases)} records, got {_describe(answers)}")
+        _fail(f"build_sequential: expected {len(cases)} records, got {describe(answers)}")
     for case, a in zip(cases, answers):
         problem = _first_problem(_sequential_problems(case, a))
         if problem:

@@ -12,7 +12,8 @@ from functools import partial
 import numpy as np
 
 from .. import tanhnet
-from ._core import CheckFailed, Exercise, _call, _close, _collect_numbers, _describe, _fail, _judge_numbers, _number  # noqa: F401
+from ._answers import describe, number
+from ._core import Exercise, _call, _close, _collect_numbers, _fail, _judge_numbers
 
 TOL = 1e-8
 UNSEEN = 2  # networks the judge also replays a counting run's tape on, drawn afresh each time
@@ -132,7 +133,7 @@ def _scalar_judge(name, reference, mistakes, message):
     def judge(cases, answers):
         __tracebackhide__ = True
         if not isinstance(answers, dict):
-            _fail(f"{name}: expected the answers as a dict, got {_describe(answers)}")
+            _fail(f"{name}: expected the answers as a dict, got {describe(answers)}")
         _judge_numbers(name, answers.get("values"), reference, mistakes, cases)
         _judge_counted(name, answers.get("counted"), cases[0], reference(*cases[0]), reference)
         return message
@@ -239,7 +240,7 @@ def _gradient_dict(name, value):
     if value is None:
         _fail(f"{name} returned None: did you forget `return`?")
     if not isinstance(value, dict):
-        _fail(f"{name} must return a dict {{'w13': dy/dw13, ...}} of the eight gradients; got {_describe(value)}")
+        _fail(f"{name} must return a dict {{'w13': dy/dw13, ...}} of the eight gradients; got {describe(value)}")
     missing = [k for k in tanhnet.WEIGHTS if k not in value]
     extra = sorted(str(k) for k in value if k not in tanhnet.WEIGHTS)
     if missing or extra:
@@ -247,7 +248,7 @@ def _gradient_dict(name, value):
               + (f"; missing {', '.join(missing)}" if missing else "") + (f"; unexpected {', '.join(extra)}" if extra else ""))
     numbers = {}
     for k in tanhnet.WEIGHTS:  # a loop, not a comprehension (see _core: hidden frames)
-        numbers[k] = _number(f"{name}'s dy/d{k}", value[k])
+        numbers[k] = number(f"{name}'s dy/d{k}", value[k])
     return numbers
 
 
@@ -272,7 +273,7 @@ def _backward_judge(cases, answers):
     __tracebackhide__ = True
     if not isinstance(answers, dict) or not isinstance(answers.get("gradients"), list) \
             or len(answers["gradients"]) != len(cases):
-        _fail(f"backward: expected the gradients of {len(cases)} networks, got {_describe(answers)}")
+        _fail(f"backward: expected the gradients of {len(cases)} networks, got {describe(answers)}")
     got = np.array([[g[k] for k in tanhnet.WEIGHTS] for g in (_gradient_dict("backward", a) for a in answers["gradients"])])
     table = lambda fn: np.array([[fn(x, w)[k] for k in tanhnet.WEIGHTS] for x, w in cases])  # noqa: E731
     want = table(lambda x, w: tanhnet.backward(x, w)[0])
@@ -330,8 +331,8 @@ def _value_collect(Value, cases):
         y, ws = _call(run_case, "Value", x, w)
         grads = {}
         for k in tanhnet.WEIGHTS:  # a loop, not a comprehension (see _core: hidden frames)
-            grads[k] = _number(f"w{k[1:]}.grad", getattr(ws[k], "grad", None))
-        out.append({"y": _number("y.data", getattr(y, "data", None)), "grads": grads})
+            grads[k] = number(f"w{k[1:]}.grad", getattr(ws[k], "grad", None))
+        out.append({"y": number("y.data", getattr(y, "data", None)), "grads": grads})
     return out
 
 
@@ -364,12 +365,12 @@ def _value_judge(cases, answers):
     __tracebackhide__ = True
     if not isinstance(answers, list) or len(answers) != len(cases) or not all(
             isinstance(a, dict) and isinstance(a.get("grads"), dict) for a in answers):
-        _fail(f"Value: expected the results of {len(cases)} networks, got {_describe(answers)}")
-    ys = np.array([_number("y.data", a.get("y")) for a in answers])
+        _fail(f"Value: expected the results of {len(cases)} networks, got {describe(answers)}")
+    ys = np.array([number("y.data", a.get("y")) for a in answers])
     if not _close(ys, np.array([tanhnet.forward(x, w)["y"] for x, w in cases]), TOL):
         _fail("Value: the forward values are wrong: check that + and * compute self.data + other.data and "
               "self.data * other.data, and tanh numpy.tanh(self.data)")
-    got = np.array([[_number(f"w{k[1:]}.grad", a["grads"].get(k)) for k in tanhnet.WEIGHTS] for a in answers])
+    got = np.array([[number(f"w{k[1:]}.grad", a["grads"].get(k)) for k in tanhnet.WEIGHTS] for a in answers])
     table = lambda fn: np.array([[fn(x, w)[k] for k in tanhnet.WEIGHTS] for x, w in cases])  # noqa: E731
     want = table(lambda x, w: tanhnet.backward(x, w)[0])
     if _close(got, want, TOL):
