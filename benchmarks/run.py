@@ -162,7 +162,8 @@ CPU_BEFORE_WHOLE_SANDBOX = 0.33
 def synthetic_class(submitted):
     """submitted/STUDENT/ps1/*.ipynb: 6 correct, 3 blank, the typical mistakes, the red-team set; every student
     hands in all four notebooks (those an entry does not touch keep their solutions)."""
-    from grader import redteam
+    sys.path.insert(0, str(ROOT / "tests"))
+    import redteam  # tests/redteam.py: the test fixtures, not part of the installed package
 
     sources = sorted((ROOT / "notebooks").glob("*.ipynb"))
     course = submitted.parent / "decoy-course"  # what hostile cells aim at

@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader import redteam
+import redteam
 from utils.checks import EXERCISES, _deny
 
 SOURCES = Path(__file__).resolve().parent.parent / "notebooks"

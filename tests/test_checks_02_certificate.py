@@ -203,7 +203,7 @@ def test_a_collect_that_reports_its_own_count_fails(honest):
 @pytest.mark.parametrize("student", ["tanh-count-tally", "tanh-count-unwrapped", "tanh-count-collect"])
 def test_red_team_entries_fail_in_this_kernel_too(student):
     """The red-team cells run here as in the grader's sandbox: the cell, then the registry's collect and judge."""
-    from grader import redteam
+    import redteam
 
     entry, expected = redteam.RED_TEAM[student]
     registry = dict(checks.EXERCISES)

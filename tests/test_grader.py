@@ -15,7 +15,8 @@ import pytest
 
 from conftest import require
 from grader import __main__ as cli
-from grader import batch, isolation, redteam, report, scan, wire
+import redteam
+from grader import batch, isolation, report, scan, wire
 from grader.worker import plan
 from utils.checks import EXERCISES
 

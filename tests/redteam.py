@@ -67,7 +67,7 @@ RED_TEAM = {
                              {"check-backward": ("0", "`backward` is not defined")}),
     "cheat-kappa": ({KAPPA: {"ex2-kappa": "kappa = lambda mu, s: conditioning.condition_number(mu, s)"}},
                     {"check-kappa": ("0", "uses the reference implementation `utils.conditioning.condition_number`")}),
-    # every other exercise delegated to the package's reference (grader/references.py): the answer is right, the
+    # every other exercise delegated to the package's reference (denied by default): the answer is right, the
     # work is not the student's. The counted helpers of notebook 02 would even pass its multiplication count.
     "delegate-gates": ({GATES: {
         "ex-xor": "def xor_network():\n    return threshold.xor_network()\n",
