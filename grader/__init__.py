@@ -1,1 +1,1 @@
-"""Grading a class outside the students' kernels: `python -m grader` (see README, "Grading a class")."""
+"""Grading a class outside the students' kernels: `python -m grader` (see docs/grading.md)."""

@@ -1,4 +1,4 @@
-"""python -m grader SUBMISSIONS [--out DIR] ...: grade a class (see README, "Grading a class")."""
+"""python -m grader SUBMISSIONS [--out DIR] ...: grade a class (see docs/grading.md)."""
 import argparse
 import sys
 import time

@@ -16,7 +16,7 @@ CPU (one core) of the whole sandbox, not of each process. Then `isolate` gives t
   and cannot undo the mounts; no_new_privs, so no setuid program gives root back.
 Without root (or where unshare or the cgroup file system is refused) what is unavailable is returned, one
 sentence each naming the protection that is missing, the grader writes it into the log, and the sandbox still
-has its per-process resource limits, its own process group and the stub package (see README, "Grading a class").
+has its per-process resource limits, its own process group and the stub package (see docs/grading.md).
 `remove_tree` removes a folder at any depth (a sandbox may nest folders deeper than Python can recurse).
 """
 import ctypes
