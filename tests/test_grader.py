@@ -631,15 +631,9 @@ print(json.dumps(out))
             assert inspect.getsource(value) in copy.read_text(), dotted
 
 
-def test_isolation_degrades_and_says_so_where_unshare_is_refused(tmp_path):
-    """Where the kernel refuses namespaces (no root, Docker's default seccomp), `isolate` still applies the
-    resource limits (and, as root, a user id of its own) and returns what it could not do, for the log."""
+def refusing(real):
+    """A libc like `real` whose unshare() fails with EPERM, as in a container that refuses namespaces."""
     import ctypes
-    import resource
-
-    from grader import isolation
-
-    real = isolation._libc
 
     class Refusing:
         def __getattr__(self, name):
@@ -648,6 +642,17 @@ def test_isolation_degrades_and_says_so_where_unshare_is_refused(tmp_path):
         def unshare(self, flags):
             ctypes.set_errno(1)  # EPERM
             return -1
+    return Refusing
+
+
+def test_isolation_degrades_and_says_so_where_unshare_is_refused(tmp_path):
+    """Where the kernel refuses namespaces (no root, Docker's default seccomp), `isolate` still applies the
+    resource limits (and, as root, a user id of its own) and returns what it could not do, for the log."""
+    import resource
+
+    from grader import isolation
+
+    Refusing = refusing(isolation._libc)
 
     read, write = os.pipe()
     pid = os.fork()
@@ -677,19 +682,10 @@ def test_isolation_degrades_and_says_so_where_unshare_is_refused(tmp_path):
 def test_whole_sandbox_protections_say_what_is_missing_where_refused(tmp_path, monkeypatch):
     """Without PID or IPC namespaces or control groups (no root, a container's seccomp, no cgroup file system),
     each protection that is missing is named, for the log; as root here, all three are available."""
-    import ctypes
 
     from grader import isolation
 
-    real = isolation._libc
-
-    class Refusing:
-        def __getattr__(self, name):
-            return getattr(real, name)
-
-        def unshare(self, flags):
-            ctypes.set_errno(1)  # EPERM
-            return -1
+    Refusing = refusing(isolation._libc)
 
     if os.geteuid() == 0:  # the real thing first: what grading used on this machine
         cgroups = isolation.Cgroups()
