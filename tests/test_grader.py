@@ -682,7 +682,6 @@ def test_isolation_degrades_and_says_so_where_unshare_is_refused(tmp_path):
 def test_whole_sandbox_protections_say_what_is_missing_where_refused(tmp_path, monkeypatch):
     """Without PID or IPC namespaces or control groups (no root, a container's seccomp, no cgroup file system),
     each protection that is missing is named, for the log; as root here, all three are available."""
-
     from grader import isolation
 
     Refusing = refusing(isolation._libc)
