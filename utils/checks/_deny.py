@@ -85,29 +85,29 @@ def _import_time(module):
     any copy of the module, the second must also work. Function bodies run later and are not looked into."""
     loaded, called = set(), set()
 
-    def visit(node, top):
+    def visit(node):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             for part in [*getattr(node, "decorator_list", []), *node.args.defaults, *node.args.kw_defaults]:
                 if part is not None:
-                    visit(part, top)
+                    visit(part)
             return
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             called.add(node.func.id)
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             loaded.add(node.id)
         for child in ast.iter_child_nodes(node):
-            visit(child, top)
+            visit(child)
 
     for node in _tree(module).body:
-        visit(node, True)
+        visit(node)
     return loaded, called
 
 
 # ----------------------------------------------------------------------------- reachability
 
 def _functions_in(obj, depth=0):
-    """The Python functions `obj` holds: itself, a partial's function and arguments, a class's methods, the
-    values of a container (one level)."""
+    """The package's Python functions `obj` holds: itself, a partial's function and arguments, a class's methods,
+    the values of a container, what a wrapper made elsewhere closes over (a few levels deep)."""
     if isinstance(obj, types.FunctionType):
         if _ours(obj):
             return [obj]
@@ -211,11 +211,10 @@ def _resolve(dotted):
 
 
 def _roots():
-    """ALLOWED, every registered exercise (its collect and what it holds) and what the modules call on import."""
-    from . import EXERCISES
-
+    """ALLOWED, every declared exercise (its collect is followed; the declaration itself must stay, or the exercise
+    would not register) and what the modules call on import."""
     mods = modules()
-    roots, objects = set(), []
+    roots = set()
     for entry in ALLOWED:
         if entry in mods:
             roots.update(f"{entry}.{name}" for name in definitions(mods[entry]))
@@ -228,8 +227,7 @@ def _roots():
         for name in defined:
             if isinstance(getattr(module, name, None), _exercise_type()):
                 roots.add(f"{module_name}.{name}")
-    objects.extend(exercise.collect for exercise in EXERCISES.values())
-    return roots, objects
+    return roots
 
 
 def _exercise_type():
@@ -242,9 +240,7 @@ def allowed_names():
     """Every dotted name a solution may use while it is checked: ALLOWED and all that it, the exercises' collect
     functions and the modules' import-time calls reach."""
     defined = {name: definitions(module) for name, module in modules().items()}
-    roots, objects = _roots()
-    seen, todo = set(), list(roots)
-    functions = [f for obj in objects for f in _functions_in(obj)]
+    seen, todo, functions = set(), list(_roots()), []
     while todo or functions:
         if todo:
             dotted = todo.pop()
