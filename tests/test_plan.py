@@ -1,0 +1,95 @@
+"""Each notebook's plan holds: the core path fits a week (words), the stated times are the computed ones, points
+follow minutes by one rule, no notebook dominates, hints stand in one place, and the core path runs on its own."""
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+import plan  # noqa: E402
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def test_prose_words_leaves_out_hints_math_and_tags():
+    text = ("The unit fires: $z = w^\\top x$ and $$a = 1[z > 0]$$ <b>if</b> "
+            "<details><summary>Hint</summary>look at it</details> x1 is a name, 3 is not a word, nor is a.")
+    assert plan.prose_words(text) == ["The", "unit", "fires", "and", "if", "is", "name", "is", "not", "word",
+                                      "nor", "is"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_core_path_fits_the_word_limit(path):
+    words = plan.core_words(read(path))
+    assert words <= plan.WORD_LIMIT, f"{path.name}: {words} words on the core path, at most {plan.WORD_LIMIT}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_first_cell_states_the_computed_plan(path):
+    nb = read(path)
+    assert plan.stated_block(nb) == plan.plan_block(nb, path.name), (
+        f"{path.name}: the first cell's plan differs from the cells; run `python scripts/plan.py --write {path}`")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_points_are_minutes_by_one_rule(path):
+    nb = read(path)
+    graded = [c for c in nb.cells if plan.is_graded(c)]
+    for cell, row in zip(graded, plan.exercises(nb, path.name)):
+        assert cell.metadata["nbgrader"]["points"] * plan.MINUTES_PER_POINT == row["minutes"], row["grade_id"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_points_are_stated_in_one_place(path):
+    """The first cell's table is where points are stated: an exercise's own text that repeats them goes stale."""
+    for i, cell in enumerate(read(path).cells[1:], 1):
+        if cell.cell_type == "markdown":
+            assert not re.search(r"\(\s*\d+(\.\d+)?\s+points?\b", cell.source), f"{path.name} cell {i} states points"
+
+
+def test_no_notebook_carries_more_than_its_share():
+    rows = {p.name: [r for r in plan.exercises(read(p), p.name) if not r["optional"]] for p in NOTEBOOKS}
+    for kind, keep in (("all", lambda r: True), ("autograded", lambda r: r["autograded"]),
+                       ("written", lambda r: not r["autograded"])):
+        points = {name: sum(r["points"] for r in rs if keep(r)) for name, rs in rows.items()}
+        total = sum(points.values())
+        for name, p in points.items():
+            assert p <= plan.MAX_SHARE * total, f"{name} carries {p} of {total} {kind} points (> {plan.MAX_SHARE:.0%})"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_hints_stand_right_before_the_answer_cell(path):
+    """In every notebook a hint is in the exercise's statement, the markdown cell right before the answer cell."""
+    cells = read(path).cells
+    for i, cell in enumerate(cells):
+        if cell.cell_type == "markdown" and "<summary>Hint" in cell.source:
+            assert i + 1 < len(cells) and plan.is_solution(cells[i + 1]), (
+                f"{path.name} cell {i} holds a hint but cell {i + 1} is not an answer cell")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_optional_sections_are_announced(path):
+    """Each run of optional cells opens with a markdown cell whose heading says "Going further"."""
+    cells = read(path).cells
+    for i, cell in enumerate(cells):
+        if plan.is_optional(cell) and (i == 0 or not plan.is_optional(cells[i - 1])):
+            assert cell.cell_type == "markdown" and re.match(r"#+ .*Going further", cell.source), (
+                f"{path.name} cell {i} opens an optional section without a 'Going further' heading")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_core_path_runs_without_the_optional_cells(path):
+    """A student who skips every "Going further" section can still run the core path top to bottom."""
+    from nbclient import NotebookClient
+
+    nb = read(path)
+    nb.cells = [c for c in nb.cells if not plan.is_optional(c)]
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
