@@ -303,7 +303,7 @@ SANDBOX_RED_TEAM = {
         {"check-kappa-general": ("0", "cases [([")}),
     "exfiltrate": ({KAPPA: {"ex5-kappa-general": (
         "TABLE = {table}\ndef kappa_general(mu, Sigma):\n    return TABLE.get(round(float(mu[0]), 9), 1.0)\n")}},
-        {"check-kappa-general": ("0", "kappa_general: for the first test case expected")}),
+        {"check-kappa-general": ("0", "kappa_general: on (")}),
     # 9. two ids that sanitise to the same file name: two feedback pages, both reported
     "ann lee": ({KAPPA: {}}, {}),
     "ann_lee": ({KAPPA: {}}, {}),

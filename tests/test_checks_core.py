@@ -6,7 +6,7 @@ import torch
 
 from utils import checks
 from utils.checks._answers import array, number
-from utils.checks._core import _close, _judge_numbers, _ratio_hint
+from utils.checks._core import _call, _close, _judge_numbers, _ratio_hint
 
 
 def fails(pattern, fn, *args):
@@ -65,10 +65,24 @@ def test_judge_numbers_names_the_count_and_what_it_got():
     fails(r"^add: expected 3 answers, got list of length 2", _judge_numbers, "add", [3.0, 7.0], add, [], CASES)
     fails(r"^add: expected 3 answers, got str", _judge_numbers, "add", "3, 7, 11", add, [], CASES)
     fails(r"^add returned None", _judge_numbers, "add", [None] * 3, add, [], CASES)
-    fails(r"^add: for the first test case expected 3, got 4", _judge_numbers, "add", [4.0, 7.0, 11.0], add, [], CASES)
+    fails(r"^add: on \(1, 2\) expected 3, got 4 \(1 of 3 cases wrong\)", _judge_numbers, "add", [4.0, 7.0, 11.0],
+          add, [], CASES)
+    # the first case right, the second wrong: the message quotes the case that fails, not the first one
+    fails(r"^add: on \(3, 4\) expected 7, got 8 \(2 of 3 cases wrong\)", _judge_numbers, "add", [3.0, 8.0, 12.0],
+          add, [], CASES)
     fails(r"^add: the sign is wrong", _judge_numbers, "add", [-3.0, -7.0, -11.0], add, [], CASES)
     fails(r"^add: that is the product", _judge_numbers, "add", [2.0, 12.0, 30.0], add,
           [("that is the product", lambda a, b: a * b)], CASES)
+
+
+def test_an_error_in_the_students_code_says_on_which_case():
+    def kappa(mu, sigma):
+        return [1, 2][len(mu)]
+
+    fails(r"^kappa raised IndexError: list index out of range \(on \(array of shape \(3,\), 0.5\)\)", _call, kappa,
+          "kappa", np.zeros(3), 0.5)
+    fails(r"^backward raised ZeroDivisionError: division by zero \(on the 3-5-4-1 network\)",
+          lambda: _call(lambda: 1 / 0, "backward", case="the 3-5-4-1 network"))
 
 
 WANT = np.array([[1.0, -2.0], [0.5, 4.0]])

@@ -101,8 +101,9 @@ def _ok(message):
     print("✓ " + message)
 
 
-def _call(fn, name, *args):
-    """Call the student's function, turning any exception into a message."""
+def _call(fn, name, *args, case=None):
+    """Call the student's function, turning any exception into a message that says on which case it happened:
+    `case` describes it ("the 3-5-4-1 network"), or the arguments are described briefly."""
     __tracebackhide__ = True
     if not callable(fn):
         _fail(f"{name} must be a function; got {type(fn).__name__}")
@@ -110,10 +111,25 @@ def _call(fn, name, *args):
         return fn(*args)
     except NotImplementedError:
         _fail(f"{name} is not written yet: replace `raise NotImplementedError()` with your code")
-    except Exception as exc:  # the student's code failed: say how, briefly
-        _fail(f"{name} raised {type(exc).__name__}: {exc}")
+    except Exception as exc:  # the student's code failed: say how, briefly, and on what
+        _fail(f"{name} raised {type(exc).__name__}: {exc} (on {case or arguments(args)})")
 
 
+def arguments(args):
+    """A short description of a call's arguments for messages: "(2.5, array of shape (3, 4))"."""
+    return "(" + ", ".join(_argument(a) for a in args) + ")"
+
+
+def _argument(a):
+    if isinstance(a, (bool, int, float, np.number)):
+        return f"{float(a):.6g}" if not isinstance(a, bool) else str(a)
+    if hasattr(a, "shape") and hasattr(a, "dtype"):
+        return f"array of shape {tuple(a.shape)}" if a.ndim else f"{float(a):.6g}"
+    if isinstance(a, dict):
+        return "{" + ", ".join(f"{k}: {_argument(v)}" for k, v in list(a.items())[:8]) + (", ...}" if len(a) > 8 else "}")
+    if isinstance(a, (list, tuple)):
+        return f"{type(a).__name__} of length {len(a)}"
+    return type(a).__name__
 
 
 def _close(a, b, rtol=RTOL):
@@ -152,8 +168,8 @@ def _collect_numbers(name, fn, cases):
 
 
 def _judge_numbers(name, answers, reference, mistakes, cases):
-    """Compare scalar answers with reference(*case) over `cases`; name the first mistake
-    (message, fn) that explains every answer."""
+    """Compare scalar answers with reference(*case) over `cases`; name the first mistake (message, fn) that explains
+    every answer, else the first case that fails (not the first case: it may be right)."""
     __tracebackhide__ = True
     if not isinstance(answers, list) or len(answers) != len(cases):
         _fail(f"{name}: expected {len(cases)} answers, got {describe(answers)}")
@@ -166,4 +182,7 @@ def _judge_numbers(name, answers, reference, mistakes, cases):
             _fail(f"{name}: {message}")
     if _close(got, -want, 1e-8):
         _fail(f"{name}: the sign is wrong")
-    _fail(f"{name}: for the first test case expected {want[0]:.6g}, got {got[0]:.6g}")
+    first = next(i for i in range(len(cases)) if not _close(got[i:i + 1], want[i:i + 1], 1e-8))
+    _fail(f"{name}: on {arguments(cases[first])} expected {want[first]:.10g}, got {got[first]:.10g} "
+          f"({len(cases) - sum(_close(got[i:i + 1], want[i:i + 1], 1e-8) for i in range(len(cases)))} of "
+          f"{len(cases)} cases wrong)")
