@@ -93,3 +93,19 @@ def test_core_path_runs_without_the_optional_cells(path):
     nb = read(path)
     nb.cells = [c for c in nb.cells if not plan.is_optional(c)]
     NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+
+
+GRADE_ID = re.compile(r"^(answer|check|written)-[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_grade_ids_follow_one_pattern(path):
+    """answer-<slug> (the solution cell), check-<slug> (its graded check), written-<slug> (a written answer);
+    every answer cell has its check; the exercises are labelled 1, 2, 3 ... in the order they come."""
+    cells = [c for c in read(path).cells if "nbgrader" in c.metadata]
+    ids = [c.metadata["nbgrader"]["grade_id"] for c in cells]
+    assert [i for i in ids if not GRADE_ID.match(i)] == [], f"{path.name}: grade ids outside the pattern"
+    answers = {i[len("answer-"):] for i in ids if i.startswith("answer-")}
+    assert answers == {i[len("check-"):] for i in ids if i.startswith("check-")}, f"{path.name}: answer without check"
+    labels = [r["label"] for r in plan.exercises(read(path), path.name)]
+    assert labels == [str(k) for k in range(1, len(labels) + 1)], f"{path.name}: labels {labels}"
