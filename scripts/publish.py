@@ -115,8 +115,9 @@ def title_of(nb, fallback):
 
 
 def sections_of(nb):
-    return [c.source.split("\n", 1)[0][3:].strip() for c in nb.cells
-            if c.cell_type == "markdown" and c.source.startswith("## ")]
+    """The notebook's `## ` headings, each "(optional)" when its cell is tagged optional ("Going further")."""
+    return [c.source.split("\n", 1)[0][3:].strip() + (" *(optional)*" if "optional" in c.metadata.get("tags", []) else "")
+            for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("## ")]
 
 
 def copy_assets(pairs, dest):
@@ -136,7 +137,9 @@ def index_notebook(pages):
     """The course outline as a notebook (rendered by the same template): each notebook's title, link, sections."""
     lines = ["# Neural networks, computed and learned: the course workbook", "",
              "Four notebooks, read in order. Each page shows the notebook with the outputs it stored; run the "
-             "notebooks in JupyterLab (`make lab`) to move the sliders and do the exercises.", ""]
+             "notebooks in JupyterLab (`make lab`) to move the sliders and do the exercises. Sections marked "
+             "*optional* (\"Going further\", with a bar on their left) go deeper; the week's core path skips them.",
+             ""]
     for page in pages:
         lines += [f"## [{page['title']}]({page['href']})", ""]
         lines += [f"- {section}" for section in page["sections"]] + [""]

@@ -104,3 +104,15 @@ def test_a_figures_description_becomes_its_alt_text_on_the_site_and_the_slides()
         alts = [img.get("alt") for img in BeautifulSoup(body, "html.parser").find_all("img")]
         assert alts == ['a curve that falls "fast" & flattens', "No description has been provided for this image"], \
             type(exporter).__name__
+
+
+def test_going_further_sections_are_marked_on_the_site_the_slides_and_the_outline():
+    core = nbformat.v4.new_markdown_cell("## 1 · The core")
+    extra = nbformat.v4.new_markdown_cell("## 2 · Going further: depth", metadata={"tags": ["optional"]})
+    nb = nbformat.v4.new_notebook(cells=[core, extra])
+    for exporter in (publish.site_exporter(), publish.slides_exporter()):
+        body, _ = exporter.from_notebook_node(nb, resources={"site": {"assets": "assets"}, "metadata": {"name": "t"}})
+        marked = [el.get_text(" ", strip=True) for el in BeautifulSoup(body, "html.parser").select(".celltag_optional")]
+        assert [m.rstrip(" ¶") for m in marked] == ["2 · Going further: depth"], type(exporter).__name__
+        assert ".celltag_optional" in body  # the style that draws the bar
+    assert publish.sections_of(nb) == ["1 · The core", "2 · Going further: depth *(optional)*"]

@@ -77,7 +77,10 @@ def definitions(module):
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             out.update((t.id, "constant") for t in targets if isinstance(t, ast.Name))
-    return {name: kind for name, kind in out.items() if not (name.startswith("__") and name.endswith("__"))}
+    # `make mutate`'s copy of the package also defines mutmut's machinery and each function's mutants
+    # (x_name__mutmut_3): the copies of a definition, not definitions of their own
+    return {name: kind for name, kind in out.items()
+            if not (name.startswith("__") and name.endswith("__")) and "_mutmut" not in name}
 
 
 def _import_time(module):
