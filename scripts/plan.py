@@ -14,8 +14,11 @@ The rules (docs/teaching.md#time-and-points states them for lecturers):
 - The first cell carries, between `<!-- plan -->` and `<!-- /plan -->`, the table of exercises and the time line
   this script writes; tests/test_plan.py fails when they differ from what the cells give.
 
+- The README carries the course's table (each notebook's time, points and share of the points) between
+  `<!-- points -->` and `<!-- /points -->`, written by --write from all the notebooks given.
+
 Usage: python scripts/plan.py notebooks/*.ipynb            # print each notebook's plan
-       python scripts/plan.py --write notebooks/*.ipynb    # rewrite the first cell's plan block and points
+       python scripts/plan.py --write notebooks/*.ipynb    # rewrite the plan blocks, points and the README's table
 """
 import argparse
 import math
@@ -32,6 +35,8 @@ MINUTES_PER_POINT = 5
 MAX_SHARE = 0.35
 OPTIONAL = "optional"
 BEGIN, END = "<!-- plan -->", "<!-- /plan -->"
+COURSE_BEGIN, COURSE_END = "<!-- points -->", "<!-- /points -->"
+README = Path(__file__).resolve().parent.parent / "README.md"
 
 # Removed before counting, in this order: collapsed hints, display then inline math, HTML tags (inline code
 # stays: it is read).
@@ -117,11 +122,42 @@ def plan_block(nb, name="notebook"):
     return "\n".join(lines)
 
 
+def _between(text, begin, end):
+    start, stop = text.find(begin), text.find(end)
+    return None if start < 0 or stop < 0 else text[start:stop + len(end)]
+
+
 def stated_block(nb):
     """The plan block stored in the first cell, or None."""
-    source = nb.cells[0].source
-    start, stop = source.find(BEGIN), source.find(END)
-    return None if start < 0 or stop < 0 else source[start:stop + len(END)]
+    return _between(nb.cells[0].source, BEGIN, END)
+
+
+def course_block(paths):
+    """The README's table: for each notebook (paths, in order) its core-path minutes and points, and its share."""
+    rows = []
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        core = [r for r in exercises(nb, path.name) if not r["optional"]]
+        auto = sum(r["points"] for r in core if r["autograded"])
+        rows.append((path.stem, reading_minutes(nb), sum(r["minutes"] for r in core), auto,
+                     sum(r["points"] for r in core) - auto))
+    total = sum(a + w for *_, a, w in rows)
+    lines = [COURSE_BEGIN, "", "| notebook | reading and running | exercises | points (autograded + written) | share |",
+             "|---|---|---|---|---|"]
+    for name, reading, work, auto, written in rows:
+        lines.append(f"| `{name}` | {reading} min | {work} min | {auto + written} ({auto} + {written}) | "
+                     f"{(auto + written) / total:.0%} |")
+    lines += [f"| **course** | {sum(r[1] for r in rows)} min | {sum(r[2] for r in rows)} min | **{total}** | |", "",
+              f"One rule for every exercise: **one point per {MINUTES_PER_POINT} minutes** of its estimated work. "
+              f"Reading and running is the core path's words at {WORDS_PER_MINUTE} words a minute plus "
+              f"{MINUTES_PER_CODE_CELL} minutes per code cell, rounded up to 5 minutes; no notebook carries more than "
+              f"{MAX_SHARE:.0%} of the points. `scripts/plan.py` computes this table and each notebook's own; "
+              "`tests/test_plan.py` fails when one differs.", "", COURSE_END]
+    return "\n".join(lines)
+
+
+def stated_course_block():
+    return _between(README.read_text(), COURSE_BEGIN, COURSE_END)
 
 
 def write(path):
@@ -151,6 +187,9 @@ def main(argv=None):
                 print(f"  {r['label']:>6} {r['minutes']:3d} min {r['points']:2d} pt  {r['title']}")
         except ValueError as error:
             print(f"  {error}")
+    if args.write and len(args.notebooks) > 1:  # after the notebooks: their words count
+        text, stated = README.read_text(), stated_course_block()
+        README.write_text(text.replace(stated, course_block(args.notebooks)) if stated else text)
     return 0
 
 

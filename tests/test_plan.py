@@ -109,3 +109,9 @@ def test_grade_ids_follow_one_pattern(path):
     assert answers == {i[len("check-"):] for i in ids if i.startswith("check-")}, f"{path.name}: answer without check"
     labels = [r["label"] for r in plan.exercises(read(path), path.name)]
     assert labels == [str(k) for k in range(1, len(labels) + 1)], f"{path.name}: labels {labels}"
+
+
+def test_the_readme_states_the_computed_course_table():
+    stated = plan.stated_course_block()
+    assert stated is not None, "README.md lacks the points table (<!-- points --> ... <!-- /points -->)"
+    assert stated == plan.course_block(NOTEBOOKS), "run `python scripts/plan.py --write notebooks/*.ipynb`"
