@@ -273,10 +273,15 @@ def main(argv=None):
         # mutmut forks each mutant's test run from a process that has already run torch: a forked child that
         # inherits torch's OpenMP thread pool hangs at its first parallel op (a false "timeout"). One thread.
         env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-        run = subprocess.run(["nice", "-n", "19", *MUTMUT, "run", "--max-children", "2", *globs], cwd=ROOT,
-                             stdout=subprocess.DEVNULL, env=env)
+        # mutmut's own output (a progress spinner, and why it stopped) goes to a log, whose end is shown on failure
+        log = ROOT / "mutants.log"
+        with open(log, "w") as out:
+            run = subprocess.run(["nice", "-n", "19", *MUTMUT, "run", "--max-children", "2", *globs], cwd=ROOT,
+                                 stdout=out, stderr=subprocess.STDOUT, env=env)
         if run.returncode not in (0, None):
-            print(f"mutmut run failed with exit code {run.returncode}", file=sys.stderr)
+            tail = log.read_text(errors="replace").replace("\r", "\n").splitlines()[-30:]
+            print(f"mutmut run failed with exit code {run.returncode}; the end of {log.name}:", *tail, sep="\n",
+                  file=sys.stderr)
             return run.returncode
     status = {k: v for k, v in results().items() if any(fnmatch.fnmatch(k, g) for g in globs)}
     equivalent = {k for k in status if k in EQUIVALENT}
