@@ -151,3 +151,31 @@ def test_notebooks_draw_no_figure_inline(path):
     cells = nbformat.read(path, as_version=4).cells
     drawing = [i for i, c in enumerate(cells) if c.cell_type == "code" and DRAWING.search(c.source)]
     assert drawing == [], f"{path.name}: cells {drawing} draw a figure inline; move it to utils/<topic>.py"
+
+
+PLACEHOLDER_TEXTS = {style.DESCRIPTION_TO_WRITE, "No description has been provided for this image"}
+
+
+def stored_images(nb):
+    """[(where, alt text or None)] of every PNG the notebook stored: cell outputs and widget frames (the Output
+    widgets' outputs in the saved widget state, which the site, the slides and Voila show)."""
+    found = []
+    for i, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if "image/png" in output.get("data", {}):
+                found.append((f"cell {i}", output.get("metadata", {}).get("image/png", {}).get("alt")))
+    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    for model_id, model in state.items():
+        for output in model.get("state", {}).get("outputs", []) or []:
+            if "image/png" in output.get("data", {}):
+                found.append((f"widget {model_id[:8]}", output.get("metadata", {}).get("image/png", {}).get("alt")))
+    return found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_stored_image_has_a_real_description(path):
+    """WCAG 1.1.1: each figure's text alternative says what to see in it, not a placeholder."""
+    images = stored_images(nbformat.read(path, as_version=4))
+    assert images, f"{path.name} stores no image"
+    bad = [(where, alt) for where, alt in images if not alt or alt in PLACEHOLDER_TEXTS or len(alt.split()) < 8]
+    assert bad == [], f"{path.name}: images without a real description: {bad}"
