@@ -79,10 +79,10 @@ student: $(STAMP)
 	$(PY) scripts/make_student.py --out student $(if $(FORCE),--force,)
 
 ## Grade a class outside the students' kernels: SUBMISSIONS=folder of STUDENT/ASSIGNMENT/*.ipynb (nbgrader's
-## submitted/); OUT=report folder; GRADE_ARGS for more options (python -m grader --help).
+## submitted/); OUT=report folder; GRADE_ARGS for more options (python -m workbook_grader --help).
 grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=path/to/submitted [OUT=grading-report]"; exit 2; }
-	$(PY) -m grader "$(SUBMISSIONS)" --out "$(or $(OUT),grading-report)" $(GRADE_ARGS)
+	$(PY) -m workbook_grader "$(SUBMISSIONS)" --out "$(or $(OUT),grading-report)" $(GRADE_ARGS)
 
 ## Benchmarks: a table on stdout and benchmarks/results.json.
 bench: $(STAMP)

@@ -6,7 +6,7 @@
    and the import time of utils;
 3. backprop: numpy backward pass vs torch.autograd, batch 1 .. 65536, float64 and float32;
 4. grading: a synthetic class (correct, blank, typical mistakes, the red-team set; all four notebooks each)
-   graded by grader.batch with 1 and 2 workers, each notebook's grading against a bare nbclient execution.
+   graded by workbook_grader.batch with 1 and 2 workers, each notebook's grading against a bare nbclient execution.
 
 Prints a table and writes benchmarks/results.json and docs/performance.md, the page made from it (`performance_page`).
 Usage: python benchmarks/run.py [--parts notebooks,sliders,backprop,grading] [--page-only]
@@ -187,8 +187,8 @@ def bench_grading():
     import nbformat
     from nbclient import NotebookClient
 
-    from grader import batch
-    from grader.worker import Limits
+    from workbook_grader import batch
+    from workbook_grader.worker import Limits
 
     with tempfile.TemporaryDirectory() as tmp:
         submitted = Path(tmp) / "submitted"
@@ -316,7 +316,7 @@ def performance_rows(results):
     cpu = g["cpu_seconds_per_sandboxed_notebook"]
     peak = g["peak_mb"]
     projection = g["projection_500_students_minutes"]
-    rows.append((f"grading a synthetic class (`python -m grader`: {g['students']} students, {g['notebooks']} "
+    rows.append((f"grading a synthetic class (`python -m workbook_grader`: {g['students']} students, {g['notebooks']} "
                  f"notebooks: correct, blank, typical mistakes, red team; time limit {g['time_limit_seconds']} s)",
                  f"1 worker {g['wall_seconds_1_worker']} s, 2 workers {g['wall_seconds_2_workers']} s "
                  f"({g['speedup_2_workers']}x); a graded notebook {_span([r['grading_seconds'] for r in per], ' s')} "

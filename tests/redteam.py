@@ -246,7 +246,7 @@ SANDBOX_RED_TEAM = {
              {"check-kappa": ("0", "timed out after")}),
     # 2. an answer forged for its own cell, then sleep: the worker's clock charges the cell it sent after, and the
     # cell before it that was the student's, never an instructor's cell
-    "blame": ({KAPPA: {"ex2-kappa": _SOCKET + "reply = b'{{\"__dict__\": [[\"ok\", true]]}}'  # the worker's \"cell done\", as grader.wire encodes it\n"
+    "blame": ({KAPPA: {"ex2-kappa": _SOCKET + "reply = b'{{\"__dict__\": [[\"ok\", true]]}}'  # the worker's \"cell done\", as workbook_grader.wire encodes it\n"
                                               "chan.sendall(struct.pack('>Q', len(reply)) + reply)\n"
                                               "time.sleep(3600)\n"}},
               {"check-kappa": ("0", "after solution cell `ex2-kappa`")}),

@@ -198,7 +198,7 @@ def test_the_grader_grades_the_new_exercise_and_denies_the_new_module(copy):
     shutil.copy(repo / "notebooks" / "05-toy.ipynb", repo / "src" / "ps1")
     submit(repo, repo / "submitted", {"right": SOLUTION, "blank": "def double(x):\n    raise NotImplementedError()",
                                       "delegate": "from utils import toy\n\ndef double(x):\n    return toy.double(x)"})
-    run(repo, env, "-m", "grader", "submitted", "--source", "src", "--out", "report", "--workers", "1",
+    run(repo, env, "-m", "workbook_grader", "submitted", "--source", "src", "--out", "report", "--workers", "1",
         "--no-progress", "--time-limit", "30")
     results = {r["student"]: {e["grade_id"]: e for e in r["exercises"]}
                for r in json.loads((repo / "report" / "results.json").read_text())}

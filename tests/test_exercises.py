@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from feedback import notebook_solutions
-from grader import wire
+from workbook_grader import wire
 from utils import checks
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9][0-9]-*.ipynb"))

@@ -1,4 +1,4 @@
-"""The class grader (python -m grader): the red-team set scores 0 on what it touches and nothing else, the
+"""The class grader (python -m workbook_grader): the red-team set scores 0 on what it touches and nothing else, the
 class's outputs (grades.csv, scores.png, feedback pages, log), re-runs and the Dask path."""
 import csv
 import hashlib
@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 
 from conftest import require
-from grader import __main__ as cli
+from workbook_grader import __main__ as cli
 import redteam
-from grader import batch, isolation, report, scan, wire
-from grader.worker import plan
+from workbook_grader import batch, isolation, report, scan, wire
+from workbook_grader.worker import plan
 from utils.checks import EXERCISES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -573,7 +573,7 @@ def test_every_denied_name_raises_in_the_sandbox_copy(tmp_path):
     import subprocess
     import sys
 
-    from grader import stubs
+    from workbook_grader import stubs
     from utils.checks import _deny
 
     denied = _deny.denied_names()
@@ -650,7 +650,7 @@ def test_isolation_degrades_and_says_so_where_unshare_is_refused(tmp_path):
     resource limits (and, as root, a user id of its own) and returns what it could not do, for the log."""
     import resource
 
-    from grader import isolation
+    from workbook_grader import isolation
 
     Refusing = refusing(isolation._libc)
 
@@ -682,7 +682,7 @@ def test_isolation_degrades_and_says_so_where_unshare_is_refused(tmp_path):
 def test_whole_sandbox_protections_say_what_is_missing_where_refused(tmp_path, monkeypatch):
     """Without PID or IPC namespaces or control groups (no root, a container's seccomp, no cgroup file system),
     each protection that is missing is named, for the log; as root here, all three are available."""
-    from grader import isolation
+    from workbook_grader import isolation
 
     Refusing = refusing(isolation._libc)
 

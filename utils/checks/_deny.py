@@ -7,7 +7,7 @@ Every function, class and module constant of `utils` computes or holds an answer
   - whatever those, and every registered exercise's `collect`, need in order to run: found by following the names
     their code uses (`allowed_names`).
 The same set is denied on both sides: the grader's sandbox imports a copy of the package in which each denied name
-raises ReferenceImplementationUsed (grader/stubs.py), and the in-notebook check suspends the same names while the
+raises ReferenceImplementationUsed (workbook_grader/stubs.py), and the in-notebook check suspends the same names while the
 student's function runs (`suspended`). A denied name can still be used outside a check (the notebooks'
 demonstrations do).
 """

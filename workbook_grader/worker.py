@@ -3,7 +3,7 @@
 `grade_job(job)` takes plain data (the submitted and the source notebook as JSON text, the exercises'
 secret seeds, the limits) and returns plain data (each exercise's points and message, what happened), so a
 job can travel to any executor. The student's code runs only in sandboxes forked by this worker's fork server
-(grader.sandbox); `cases` and `judge` run here, on answers decoded by grader.wire.
+(workbook_grader.sandbox); `cases` and `judge` run here, on answers decoded by workbook_grader.wire.
 """
 import ast
 import atexit
@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 import nbformat
 
-from grader import scan, stubs, wire
-from grader.isolation import remove_tree
-from grader.sandbox import is_memory
+from workbook_grader import scan, stubs, wire
+from workbook_grader.isolation import remove_tree
+from workbook_grader.sandbox import is_memory
 
 GIB, MIB = 2 ** 30, 2 ** 20
 BUDGET = 3  # time limits a notebook may use in all, over every re-run (a run after each cell or call that timed out)
@@ -59,7 +59,7 @@ class SandboxDied(Exception):
 
 
 class Zygote:
-    """This worker's fork server: one `python -I -m grader.sandbox` with the stub package preloaded."""
+    """This worker's fork server: one `python -I -m workbook_grader.sandbox` with the stub package preloaded."""
 
     def __init__(self, base):
         self.base = base
@@ -70,7 +70,7 @@ class Zygote:
                "OPENBLAS_NUM_THREADS": "1", "MPLBACKEND": "Agg", "MPLCONFIGDIR": base, "HOME": base,
                "PYTHONHASHSEED": "0"}
         self.log = open(os.path.join(base, "zygote.log"), "wb")
-        self.proc = subprocess.Popen([sys.executable, "-I", "-m", "grader.sandbox", str(theirs.fileno()), self.stubroot],
+        self.proc = subprocess.Popen([sys.executable, "-I", "-m", "workbook_grader.sandbox", str(theirs.fileno()), self.stubroot],
                                      pass_fds=[theirs.fileno()], env=env, cwd=base, stdin=subprocess.DEVNULL,
                                      stdout=self.log, stderr=self.log)
         theirs.close()

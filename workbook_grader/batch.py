@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 
-from grader.worker import Limits, grade_cells, grade_job, in_cell_order, plan
+from workbook_grader.worker import Limits, grade_cells, grade_job, in_cell_order, plan
 
 DEFAULT_SOURCE = Path(__file__).resolve().parent.parent / "notebooks"
 

@@ -1,21 +1,21 @@
 """The untrusted side: a fork server ("zygote") and the sandboxes it forks, one per notebook run.
 
-`python -I -m grader.sandbox FD STUBROOT` is started by a grading worker. It imports numpy, torch,
+`python -I -m workbook_grader.sandbox FD STUBROOT` is started by a grading worker. It imports numpy, torch,
 matplotlib (Agg), IPython's input transformer and the *stub* copy of `utils` (reference implementations
-replaced by stubs, see grader.stubs) once, then forks a sandbox per request. It never imports the real `utils`,
+replaced by stubs, see workbook_grader.stubs) once, then forks a sandbox per request. It never imports the real `utils`,
 runs no student code itself, and talks to its worker over the socket FD:
   {"op": "spawn", "workdir", "hidden", "limits"} -> {"pid", "cgroup"}, then the sandbox's socket (SCM_RIGHTS)
   {"op": "finish", "pid"} -> {"status", "maxrss_kb", "peak_kb", "oom_kills"}: ends the sandbox and everything
       it started, reaps it, removes its control groups
 A sandbox is two processes: a keeper (root, the fork server's child; as root it is the first process of a PID
 namespace of its own, in the sandbox's control groups and IPC namespace) and, forked by the keeper, the sandbox
-proper, which isolates itself further (grader.isolation), says {"hello": missing-isolation}, then answers:
+proper, which isolates itself further (workbook_grader.isolation), says {"hello": missing-isolation}, then answers:
   {"op": "cell", "label", "source", "keep"} -> {"ok": true} or {"error", "message", "memory", "exit"}
   {"op": "collect", "grade_id", "function", "inputs"} -> {"answers"} or {"error", "memory"}
   {"op": "exit"}
 The keeper reports the sandbox's exit status and peak memory to the fork server, and on `finish` kills every
 process of its namespace: whatever the student started, double-forked or setsid'd, ends with it.
-Everything a sandbox sends is untrusted: the worker decodes it with grader.wire and judges it itself; which
+Everything a sandbox sends is untrusted: the worker decodes it with workbook_grader.wire and judges it itself; which
 cell was running, and for how long, the worker knows from its own requests and clock.
 """
 import builtins
@@ -27,7 +27,7 @@ import socket
 import sys
 import traceback
 
-from grader import wire
+from workbook_grader import wire
 
 SANDBOX_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MPLBACKEND": "Agg",
                "PYTHONHASHSEED": "0", "LANG": "C.UTF-8"}
@@ -135,7 +135,7 @@ def _collect(chan, request, namespace, kept):
 
 
 def _sandbox_main(chan, job, transformer, visible, uid, pid_namespace, missing):
-    from grader.isolation import isolate
+    from workbook_grader.isolation import isolate
 
     os.setsid()
     signal.signal(signal.SIGUSR1, signal.SIG_DFL)  # the keeper's handler, inherited
@@ -167,7 +167,7 @@ def _keeper(chan, job, transformer, visible, groups, pid_namespace, go, report, 
     """The sandbox's parent (root): joins its control groups and a new IPC namespace, forks the sandbox, reaps
     it (and, as the first process of the PID namespace, every orphan in it), then reports its exit status and
     peak memory on `report`. SIGUSR1 from the fork server ends every process of the sandbox."""
-    from grader.isolation import UID_BASE, enter_ipc_namespace, join
+    from workbook_grader.isolation import UID_BASE, enter_ipc_namespace, join
 
     uid = UID_BASE + int(os.read(go, 32))  # the keeper's process id as the fork server sees it: unique while it lives
     os.close(go)
@@ -220,7 +220,7 @@ def _kill_user(uid):
 
 def _finish(pid, report, groups, pid_namespace, cgroups):
     """End the sandbox whose keeper is `pid` and everything it started, reap the keeper, remove its groups."""
-    from grader.isolation import sandbox_user
+    from workbook_grader.isolation import sandbox_user
 
     try:
         os.kill(pid, signal.SIGUSR1)
@@ -240,7 +240,7 @@ def _finish(pid, report, groups, pid_namespace, cgroups):
 
 
 def main(fd, stubroot):
-    from grader import isolation
+    from workbook_grader import isolation
 
     ctrl = socket.socket(fileno=fd)
     try:

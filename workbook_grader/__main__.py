@@ -1,15 +1,15 @@
-"""python -m grader SUBMISSIONS [--out DIR] ...: grade a class (see docs/grading.md)."""
+"""python -m workbook_grader SUBMISSIONS [--out DIR] ...: grade a class (see docs/grading.md)."""
 import argparse
 import sys
 import time
 from pathlib import Path
 
-from grader import batch, report
-from grader.worker import BUDGET, GIB, Limits
+from workbook_grader import batch, report
+from workbook_grader.worker import BUDGET, GIB, Limits
 
 
 def parse_args(argv):
-    p = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
+    p = argparse.ArgumentParser(prog="python -m workbook_grader", description=__doc__)
     p.add_argument("submissions", type=Path, help="folder laid out as STUDENT/ASSIGNMENT/*.ipynb (nbgrader's submitted/)")
     p.add_argument("--source", type=Path, default=batch.DEFAULT_SOURCE,
                    help="instructor notebooks: SOURCE/ASSIGNMENT/*.ipynb or SOURCE/*.ipynb (default: %(default)s)")

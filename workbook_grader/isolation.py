@@ -1,6 +1,6 @@
 """Operating-system isolation of one sandbox (Linux), applied after fork and before student code.
 
-As root, a sandbox is one unit: its keeper (grader.sandbox) is the first process of a PID namespace of its own
+As root, a sandbox is one unit: its keeper (workbook_grader.sandbox) is the first process of a PID namespace of its own
 (`PidNamespace`), so every process the sandbox starts, double-forked or setsid'd, dies with it and it sees no
 other process; it has an IPC namespace of its own (`enter_ipc_namespace`: SysV shared memory and semaphores
 die with it and are invisible to other sandboxes); and control groups of its own (`Cgroups`: cgroup v2, or

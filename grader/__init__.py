@@ -1,1 +1,0 @@
-"""Grading a class outside the students' kernels: `python -m grader` (see docs/grading.md)."""
