@@ -498,6 +498,6 @@ def smooth_figure(x1, x2, learned):
         _regions_intro(x1, x2), _region_words(points, shaded, "Left, exact: threshold units", square[0]),
         f"Right, learned: tanh network, gradient descent: the shading follows the square but differs from it at "
         f"{100 * d['share']:.1f}% of the grid points, all within {d['max_distance']:.2f} of the square's boundary: a "
-        f"thin band along the edges that widens at the corners, where the learned boundary is rounded "
+        f"thin band along the edges, crowded at the corners, where the learned boundary cannot turn sharply "
         f"({100 * d['near_corner']:.0f}% of the differing points lie within {CORNER_RADIUS} of a corner, a zone that "
         f"holds {100 * d['corner_area']:.0f}% of the grid)."]))
