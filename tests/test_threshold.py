@@ -247,6 +247,10 @@ def test_region_figure_counts_inside_on_and_outside_the_outline():
     wider[4, 6] = 1.0  # the point (1, 0), on the outline
     text = style.description_of(threshold.region_figure(x, x, [(wider, "wider", [square])]))
     assert "shaded are 9 of the 9 grid points strictly inside the outline, 1 of the 16 on it and 0 of the 56" in text
+    with pytest.raises(ValueError, match="panels"):
+        threshold.region_figure(x, x, [])
+    with pytest.raises(ValueError, match="values"):
+        threshold.region_figure(x, x, [(exact[:3], "cut", [square])])
 
 
 def test_square_disagreement_counts_what_differs_from_the_square():

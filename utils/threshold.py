@@ -437,6 +437,8 @@ def _region_words(points, shaded, title, outline):
 
 def _draw_regions(x1, x2, panels, figsize):
     """Draw region_figure's panels; returns (Figure, grid points (m*n, 2), [shaded (m*n,) bool per panel])."""
+    if not isinstance(panels, (list, tuple)) or not panels:
+        raise ValueError(f"panels must be a non-empty list of (values, title, outlines); got {panels!r}")
     x1, x2 = as_float_array("x1", x1, ndim=1), as_float_array("x2", x2, ndim=1)
     g1, g2 = np.meshgrid(x1, x2)
     fig = style.figure(figsize=figsize or (4.5 * len(panels), 4.5), layout="constrained")
