@@ -70,9 +70,9 @@ RED_TEAM = {
     # every other exercise delegated to the package's reference (denied by default): the answer is right, the
     # work is not the student's. The counted helpers of notebook 02 would even pass its multiplication count.
     "delegate-gates": ({GATES: {
-        "ex-xor": "def xor_network():\n    return threshold.xor_network()\n",
-        "ex2-square-layer": "def square_layer():\n    return threshold.SQUARE_W0, threshold.SQUARE_B0\n",
-        "ex-diamond": "def diamond_network():\n    return threshold.polygon_network([(1, 0), (0, 1), (-1, 0), (0, -1)])\n"}},
+        "answer-xor": "def xor_network():\n    return threshold.xor_network()\n",
+        "answer-square-layer": "def square_layer():\n    return threshold.SQUARE_W0, threshold.SQUARE_B0\n",
+        "answer-diamond": "def diamond_network():\n    return threshold.polygon_network([(1, 0), (0, 1), (-1, 0), (0, -1)])\n"}},
         {"check-xor": ("0", "uses the reference implementation `utils.threshold.xor_network`"),
          "check-square-layer": ("0", "uses the reference implementation `utils.threshold.SQUARE_W0`"),
          "check-diamond": ("0", "uses the reference implementation `utils.threshold.polygon_network`")}),
@@ -210,17 +210,17 @@ RED_TEAM = {
                         {"check-kappa": ("0", "<script>alert('x')</script>")}),
     # threshold units decided with a tolerance that the weights scale (issue 23, finding 4): a weight of 1e11 hid
     # z = 0.125 on 0111, 1011 and 1101, and cancelling output weights of ±1e12 hid an OR; both got full points
-    "and4-hidden-by-1e11": ({GATES: {"ex1-and4": "def and4_unit():\n    return numpy.array([1.0, 1.0, 1.0, 1e11]), "
+    "and4-hidden-by-1e11": ({GATES: {"answer-and4": "def and4_unit():\n    return numpy.array([1.0, 1.0, 1.0, 1e11]), "
                                                  "-(1e11 + 1.875)\n"}},
                             {"check-and4": ("0", "with only 3 of the 4 inputs on: the bias is not negative enough")}),
-    "xor-or-hidden-by-1e12": ({GATES: {"ex-xor": (
+    "xor-or-hidden-by-1e12": ({GATES: {"answer-xor": (
         "def xor_network():\n    W0 = numpy.array([[1.0, 1.0], [1.0, 1.0]])  # OR, AND\n"
         "    W1 = numpy.array([[1e12 + 0.25], [-1e12]])\n"
         "    return [W0, W1], [numpy.array([-0.5, -1.5]), numpy.array([-0.125])]\n")}},
         {"check-xor": ("0", "it computes OR")}),
     # a right diamond padded with 15 000 idle hidden units: the judge made arrays of the test points times the
     # width, 1.9 GB in the worker, and gave 3/3 (issue 24, finding 3)
-    "diamond-padded": ({GATES: {"ex-diamond": (
+    "diamond-padded": ({GATES: {"answer-diamond": (
         "def diamond_network():\n"
         "    W0 = numpy.hstack([numpy.array([[-1.0, 1.0, -1.0, 1.0], [-1.0, -1.0, 1.0, 1.0]]), numpy.zeros((2, 15000))])\n"
         "    W1 = numpy.vstack([numpy.ones((4, 1)), numpy.zeros((15000, 1))])\n"

@@ -68,7 +68,8 @@ def test_and4_mistakes_are_named(answer, pattern):
     ((["a", "b", "c", "d"], -3.5), "numbers or numpy arrays"),
     ({"w": 1}, "numbers or numpy arrays"),
     (raising(NotImplementedError()), "not written yet"),
-    (raising(ZeroDivisionError("division by zero")), "raised ZeroDivisionError"),
+    (raising(ZeroDivisionError("division by zero")), r"^and4_unit raised ZeroDivisionError: division by zero \(on "
+                                                      r"the call and4_unit\(\), which takes no arguments\)$"),
     ("not a function", "must be a function"),
 ])
 def test_and4_malformed_answers_get_a_message(answer, pattern):

@@ -1,18 +1,27 @@
 """Notebook 01's prose claims about computed results, recomputed through utils: each test fails when the
 sentence it names stops being true. Expected values are derived here (truth tables written out, counts of
 grid points from integer arithmetic), not copied from the notebook's output."""
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from matplotlib.path import Path
+from matplotlib.path import Path as PolygonPath
+from pathlib import Path
+
+import nbformat
 
 from conftest import require
-from utils import diagrams, threshold
+from utils import diagrams, style, threshold
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "01-logic-gate-network.ipynb"
 
 INPUTS2 = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+# §3's worked example, x1 ⇒ x2 = OR(NOT x1, copy of x2)
+IMPLICATION = ([np.array([[-1.0, 0.0], [0.0, 1.0]]), np.array([[1.0], [1.0]])], [np.array([0.5, -0.5]), np.array([-0.5])])
 TRUTH2 = {"AND": [0, 0, 0, 1], "OR": [0, 1, 1, 1], "NAND": [1, 1, 1, 0], "NOR": [1, 0, 0, 0], "XOR": [0, 1, 1, 0]}
 
 
@@ -70,8 +79,17 @@ def test_an_and_over_k_inputs_takes_exactly_the_biases_of_the_hints_and_section_
             assert works == (-k < b <= -(k - 1)), (k, b)
 
 
+def test_at_least_m_of_k_takes_the_biases_of_exercise_1s_worked_hint():
+    """Exercise 1's hint 3: "at least 3 of 5 inputs on" with weights 1 works for -3 < b <= -2, and b = -2.5."""
+    X = threshold.binary_inputs(5)
+    want = X.sum(axis=1) >= 3
+    for b in np.arange(-600, 1) / 100:
+        assert np.array_equal(threshold.step(X @ np.ones(5) + b), want) == (-3 < b <= -2), b
+    assert np.all(X @ np.ones(5) - 2.5 != 0)
+
+
 def test_no_single_unit_on_the_grid_computes_xor_but_each_gate_has_units():
-    """§3 and the summary: "none of the 4913 on the search grid" computes XOR; AND, OR, NAND are computed by some."""
+    """§3: 0 of the 4913 units on the search grid compute XOR; AND and OR are computed by some."""
     values = np.linspace(-2, 2, 17)
     count, tried = threshold.single_units_computing(np.array(TRUTH2["XOR"]), values)
     assert (count, tried) == (0, 17 ** 3)
@@ -85,34 +103,24 @@ def test_no_single_unit_on_the_grid_computes_xor_but_each_gate_has_units():
     assert not np.any(np.all(fires == (np.array(TRUTH2["XOR"])[:, None] == 1), axis=0))
 
 
-def test_and_and_nand_counts_differ_only_through_ties():
-    """§3, after the search: AND and NAND are computed by different numbers of grid units (120 and 84 printed), and
-    among the units with no input at z = 0 exactly, by the same number (56 each). Counted here unit by unit."""
-    values = np.linspace(-2, 2, 17)
-    counts = {"AND": [0, 0], "NAND": [0, 0]}  # [all units, units without a tie]
-    for w1 in values:
-        for w2 in values:
-            for b in values:
-                z = INPUTS2 @ [w1, w2] + b
-                for name, c in counts.items():
-                    if np.array_equal(z > 0, np.array(TRUTH2[name]) == 1):
-                        c[0] += 1
-                        c[1] += bool(np.all(z != 0))
-    assert counts["AND"][0] != counts["NAND"][0]
-    assert counts["AND"][1] == counts["NAND"][1] == 56
-    for name, (total, _) in counts.items():
-        assert threshold.single_units_computing(np.array(TRUTH2[name]), values)[0] == total
-
-
 def test_implication_worked_example():
     """§3: OR(NOT x1, x2) with the notebook's weights is x1 ⇒ x2 (false only for 10)."""
-    W = [np.array([[-1.0, 0.0], [0.0, 1.0]]), np.array([[1.0], [1.0]])]
-    B = [np.array([0.5, -0.5]), np.array([-0.5])]
-    np.testing.assert_array_equal(threshold.predict(INPUTS2, W, B), [1, 1, 0, 1])
+    np.testing.assert_array_equal(threshold.predict(INPUTS2, *IMPLICATION), [1, 1, 0, 1])
+
+
+def test_exactly_two_of_three_worked_hint():
+    """Exercise 2's hint 3: hidden units majority (weights 1, bias -1.5) and "not all three" (weights -1, bias 2.5),
+    then an AND of the two (bias -1.5), fire exactly when two of three inputs are on; no z is 0 on any input."""
+    X = threshold.binary_inputs(3)
+    W = [np.array([[1.0, -1.0]] * 3), np.ones((2, 1))]
+    B = [np.array([-1.5, 2.5]), np.array([-1.5])]
+    np.testing.assert_array_equal(threshold.predict(X, W, B), X.sum(axis=1) == 2)
+    np.testing.assert_array_equal(threshold.forward(X, W[:1], B[:1])[0][:, 1], X.sum(axis=1) < 3)
+    assert np.all(X @ W[0] + B[0] != 0)
 
 
 def test_xor_network_is_an_and_of_or_and_nand():
-    """§3, after Exercise 2: "XOR = AND(OR, NAND)", the hidden columns are OR and NAND, the output an AND."""
+    """Exercise 2's model solution (its comments: OR, NAND, then an AND of the two)."""
     W, B = threshold.xor_network()
     np.testing.assert_array_equal(threshold.predict(INPUTS2, W, B), TRUTH2["XOR"])
     hidden = threshold.forward(INPUTS2, W[:1], B[:1])[0]
@@ -121,12 +129,28 @@ def test_xor_network_is_an_and_of_or_and_nand():
     np.testing.assert_array_equal(threshold.predict(INPUTS2, [W[1]], [B[1]]), TRUTH2["AND"])
 
 
-def test_band_worked_example_classifies_edges_as_b():
-    """§4: the band -0.5 < x2 < 1.5 from two units and an AND; its edges are class B."""
-    W = [np.array([[0.0, 0.0], [1.0, -1.0]]), np.ones((2, 1))]
-    B = [np.array([0.5, 1.5]), np.array([-1.5])]
-    probe = np.array([[0.0, 0.0], [3.0, 1.0], [0.0, 1.5], [0.0, -0.5], [-2.0, -1.0]])
-    np.testing.assert_array_equal(threshold.predict(probe, W, B), [1, 1, 0, 0, 0])
+def test_tilted_band_of_exercise_3s_hint_classifies_its_edges_as_b():
+    """Exercise 3's hint 3: -1 < x1 + 2 x2 < 2 is W0 = [[1, -1], [2, -2]], B0 = [1, 2] under an AND of two
+    (bias -1.5); points on either edge are class B. Checked against the inequality on a grid of multiples of 1/8
+    (exact in binary), which holds points on both edges."""
+    W = [np.array([[1.0, -1.0], [2.0, -2.0]]), np.ones((2, 1))]
+    B = [np.array([1.0, 2.0]), np.array([-1.5])]
+    k = np.arange(-24, 25) / 8
+    X = np.column_stack([g.ravel() for g in np.meshgrid(k, k)])
+    s = X[:, 0] + 2 * X[:, 1]
+    assert np.sum(s == -1) > 0 and np.sum(s == 2) > 0
+    np.testing.assert_array_equal(threshold.predict(X, W, B), (-1 < s) & (s < 2))
+
+
+def test_triangle_of_exercise_4s_hint():
+    """Exercise 4's hint 3: units (1, 0), b 0; (0, 1), b 0; (-1, -1), b 2; an AND of three (bias -2.5): the open
+    triangle x1 > 0, x2 > 0, x1 + x2 < 2, its edges class B (grid of multiples of 1/8)."""
+    W = [np.array([[1.0, 0.0, -1.0], [0.0, 1.0, -1.0]]), np.ones((3, 1))]
+    B = [np.array([0.0, 0.0, 2.0]), np.array([-2.5])]
+    k = np.arange(-24, 25) / 8
+    X = np.column_stack([g.ravel() for g in np.meshgrid(k, k)])
+    want = (X[:, 0] > 0) & (X[:, 1] > 0) & (X.sum(axis=1) < 2)
+    np.testing.assert_array_equal(threshold.predict(X, W, B), want)
 
 
 def notebook_square_points():
@@ -167,15 +191,15 @@ def test_the_tree_is_two_input_ands_and_the_single_form_one_four_input_and():
 DIAGRAMS = {
     "tree": (threshold.square_network("tree"), [["x1", "x2"], ["u1", "u2", "u3", "u4"], ["v1", "v2"], ["A"]]),
     "single": (threshold.square_network("single"), [["x1", "x2"], ["u1", "u2", "u3", "u4"], ["A"]]),
-    "xor": (threshold.xor_network(), [["x1", "x2"], ["or", "nand"], ["xor"]]),
+    "implication": (IMPLICATION, [["x1", "x2"], ["not", "copy"], ["out"]]),
 }
-# As the notebook draws them: the two square networks side by side in one figure, XOR alone.
-FIGURE = {"tree": ((1, 2), (12, 4.5), 0), "single": ((1, 2), (12, 4.5), 1), "xor": ((1, 1), (5, 3), 0)}
+# As network_figure draws them: the two square networks side by side in one figure, the implication alone.
+FIGURE = {"tree": ((1, 2), (12, 4.5), 0), "single": ((1, 2), (12, 4.5), 1), "implication": ((1, 1), (6, 3), 0)}
 
 
 @pytest.mark.parametrize("name", sorted(DIAGRAMS))
 def test_network_diagrams_are_readable_and_name_every_unit(name):
-    """§3 and §5: no label overlaps a node, an edge label or another label; every unit is named in its node;
+    """§3 and §5 (threshold.network_figure's sizes): no label overlaps a node, an edge label or another label; every unit is named in its node;
     every non-zero weight and every bias is written, with its value."""
     (W, B), layers = DIAGRAMS[name]
     grid, size, index = FIGURE[name]
@@ -219,9 +243,9 @@ def test_polygons_agree_with_matplotlib_and_the_seam_is_missed():
     _, _, grid = threshold.grid(lim=2.0, n=400)
     for (W, B), poly in [(threshold.polygon_network(hexagon), hexagon), (threshold.union_network(pieces), outline)]:
         assert distance_to_outline(grid, poly).min() > 1e-6
-        np.testing.assert_array_equal(threshold.predict(grid, W, B), Path(poly).contains_points(grid))
+        np.testing.assert_array_equal(threshold.predict(grid, W, B), PolygonPath(poly).contains_points(grid))
     seam = np.column_stack([np.linspace(-1.5, -0.5, 101)[1:-1], np.full(99, -0.5)])
-    assert Path(outline).contains_points(seam).all() and distance_to_outline(seam, outline).min() > 1e-3
+    assert PolygonPath(outline).contains_points(seam).all() and distance_to_outline(seam, outline).min() > 1e-3
     assert not np.isin(-0.5, grid[:, 1])
     assert threshold.predict(seam, *threshold.union_network(pieces)).sum() == 0
     overlapping = [pieces[0], np.array([[-1.5, -1.5], [-0.5, -1.5], [-0.5, 1.5], [-1.5, 1.5]])]
@@ -268,3 +292,72 @@ def test_the_smooth_network_learns_the_square_up_to_a_thin_band_with_rounded_cor
     corners = np.array([[1, 1], [1, -1], [-1, 1], [-1, -1]])
     near = np.linalg.norm(grid[:, None, :] - corners, axis=2).min(axis=1) < 0.3
     assert round(100 * near[wrong].mean()) == 45 and round(100 * near.mean()) == 7
+    # the notebook prints these through threshold.square_disagreement, and the figure's description says them
+    d = threshold.square_disagreement(grid, classify(grid))
+    assert (d["count"], d["max_distance"], d["corner_area"]) == (wrong.sum(), to_edge[wrong].max(), near.mean())
+    assert d["near_corner"] == near[wrong].mean()
+    x = np.linspace(-2, 2, 401)
+    text = style.description_of(threshold.smooth_figure(x, x, classify(grid).reshape(401, 401)))
+    assert ("differs from it at 1.2% of the grid points, all within 0.13 of the square's boundary" in text
+            and "45% of the differing points lie within 0.3 of a corner, a zone that holds 7% of the grid" in text)
+    # rounded values printed: far from a rounding boundary
+    for value, digits in [(100 * wrong.mean(), 1), (to_edge[wrong].max(), 2), (100 * near[wrong].mean(), 0),
+                          (loss, 2)]:
+        assert abs(value * 10 ** digits % 1 - 0.5) > 0.05, value
+
+
+# ----------------------------------------------------------------------------- the notebook's text (issue 26)
+
+def cells():
+    return nbformat.read(NOTEBOOK, as_version=4).cells
+
+
+def grade_cell(cs, grade_id):
+    return next(i for i, c in enumerate(cs) if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def test_the_first_cell_states_no_time_of_its_own():
+    """Contradiction 1 of issue 26: "1 hour of exercises" against a table of 75 minutes. The first cell states
+    times only in the plan block that scripts/plan.py computes (tests/test_plan.py checks the block's sums)."""
+    first = cells()[0].source
+    outside = first[:first.index("<!-- plan -->")] + first[first.index("<!-- /plan -->"):]
+    assert not re.search(r"hour|minute|Estimated time|\d+ points?", outside, re.I), outside
+    assert "**Time: about" in first
+
+
+def test_adam_is_described_with_its_momentum():
+    """Imprecision 9 of issue 26: Adam is not only "a step size adapted to each weight": the notebook names its
+    running average of gradients (momentum) and of squared gradients; train_smooth takes torch.optim.Adam's steps
+    (tests/test_threshold.py::test_train_smooth_is_adam_on_a_tanh_network), whose first moment is that momentum."""
+    text = " ".join(c.source for c in cells() if c.cell_type == "markdown" and "Adam" in c.source)
+    assert "momentum" in text and "running average of the past gradients" in text
+    assert "running average of its own squared gradients" in text
+    assert "step size adapted to each weight" not in text
+
+
+def test_the_gradient_question_comes_before_its_measurement():
+    """Issue 26: Exercise 5 was partly given away (the measurement printed "every finite-difference gradient is 0"
+    before the question). Now the question and its answer cell come first; the measurement after it prints counts,
+    not the conclusion; no cell before the answer cell says the gradient is 0."""
+    cs = cells()
+    answer = grade_cell(cs, "written-gradient")
+    measuring = next(i for i, c in enumerate(cs) if c.cell_type == "code" and "1e-6, -1e-6" in c.source)
+    assert "Exercise 5" in cs[answer - 1].source and "Before running the measurement" in cs[answer - 1].source
+    assert measuring > answer
+    shown = [c.source + "".join(o.get("text", "") for o in c.get("outputs", [])) for c in cs[:answer]]
+    assert not any(re.search(r"gradient[^.]* (is|are) (0|zero)", text) for text in shown)
+    assert "gradient" not in "".join(o.get("text", "") for o in cs[measuring].outputs)
+
+
+def test_exercise_3_has_no_worked_example_before_it():
+    """Issue 26: Exercise 3 transcribed a band worked just before it. Now no markdown or code before its answer cell
+    (outside collapsed hints) holds two units of a region side by side, and nothing printed before Exercise 4's
+    check shows the square's first layer."""
+    cs = cells()
+    answer = grade_cell(cs, "answer-square-layer")
+    before = [re.sub(r"<details>.*?</details>", "", c.source, flags=re.S) for c in cs[:answer]]
+    assert not any("band" in text.lower() for text in before)
+    assert "<summary>Hint 3</summary>" in cs[answer - 1].source and "band" in cs[answer - 1].source
+    printed = "".join(str(o) for c in cs[:grade_cell(cs, "check-diamond")] if c.cell_type == "code"
+                      for o in c.outputs)
+    assert "[[1.0, -1.0, 0.0, 0.0]" not in printed and "u1 (weights" not in printed

@@ -64,6 +64,12 @@ FIGURES = {  # name: () -> a drawn Figure, with small inputs shaped as the noteb
     "threshold.plot_region": lambda: _on_axes(
         threshold.plot_region, *np.meshgrid(np.linspace(-1, 1, 5), np.linspace(-1, 1, 5)), np.eye(5), "region",
         [np.array([[0, 0], [1, 0], [0, 1]])]),
+    "threshold.network_figure": lambda: threshold.network_figure(
+        [(*threshold.xor_network(), [["x1", "x2"], ["or", "nand"], ["xor"]], "XOR")]),
+    "threshold.region_figure": lambda: threshold.region_figure(
+        np.linspace(-1, 1, 5), np.linspace(-1, 1, 5), [(np.eye(5), "region", [np.array([[0, 0], [1, 0], [0, 1]])])]),
+    "threshold.smooth_figure": lambda: threshold.smooth_figure(
+        np.linspace(-2, 2, 9), np.linspace(-2, 2, 9), (np.abs(np.linspace(-2, 2, 9)) < 1.2)[None, :] * np.ones((9, 1))),
     "tanhnet.SaturationView": lambda: _view(tanhnet.SaturationView, 1.0, -0.5, 1.0),
     "tanhnet.draw": lambda: _on_axes(tanhnet.draw, tanhnet.EXAMPLE_X, tanhnet.EXAMPLE_W),
     "diagrams.draw_network": lambda: _on_axes(diagrams.draw_network, diagrams.mlp_layers((2, 3, 1))),

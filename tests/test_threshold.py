@@ -5,7 +5,7 @@ import pytest
 from matplotlib.path import Path
 
 from conftest import raises_naming, require
-from utils import threshold
+from utils import style, threshold
 
 TRUTH = {"AND": lambda p: p[:, 0] * p[:, 1], "OR": lambda p: np.maximum(p[:, 0], p[:, 1]),
          "NAND": lambda p: 1 - p[:, 0] * p[:, 1], "NOR": lambda p: 1 - np.maximum(p[:, 0], p[:, 1]),
@@ -174,3 +174,91 @@ def test_train_smooth_names_a_bad_argument(kwargs, name):
     args = dict(X=np.zeros((5, 2)), y=np.zeros(5), steps=1) | kwargs
     with raises_naming(name):
         threshold.train_smooth(**args)
+
+
+# ----------------------------------------------------------------------------- the figures' descriptions (issue 27)
+
+def numbers(text):
+    return [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", text)]
+
+
+@pytest.mark.parametrize("w1,w2,b", [(1.0, 0.5, 0.5), (-2.0, 1.0, -1.0), (3.0, -3.0, 3.0), (0.0, 1.0, 0.0),
+                                     (-1.0, 0.0, 0.5), (0.3, -2.0, 1.5), (1.0, 1.0, 0.0)])
+def test_halfplane_description_follows_the_sliders(w1, w2, b):
+    """The widget frame's text alternative: the end points it names lie on the line and on the box's edge; the share
+    is the share that fires; the side named is where the normal points (within 22.5° of the named direction)."""
+    s = threshold.halfplane(w1, w2, b)
+    text = s["description"]
+    ends = re.search(r"from \((\S+), (\S+)\) to \((\S+), (\S+)\)", text)
+    points = np.array([float(v) for v in ends.groups()]).reshape(2, 2)
+    assert np.allclose(points @ [w1, w2] + b, 0, atol=0.02 * np.hypot(w1, w2))
+    assert np.allclose(np.abs(points).max(axis=1), 2, atol=0.006)
+    fires = (threshold.grid(2.0, 161)[2] @ [w1, w2] + b > 0).mean()
+    assert f"covers {100 * fires:.0f}% of the box" in text
+    directions = {"right": 0, "upper right": 45, "top": 90, "upper left": 135, "left": 180, "lower left": 225,
+                  "bottom": 270, "lower right": 315}
+    named = re.search(r"toward the (.+?) of the box", text).group(1)
+    angle = np.degrees(np.arctan2(w2, w1)) % 360
+    assert min(abs(angle - directions[named]), 360 - abs(angle - directions[named])) <= 22.5 + 1e-9, (named, angle)
+    assert f"distance {abs(b) / np.hypot(w1, w2):.2f} from the origin" in text
+
+
+@pytest.mark.parametrize("w1,w2,b,words", [(0, 0, 1, "all of the box is shaded"), (0, 0, -1, "none of the box"),
+                                           (0, 0, 0, "none of the box"), (0.1, 0, 3, "fires on 100% of"),
+                                           (0, 0.1, -3, "fires on 0% of")])
+def test_halfplane_description_without_a_line_in_the_box(w1, w2, b, words):
+    text = threshold.halfplane(w1, w2, b)["description"]
+    assert words in text and "crosses" not in text
+
+
+def test_halfplane_view_gives_each_frame_its_description():
+    view = threshold.HalfplaneView()
+    for args in [(1.0, 0.5, 0.5), (0.0, 0.0, 1.0)]:
+        _, text, description = view.render(*args)
+        assert text == threshold.halfplane(*args)["text"] and description == threshold.halfplane(*args)["description"]
+
+
+def test_network_figure_names_every_unit_weight_and_bias():
+    """Parsed back from the description: each unit's non-zero weights and its bias, for the tree of the square."""
+    W, B = threshold.square_network("tree")
+    layers = [["x1", "x2"], ["u1", "u2", "u3", "u4"], ["v1", "v2"], ["A"]]
+    text = style.description_of(threshold.network_figure([(W, B, layers, "tree")]))
+    for l, (w, bias) in enumerate(zip(W, B)):
+        for j, unit in enumerate(layers[l + 1]):
+            said = re.search(rf"\b{unit} \(weights (.*?); bias (\S+)\)", text)
+            weights = dict((src, float(v)) for v, src in re.findall(r"([+-][\d.]+) from (\w+)", said.group(1)))
+            assert weights == {src: w[i, j] for i, src in enumerate(layers[l]) if w[i, j] != 0}, unit
+            assert float(said.group(2)) == bias[j]
+    with pytest.raises(ValueError, match="networks"):
+        threshold.network_figure([])
+
+
+def test_region_figure_counts_inside_on_and_outside_the_outline():
+    """On the grid of multiples of 1/2 in [-2, 2]^2 the open square holds 3 x 3 points, its outline 16, and 56 lie
+    outside: counted here from the integers. A region shaded one point too far is described with that count."""
+    x = np.arange(-4, 5) / 2
+    g1, g2 = np.meshgrid(x, x)
+    square = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]])
+    exact = ((np.abs(g1) < 1) & (np.abs(g2) < 1)).astype(float)
+    text = style.description_of(threshold.region_figure(x, x, [(exact, "exact", [square])]))
+    assert "exact: 9 of 81 grid points shaded (11.1%)" in text
+    assert "all 9 grid points strictly inside it are shaded, none of the 16 on it or the 56 outside it" in text
+    wider = exact.copy()
+    wider[4, 6] = 1.0  # the point (1, 0), on the outline
+    text = style.description_of(threshold.region_figure(x, x, [(wider, "wider", [square])]))
+    assert "shaded are 9 of the 9 grid points strictly inside the outline, 1 of the 16 on it and 0 of the 56" in text
+    with pytest.raises(ValueError, match="panels"):
+        threshold.region_figure(x, x, [])
+    with pytest.raises(ValueError, match="values"):
+        threshold.region_figure(x, x, [(exact[:3], "cut", [square])])
+
+
+def test_square_disagreement_counts_what_differs_from_the_square():
+    """Points chosen by hand: (0, 0) inside, (1.05, 0) outside at 0.05 from the edge, (1.1, 1.1) near a corner at
+    0.1 * sqrt(2) from it, (1.9, 0) far; a classification wrong at the second and third."""
+    P = np.array([[0.0, 0.0], [1.05, 0.0], [1.1, 1.1], [1.9, 0.0]])
+    d = threshold.square_disagreement(P, np.array([1.0, 1.0, 1.0, 0.0]))
+    assert d["count"] == 2 and d["share"] == 0.5
+    assert np.isclose(d["max_distance"], 0.1 * np.sqrt(2))
+    assert d["near_corner"] == 0.5 and d["corner_area"] == 0.25
+    assert threshold.square_disagreement(P, threshold.open_square(P))["count"] == 0

@@ -236,7 +236,8 @@ def halfplane(w1, w2, b, lim=2.0, n=161):
       x1, x2   grid axes (n,);  fires  (n, n) bool, 1[w . x + b > 0] on the grid
       line     (2, 2) end points of w . x + b = 0 clipped to the box, or None (w = 0 or the line misses the box)
       foot, normal   the point of the line nearest the origin and the unit normal w / |w| (None when w = 0)
-      fraction the share of the box that fires;  text  a one-line description
+      fraction the share of the box that fires;  text  the printed line
+      description  the picture's text alternative: where the line crosses the box, which side is shaded
     """
     # Bounded far beyond any slider, so that squares of the weights cannot overflow.
     w1, w2, b = (as_float(name, v, low=-1e6, high=1e6) for name, v in (("w1", w1), ("w2", w2), ("b", b)))
@@ -248,6 +249,7 @@ def halfplane(w1, w2, b, lim=2.0, n=161):
     norm = float(np.hypot(w1, w2))
     if norm == 0.0:
         state["text"] = f"w = 0: z = b = {b:.2f} everywhere, so the unit fires {'everywhere' if b > 0 else 'nowhere'}"
+        state["description"] = _halfplane_description(state, w1, w2, b, lim)
         return state
     unit = w / norm
     with np.errstate(over="ignore", invalid="ignore"):  # b / |w| can overflow for a tiny w (and inf * 0 is nan):
@@ -255,6 +257,7 @@ def halfplane(w1, w2, b, lim=2.0, n=161):
     state["foot"], state["normal"] = (foot, unit) if np.all(np.isfinite(foot)) else (None, unit)
     state["text"] = (f"fires where {w1:.2f}·x1 {w2:+.2f}·x2 {b:+.2f} > 0: "
                      f"{100 * state['fraction']:.0f}% of the box; distance of the line from 0: {abs(b) / norm:.2f}")
+    state["description"] = _halfplane_description(state, w1, w2, b, lim)
     if state["foot"] is None or np.abs(foot).max() > 1e6 * lim:
         return state
     direction = np.array([-unit[1], unit[0]])
@@ -270,7 +273,32 @@ def halfplane(w1, w2, b, lim=2.0, n=161):
             t_lo, t_hi = 1.0, 0.0
     if t_lo <= t_hi:
         state["line"] = np.array([foot + t_lo * direction, foot + t_hi * direction])
+    state["description"] = _halfplane_description(state, w1, w2, b, lim)
     return state
+
+
+_COMPASS = ("right", "upper right", "top", "upper left", "left", "lower left", "bottom", "lower right")
+
+
+def _halfplane_description(state, w1, w2, b, lim):
+    """The widget frame's text alternative: where the line runs, which side is shaded and how much of the box."""
+    box = f"the box [-{lim:g}, {lim:g}]²"
+    share = f"{100 * state['fraction']:.0f}% of {box}"
+    if state["normal"] is None:
+        return (f"No line: w = 0, so z = b = {b:.2f} at every point and the unit fires "
+                + ("everywhere: all of the box is shaded." if b > 0 else "nowhere: none of the box is shaded."))
+    line = f"The line {w1:.2f}·x1 {w2:+.2f}·x2 {b:+.2f} = 0"
+    sector = int(np.round(np.arctan2(state["normal"][1], state["normal"][0]) / (np.pi / 4))) % 8
+    if state["line"] is None:
+        return f"{line} lies outside {box}; the unit fires on {share}, the side the normal w points to."
+    (a1, a2), (e1, e2) = state["line"]
+    text = (f"{line} crosses {box} from ({a1:.2f}, {a2:.2f}) to ({e1:.2f}, {e2:.2f}), at distance "
+            f"{abs(b) / np.hypot(w1, w2):.2f} from the origin. The shaded side, where the unit fires, covers "
+            f"{100 * state['fraction']:.0f}% of the box: "
+            f"the side the normal w = ({w1:.2f}, {w2:.2f}) points to, toward the {_COMPASS[sector]} of the box")
+    if state["foot"] is not None and np.all(np.abs(state["foot"]) <= lim):
+        return text + "; the arrow draws w at the line's point nearest the origin."
+    return text + "."
 
 
 class HalfplaneView:
@@ -310,10 +338,11 @@ class HalfplaneView:
         return self
 
     def render(self, w1, w2, b):
-        """One frame for the sliders' values: (PNG bytes, the description from halfplane)."""
+        """One frame for the sliders' values: (PNG bytes, the printed line, the picture's text alternative), both
+        texts from halfplane."""
         state = halfplane(w1, w2, b, lim=self.lim)
         self.update(state)
-        return self.live.png(), state["text"]
+        return self.live.png(), state["text"], state["description"]
 
 
 def draw_threshold_network(ax, W, B, layers, title=None, fmt="{:+g}"):
@@ -343,3 +372,134 @@ def plot_region(ax, X1, X2, values, title, outlines=()):
         closed = np.vstack([poly, poly[:1]])
         ax.plot(closed[:, 0], closed[:, 1], color=style.BOUNDARY, lw=1.5)
     ax.set(xlabel="$x_1$", ylabel="$x_2$", aspect="equal", title=title)
+
+
+# --- notebook 01's figures (the notebook computes, these draw and describe; style.show displays them) ---
+
+def describe_network(W, B, layers):
+    """A threshold network in words, layer by layer: each unit's name, its non-zero weights and its bias (what
+    draw_threshold_network draws). W[l] (fan_in, fan_out), B[l] (fan_out,); layers as for draw_threshold_network."""
+    parts = [f"inputs {', '.join(layers[0])}"]
+    for l, (w, bias) in enumerate(zip(W, B)):
+        units = []
+        for j, name in enumerate(layers[l + 1]):
+            weights = ", ".join(f"{w[i, j]:+g} from {src}" for i, src in enumerate(layers[l]) if w[i, j] != 0)
+            units.append(f"{name} (weights {weights or 'none'}; bias {bias[j]:+g})")
+        parts.append(("output " if l == len(W) - 1 else f"layer {l + 1}: ") + "; ".join(units))
+    return "; then ".join(parts)
+
+
+def network_figure(networks, figsize=None):
+    """Diagrams of threshold networks side by side, each unit named, its bias under it, every non-zero weight on
+    its edge: a described Figure. networks: [(W, B, layers, title)], as draw_threshold_network takes them."""
+    if not isinstance(networks, (list, tuple)) or not networks:
+        raise ValueError(f"networks must be a non-empty list of (W, B, layers, title); got {networks!r}")
+    fig = style.figure(figsize=figsize or (6 * len(networks), 4.5 if len(networks) > 1 else 3))
+    axes = fig.subplots(1, len(networks), squeeze=False)[0]
+    words = []
+    for ax, (W, B, layers, title) in zip(axes, networks):
+        draw_threshold_network(ax, W, B, layers, title=title)
+        words.append(f"{title}: {describe_network(W, B, layers)}.")
+    which = "Network diagram" if len(networks) == 1 else f"{len(networks)} network diagrams, left to right"
+    return style.describe(fig, f"{which}, weights on the edges, biases under the units (zero weights not drawn). "
+                               + " ".join(words))
+
+
+def _outline_side(points, outline, tol=1e-9):
+    """+1 strictly inside the closed polygon `outline` (k, 2), 0 on it (within tol), -1 outside, for points (N, 2)."""
+    from matplotlib.path import Path
+
+    near = np.full(len(points), np.inf)
+    for a, e in zip(outline, np.roll(outline, -1, axis=0)):
+        t = np.clip((points - a) @ (e - a) / ((e - a) @ (e - a)), 0, 1)
+        near = np.minimum(near, np.linalg.norm(points - (a + t[:, None] * (e - a)), axis=1))
+    side = np.where(Path(outline).contains_points(points), 1, -1)
+    side[near <= tol] = 0
+    return side
+
+
+def _region_words(points, shaded, title, outline):
+    """What a region panel shows: how much is shaded and how the shading meets the outline, in counts."""
+    text = f"{title}: {int(shaded.sum())} of {len(shaded)} grid points shaded ({100 * shaded.mean():.1f}%)"
+    if outline is None:
+        return text + "."
+    side = _outline_side(points, np.asarray(outline, dtype=float))
+    inside, on, outside = (side == 1), (side == 0), (side == -1)
+    if shaded[inside].all() and not shaded[on | outside].any():
+        rest = (f"none of the {int(on.sum())} on it or the {int(outside.sum())} outside it" if on.any() else
+                f"none of the {int(outside.sum())} outside it (no grid point lies on it)")
+        return (text + f"; the shading fills the outline exactly: all {int(inside.sum())} grid points strictly "
+                f"inside it are shaded, {rest}.")
+    return (text + f"; shaded are {int(shaded[inside].sum())} of the {int(inside.sum())} grid points strictly inside "
+            f"the outline, {int(shaded[on].sum())} of the {int(on.sum())} on it and {int(shaded[outside].sum())} of "
+            f"the {int(outside.sum())} outside it.")
+
+
+def _draw_regions(x1, x2, panels, figsize):
+    """Draw region_figure's panels; returns (Figure, grid points (m*n, 2), [shaded (m*n,) bool per panel])."""
+    if not isinstance(panels, (list, tuple)) or not panels:
+        raise ValueError(f"panels must be a non-empty list of (values, title, outlines); got {panels!r}")
+    x1, x2 = as_float_array("x1", x1, ndim=1), as_float_array("x2", x2, ndim=1)
+    g1, g2 = np.meshgrid(x1, x2)
+    fig = style.figure(figsize=figsize or (4.5 * len(panels), 4.5), layout="constrained")
+    shaded = []
+    for ax, (values, title, outlines) in zip(fig.subplots(1, len(panels), squeeze=False)[0], panels):
+        values = as_float_array("values", values, shape=(len(x2), len(x1)))
+        plot_region(ax, x1, x2, values, title, outlines)
+        shaded.append(values.ravel() > 0.5)
+    return fig, np.column_stack([g1.ravel(), g2.ravel()]), shaded
+
+
+def _regions_intro(x1, x2):
+    return f"Decision regions over [{x1[0]:g}, {x1[-1]:g}] × [{x2[0]:g}, {x2[-1]:g}], class A shaded, outlines drawn."
+
+
+def region_figure(x1, x2, panels, figsize=None):
+    """Decision regions side by side: each panel shades where its values are 1 (class A) on the grid x1 (n,) by
+    x2 (m,) and draws its outlines. panels: [(values (m, n) of 0/1, title, [outline (k, 2), ...])]. The description
+    counts the shaded grid points and, for a panel with one outline, those strictly inside, on and outside it."""
+    fig, points, shaded = _draw_regions(x1, x2, panels, figsize)
+    words = [_region_words(points, s, title, outlines[0] if len(outlines) == 1 else None)
+             for s, (_, title, outlines) in zip(shaded, panels)]
+    return style.describe(fig, " ".join([_regions_intro(x1, x2)] + words))
+
+
+CORNER_RADIUS = 0.3  # "near a corner" for square_disagreement
+
+
+def square_disagreement(points, learned):
+    """Where a classification `learned` (N,) of `points` (N, 2) differs from the open square: a dict with
+    count and share (of the points), max_distance (the largest distance of a differing point from the square's
+    boundary), near_corner (the share of the differing points within CORNER_RADIUS of a corner) and corner_area
+    (the share of all points there)."""
+    points = as_float_array("points", points, shape=(None, 2))
+    learned = as_float_array("learned", learned, shape=(len(points),))
+    wrong = learned != open_square(points)
+    a = np.abs(points)
+    to_edge = np.where(a.max(axis=1) < 1, 1 - a.max(axis=1), np.linalg.norm(np.maximum(a - 1, 0), axis=1))
+    corner = np.linalg.norm(a - 1, axis=1) < CORNER_RADIUS  # |x| - (1, 1): the distance to the nearest corner
+    return {"count": int(wrong.sum()), "share": float(wrong.mean()),
+            "max_distance": float(to_edge[wrong].max()) if wrong.any() else 0.0,
+            "near_corner": float(corner[wrong].mean()) if wrong.any() else 0.0, "corner_area": float(corner.mean())}
+
+
+def smooth_figure(x1, x2, learned):
+    """The open square as threshold units compute it (left) and as a smooth network learned it (right, `learned`
+    (m, n) of 0/1 on the grid x1 (n,) by x2 (m,)), the square's outline on both: a described Figure. The
+    description gives the learned region's disagreement in rounded shares only, as the notebook prints them."""
+    x1, x2 = as_float_array("x1", x1, ndim=1), as_float_array("x2", x2, ndim=1)
+    learned = as_float_array("learned", learned, shape=(len(x2), len(x1)))
+    g1, g2 = np.meshgrid(x1, x2)
+    exact = open_square(np.column_stack([g1.ravel(), g2.ravel()])).reshape(learned.shape)
+    square = [np.array([[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]])]
+    fig, points, (shaded, _) = _draw_regions(x1, x2, [(exact, "exact: threshold units", square),
+                                                      (learned, "learned: tanh network, gradient descent", square)],
+                                             (9, 4.5))
+    d = square_disagreement(points, learned.ravel())
+    return style.describe(fig, " ".join([
+        _regions_intro(x1, x2), _region_words(points, shaded, "Left, exact: threshold units", square[0]),
+        f"Right, learned: tanh network, gradient descent: the shading follows the square but differs from it at "
+        f"{100 * d['share']:.1f}% of the grid points, all within {d['max_distance']:.2f} of the square's boundary: a "
+        f"thin band along the edges, crowded at the corners, where the learned boundary cannot turn sharply "
+        f"({100 * d['near_corner']:.0f}% of the differing points lie within {CORNER_RADIUS} of a corner, a zone that "
+        f"holds {100 * d['corner_area']:.0f}% of the grid)."]))

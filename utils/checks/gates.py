@@ -41,7 +41,7 @@ def _collect_weights(function, fn, inputs):
     """collect(fn, inputs), given as partial(_collect_weights, function), for an exercise whose function takes
     no arguments and returns weights. (A partial, not a closure made at import: mutation testing can reach it.)"""
     __tracebackhide__ = True
-    return plain(function, _call(fn, function))
+    return plain(function, _call(fn, function, case=f"the call {function}(), which takes no arguments"))
 
 
 def _matrix(name, value, shapes):
