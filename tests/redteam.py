@@ -77,16 +77,16 @@ RED_TEAM = {
          "check-square-layer": ("0", "uses the reference implementation `utils.threshold.SQUARE_W0`"),
          "check-diamond": ("0", "uses the reference implementation `utils.threshold.polygon_network`")}),
     "delegate-chain-rule": ({CHAIN_RULE: {
-        "ex1-dy-dw24": "def dy_dw24(x, w):\n    return tanhnet._closed_form(tanhnet.forward(x, w), w)['w24']\n",
-        "ex2-dy-dw46": "def dy_dw46(x, w):\n    return tanhnet.closed_form(x, w)['w46']\n",
-        "ex3-tanh-backward": "def backward(x, w):\n    return tanhnet._backward(tanhnet.forward(x, w), w)[0]\n"}},
+        "answer-dy-dw24": "def dy_dw24(x, w):\n    return tanhnet._closed_form(tanhnet.forward(x, w), w)['w24']\n",
+        "answer-dy-dw46": "def dy_dw46(x, w):\n    return tanhnet.closed_form(x, w)['w46']\n",
+        "answer-tanh-backward": "def backward(x, w):\n    return tanhnet._backward(tanhnet.forward(x, w), w)[0]\n"}},
         {"check-dy-dw24": ("0", "uses the reference implementation `utils.tanhnet._closed_form`"),
          "check-dy-dw46": ("0", "uses the reference implementation `utils.tanhnet.closed_form`"),
          "check-tanh-backward": ("0", "uses the reference implementation `utils.tanhnet._backward`")}),
     "delegate-checks": ({CHAIN_RULE: {
-        "ex1-dy-dw24": "def dy_dw24(x, w):\n    return checks._dw24(x, w)\n",
-        "ex2-dy-dw46": "def dy_dw46(x, w):\n    return checks._dw46(x, w)\n",
-        "ex3-tanh-backward": "def backward(x, w):\n    return checks._variant(x, w)\n"}},
+        "answer-dy-dw24": "def dy_dw24(x, w):\n    return checks._dw24(x, w)\n",
+        "answer-dy-dw46": "def dy_dw46(x, w):\n    return checks._dw46(x, w)\n",
+        "answer-tanh-backward": "def backward(x, w):\n    return checks._variant(x, w)\n"}},
         {"check-dy-dw24": ("0", "uses the reference implementation `utils.checks.chainrule._dw24`"),
          "check-dy-dw46": ("0", "uses the reference implementation `utils.checks.chainrule._dw46`"),
          "check-tanh-backward": ("0", "uses the reference implementation `utils.checks.chainrule._variant`")}),
@@ -127,12 +127,12 @@ RED_TEAM = {
     # notebook 02's multiplication count, taken from the sandbox (issue 23, finding 1): each gradient on its own (44
     # multiplications) with the tally written back, computed on the floats inside the counting numbers and wrapped
     # back, and a collect replaced by one whose record claims 1 multiplication (answer constants on a forged tape)
-    "tanh-count-tally": ({CHAIN_RULE: {"ex3-tanh-backward": EACH_ON_ITS_OWN + (
+    "tanh-count-tally": ({CHAIN_RULE: {"answer-tanh-backward": EACH_ON_ITS_OWN + (
         "def backward(x, w):\n    f = tanhnet.forward(x, w)\n"
         "    saved = x[0].tally[0] if hasattr(x[0], 'tally') else None  # after the forward pass\n"
         "    g = each_on_its_own(f, w)\n    if saved is not None:\n        x[0].tally[0] = saved\n    return g\n")}},
         {"check-tanh-backward": ("0", "took 44 multiplications where backpropagation takes 26")}),
-    "tanh-count-unwrapped": ({CHAIN_RULE: {"ex3-tanh-backward": EACH_ON_ITS_OWN + (
+    "tanh-count-unwrapped": ({CHAIN_RULE: {"answer-tanh-backward": EACH_ON_ITS_OWN + (
         "def backward(x, w):\n    if not hasattr(x[0], 'value'):\n"
         "        return each_on_its_own(tanhnet.forward(x, w), w)\n"
         "    plain_x, plain_w = tuple(v.value for v in x), {{k: v.value for k, v in w.items()}}\n"
@@ -140,7 +140,7 @@ RED_TEAM = {
         "    return {{k: type(x[0])(v, x[0].tally) for k, v in g.items()}}\n")}},
         {"check-tanh-backward": ("0", "backward's dy/dw13 is a counting number that no operation of the counting "
                                       "run made")}),
-    "tanh-count-collect": ({CHAIN_RULE: {"ex3-tanh-backward": EACH_ON_ITS_OWN + (
+    "tanh-count-collect": ({CHAIN_RULE: {"answer-tanh-backward": EACH_ON_ITS_OWN + (
         "def backward(x, w):\n    return each_on_its_own(tanhnet.forward(x, w), w)\n\n"
         "import dataclasses\nfrom utils import checks as registry\n"
         "real = registry.EXERCISES['check-tanh-backward']\n\n"

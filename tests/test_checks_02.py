@@ -80,6 +80,14 @@ def test_dy_dw46_right_answer_passes(capsys):
                                                                r"feeds, not \(1 - a4²\)"),
     (lambda x, w: (lambda f: f["a6"] * sl(f, "6"))(fwd(x, w)), "^dy_dw46: w46 multiplies a4 on its way into z6: the "
                                                                "input of the edge is a4, not a6"),
+    # issue 26: w46 where a4 belongs got only "expected 0.322, got -0.573"
+    (lambda x, w: (lambda f: w["w46"] * sl(f, "6"))(fwd(x, w)), "^dy_dw46: you wrote the weight w46 where a4 belongs: "
+                                                                r"∂z6/∂w46 is the number w46 multiplies"),
+    (lambda x, w: (lambda f: f["a4"] * w["w46"] * sl(f, "6"))(fwd(x, w)), "^dy_dw46: the weight w46 is not a factor "
+                                                                          "of its own gradient"),
+    (lambda x, w: (lambda f: f["z4"] * sl(f, "6"))(fwd(x, w)), r"^dy_dw46: w46 multiplies the activation a4 = tanh\(z4\), "
+                                                               "not z4"),
+    (lambda x, w: (lambda f: sl(f, "6"))(fwd(x, w)), r"^dy_dw46: the factor a4 is missing"),
 ])
 def test_dy_dw46_mistakes_are_named(answer, pattern):
     fails_with(chainrule.check_dy_dw46, answer, pattern)
@@ -317,7 +325,12 @@ def test_value_right_class_passes(capsys):
     (("self.grad += other.data * out.grad", "self.grad = other.data * out.grad"), r"accumulate with `\+=`"),
     (("self.grad += other.data * out.grad\n            other.grad += self.data * out.grad",
       "self.grad += self.data * out.grad\n            other.grad += other.data * out.grad"), "the \\*other\\* factor"),
-    (("self.grad = 1.0", "self.grad = 0.0"), "every gradient is 0"),
+    (("self.grad = 1.0", "self.grad = 0.0"), "every gradient is 0, even a5's and a6's"),
+    # issue 26: a tanh (or a product) that never attaches its backward is named, not the given backward()
+    (("            self.grad += (1 - a * a) * out.grad\n        out._backward = _backward\n",
+      "            self.grad += (1 - a * a) * out.grad\n"), r"reaches a5 and a6 .* your `tanh` passes nothing back"),
+    (("            other.grad += self.data * out.grad\n        out._backward = _backward\n",
+      "            other.grad += self.data * out.grad\n"), r"reaches z5 and z6 .* your `__mul__` passes nothing back"),
     (("self.grad = 1.0", "self.grad = -1.0"), "wrong sign"),
     (("Value(self.data * other.data", "Value(self.data + other.data"), "forward values are wrong"),
     (("a = math.tanh(self.data)", "raise NotImplementedError()"), "not written yet"),

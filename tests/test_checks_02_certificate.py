@@ -208,7 +208,7 @@ def test_red_team_entries_fail_in_this_kernel_too(student):
     entry, expected = redteam.RED_TEAM[student]
     registry = dict(checks.EXERCISES)
     try:
-        backward = defined(entry[redteam.CHAIN_RULE]["ex3-tanh-backward"].format(course="", port=0), "backward")
+        backward = defined(entry[redteam.CHAIN_RULE]["answer-tanh-backward"].format(course="", port=0), "backward")
         exercise = checks.EXERCISES["check-tanh-backward"]
         cases = exercise.cases(31)
         message = judged(exercise, cases, exercise.collect(backward, cases))
@@ -221,10 +221,10 @@ def test_red_team_entries_fail_in_this_kernel_too(student):
 # ---- honest solutions keep their verdicts ----------------------------------------------------------------
 
 @pytest.mark.parametrize("grade_id,name,check,message", [
-    ("ex1-dy-dw24", "dy_dw24", chainrule.check_dy_dw24, "dy/dw24 = x2 (1 - a4²) [w45 (1 - a5²) + w46 (1 - a6²)] "
+    ("answer-dy-dw24", "dy_dw24", chainrule.check_dy_dw24, "dy/dw24 = x2 (1 - a4²) [w45 (1 - a5²) + w46 (1 - a6²)] "
                                                     "matches on 5 random networks"),
-    ("ex2-dy-dw46", "dy_dw46", chainrule.check_dy_dw46, "dy/dw46 = a4 (1 - a6²) matches on 5 random networks"),
-    ("ex3-tanh-backward", "backward", chainrule.check_tanh_backward,
+    ("answer-dy-dw46", "dy_dw46", chainrule.check_dy_dw46, "dy/dw46 = a4 (1 - a6²) matches on 5 random networks"),
+    ("answer-tanh-backward", "backward", chainrule.check_tanh_backward,
      f"all eight gradients match on 5 random networks, in {BEST} multiplications (forward pass included; each "
      f"gradient on its own takes {NAIVE})"),
 ])
@@ -254,7 +254,7 @@ def test_scalar_answers_made_of_constants_fail(check, answer):
 @pytest.mark.parametrize("method,count", [("backward", BEST), ("closed form", NAIVE)])
 def test_replayed_count_of_the_notebook_example_is_the_derived_one(method, count):
     """On tanhnet's EXAMPLE network: the notebook's backward (its solution cell) and each gradient on its own."""
-    fn = defined(solution_cells()["ex3-tanh-backward"], "backward") if method == "backward" else separately
+    fn = defined(solution_cells()["answer-tanh-backward"], "backward") if method == "backward" else separately
     x, w, tally = tanhnet.instrumented(tanhnet.EXAMPLE_X, tanhnet.EXAMPLE_W)
     fn(x, w)
     values, replayed = tanhnet.replay(x[0].tape, tanhnet.EXAMPLE_X, tanhnet.EXAMPLE_W)
@@ -421,7 +421,7 @@ def test_the_bound_leaves_room_for_any_honest_backward():
     """The notebook's backward records 10 inputs, 17 forward entries (y too) and 24 backward ones; the bound is
     about 200 times that."""
     x, w, _ = tanhnet.instrumented(tanhnet.EXAMPLE_X, tanhnet.EXAMPLE_W)
-    defined(solution_cells()["ex3-tanh-backward"], "backward")(x, w)
+    defined(solution_cells()["answer-tanh-backward"], "backward")(x, w)
     assert len(x[0].tape) == 10 + 17 + 24
     assert tanhnet.MAX_TAPE >= 100 * len(x[0].tape)
 

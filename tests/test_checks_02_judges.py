@@ -225,9 +225,12 @@ def test_value_messages_in_full(value):
                                                   "self.data + other.data and self.data * other.data, and tanh "
                                                   "numpy.tanh(self.data)"),
         (with_grads(good, lambda g, i: {**g, "w13": None}), "w13.grad returned None: did you forget `return`?"),
-        (with_grads(good, lambda g, i: {k: 0.0 for k in g}), "Value: every gradient is 0: backward() must set the "
-                                                            "output's grad to 1 and call each node's backward in "
-                                                            "reverse topological order"),
+        (with_grads(good, lambda g, i: {k: 0.0 for k in g}), "Value: every weight's grad is 0: the gradient reaches "
+                                                            "z5 and z6 but no product passes it on, so your `__mul__` "
+                                                            "passes nothing back. It must attach a backward function to "
+                                                            "the Value it returns (`out._backward = _backward`, as "
+                                                            "`__add__` does) that adds other.data · out.grad to "
+                                                            "self.grad and self.data · out.grad to other.grad"),
         (with_grads(good, lambda g, i: {k: -v for k, v in g.items()}), "Value: the gradients have the wrong sign"),
         # off by 1e-7: not right, not the sign, not the mistake
         (with_grads(good, lambda g, i: {k: v * OFF for k, v in g.items()}), value_generic(w13, w13 * OFF)),
@@ -239,3 +242,20 @@ def test_value_messages_in_full(value):
     ]
     for answers, message in checks_:
         assert judged(VALUE, cases, answers) == message
+
+
+def test_value_all_zero_gradients_say_where_the_gradient_stopped(value):
+    """Issue 26: all-zero gradients blamed the given backward(); the recorded node gradients now say whether tanh or
+    the product passed nothing back, and the message never blames code the student did not write. (The record is
+    the student's: a forged one changes only which message, never whether the answer passes.)"""
+    cases, good = value
+    zero = with_grads(good, lambda g, i: {k: 0.0 for k in g})
+    stopped_at_tanh = [{**a, "nodes": {**{k: 0.0 for k in chainrule.NODES}, "a5": 1.0, "a6": 1.0}} for a in zero]
+    assert "your `tanh` passes nothing back" in judged(VALUE, cases, stopped_at_tanh)
+    nowhere = [{**a, "nodes": {k: 0.0 for k in chainrule.NODES}} for a in zero]
+    assert judged(VALUE, cases, nowhere).startswith("Value: every gradient is 0, even a5's and a6's: `backward` and "
+                                                    "`__add__` are given")
+    for forged in ([{**a, "nodes": "junk"} for a in zero], [{k: v for k, v in a.items() if k != "nodes"} for a in zero],
+                   [{**a, "nodes": {"a5": "1", "a6": [1]}} for a in zero]):
+        assert "even a5's and a6's" in judged(VALUE, cases, forged)
+    assert judged(VALUE, cases, stopped_at_tanh[:1] + good[1:]).startswith("Value: for the first network")

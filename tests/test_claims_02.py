@@ -9,16 +9,17 @@ from utils.checks import chainrule
 SEED = 2  # the notebook's one seed: its rng draws the 200 random networks of section 7 first
 
 
-def test_s4_the_forward_pass_takes_eight_multiplications():
-    # "The forward pass alone takes eight": 4 units, each z a sum of 2 products
+def test_s6_the_forward_pass_takes_eight_multiplications():
+    # section 6: "with the forward pass's 8, the 26 and 44 of Exercise 3's check": 4 units, each z a sum of 2 products
     x, w, tally = tanhnet.instrumented(tanhnet.EXAMPLE_X, tanhnet.EXAMPLE_W)
     tanhnet.forward(x, w)
     assert tally[0] == 4 * 2
 
 
 def test_ex3_forward_and_backprop_take_26_together():
-    # Exercise 3: "the forward pass and the backpropagation order take 26 multiplications together"
-    # (and the closed forms 8 + 36 = 44), the same on every network: the counts do not depend on the numbers
+    # Exercise 3: "the forward pass and backpropagation take 26 multiplications together" (and the closed forms
+    # 8 + 36 = 44, which the check prints); summary: "26 multiplications where separate products take 44"; the same
+    # on every network: the counts do not depend on the numbers
     assert chainrule._reference_counts() == [8 + 18, 8 + 36] == [26, 44]
     for case in chainrule.check_tanh_backward.cases(chainrule.check_tanh_backward.seed):
         x, w, tally = tanhnet.instrumented(*case)
@@ -26,16 +27,10 @@ def test_ex3_forward_and_backprop_take_26_together():
         assert [tally[0] + tanhnet.count_multiplications(m, *case) for m in ("backward", "closed_form")] == [26, 44]
 
 
-def test_s5_backprop_needs_half_the_multiplications_of_the_closed_forms():
-    # section 5 prints "backprop 18, each weight separately 36 (2.0x as many)";
-    # summary: "here 18 multiplications instead of 36"
+def test_s6_backprop_needs_half_the_multiplications_of_the_closed_forms():
+    # section 6: "At L = 2 the counts are 18 and 36"
     n_bp, n_naive = tanhnet.count_multiplications("backward"), tanhnet.count_multiplications("closed_form")
     assert (n_bp, n_naive) == (18, 36) and n_naive == 2 * n_bp
-
-
-def test_s5_backward_and_closed_form_agree_on_the_example():
-    grads, _ = tanhnet.backward(tanhnet.EXAMPLE_X, tanhnet.EXAMPLE_W)
-    assert grads == pytest.approx(tanhnet.closed_form(tanhnet.EXAMPLE_X, tanhnet.EXAMPLE_W), rel=1e-12)
 
 
 @pytest.fixture(scope="module")
@@ -86,20 +81,20 @@ def four_ways():
 
 @pytest.mark.parametrize("method,threshold,bound", [
     ("closed_form", 1e-9, 1e-14), ("autograd", 1e-9, 1e-10), ("finite_differences", 1e-5, 1e-5)])
-def test_s7_all_1600_gradients_agree_within_the_stated_bounds(four_ways, method, threshold, bound):
-    # Section 7 and the summary: "All 1600 gradients agree: closed form and backward pass below 1e-14,
-    # autograd below 1e-10, finite differences below 1e-5"; summary: exact methods below 1e-9
+def test_gf_a_all_1600_gradients_agree_within_the_stated_bounds(four_ways, method, threshold, bound):
+    # Going further A: "All 1600 gradients agree: closed form and backward pass below 1e-14,
+    # autograd below 1e-10, finite differences below 1e-5"
     err = four_ways[method]
     assert err.size == 1600
     assert (err < threshold).all() and err.max() < bound
 
 
-SCALES = np.geomspace(0.1, 10.0, 2001)  # section 8's grid
+SCALES = np.geomspace(0.1, 10.0, 2001)  # Going further B's grid
 
 
 @pytest.fixture(scope="module")
 def saturation():
-    """Per input of section 8: |dy/dw13| over SCALES by the closed form (section 8 prints the backward pass's)
+    """Per input of Going further B: |dy/dw13| over SCALES by the closed form (it prints tanhnet.w13_curve's)
     and the forward values at scale 10."""
     out = {}
     for x in [tanhnet.SATURATION_X, (2.0, 2.0)]:
@@ -110,7 +105,7 @@ def saturation():
     return out
 
 
-def test_s8_gradient_grows_like_0_3_scale_peaks_near_1_5_then_collapses(saturation):
+def test_gf_b_gradient_grows_like_0_3_scale_peaks_near_1_5_then_collapses(saturation):
     # "the gradient first grows in proportion to the scale (... 0.3 × scale), peaks near scale 1.5, where
     # z3 = 0.5 × scale is about 0.8 ..., and then collapses"; printed "0.030 at scale 0.1, peak 0.476 at scale 1.54"
     s = saturation[tanhnet.SATURATION_X]
@@ -123,16 +118,16 @@ def test_s8_gradient_grows_like_0_3_scale_peaks_near_1_5_then_collapses(saturati
     assert u * np.tanh(u) == pytest.approx(0.5, abs=0.01)
 
 
-def test_s8_at_scale_10_every_unit_is_saturated_and_the_gradient_is_2e5_below_its_peak(saturation):
+def test_gf_b_at_scale_10_every_unit_is_saturated_and_the_gradient_is_2e5_below_its_peak(saturation):
     # "at scale 10 all four units are saturated (every slope is below 0.1) and |dy/dw13| is about 2·10^5 times
-    # smaller than at its peak"; Q2's model answer: "every slope 1 - a² is at most 0.01"
+    # smaller than at its peak"; Exercise 5's model answer: "every slope 1 - a² is at most 0.01"
     s = saturation[tanhnet.SATURATION_X]
     slopes = [1 - s["at10"]["a" + u] ** 2 for u in "3456"]
     assert max(slopes) < tanhnet.SATURATED and max(slopes) <= 0.01
     assert round(s["curve"][s["peak"]] / s["curve"][-1], -5) == 2e5
 
 
-def test_s8_the_larger_input_saturates_unit_3_sooner_and_reaches_exactly_zero(saturation):
+def test_gf_b_the_larger_input_saturates_unit_3_sooner_and_reaches_exactly_zero(saturation):
     # "At x = (2, 2), z3 = 2.6 × scale grows more than five times as fast, so unit 3 ... saturates sooner and the peak
     # comes at a smaller scale. At scale 10, z3 = 26 and 1 - tanh² 26 ≈ 4e^-52 ≈ 1e-22 ...: tanh rounds to exactly
     # 1, and the computed gradient is exactly 0 (its true value is about 2·10^-24). Unit 4 saturates later ...,
@@ -161,32 +156,64 @@ def test_summary_dy_dw13_formula():
         assert tanhnet.backward(x, w)[0]["w13"] == pytest.approx(formula, rel=1e-12, abs=1e-15)
 
 
-def test_s8_orange_units_are_those_with_slope_below_0_1():
-    # "orange units have slope below 0.1", at the widget's first position and at scale 10
+def test_s5_orange_units_are_those_with_slope_below_0_1():
+    # section 5: "a unit counts as saturated when its slope is below 0.1" and the widget "colours the saturated units
+    # orange", at the widget's first position and at scale 10
     for scale in (1.0, 10.0):
         state = tanhnet.saturation_state(*tanhnet.SATURATION_X, scale=scale)
-        _, _, colors = tanhnet.graph_labels(state["x"], state["w"], show="gradients")
+        _, _, colors = tanhnet.graph_labels(state["x"], state["w"], show="deltas")
         for u in "3456":
             slope = 1 - state["forward"]["a" + u] ** 2
             assert (colors[u] == tanhnet.style.ORANGE) == (slope < 0.1)
     assert all(c == tanhnet.style.ORANGE for c in colors.values())  # at scale 10 every unit is saturated
 
 
-def test_q2_scaling_the_inputs_down_leaves_the_second_layer_saturated():
-    # Q2's model answer: "the second layer's inputs a3, a4 lie in [-1, 1] whatever the inputs, so its large weights
-    # still saturate it": weights × 10 with the input (1, 0) scaled down to (0.1, 0)
-    f = tanhnet.forward((0.1, 0.0), tanhnet.scaled(tanhnet.EXAMPLE_W, 10.0))
-    assert max(1 - f["a" + u] ** 2 for u in "34") > 0.5             # the first layer is no longer saturated
-    assert all(1 - f["a" + u] ** 2 < tanhnet.SATURATED for u in "56")  # the second layer still is
+W10 = tanhnet.scaled(tanhnet.EXAMPLE_W, 10.0)
 
 
-def test_s8_widget_units_turn_orange_one_after_another_as_the_scale_grows():
-    # "Move the weight scale from 0.1 to 10 and watch the units turn orange one after another and the gradients on
-    # the edges shrink", at the widget's first input, over the slider's scales
+def slopes_at(x, w):
+    f = tanhnet.forward(x, w)
+    return {u: 1 - f["a" + u] ** 2 for u in "3456"}
+
+
+def test_s5_printed_slopes_and_gradient_at_scales_1_and_10():
+    # section 5 prints, at x = (1, 0), the slopes and dy/dw13 for the weights × 1 and × 10; Exercise 5's model
+    # answer: "(0.0002, 0.0099, 0.0013 and below 10^-4 for units 3 to 6)", "2.3·10^-6 against 0.33 at scale 1"
+    s = slopes_at(tanhnet.SATURATION_X, W10)
+    assert [round(s[u], 4) for u in "345"] == [0.0002, 0.0099, 0.0013] and s["6"] < 1e-4
+    assert all(abs(s[u] * 1e4 - round(s[u] * 1e4)) < 0.4 for u in "345")  # far from a rounding boundary
+    f1 = tanhnet.forward(tanhnet.SATURATION_X, tanhnet.EXAMPLE_W)
+    at1 = f1["x1"] * (1 - f1["a3"] ** 2) * (1.0 * (1 - f1["a5"] ** 2) - 0.7 * (1 - f1["a6"] ** 2))  # by its formula
+    assert round(at1, 2) == 0.33 and tanhnet.closed_form(tanhnet.SATURATION_X, tanhnet.EXAMPLE_W)["w13"] == pytest.approx(at1)
+    assert f"{tanhnet.closed_form(tanhnet.SATURATION_X, W10)['w13']:.1e}" == "2.3e-06"
+
+
+def test_ex5_scaling_the_inputs_down_far_enough_unsaturates_the_second_layer():
+    # Exercise 5's model answer (issue 26, contradiction 2, which said the second layer stays saturated whatever the
+    # inputs): "With the weights × 10 and x = (0.01, 0) the slopes of units 5 and 6 are 0.90 and 0.70 and
+    # dy/dw13 = 4.2·10^-2 instead of 2.3·10^-6. At x = (0.1, 0) units 5 and 6 are still saturated (slopes 0.013 and
+    # below 0.001)"; Going further B prints them
+    small = slopes_at((0.01, 0.0), W10)
+    assert (round(small["5"], 2), round(small["6"], 2)) == (0.90, 0.70)
+    assert min(small.values()) > tanhnet.SATURATED
+    # independently of the package: a3 = tanh(10 · 0.5 · 0.01), a4 = tanh(10 · -0.3 · 0.01), then z5, z6
+    a3, a4 = np.tanh(0.05), np.tanh(-0.03)
+    z5, z6 = 10 * (1.0 * a3 + 0.6 * a4), 10 * (-0.7 * a3 + 0.9 * a4)
+    assert small["5"] == pytest.approx(1 - np.tanh(z5) ** 2) and small["6"] == pytest.approx(1 - np.tanh(z6) ** 2)
+    dw13 = 0.01 * (1 - a3 ** 2) * (10 * 1.0 * (1 - np.tanh(z5) ** 2) + 10 * -0.7 * (1 - np.tanh(z6) ** 2))
+    assert f"{dw13:.1e}" == "4.2e-02" and tanhnet.closed_form((0.01, 0.0), W10)["w13"] == pytest.approx(dw13)
+    middle = slopes_at((0.1, 0.0), W10)
+    assert round(middle["5"], 3) == 0.013 and middle["6"] < 1e-3 and max(middle["5"], middle["6"]) < tanhnet.SATURATED
+    assert min(middle["3"], middle["4"]) > 0.5  # the first layer is no longer saturated there, the second still is
+
+
+def test_s5_widget_units_turn_orange_one_after_another_as_the_scale_grows():
+    # section 5: "Move the weight scale from 0.1 to 10 and watch the colours and the δs": the units turn orange one
+    # after another and the δs shrink, at the widget's first input, over the slider's scales
     first = {}
     for scale in tanhnet.SCALES:
         state = tanhnet.saturation_state(*tanhnet.SATURATION_X, scale=scale)
-        _, _, colors = tanhnet.graph_labels(state["x"], state["w"], show="gradients")
+        _, _, colors = tanhnet.graph_labels(state["x"], state["w"], show="deltas")
         for u in "3456":
             if colors[u] == tanhnet.style.ORANGE and u not in first:
                 first[u] = scale

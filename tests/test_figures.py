@@ -71,6 +71,10 @@ FIGURES = {  # name: () -> a drawn Figure, with small inputs shaped as the noteb
     "threshold.smooth_figure": lambda: threshold.smooth_figure(
         np.linspace(-2, 2, 9), np.linspace(-2, 2, 9), (np.abs(np.linspace(-2, 2, 9)) < 1.2)[None, :] * np.ones((9, 1))),
     "tanhnet.SaturationView": lambda: _view(tanhnet.SaturationView, 1.0, -0.5, 1.0),
+    "tanhnet.network_figure": lambda: tanhnet.network_figure(tanhnet.EXAMPLE_X, tanhnet.EXAMPLE_W, show="deltas"),
+    "tanhnet.depth_cost_figure": lambda: tanhnet.depth_cost_figure([1, 2, 3], [6, 18, 30], [8, 36, 104]),
+    "tanhnet.saturation_curves_figure": lambda: tanhnet.saturation_curves_figure(
+        np.geomspace(0.1, 10.0, 41), [tanhnet.SATURATION_X, (2.0, 2.0)]),
     "tanhnet.draw": lambda: _on_axes(tanhnet.draw, tanhnet.EXAMPLE_X, tanhnet.EXAMPLE_W),
     "diagrams.draw_network": lambda: _on_axes(diagrams.draw_network, diagrams.mlp_layers((2, 3, 1))),
 }

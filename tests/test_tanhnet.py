@@ -1,3 +1,4 @@
+import re
 import numpy as np
 import pytest
 
@@ -245,7 +246,7 @@ def render(show=None, state=None):
     return fig, ax, drawn
 
 
-@pytest.mark.parametrize("show", ["values", "gradients"])
+@pytest.mark.parametrize("show", ["values", "gradients", "deltas"])
 def test_graph_labels_overlap_nothing_and_units_are_named(show):
     import matplotlib.pyplot as plt
 
@@ -316,3 +317,83 @@ def test_saturation_state_at_its_bounds_is_finite(args):
     state = tanhnet.saturation_state(*args)
     assert np.all(np.isfinite(state["curve"])) and all(np.isfinite(v) for v in state["forward"].values())
     assert all(np.isfinite(v) for v in state["grads"].values())
+
+
+def test_deltas_graph_shows_each_delta_and_no_gradient_value():
+    """show="deltas" (after Exercise 3 and in the widget): δ = dy/dz on the units, the product a_i·δ_j on the edges as
+    a formula, so that no cell prints an exercise's value (issue 26)."""
+    edge_text, node_text, _ = tanhnet.graph_labels(tanhnet.EXAMPLE_X, tanhnet.EXAMPLE_W, show="deltas")
+    f = tanhnet.forward(tanhnet.EXAMPLE_X, tanhnet.EXAMPLE_W)
+    delta = {"5": 1 - f["a5"] ** 2, "6": 1 - f["a6"] ** 2}
+    delta["3"] = (1 - f["a3"] ** 2) * (0.5 * 0 + 1.0 * delta["5"] - 0.7 * delta["6"])
+    delta["4"] = (1 - f["a4"] ** 2) * (0.6 * delta["5"] + 0.9 * delta["6"])
+    for u in "3456":
+        assert node_text[u] == f"unit {u}\nδ{u}\n{delta[u]:+.3f}"
+    assert edge_text[("x2", "4")] == "∂y/∂w24\n= x2·δ4" and edge_text[("4", "6")] == "∂y/∂w46\n= a4·δ6"
+    assert not any(re.search(r"\d\.\d", t) for t in edge_text.values())
+
+
+def description(fig):
+    from utils import style
+    return style.description_of(fig)
+
+
+def numbers_in(text):
+    return [float(m.replace("−", "-")) for m in re.findall(r"[−+-]?\d+\.\d+(?:e[−+-]?\d+)?|\d+", text)]
+
+
+@pytest.mark.parametrize("x,w", [(tanhnet.EXAMPLE_X, tanhnet.EXAMPLE_W), ((2.0, 2.0), tanhnet.scaled(tanhnet.EXAMPLE_W, 10))])
+def test_network_figure_descriptions_give_this_networks_numbers(x, w):
+    f = tanhnet.forward(x, w)
+    values = description(tanhnet.network_figure(x, w))
+    assert f"y = {f['y']:+.3f}".replace("-", "−") in values
+    for u in "3456":
+        assert f"unit {u}: z = {f['z' + u]:+.2f}".replace("-", "−") in values
+    deltas = description(tanhnet.network_figure(x, w, show="deltas"))
+    _, d = tanhnet.backward(x, w)
+    for u in "3456":
+        assert f"δ{u} = {d['z' + u]:+.3f}".replace("-", "−") in deltas
+    saturated = [u for u in "3456" if 1 - f["a" + u] ** 2 < tanhnet.SATURATED]
+    assert (f"Units {', '.join(saturated)} are saturated" in deltas) if saturated else ("No unit is saturated" in deltas)
+
+
+def test_depth_cost_figure_description_gives_the_ends_and_the_ratio():
+    text = description(tanhnet.depth_cost_figure([1, 2, 10], [6, 18, 114], [8, 36, 20340]))
+    assert "from 6 to 114" in text and "from 8 to 20340" in text and "178 times" in text  # 20340 / 114 = 178.4
+    with pytest.raises(ValueError, match="naive"):
+        tanhnet.depth_cost_figure([1, 2], [6, 18], [8])
+
+
+def test_saturation_curves_figure_description_places_each_peak():
+    scales = np.geomspace(0.1, 10.0, 401)
+    text = description(tanhnet.saturation_curves_figure(scales, [tanhnet.SATURATION_X, (2.0, 2.0)]))
+    for x in (tanhnet.SATURATION_X, (2.0, 2.0)):
+        curve = [abs(tanhnet.backward(x, tanhnet.scaled(tanhnet.EXAMPLE_W, s))[0]["w13"]) for s in scales]
+        i = int(np.argmax(curve))
+        assert f"peak of {curve[i]:.3f} at scale {scales[i]:.2f}" in text
+    assert "exactly 0 from scale" in text and "2.3e-06 at scale 10" in text
+
+
+def test_w13_curve_is_the_backward_pass_at_each_scale():
+    scales = np.array([0.1, 1.0, 3.0])
+    curve = tanhnet.w13_curve((1.0, -0.5), scales)
+    want = [abs(tanhnet.closed_form((1.0, -0.5), tanhnet.scaled(tanhnet.EXAMPLE_W, s))["w13"]) for s in scales]
+    np.testing.assert_allclose(curve, want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("position", [(1.0, 0.0, 1.0), (1.0, 0.0, 10.0), (0.0, 1.0, 1.0), (-1.3, 0.7, 0.1)])
+def test_saturation_widget_description_follows_its_state(position):
+    view = tanhnet.SaturationView()
+    picture, text, said = view.render_described(*position)
+    state = tanhnet.saturation_state(*position)
+    assert picture[:4] == b"\x89PNG" and text == state["text"]
+    assert f"x = ({position[0]:.2f}, {position[1]:.2f})" in said and f"× {position[2]:.2f}" in said
+    slopes = {u: 1 - state["forward"]["a" + u] ** 2 for u in "3456"}
+    saturated = [u for u in "3456" if slopes[u] < tanhnet.SATURATED]
+    assert (f"{len(saturated)} of 4 units saturated" in said) if saturated else ("no unit saturated" in said)
+    for u in "3456":
+        assert f"{slopes[u]:.3f} (unit {u})" in said
+    if position[0] == 0:
+        assert "0 at every weight scale" in said
+    else:
+        assert f"at the current scale it is {abs(state['grads']['w13']):.3g}" in said

@@ -139,8 +139,8 @@ def test_saturation_state_text_and_nodes():
         assert state["nodes"][node] == pytest.approx(d[node], rel=1e-12)
     slopes = ", ".join(f"1-a{u}²={1 - f['a' + u] ** 2:.3f}" for u in "3456")
     assert state["text"] == (f"x = (1.50, -0.50), weights × 2.00: y = {f['y']:.4f}\n"
-                             f"dy/dw13 = {grads['w13']:.5f}; largest |dy/dw| = "
-                             f"{max(abs(g) for g in grads.values()):.5f}\n"
+                             f"dy/dw13 = {grads['w13']:.5f}; largest |δ| = "
+                             f"{max(abs(d[z]) for z in ('z3', 'z4', 'z5', 'z6')):.5f}\n"
                              f"tanh slopes: {slopes}")
 
 

@@ -463,10 +463,12 @@ def scaled(w, scale):
 def graph_labels(x, w, show="values"):
     """What `draw` writes on the graph: (edge_text, node_text, node_colors) for draw_network.
 
-    show="values": weights on edges, z and a on units; show="gradients": dy/dw on edges, dy/dz on units.
-    Every unit is named. Units whose slope tanh' = 1 - a^2 is below SATURATED are coloured orange.
+    show="values": weights on edges, z and a on units; show="gradients": dy/dw on edges, dy/dz on units;
+    show="deltas": δ = dy/dz on units and, on each edge, the product a_i·δ_j that is its weight's gradient, as a
+    formula (no gradient's value). Every unit is named. Units whose slope tanh' = 1 - a^2 is below SATURATED are
+    coloured orange.
     """
-    as_choice("show", show, ("values", "gradients"))
+    as_choice("show", show, ("values", "gradients", "deltas"))
     f = forward(x, w)
     grads, d = backward(x, w)
     weight_of = {e: f"w{e[0][-1]}{e[1]}" for e in EDGES if e[1] != "y"}
@@ -474,6 +476,11 @@ def graph_labels(x, w, show="values"):
         edge_text = {e: f"{n} = {w[n]:+.2f}" for e, n in weight_of.items()}
         node_text = {"x1": f"x1\n{f['x1']:+.2f}", "x2": f"x2\n{f['x2']:+.2f}", "y": f"y\n{f['y']:+.3f}"}
         node_text.update({u: f"unit {u}\nz {f['z' + u]:+.2f}\na {f['a' + u]:+.2f}" for u in "3456"})
+    elif show == "deltas":
+        carried = {"1": "x1", "2": "x2", "3": "a3", "4": "a4"}
+        edge_text = {e: f"∂y/∂{n}\n= {carried[n[1]]}·δ{n[2]}" for e, n in weight_of.items()}
+        node_text = {"x1": "x1", "x2": "x2", "y": "y"}
+        node_text.update({u: f"unit {u}\nδ{u}\n{d['z' + u]:+.3f}" for u in "3456"})
     else:
         edge_text = {e: f"∂y/∂{n}\n{grads[n]:+.3f}" for e, n in weight_of.items()}
         node_text = {"x1": "x1", "x2": "x2", "y": "y\n∂y/∂y\n1"}
@@ -501,6 +508,96 @@ def draw(ax, x, w, show="values", title=None):
     return drawn
 
 
+def _fmt(v, digits=3):
+    """A signed number as the figures print it, with a true minus sign (a screen reader says "minus")."""
+    return f"{v:+.{digits}f}".replace("-", "−")
+
+
+def network_figure(x, w, show="values", title=None):
+    """The graph of `draw` as a Figure with its text description (style.describe): what each unit and edge
+    shows, with the numbers of this network. show: "values" or "deltas" (see graph_labels)."""
+    as_choice("show", show, ("values", "deltas"))
+    f = forward(x, w)
+    _, d = backward(x, w)
+    fig = style.figure(figsize=(9, 4.5))
+    draw(fig.subplots(), x, w, show=show, title=title)
+    units = "tanh units 3 and 4, which feed tanh units 5 and 6, whose sum is the output y"
+    saturated = [u for u in "3456" if 1 - f["a" + u] ** 2 < SATURATED]
+    marked = (f" Units {', '.join(saturated)} are saturated (slope below {SATURATED}) and drawn orange."
+              if saturated else " No unit is saturated.")
+    if show == "values":
+        weights = ", ".join(f"{k} = {_fmt(f_w, 2)}" for k, f_w in validate(x, w)[1].items())
+        values = "; ".join(f"unit {u}: z = {_fmt(f['z' + u], 2)}, a = {_fmt(f['a' + u], 2)}" for u in "3456")
+        text = (f"The network drawn left to right: the inputs x1 = {_fmt(f['x1'], 2)} and x2 = {_fmt(f['x2'], 2)} "
+                f"feed {units}. Each edge carries its weight ({weights}); each unit shows its z and a ({values}). "
+                f"The output is y = {_fmt(f['y'])}.")
+    else:
+        deltas = ", ".join(f"δ{u} = {_fmt(d['z' + u])}" for u in "5634")
+        text = (f"The backward pass on the network whose inputs x1 = {_fmt(f['x1'], 2)} and x2 = {_fmt(f['x2'], 2)} "
+                f"feed {units}. Each unit shows its δ = ∂y/∂z, computed from the "
+                f"output back ({deltas}). Each edge shows the product that is its weight's gradient, the value the "
+                "edge carries times the δ of the unit it feeds: ∂y/∂w13 = x1·δ3, ∂y/∂w23 = x2·δ3, ∂y/∂w35 = a3·δ5, "
+                "and so on.")
+    return style.describe(fig, text + marked)
+
+
+def depth_cost_figure(depths, backprop, naive):
+    """Multiplications for all weight gradients against depth (log scale): backpropagation's and each weight's
+    own chain-rule product's, with the description. depths, backprop, naive: sequences of equal length."""
+    depths = as_float_array("depths", depths, ndim=1)
+    backprop = as_float_array("backprop", backprop, shape=(depths.size,))
+    naive = as_float_array("naive", naive, shape=(depths.size,))
+    fig = style.figure(figsize=(6, 4))
+    ax = fig.subplots()
+    ax.semilogy(depths, naive, "o-", color=style.VERMILLION, label="each weight separately")
+    ax.semilogy(depths, backprop, "s--", color=style.BLUE, label="backpropagation")
+    ax.set(xlabel="depth L (tanh layers of width 2)", ylabel="multiplications after the forward pass",
+           title="the cost of all weight gradients")
+    ax.legend()
+    first, last = f"L = {depths[0]:g}", f"L = {depths[-1]:g}"
+    return style.describe(fig, (
+        f"Multiplications after the forward pass against the depth, from {first} to {last}, on a logarithmic "
+        f"axis. Backpropagation (squares, dashed) goes from {backprop[0]:g} to {backprop[-1]:g}: a curve that "
+        f"flattens on the log axis, linear growth. Each weight separately (circles, solid) goes from {naive[0]:g} "
+        f"to {naive[-1]:g}, close to a straight line: exponential growth. At {last} the separate products need "
+        f"{naive[-1] / backprop[-1]:.0f} times as many multiplications."))
+
+
+def w13_curve(x, scales, w=EXAMPLE_W):
+    """|dy/dw13| at input x for the networks with weights scale * w, one per entry of `scales` (shape (n,)),
+    all at once (the formulas work element-wise): an array of shape (n,)."""
+    (x1, x2), base = validate(x, w)
+    scales = as_float_array("scales", scales, ndim=1)
+    along = {k: scales * v for k, v in base.items()}
+    return np.abs(_backward(_forward(x1, x2, along), along)[0]["w13"])
+
+
+def saturation_curves_figure(scales, inputs):
+    """|dy/dw13| against the weight scale (both axes logarithmic) at each input of `inputs` (pairs (x1, x2)),
+    with its peak marked, and the description (where each curve peaks, its value at the last scale).
+    A curve that reaches exactly 0 (tanh rounded to ±1) stops there."""
+    scales = as_float_array("scales", scales, ndim=1)
+    fig = style.figure(figsize=(7, 4))
+    ax = fig.subplots()
+    parts = []
+    for (x_in, color, line) in zip(inputs, (style.BLUE, style.VERMILLION), ("-", "--")):
+        curve = w13_curve(x_in, scales)
+        i = int(np.argmax(curve))
+        label = f"x = ({x_in[0]:g}, {x_in[1]:g})"
+        ax.loglog(scales, np.where(curve > 0, curve, np.nan), line, color=color, label=label)
+        ax.plot(scales[i], curve[i], "o", color=color)
+        end = (f"{curve[-1]:.1e} at scale {scales[-1]:g}, {curve[i] / curve[-1]:.0e} times smaller than the peak"
+               if curve[-1] > 0 else
+               f"exactly 0 from scale {scales[int(np.argmax(curve == 0))]:.1f} on, where the line stops")
+        parts.append(f"at {label} ({'solid' if line == '-' else 'dashed'}) it rises to a peak of {curve[i]:.3f} "
+                     f"at scale {scales[i]:.2f} (a dot), then falls to {end}")
+    ax.set(xlabel="weight scale (every weight = scale × the example's)", ylabel="|∂y/∂w13|",
+           title="|∂y/∂w13| peaks, then collapses as the units saturate (dots: peaks)")
+    ax.legend()
+    return style.describe(fig, f"|∂y/∂w13| against the weight scale from {scales[0]:g} to {scales[-1]:g}, both "
+                               f"axes logarithmic: {'; '.join(parts)}.")
+
+
 SCALES = np.geomspace(0.1, 10.0, 81)  # the slider's range; every slider position (steps of 10^0.05) lies on it
 SATURATION_X = (1.0, 0.0)  # the widget's first input: every unit saturates as the weights grow
 
@@ -517,12 +614,10 @@ def saturation_state(x1, x2, scale, w=EXAMPLE_W):
     ws = scaled(w, scale)
     grads, nodes = backward(x, ws)
     f = forward(x, ws)
-    base = validate(x, w)[1]
-    along = {k: SCALES * v for k, v in base.items()}  # every scale at once: the formulas work element-wise
-    curve = np.abs(_backward(_forward(x[0], x[1], along), along)[0]["w13"])
+    curve = w13_curve(x, SCALES, w)
     slopes = ", ".join(f"1-a{u}²={1 - f['a' + u] ** 2:.3f}" for u in "3456")
     text = (f"x = ({x[0]:.2f}, {x[1]:.2f}), weights × {scale:.2f}: y = {f['y']:.4f}\n"
-            f"dy/dw13 = {grads['w13']:.5f}; largest |dy/dw| = {max(abs(v) for v in grads.values()):.5f}\n"
+            f"dy/dw13 = {grads['w13']:.5f}; largest |δ| = {max(abs(nodes['z' + u]) for u in '3456'):.5f}\n"
             f"tanh slopes: {slopes}")
     return {"x": x, "w": ws, "scale": scale, "forward": f, "grads": grads, "nodes": nodes,
             "scales": SCALES, "curve": curve, "text": text}
@@ -541,15 +636,15 @@ def curve_panel(state):
 
 
 class SaturationView:
-    """The saturation widget's figure, made once: a slider move rewrites the graph's gradient labels and
+    """The saturation widget's figure, made once: a slider move rewrites the graph's δ labels and
     unit colours, and moves the curve (scaled to its peak, so that it fills the panel), its marker and the
     caption giving the peak; axes, ticks and titles stay drawn (style.LiveFigure)."""
 
     def __init__(self):
         self.live = style.LiveFigure(figsize=(13, 5))
         ax_graph, self.ax_curve = self.live.fig.subplots(1, 2, width_ratios=(5, 2))
-        self.drawn = draw(ax_graph, EXAMPLE_X, EXAMPLE_W, show="gradients",  # labels replaced by each update
-                          title=f"gradients (orange: saturated, tanh' < {SATURATED})")
+        self.drawn = draw(ax_graph, EXAMPLE_X, EXAMPLE_W, show="deltas",  # labels replaced by each update
+                          title=f"δ = ∂y/∂z of each unit (orange: saturated, tanh' < {SATURATED})")
         for edge, text in self.drawn["edge_texts"].items():
             self.live.dynamic(edge, text)
         for u in "3456":
@@ -568,7 +663,7 @@ class SaturationView:
 
     def update(self, state):
         """Show a saturation_state; returns self."""
-        edge_text, node_text, colors = graph_labels(state["x"], state["w"], show="gradients")
+        edge_text, node_text, colors = graph_labels(state["x"], state["w"], show="deltas")
         for edge, text in self.drawn["edge_texts"].items():
             text.set_text(edge_text[edge])
         for u in "3456":
@@ -585,3 +680,28 @@ class SaturationView:
         state = saturation_state(x1, x2, scale)
         self.update(state)
         return self.live.png(), state["text"]
+
+    def render_described(self, x1, x2, scale):
+        """One frame with its text description, for style.live_output: (PNG bytes, printed lines, description)."""
+        picture, text = self.render(x1, x2, scale)
+        return picture, text, saturation_description(saturation_state(x1, x2, scale))
+
+
+def saturation_description(state):
+    """The text description of the saturation widget's frame for a saturation_state: which units are saturated,
+    their slopes, and where the current scale sits on the |dy/dw13| curve."""
+    f = state["forward"]
+    slopes = {u: 1 - f["a" + u] ** 2 for u in "3456"}
+    saturated = [u for u in "3456" if slopes[u] < SATURATED]
+    which = (f"{len(saturated)} of 4 units saturated (orange: {', '.join('unit ' + u for u in saturated)})"
+             if saturated else "no unit saturated")
+    graph = (f"Left: the network at x = ({state['x'][0]:.2f}, {state['x'][1]:.2f}) with every weight × "
+             f"{state['scale']:.2f}, each unit labelled with its δ = ∂y/∂z and each edge with the product a_i·δ_j "
+             f"that is its weight's gradient; {which}; the slopes 1 − a² are "
+             + ", ".join(f"{slopes[u]:.3f} (unit {u})" for u in "3456") + ".")
+    if not np.any(state["curve"]):
+        return graph + " Right: |∂y/∂w13| is 0 at every weight scale, since x1 = 0."
+    peak = int(np.argmax(state["curve"]))
+    return (graph + f" Right: |∂y/∂w13| against the weight scale, relative to its peak, "
+            f"{state['curve'][peak]:.3g} at scale {state['scales'][peak]:.2f}; at the current scale it is "
+            f"{abs(state['grads']['w13']):.3g}, {abs(state['grads']['w13']) / state['curve'][peak]:.2g} times the peak.")

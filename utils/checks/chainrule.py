@@ -182,6 +182,12 @@ def _dw46_judge(cases, answers):
         ("the factor is (1 - a6²) of the unit w46 feeds, not (1 - a4²)", lambda x, w: f(x, w)["a4"] * (1 - f(x, w)["a4"] ** 2)),
         ("w46 multiplies a4 on its way into z6: the input of the edge is a4, not a6",
          lambda x, w: f(x, w)["a6"] * (1 - f(x, w)["a6"] ** 2)),
+        ("you wrote the weight w46 where a4 belongs: ∂z6/∂w46 is the number w46 multiplies in z6 = a3 w36 + a4 w46, "
+         "that is a4", lambda x, w: w["w46"] * (1 - f(x, w)["a6"] ** 2)),
+        ("the weight w46 is not a factor of its own gradient: ∂z6/∂w46 = a4, so dy/dw46 = a4 (1 - a6²), without w46",
+         lambda x, w: f(x, w)["a4"] * w["w46"] * (1 - f(x, w)["a6"] ** 2)),
+        ("w46 multiplies the activation a4 = tanh(z4), not z4: use a4", lambda x, w: f(x, w)["z4"] * (1 - f(x, w)["a6"] ** 2)),
+        ("the factor a4 is missing: ∂z6/∂w46 = a4, the number w46 multiplies", lambda x, w: 1 - f(x, w)["a6"] ** 2),
     ]
     return _scalar_judge("dy_dw46", _dw46, mistakes, "dy/dw46 = a4 (1 - a6²) matches on 5 random networks")(cases, answers)
 
@@ -322,18 +328,37 @@ def _value_collect(Value, cases):
     def run_case(x, w):
         xs = [Value(v) for v in x]
         ws = {k: Value(v) for k, v in w.items()}
-        y = tanhnet._forward(xs[0], xs[1], ws, tanh=lambda v: v.tanh())["y"]
-        y.backward()
-        return y, ws
+        f = tanhnet._forward(xs[0], xs[1], ws, tanh=lambda v: v.tanh())
+        f["y"].backward()
+        return f, ws
 
     out = []
     for x, w in cases:
-        y, ws = _call(run_case, "Value", x, w)
-        grads = {}
+        f, ws = _call(run_case, "Value", x, w, case=f"the network x = ({x[0]:.3g}, {x[1]:.3g}), y = a5 + a6")
+        grads, nodes = {}, {}
         for k in tanhnet.WEIGHTS:  # a loop, not a comprehension (see _core: hidden frames)
             grads[k] = number(f"w{k[1:]}.grad", getattr(ws[k], "grad", None))
-        out.append({"y": number("y.data", getattr(y, "data", None)), "grads": grads})
+        for k in NODES:  # where the gradient stopped, for the message when it did not reach the weights
+            g = getattr(f[k], "grad", None)
+            nodes[k] = float(g) if isinstance(g, (int, float)) and np.isfinite(g) else None
+        out.append({"y": number("y.data", getattr(f["y"], "data", None)), "grads": grads, "nodes": nodes})
     return out
+
+
+NODES = ("a5", "a6", "z5", "z6", "a3", "a4", "z3", "z4")  # the nodes whose grad _value_collect also records
+
+
+def _stopped_at(answers):
+    """Where the gradient stopped when no weight got any (the student's Value records it in each node's grad):
+    "tanh" if it reached a5 and a6 but not z5, z6 (tanh passes nothing back), "mul" if it reached z5 or z6 (a
+    product passes nothing back), else None. Only a message depends on it: the judge verifies the values."""
+    nodes = answers[0].get("nodes") if isinstance(answers[0].get("nodes"), dict) else {}
+    grad = {k: nodes.get(k) if isinstance(nodes.get(k), float) else None for k in NODES}
+    if grad["a5"] and grad["a6"] and not grad["z5"] and not grad["z6"]:
+        return "tanh"
+    if grad["z5"] or grad["z6"]:
+        return "mul"
+    return None
 
 
 def _mul_swapped(x, w):
@@ -376,8 +401,18 @@ def _value_judge(cases, answers):
     if _close(got, want, TOL):
         return f"y.backward() gives all eight gradients on {len(cases)} random networks"
     if not np.any(got):
-        _fail("Value: every gradient is 0: backward() must set the output's grad to 1 and call each node's "
-              "backward in reverse topological order")
+        stopped = _stopped_at(answers)
+        if stopped == "tanh":
+            _fail("Value: every weight's grad is 0: the gradient reaches a5 and a6 (a5.grad = 1) but not z5 and z6, "
+                  "so your `tanh` passes nothing back. It must attach a backward function to the Value it returns "
+                  "(`out._backward = _backward`, as `__add__` does) that adds (1 - a²) · out.grad to self.grad")
+        if stopped == "mul":
+            _fail("Value: every weight's grad is 0: the gradient reaches z5 and z6 but no product passes it on, so "
+                  "your `__mul__` passes nothing back. It must attach a backward function to the Value it returns "
+                  "(`out._backward = _backward`, as `__add__` does) that adds other.data · out.grad to self.grad and "
+                  "self.data · out.grad to other.grad")
+        _fail("Value: every gradient is 0, even a5's and a6's: `backward` and `__add__` are given as they should "
+              "be; check that `__mul__` and `tanh` return the new Value with its parents, (self, other) and (self,)")
     for message, mistake in VALUE_MISTAKES:
         if _close(got, table(mistake), TOL):
             _fail(f"Value: {message}")
