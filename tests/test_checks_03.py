@@ -365,3 +365,47 @@ def test_kappa_general_judge_refuses_a_malformed_grader_case():
     for bad in ((mu, S[:1]), (mu, S.tolist()), (list(mu), S)):
         with pytest.raises(checks.CheckFailed, match="^kappa_general: malformed test case"):
             h03.check_kappa_general.judge([bad, *rest], answers)
+
+
+def _shown(cell):
+    """What a student reads of a cell: its source (markdown, or code) and the text of its stored outputs."""
+    outputs = [o.get("text", "") + str(o.get("data", {}).get("text/plain", "")) for o in cell.get("outputs", [])]
+    return "\n".join([cell.source, *outputs])
+
+
+# Each exercise's answer, as the notebook or a check's message would write it.
+ANSWERS = {"answer-hessian": [r"\mu\mu^\top + \sigma^2 I", "μ μᵀ + σ² I", "numpy.outer(mu, mu) +"],
+           "answer-kappa": [r"1 + \frac{\|\mu\|^2}{\sigma^2}", r"1 + \|\mu\|^2/\sigma^2", "1 + ‖μ‖²"],
+           "answer-optimal-step": [r"2/(\lambda_{\min} + \lambda_{\max})", "2 / (λmin + λmax)"],
+           "answer-predict-steps": [r"\kappa - 1}{\kappa + 1}", r"(\kappa-1)/(\kappa+1)", "(κ - 1)/(κ + 1)",
+                                    "(κ−1)/(κ+1)"],
+           "answer-kappa-general": [r"\mu\mu^\top + \Sigma", "μ μᵀ + Σ"]}
+
+
+def test_no_answer_stands_before_its_exercise():
+    """Issue 26: no cell before an exercise's answer cell (statement, hints, earlier checks' messages and outputs
+    included) writes that exercise's answer."""
+    cells = nbformat.read(NOTEBOOK, as_version=4).cells
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in cells]
+    assert set(ANSWERS) <= set(ids)
+    for gid, forms in ANSWERS.items():
+        before = "\n".join(_shown(c) for c in cells[:ids.index(gid)])
+        assert [f for f in forms if f in before] == [], gid
+
+
+def test_what_a_student_reads_right_after_a_written_question_does_not_answer_it():
+    """Issue 26: the costs of centring stood right after W1 (Exercise 5), and the least-squares fits answer the
+    question on the prediction error (Exercise 6): each discussion now stands in the model answer or behind the
+    next exercise (cells up to the next graded cell)."""
+    cells = nbformat.read(NOTEBOOK, as_version=4).cells
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in cells]
+    answers = {"written-centring": ["sparse", "stream", "pass over the data", "batch normalisation", "1 + d/n",
+                                    "stored"],
+               "written-bias": ["same predictions", "reparametris", "same fitted function", "not where it ends",
+                                "not the minimiser"]}
+    for gid, words in answers.items():
+        start = ids.index(gid) + 1
+        stop = next(i for i in range(start, len(cells)) if cells[i].metadata.get("nbgrader", {}).get("grade"))
+        after = "\n".join(_shown(c) for c in cells[start:stop]  # (model answers leave the student version)
+                          if not c.metadata.get("nbgrader", {}).get("solution"))
+        assert [w for w in words if w in after] == [], (gid, stop)
