@@ -409,3 +409,12 @@ def test_what_a_student_reads_right_after_a_written_question_does_not_answer_it(
         after = "\n".join(_shown(c) for c in cells[start:stop]  # (model answers leave the student version)
                           if not c.metadata.get("nbgrader", {}).get("solution"))
         assert [w for w in words if w in after] == [], (gid, stop)
+
+
+def test_predict_steps_judge_refuses_a_malformed_grader_case():
+    """The judge trusts no input: a case that is not (κ > 1, 0 < tol < 1) as floats is named, not crashed on."""
+    cases = h03.check_predict_steps.cases(4)
+    answers = [right_steps(*case) for case in cases]
+    for bad in ((1.0, 0.1), (7.0, 1.5), ("7", 0.1), (7.0, None)):
+        with pytest.raises(checks.CheckFailed, match="^predict_steps: malformed test case"):
+            h03.check_predict_steps.judge([bad, *cases[1:]], answers)

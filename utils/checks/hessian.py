@@ -171,6 +171,13 @@ def _case(kappa, tol):
     return f"κ = {kappa:.4g} and tol = {tol:.4g}"
 
 
+def _power_of_rho(kappa, tol):
+    """k when (kappa, tol) is one of the _EXACT_POWERS cases, tol = rho^k; else None."""
+    rho = (kappa - 1) / (kappa + 1)
+    k = round(math.log(tol) / math.log(rho))
+    return k if (kappa, k) in _EXACT_POWERS and rho ** k == tol else None
+
+
 def _steps_judge(cases, answers):
     """The steps `conditioning.predicted_steps` counts (exactly k for tol = ρ^k); names the mistakes below, quoting
     the first case where the answer is wrong."""
@@ -190,13 +197,14 @@ def _steps_judge(cases, answers):
     where = f" (for {_case(*cases[first])}: expected {want[first]:.0f}, got {got[first]:.6g})"
     rho = lambda k: (k - 1) / (k + 1)  # noqa: E731
     exact = lambda k, tol: math.log(tol) / math.log(rho(k))  # noqa: E731
-    power = len(cases) - 1  # the exact-power case is the last (a grader's cases included: _steps_cases)
-    if wrong == [power] and got[power] == want[power] + 1:
-        kappa, tol = cases[power]
-        _fail(f"{name}: one step too many when tol is an exact power of ρ: for {_case(kappa, tol)} = ρ^{want[power]:.0f}"
-              f" the error after {want[power]:.0f} steps is exactly tol, so {want[power]:.0f} steps are enough; "
-              f"log tol / log ρ comes out a hair above {want[power]:.0f} in floating point and rounding up adds a "
-              f"step: subtract a small margin (1e-9) before rounding up, or count the steps in a loop")
+    powers = [_power_of_rho(*case) for case in cases]
+    if all(powers[i] is not None and got[i] == want[i] + 1 for i in wrong):  # right but for the exact powers
+        kappa, tol = cases[first]
+        k = powers[first]
+        _fail(f"{name}: one step too many when tol is an exact power of ρ: for {_case(kappa, tol)} = ρ^{k} the error "
+              f"after {k} steps is exactly tol, so {k} steps are enough; log tol / log ρ comes out a hair above {k} "
+              f"in floating point and rounding up adds a step: subtract a small margin (1e-9) before rounding up, "
+              f"or count the steps in a loop")
     mistakes = [
         ("round() goes to the nearest whole number, which is a step short whenever log tol / log ρ has a fraction "
          "below ½: after that many steps the error is still above tol; round up (math.ceil)",
