@@ -65,7 +65,7 @@ RED_TEAM = {
                        {"check-backward": ("0", "uses the reference implementation `utils.mlp.backward`")}),
     "cheat-check-backward": ({BACKWARD: {"ex1-backward": "checks.check_backward = lambda f: None"}},
                              {"check-backward": ("0", "`backward` is not defined")}),
-    "cheat-kappa": ({KAPPA: {"ex2-kappa": "kappa = lambda mu, s: conditioning.condition_number(mu, s)"}},
+    "cheat-kappa": ({KAPPA: {"answer-kappa": "kappa = lambda mu, s: conditioning.condition_number(mu, s)"}},
                     {"check-kappa": ("0", "uses the reference implementation `utils.conditioning.condition_number`")}),
     # every other exercise delegated to the package's reference (denied by default): the answer is right, the
     # work is not the student's. The counted helpers of notebook 02 would even pass its multiplication count.
@@ -91,17 +91,17 @@ RED_TEAM = {
          "check-dy-dw46": ("0", "uses the reference implementation `utils.checks.chainrule._dw46`"),
          "check-tanh-backward": ("0", "uses the reference implementation `utils.checks.chainrule._variant`")}),
     "delegate-hessian": ({HESSIAN: {
-        "ex1-hessian": "def hessian(mu, sigma):\n    return conditioning.bias_hessian(mu, sigma, 'raw')[:-1, :-1]\n",
-        "ex3-optimal-step": "def optimal_step(lam_min, lam_max):\n    return conditioning.step_size('optimal', lam_min, lam_max)\n",
-        "ex4-predict-steps": "def predict_steps(kappa, tol):\n    return conditioning.predicted_steps(kappa, tol)\n",
-        "ex5-kappa-general": ("def kappa_general(mu, Sigma):\n    return conditioning.matrix_condition_number("
+        "answer-hessian": "def hessian(mu, sigma):\n    return conditioning.bias_hessian(mu, sigma, 'raw')[:-1, :-1]\n",
+        "answer-optimal-step": "def optimal_step(lam_min, lam_max):\n    return conditioning.step_size('optimal', lam_min, lam_max)\n",
+        "answer-predict-steps": "def predict_steps(kappa, tol):\n    return conditioning.predicted_steps(kappa, tol)\n",
+        "answer-kappa-general": ("def kappa_general(mu, Sigma):\n    return conditioning.matrix_condition_number("
                               "conditioning.general_hessian(mu, Sigma))\n")}},
         {"check-hessian": ("0", "uses the reference implementation `utils.conditioning.bias_hessian`"),
          "check-optimal-step": ("0", "uses the reference implementation `utils.conditioning.step_size`"),
          "check-predict-steps": ("0", "uses the reference implementation `utils.conditioning.predicted_steps`"),
          "check-kappa-general": ("0", "uses the reference implementation `utils.conditioning.general_hessian`")}),
     # a helper that no list names (issue 23: it passed while the reference list was kept by hand)
-    "delegate-unlisted": ({HESSIAN: {"ex4-predict-steps": (
+    "delegate-unlisted": ({HESSIAN: {"answer-predict-steps": (
         "def predict_steps(kappa, tol):\n    return conditioning.gradient_descent(numpy.diag([1.0, kappa]), 2 / (1 + kappa), "
         "tol=tol, max_steps=10 ** 6)['steps']\n")}},
         {"check-predict-steps": ("0", "uses the reference implementation `utils.conditioning.gradient_descent`")}),
@@ -154,46 +154,46 @@ RED_TEAM = {
         {"check-tanh-backward": ("0", "the operations of the counting run give the answer only on the network they "
                                       "ran on")}),
     # the judge as an oracle: it knows the right answer, so in a sandbox it is a stub too
-    "judge-oracle": ({KAPPA: {"ex2-kappa": "def kappa(mu, sigma):\n    from utils.checks import hessian\n"
+    "judge-oracle": ({KAPPA: {"answer-kappa": "def kappa(mu, sigma):\n    from utils.checks import hessian\n"
                                           "    return hessian._kappa_judge([(mu, sigma)], [1.0])\n"}},
                      {"check-kappa": ("0", "uses the reference implementation `utils.checks.hessian._kappa_judge`")}),
     # monkeypatching the checks, as a module attribute and through sys.modules
-    "patch-check": ({KAPPA: {"ex2-kappa": WRONG_KAPPA + "checks.check_kappa = lambda f: None\n"}},
+    "patch-check": ({KAPPA: {"answer-kappa": WRONG_KAPPA + "checks.check_kappa = lambda f: None\n"}},
                     {"check-kappa": ("0", "kappa")}),
-    "patch-sys-modules": ({KAPPA: {"ex2-kappa": WRONG_KAPPA + (
+    "patch-sys-modules": ({KAPPA: {"answer-kappa": WRONG_KAPPA + (
         "import sys\n"
         "sys.modules['utils.checks'].check_kappa = lambda f: None\n"
         "sys.modules['utils.checks.hessian']._judge_numbers = lambda *a, **k: True\n"
         "sys.modules['utils.checks._core'].run = lambda exercise, fn: None\n")}},
         {"check-kappa": ("0", "kappa")}),
     # redefining the name the grade cell uses
-    "redefine-checks": ({KAPPA: {"ex2-kappa": WRONG_KAPPA + "checks = None\n"}}, {"check-kappa": ("0", "kappa")}),
+    "redefine-checks": ({KAPPA: {"answer-kappa": WRONG_KAPPA + "checks = None\n"}}, {"check-kappa": ("0", "kappa")}),
     # reaching the reference through a reload, or through the real package's source on disk
-    "reload-reference": ({HESSIAN: {"ex1-hessian": "import importlib\nimportlib.reload(conditioning)\nhessian = conditioning.hessian\n"}},
+    "reload-reference": ({HESSIAN: {"answer-hessian": "import importlib\nimportlib.reload(conditioning)\nhessian = conditioning.hessian\n"}},
                          {"check-hessian": ("0", "uses the reference implementation `utils.conditioning.hessian`")}),
-    "read-reference-source": ({KAPPA: {"ex2-kappa": (
+    "read-reference-source": ({KAPPA: {"answer-kappa": (
         "import sys\nsys.path.insert(0, {course!r})\n"
         "for name in [m for m in sys.modules if m == 'utils' or m.startswith('utils.')]:\n    del sys.modules[name]\n"
         "namespace = {{}}\nexec(open({course!r} + '/utils/conditioning.py').read(), namespace)\n"
         "kappa = lambda mu, s: namespace['condition_number'](mu, s)\n")}},
         {"check-kappa": ("0", "kappa")}),
     # ending the process, from a cell and from the function under test
-    "os-exit": ({KAPPA: {"ex2-kappa": "import os\nos._exit(3)\n"}},
-                {"check-kappa": ("0", "ended the process (exit code 3) in solution cell `ex2-kappa`")}),
-    "sys-exit": ({HESSIAN: {"ex1-hessian": "import sys\nsys.exit(0)\n"}}, {"check-hessian": ("0", "SystemExit")}),
+    "os-exit": ({KAPPA: {"answer-kappa": "import os\nos._exit(3)\n"}},
+                {"check-kappa": ("0", "ended the process (exit code 3) in solution cell `answer-kappa`")}),
+    "sys-exit": ({HESSIAN: {"answer-hessian": "import sys\nsys.exit(0)\n"}}, {"check-hessian": ("0", "SystemExit")}),
     "kill-9": ({BACKWARD: {"ex1-backward": "def backward(X, T, W, B):\n    import os, signal\n    os.kill(os.getpid(), signal.SIGKILL)\n"}},
                {"check-backward": ("0", "killed by SIGKILL")}),
     # infinite loops: in a cell (spinning), and in the function (sleeping; the exercises after it still get graded)
-    "loop-cell": ({KAPPA: {"ex2-kappa": "while True:\n    pass\n"}}, {"check-kappa": ("0", "timed out after")}),
-    "loop-function": ({HESSIAN: {"ex1-hessian": "def hessian(mu, sigma):\n    import time\n    while True:\n        time.sleep(0.1)\n"}},
+    "loop-cell": ({KAPPA: {"answer-kappa": "while True:\n    pass\n"}}, {"check-kappa": ("0", "timed out after")}),
+    "loop-function": ({HESSIAN: {"answer-hessian": "def hessian(mu, sigma):\n    import time\n    while True:\n        time.sleep(0.1)\n"}},
                       {"check-hessian": ("0", "timed out after")}),
     # far more memory than the limit: numpy in a cell, torch in the function
-    "memory-cell": ({HESSIAN: {"ex1-hessian": "big = numpy.ones(2 ** 33)\n"}},
+    "memory-cell": ({HESSIAN: {"answer-hessian": "big = numpy.ones(2 ** 33)\n"}},
                     {"check-hessian": ("0", "memory limit")}),
     "memory-function": ({BACKWARD: {"ex1-backward": "def backward(X, T, W, B):\n    return torch.ones(2 ** 33), None\n"}},
                         {"check-backward": ("0", "memory limit")}),
     # writing into the course folder and into the installed packages
-    "write-files": ({KAPPA: {"ex2-kappa": (
+    "write-files": ({KAPPA: {"answer-kappa": (
         "import pathlib\nimport utils\n"
         "for target in [pathlib.Path({course!r}) / 'utils' / 'conditioning.py', pathlib.Path(numpy.__file__).parent / 'grader_was_here.py',\n"
         "               pathlib.Path(utils.__file__)]:\n"
@@ -202,11 +202,11 @@ RED_TEAM = {
         + WRONG_KAPPA.replace("1.0", "1 + (mu @ mu) / sigma ** 2"))}},
         {"check-kappa": ("0", "its solution cell raised FileNotFoundError")}),
     # the network (a listener of the test's on 127.0.0.1:{port}; the sandbox has no interface up)
-    "network": ({KAPPA: {"ex2-kappa": "import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=2).sendall(b'x')\n"
+    "network": ({KAPPA: {"answer-kappa": "import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=2).sendall(b'x')\n"
                                       + WRONG_KAPPA.replace("1.0", "1 + (mu @ mu) / sigma ** 2")}},
                 {"check-kappa": ("0", "Network is unreachable")}),
     # student text in a message must reach the feedback page escaped
-    "html-in-message": ({KAPPA: {"ex2-kappa": "def kappa(mu, sigma):\n    raise ValueError(\"<script>alert('x')</script>\")\n"}},
+    "html-in-message": ({KAPPA: {"answer-kappa": "def kappa(mu, sigma):\n    raise ValueError(\"<script>alert('x')</script>\")\n"}},
                         {"check-kappa": ("0", "<script>alert('x')</script>")}),
     # threshold units decided with a tolerance that the weights scale (issue 23, finding 4): a weight of 1e11 hid
     # z = 0.125 on 0111, 1011 and 1101, and cancelling output weights of ±1e12 hid an OR; both got full points
@@ -241,22 +241,22 @@ SHM_NOTE_KEY, SHM_LEFT_KEY = 0x6A2400, 0x6A2401  # a note the test leaves in the
 # its expected outcome. Sources are formatted like RED_TEAM's, with {table} too (see tests/test_grader.py).
 SANDBOX_RED_TEAM = {
     # 1. a valid 16-byte message dripped one byte a second: one deadline for the whole message, not per read
-    "drip": ({KAPPA: {"ex2-kappa": _SOCKET + "for byte in struct.pack('>Q', 8) + b'{{\"a\": 1}}':\n"
+    "drip": ({KAPPA: {"answer-kappa": _SOCKET + "for byte in struct.pack('>Q', 8) + b'{{\"a\": 1}}':\n"
                                              "    chan.send(bytes([byte]))\n    time.sleep(1)\n"}},
              {"check-kappa": ("0", "timed out after")}),
     # 2. an answer forged for its own cell, then sleep: the worker's clock charges the cell it sent after, and the
     # cell before it that was the student's, never an instructor's cell
-    "blame": ({KAPPA: {"ex2-kappa": _SOCKET + "reply = b'{{\"__dict__\": [[\"ok\", true]]}}'  # the worker's \"cell done\", as workbook_grader.wire encodes it\n"
+    "blame": ({KAPPA: {"answer-kappa": _SOCKET + "reply = b'{{\"__dict__\": [[\"ok\", true]]}}'  # the worker's \"cell done\", as workbook_grader.wire encodes it\n"
                                               "chan.sendall(struct.pack('>Q', len(reply)) + reply)\n"
                                               "time.sleep(3600)\n"}},
-              {"check-kappa": ("0", "after solution cell `ex2-kappa`")}),
+              {"check-kappa": ("0", "after solution cell `answer-kappa`")}),
     # 3. a message within the size limit that would decode to ~1 GiB of empty lists: refused before decoding
-    "flood": ({KAPPA: {"ex2-kappa": _SOCKET + "body = b'[' + b'[],' * (5 * 2 ** 20) + b'[]]'\n"
+    "flood": ({KAPPA: {"answer-kappa": _SOCKET + "body = b'[' + b'[],' * (5 * 2 ** 20) + b'[]]'\n"
                                               "chan.sendall(struct.pack('>Q', len(body)) + body)\ntime.sleep(3600)\n"}},
               {"check-kappa": ("0", "JSON values exceeds")}),
     # 4. two children of 300 MiB each (each within its own address-space limit) under a 0.5 GiB limit: the memory
     # limit holds for the whole sandbox (the kernel kills one, after 1-4 s of reclaim here: two, not four)
-    "fork-memory": ({KAPPA: {"ex2-kappa": (
+    "fork-memory": ({KAPPA: {"answer-kappa": (
         "import os, time\nchildren = []\nfor _ in range(2):\n    pid = os.fork()\n    if pid == 0:\n"
         "        block = numpy.ones(300 * 2 ** 20 // 8)\n        time.sleep(0.3)\n        os._exit(0)\n"
         "    children.append(pid)\n"
@@ -264,11 +264,11 @@ SANDBOX_RED_TEAM = {
         "raise RuntimeError('%d of 2 children were killed' % killed)\n")}},
         {"check-kappa": ("0", "children were killed")}),
     #    and twelve files of 32 MiB: the disk limit holds for all files together
-    "disk-fill": ({KAPPA: {"ex2-kappa": (
+    "disk-fill": ({KAPPA: {"answer-kappa": (
         "for i in range(12):\n    with open('fill-%d' % i, 'wb') as f:\n        f.write(bytes(32 * 2 ** 20))\n")}},
         {"check-kappa": ("0", "No space left on device")}),
     # 5. SysV shared memory: the note another process left is out of reach, the segment made here dies with it
-    "shared-ipc": ({KAPPA: {"ex2-kappa": _LIBC + (
+    "shared-ipc": ({KAPPA: {"answer-kappa": _LIBC + (
         "mine = libc.shmget(%d, 2 ** 20, 0o1600)\n" % SHM_LEFT_KEY
         + "ctypes.memmove(libc.shmat(mine, None, 0), b'left for the next student', 25)\n"
         "found = libc.shmget(%d, 0, 0)\n" % SHM_NOTE_KEY
@@ -277,31 +277,31 @@ SANDBOX_RED_TEAM = {
         "raise RuntimeError('no shared segment (errno %d)' % ctypes.get_errno())\n")}},
         {"check-kappa": ("0", "no shared segment")}),
     # 6. 1 100 nested folders with a 32 MiB file at the bottom: graded normally, nothing left behind
-    "deep-folders": ({KAPPA: {"ex2-kappa": RIGHT_KAPPA + (
+    "deep-folders": ({KAPPA: {"answer-kappa": RIGHT_KAPPA + (
         "import os\nhome = os.getcwd()\nfor _ in range(1100):\n    os.mkdir('deep')\n    os.chdir('deep')\n"
         "with open('bottom', 'wb') as f:\n    f.write(bytes(32 * 2 ** 20))\nos.chdir(home)\n")}},
         {}),
     #    and what a sandbox starts with setsid and a double fork ends with it (its PID namespace), graded normally
-    "orphan": ({KAPPA: {"ex2-kappa": RIGHT_KAPPA + (
+    "orphan": ({KAPPA: {"answer-kappa": RIGHT_KAPPA + (
         "import ctypes, os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
         "        ctypes.CDLL('libc.so.6').prctl(15, %r, 0, 0, 0)  # PR_SET_NAME\n        time.sleep(3600)\n"
         "    os._exit(0)\nos.wait()\n" % ORPHAN.encode())}},
         {}),
     # 7. an error text holding a line that reads like another student's flag: it stays on the forger's line
-    "forge-log": ({KAPPA: {"ex2-kappa": (
+    "forge-log": ({KAPPA: {"answer-kappa": (
         "raise ValueError('MemoryError\\n[flag] correct/ps1/03-hessian-conditioning: `kappa` uses the reference "
         "implementation `utils.conditioning.condition_number`\\r\\x1b[2K')\n")}},
         {"check-kappa": ("0", "MemoryError")}),
     #    and a student id that is a spreadsheet formula and holds a line break: a plain cell, one log line
-    "=1+2\n[flag] correct: forged": ({KAPPA: {"ex2-kappa": "import os\nos._exit(5)\n"}},
+    "=1+2\n[flag] correct: forged": ({KAPPA: {"answer-kappa": "import os\nos._exit(5)\n"}},
                                       {"check-kappa": ("0", "exit code 5")}),
     # 8. round 1 shows the three secret cases in its feedback; round 2 (student `exfiltrate`) answers them from a
     # table built from round 1's cases: the changed submission gets fresh cases, so the table misses
-    "exfiltrate-round1": ({KAPPA: {"ex5-kappa-general": (
+    "exfiltrate-round1": ({KAPPA: {"answer-kappa-general": (
         "seen = []\ndef kappa_general(mu, Sigma):\n    seen.append((mu.tolist(), Sigma.tolist()))\n"
         "    if len(seen) == 3:\n        raise ValueError('cases ' + repr(seen))\n    return 1.0\n")}},
         {"check-kappa-general": ("0", "cases [([")}),
-    "exfiltrate": ({KAPPA: {"ex5-kappa-general": (
+    "exfiltrate": ({KAPPA: {"answer-kappa-general": (
         "TABLE = {table}\ndef kappa_general(mu, Sigma):\n    return TABLE.get(round(float(mu[0]), 9), 1.0)\n")}},
         {"check-kappa-general": ("0", "kappa_general: on (")}),
     # 9. two ids that sanitise to the same file name: two feedback pages, both reported
@@ -313,8 +313,8 @@ SANDBOX_RED_TEAM = {
 EXFILTRATE_ROUND1 = SANDBOX_RED_TEAM["exfiltrate-round1"][0]
 
 MISTAKES = {
-    "mistakes": ({HESSIAN: {"ex1-hessian": "def hessian(mu, sigma):\n    return numpy.diag(mu ** 2) + sigma ** 2 * numpy.eye(len(mu))\n",
-                            "ex2-kappa": "def kappa(mu, sigma):\n    return (mu @ mu) / sigma ** 2\n"},
+    "mistakes": ({HESSIAN: {"answer-hessian": "def hessian(mu, sigma):\n    return numpy.diag(mu ** 2) + sigma ** 2 * numpy.eye(len(mu))\n",
+                            "answer-kappa": "def kappa(mu, sigma):\n    return (mu @ mu) / sigma ** 2\n"},
                   BACKWARD: {"ex1-backward": (
                       "def backward(X, T, W, B):\n    Z, A = [], [X]\n    for l in range(len(W)):\n"
                       "        Z.append(A[-1].dot(W[l]) + B[l])\n        A.append(numpy.maximum(0, Z[-1]))\n"

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from conftest import require
-from feedback import fails_with
+from feedback import fails_with, judged, notebook_solutions
 from utils import checks
 from utils.checks import hessian as h03
 
@@ -53,8 +53,8 @@ RIGHT = {"hessian": (h03.check_hessian, right_hessian), "kappa": (h03.check_kapp
 
 # What the ✓ message says was verified, for each exercise.
 VERIFIED = {"hessian": "✓ H = μ μᵀ + σ² I for d = 2, 3 and 5", "kappa": "✓ κ = 1 + ‖μ‖² / σ² for d = 2, 3 and 5",
-            "optimal_step": "✓ η* = 2 / (λmin + λmax): both extreme directions",
-            "predict_steps": "✓ steps = ⌈log tol / log((κ - 1)/(κ + 1))⌉ for five (κ, tol)",
+            "optimal_step": "✓ η* = 2 / (λmin + λmax): both ends of the spectrum then shrink equally fast",
+            "predict_steps": "✓ steps to tolerance for six (κ, tol), one of them tol = ρ^k exactly",
             "kappa_general": "✓ κ of H = μ μᵀ + Σ for three correlated covariances"}
 
 
@@ -112,17 +112,24 @@ MISTAKES = {
         (lambda a, b: 1 / math.sqrt(a * b), r": 1/√\(λmin λmax\) is not the balance point"),
     ],
     "predict_steps": [
+        (lambda k, t: math.ceil(math.log(t) / math.log((k - 1) / (k + 1))), ": one step too many when tol is an exact "
+                                                                           r"power of ρ: for κ = (7|63) and tol = 0\.\d+ = ρ\^\d+ the "
+                                                                           r"error after \d+ steps is exactly tol"),
+        (lambda k, t: round(math.log(t) / math.log((k - 1) / (k + 1))), r": round\(\) goes to the nearest whole number.* "
+                                                                       r"\(for κ = 22\.52 and tol = 1e-06: expected 156, "
+                                                                       r"got 155\)$"),
         (lambda k, t: math.floor(math.log(t) / math.log((k - 1) / (k + 1))), ": round up, not down"),
         (lambda k, t: math.log(t) / math.log((k - 1) / (k + 1)), ": a number of steps is a whole number: round"),
         (lambda k, t: math.ceil(math.log(t) / math.log(1 - 1 / k)), ": that is the rate 1 - 1/κ"),
-        (lambda k, t: math.ceil(k / 2 * math.log(1 / t)), r": κ/2 · ln\(1/tol\) is the large-κ approximation; the "
-                                                          r"exact"),
+        (lambda k, t: math.ceil(math.log(t) / math.log(2 / (k + 1))), r": 2/\(κ \+ 1\) is η\* λmin"),
+        (lambda k, t: math.ceil(k / 2 * math.log(1 / t)), r": κ/2 · ln\(1/tol\) is the large-κ approximation; count"),
         (lambda k, t: k / 2 * math.log(1 / t), r": κ/2 · ln\(1/tol\) is the large-κ approximation \(and a count is "
                                                r"whole\)"),
-        (lambda k, t: right_steps(k, t) + 1, ": one step too many"),
+        (lambda k, t: right_steps(k, t) + 1, ": one step too many everywhere"),
+        (lambda k, t: math.ceil(math.log(t) / math.log((k - 1) / (k + 1))) + 1, ": one step too many everywhere"),
         (lambda k, t: math.ceil(math.log(t) / math.log((k - 1) / (k + 1)) / 2), ": that counts the steps for the loss"),
         (lambda k, t: math.ceil(math.log((k - 1) / (k + 1)) / math.log(t)), ": the fraction is upside down"),
-        (lambda k, t: right_steps(k, t) + 0.5, ": a number of steps is a whole number; got"),
+        (lambda k, t: right_steps(k, t) + 0.5, r": a number of steps is a whole number \(for κ = .*: expected"),
         (lambda k, t: right_steps(k, t) + 7, ": for κ = .* expected .* steps"),
     ],
     "kappa_general": [
@@ -153,7 +160,7 @@ def test_enough_mistakes_are_recognised():
     nb = nbformat.read(NOTEBOOK, as_version=4)
     points = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"] for c in nb.cells
               if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"}
-    generic = ("wrong for mu", "expected .* got", "sign is wrong", "shape", "whole number; got",
+    generic = ("wrong for mu", "expected .* got", "sign is wrong", "shape", "whole number \\(for",
                "expected .* steps")
     for gid, exercise in checks.exercises_of(h03).items():
         specific = [p for _, p in MISTAKES[exercise.function] if not any(g in p for g in generic)]
@@ -194,19 +201,76 @@ def test_hessian_wrong_only_for_the_last_dimension_is_judged_wrong():
                "^hessian: wrong for mu")
 
 
-def test_generic_messages_give_the_first_case_and_its_right_values():
+def test_generic_messages_give_the_first_failing_case_and_its_right_values():
     cases = h03.check_hessian.cases(h03.check_hessian.seed)
     mu, s = cases[0]
     want = right_hessian(mu, s)
     failed = fails_with(h03.check_hessian, lambda mu, s: right_hessian(mu, s) + 0.5, "^hessian: wrong")
     assert (f"mu = {np.round(mu, 3)}, sigma = {s:.3f}; expected H[0, 0] = {want[0, 0]:.4f}, "
             f"H[0, 1] = {want[0, 1]:.4f}") in str(failed.value)
-    (kappa, tol), = h03.check_predict_steps.cases(h03.check_predict_steps.seed)[:1]
-    n = right_steps(kappa, tol)
+    steps = h03.check_predict_steps.cases(h03.check_predict_steps.seed)
+    (kappa, tol), (k2, t2) = steps[0], steps[2]
     failed = fails_with(h03.check_predict_steps, lambda k, t: right_steps(k, t) + 7, "^predict_steps: for")
-    assert f"κ = {kappa:.4g} and tol = {tol:.0e} expected {n} steps, got {n + 7}" in str(failed.value)
-    failed = fails_with(h03.check_predict_steps, lambda k, t: right_steps(k, t) + 0.5, "^predict_steps: a number")
-    assert f"got {n + 0.5:.6g} for the first case" in str(failed.value)
+    assert (f"for κ = {kappa:.4g} and tol = {tol:.4g} expected {right_steps(kappa, tol)} steps, "
+            f"got {right_steps(kappa, tol) + 7} (6 of 6 cases wrong)") in str(failed.value)
+    # right on every case but the third: the message quotes the third, not the first
+    failed = fails_with(h03.check_predict_steps, lambda k, t: right_steps(k, t) + 7 * (k == k2), "^predict_steps: for")
+    assert str(failed.value) == (f"predict_steps: for κ = {k2:.4g} and tol = {t2:.4g} expected {right_steps(k2, t2)} "
+                                 f"steps, got {right_steps(k2, t2) + 7} (1 of 6 cases wrong)")
+
+
+def test_round_quotes_the_case_it_gets_wrong_not_the_first():
+    """Issue 26: with round() the message quoted the first case, κ = 1328, where round() is right ("expected 13757
+    steps, got 13757"); the case it gets wrong is κ = 22.5 (155 against 156). Now it names round() and that case."""
+    cases = h03.check_predict_steps.cases(h03.check_predict_steps.seed)
+    exact = [math.log(t) / math.log((k - 1) / (k + 1)) for k, t in cases]
+    wrong = [i for i, (case, q) in enumerate(zip(cases, exact)) if round(q) != right_steps(*case)]
+    assert wrong and wrong[0] > 0  # the first case is one round() gets right: the old message quoted it
+    k, t = cases[wrong[0]]
+    failed = fails_with(h03.check_predict_steps, lambda k, t: round(math.log(t) / math.log((k - 1) / (k + 1))),
+                        r"^predict_steps: round\(\) goes to the nearest")
+    assert str(failed.value).endswith(f"(for κ = {k:.4g} and tol = {t:.4g}: expected {right_steps(k, t)}, "
+                                      f"got {right_steps(k, t) - 1})")
+    assert f"{cases[0][0]:.4g}" not in str(failed.value)
+
+
+def test_every_grader_seed_catches_round_floor_and_the_unguarded_ceiling():
+    """Whatever the seed, the cases hold a fraction below 0.45 and one above 0.55 (round() and floor differ from the
+    count somewhere) and an exact power of ρ, where ceil(log tol / log ρ) without a guard is one too many."""
+    for seed in range(60):
+        cases = h03._steps_cases(seed)
+        for name, wrong in (("round", lambda k, t: round(math.log(t) / math.log((k - 1) / (k + 1)))),
+                            ("floor", lambda k, t: math.floor(math.log(t) / math.log((k - 1) / (k + 1)))),
+                            ("unguarded", lambda k, t: math.ceil(math.log(t) / math.log((k - 1) / (k + 1))))):
+            message = judged(h03.check_predict_steps, cases, [wrong(*case) for case in cases])
+            assert not message.startswith("✓"), (seed, name)
+        message = judged(h03.check_predict_steps, cases,
+                         [math.ceil(math.log(t) / math.log((k - 1) / (k + 1))) for k, t in cases])
+        assert "one step too many when tol is an exact power of ρ" in message, (seed, message)
+        assert judged(h03.check_predict_steps, cases, [right_steps(*case) for case in cases]).startswith("steps")
+
+
+def test_exact_powers_take_exactly_k_steps_and_fool_the_unguarded_count():
+    """The exact-power cases: ρ^k is an exact float, so the error after k steps is exactly tol (simulated here
+    without logarithms), while math.log's quotient lies above k. The issue's example, κ = 17 and tol = ρ³, is one
+    too many without the guard; the package's count and the notebook's model solution give 3."""
+    assert len(h03._EXACT_POWERS) >= 5
+    for kappa, k in h03._EXACT_POWERS:
+        rho = (kappa - 1) / (kappa + 1)
+        assert rho in (0.75, 0.96875) and right_steps(kappa, rho ** k) == k
+        assert math.ceil(math.log(rho ** k) / math.log(rho)) == k + 1
+    rho = 16 / 18
+    assert math.ceil(math.log(rho ** 3) / math.log(rho)) == 4
+    from utils import conditioning
+    assert conditioning.predicted_steps(17, rho ** 3) == 3
+    predict_steps = notebook_solutions(NOTEBOOK)["predict_steps"]
+    assert predict_steps(17, rho ** 3) == 3
+    assert [predict_steps(kappa, ((kappa - 1) / (kappa + 1)) ** k) for kappa, k in h03._EXACT_POWERS] == [
+        k for _, k in h03._EXACT_POWERS]
+    h03.check_predict_steps(predict_steps)
+    fails_with(h03.check_predict_steps, lambda k, t: math.ceil(math.log(t) / math.log((k - 1) / (k + 1))),
+               "^predict_steps: one step too many when tol is an exact power of ρ: for κ = 7 and tol = 0.178 = ρ\\^6 "
+               "the error after 6 steps is exactly tol, so 6 steps are enough")
 
 
 @pytest.mark.parametrize("gid", list(checks.exercises_of(h03)))
@@ -245,9 +309,10 @@ def test_grader_seed_judges_outside_the_kernel(gid):
             exercise.judge(inputs, garbage)
 
 
-def test_predict_steps_cases_stay_away_from_whole_numbers():
+def test_predict_steps_random_cases_stay_away_from_whole_numbers():
+    """The five random cases; the sixth is an exact power of ρ on purpose."""
     for seed in range(20):
-        for kappa, tol in h03._steps_cases(seed):
+        for kappa, tol in h03._steps_cases(seed)[:5]:
             exact = math.log(tol) / math.log((kappa - 1) / (kappa + 1))
             assert 0.05 < exact % 1 < 0.95
 
@@ -275,19 +340,21 @@ def test_student_version_keeps_written_questions_and_drops_their_model_answers()
 
 
 def test_cases_are_what_the_check_messages_and_docstrings_say():
-    """The ✓ messages claim d = 2, 3 and 5 (hessian, kappa), five (κ, tol) (predict_steps) and d = 2, 3, 4
+    """The ✓ messages claim d = 2, 3 and 5 (hessian, kappa), six (κ, tol) (predict_steps) and d = 2, 3, 4
     (kappa_general); optimal_step's cases have κ = λmax/λmin between 1.5 and 100 (±10 %), and predict_steps'
     tolerances run over 1e-2 ... 1e-9 with κ between 1.5 and 2000. Checked over grader seeds too."""
     for seed in range(40):
         assert [mu.size for mu, _ in h03._conditioning_cases(seed)] == [2, 3, 5]
         assert [mu.size for mu, S in h03._general_cases(seed)] == [2, 3, 4]
         steps = h03._steps_cases(seed)
-        assert len(steps) == 5 and all(1.5 <= k <= 2000 for k, _ in steps)
+        assert len(steps) == 6 and all(1.5 <= k <= 2000 for k, _ in steps)
+        kappa, tol = steps[-1]
+        assert (kappa, round(math.log(tol) / math.log((kappa - 1) / (kappa + 1)))) in h03._EXACT_POWERS
         step = h03._step_cases(seed)
         assert len(step) == 4 and all(0.05 <= a <= 2.0 and 1.5 * 0.9 <= b / a <= 100 * 1.1 for a, b in step)
         kappas = sorted(b / a for a, b in step)  # from about 1.5 to about 100: both ends of the range
         assert 1.5 * 0.9 <= kappas[0] <= 1.5 * 1.1 and 100 * 0.9 <= kappas[-1] <= 100 * 1.1
-    tols = {tol for seed in range(40) for _, tol in h03._steps_cases(seed)}
+    tols = {tol for seed in range(40) for _, tol in h03._steps_cases(seed)[:5]}
     assert tols == {10.0 ** -e for e in range(2, 10)}
 
 
@@ -298,3 +365,56 @@ def test_kappa_general_judge_refuses_a_malformed_grader_case():
     for bad in ((mu, S[:1]), (mu, S.tolist()), (list(mu), S)):
         with pytest.raises(checks.CheckFailed, match="^kappa_general: malformed test case"):
             h03.check_kappa_general.judge([bad, *rest], answers)
+
+
+def _shown(cell):
+    """What a student reads of a cell: its source (markdown, or code) and the text of its stored outputs."""
+    outputs = [o.get("text", "") + str(o.get("data", {}).get("text/plain", "")) for o in cell.get("outputs", [])]
+    return "\n".join([cell.source, *outputs])
+
+
+# Each exercise's answer, as the notebook or a check's message would write it.
+ANSWERS = {"answer-hessian": [r"\mu\mu^\top + \sigma^2 I", "μ μᵀ + σ² I", "numpy.outer(mu, mu) +"],
+           "answer-kappa": [r"1 + \frac{\|\mu\|^2}{\sigma^2}", r"1 + \|\mu\|^2/\sigma^2", "1 + ‖μ‖²"],
+           "answer-optimal-step": [r"2/(\lambda_{\min} + \lambda_{\max})", "2 / (λmin + λmax)"],
+           "answer-predict-steps": [r"\kappa - 1}{\kappa + 1}", r"(\kappa-1)/(\kappa+1)", "(κ - 1)/(κ + 1)",
+                                    "(κ−1)/(κ+1)"],
+           "answer-kappa-general": [r"\mu\mu^\top + \Sigma", "μ μᵀ + Σ"]}
+
+
+def test_no_answer_stands_before_its_exercise():
+    """Issue 26: no cell before an exercise's answer cell (statement, hints, earlier checks' messages and outputs
+    included) writes that exercise's answer."""
+    cells = nbformat.read(NOTEBOOK, as_version=4).cells
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in cells]
+    assert set(ANSWERS) <= set(ids)
+    for gid, forms in ANSWERS.items():
+        before = "\n".join(_shown(c) for c in cells[:ids.index(gid)])
+        assert [f for f in forms if f in before] == [], gid
+
+
+def test_what_a_student_reads_right_after_a_written_question_does_not_answer_it():
+    """Issue 26: the costs of centring stood right after W1 (Exercise 5), and the least-squares fits answer the
+    question on the prediction error (Exercise 6): each discussion now stands in the model answer or behind the
+    next exercise (cells up to the next graded cell)."""
+    cells = nbformat.read(NOTEBOOK, as_version=4).cells
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in cells]
+    answers = {"written-centring": ["sparse", "stream", "pass over the data", "batch normalisation", "1 + d/n",
+                                    "stored"],
+               "written-bias": ["same predictions", "reparametris", "same fitted function", "not where it ends",
+                                "not the minimiser"]}
+    for gid, words in answers.items():
+        start = ids.index(gid) + 1
+        stop = next(i for i in range(start, len(cells)) if cells[i].metadata.get("nbgrader", {}).get("grade"))
+        after = "\n".join(_shown(c) for c in cells[start:stop]  # (model answers leave the student version)
+                          if not c.metadata.get("nbgrader", {}).get("solution"))
+        assert [w for w in words if w in after] == [], (gid, stop)
+
+
+def test_predict_steps_judge_refuses_a_malformed_grader_case():
+    """The judge trusts no input: a case that is not (κ > 1, 0 < tol < 1) as floats is named, not crashed on."""
+    cases = h03.check_predict_steps.cases(4)
+    answers = [right_steps(*case) for case in cases]
+    for bad in ((1.0, 0.1), (7.0, 1.5), ("7", 0.1), (7.0, None)):
+        with pytest.raises(checks.CheckFailed, match="^predict_steps: malformed test case"):
+            h03.check_predict_steps.judge([bad, *cases[1:]], answers)

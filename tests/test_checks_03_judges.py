@@ -51,11 +51,14 @@ def test_predict_steps_a_count_a_hair_off_its_fraction_is_not_the_unrounded_mist
     """The judge names 'you did not round' for log tol / log ρ itself (to 1e-9), not for a number 1e-7 from it."""
     cases = h03.check_predict_steps.cases(h03.check_predict_steps.seed)
     exact = [math.log(tol) / math.log((k - 1) / (k + 1)) for k, tol in cases]
+    (kappa, tol), want = cases[0], math.ceil(exact[0])
     assert judged(h03.check_predict_steps, cases, exact) == (
-        "predict_steps: a number of steps is a whole number: round log tol / log ρ up (math.ceil)")
+        "predict_steps: a number of steps is a whole number: round log tol / log ρ up (math.ceil) "
+        f"(for κ = {kappa:.4g} and tol = {tol:.4g}: expected {want}, got {exact[0]:.6g})")
     off = [e * (1 + 1e-7) for e in exact]
     assert judged(h03.check_predict_steps, cases, off) == (
-        f"predict_steps: a number of steps is a whole number; got {off[0]:.6g} for the first case")
+        f"predict_steps: a number of steps is a whole number (for κ = {kappa:.4g} and tol = {tol:.4g}: "
+        f"expected {want}, got {off[0]:.6g})")
 
 
 def test_kappa_within_1e_7_is_not_right_nor_a_named_mistake():

@@ -76,7 +76,7 @@ def test_steepest_direction_is_the_means():
 
 
 def test_the_five_line_loop_is_the_packages_gradient_descent():
-    """§3: the notebook's loop gives "the same path as conditioning.gradient_descent to below 1e-12"."""
+    """§5 (going further): the notebook's loop gives "the same path as conditioning.gradient_descent to below 1e-12"."""
     w, path = c.W_START.copy(), [c.W_START.copy()]
     for _ in range(50):
         w = w - 0.2 * H @ (w - V)
@@ -117,7 +117,7 @@ def test_three_runs_lecun_optimal_beyond_the_edge():
 
 
 def test_each_direction_on_its_own():
-    """§3 plot: measured components equal |1 − ηλ_i|^k |e0·u_i| (printed: below 1e-12 of |e0|); with η* the two
+    """§4 plot: measured components equal |1 − ηλ_i|^k |e0·u_i| (printed: below 1e-12 of |e0|); with η* the two
     directions fall in parallel (rates 0.909); η = 1.5/λmax is smaller than η* = 1.91/λmax, its steep direction
     falls at 0.500 and its flat one more slowly than with η* (0.929 against 0.909)."""
     for eta in (c.step_size("optimal", LAM[0], LAM[-1]), 1.5 / LAM[-1]):
@@ -236,7 +236,7 @@ def fits():
 
 
 def test_centring_without_a_bias_pays_v_mu_squared_over_two(fits):
-    """§7: without a bias the centred model pays (vᵀμ)²/2 + Var ε/2 (printed 1.1297 against 1.1300); its best
+    """§10 (going further): without a bias the centred model pays (vᵀμ)²/2 + Var ε/2 (printed 1.1297 against 1.1300); its best
     weights stay v; the raw model and the models with a bias pay only Var ε/2, all "up to a relative sampling error
     of order 1/√n" (here: within 3/√n)."""
     w, loss = fits["no bias, centred"]
@@ -253,7 +253,7 @@ def test_centring_without_a_bias_pays_v_mu_squared_over_two(fits):
 
 
 def test_with_a_bias_centring_changes_speed_not_the_minimiser(fits):
-    """§7: the three models with a bias have "different weights but the same fitted function" (printed: predictions
+    """§10: the three models with a bias have "different weights but the same fitted function" (printed: predictions
     the same to below 1e-9) and the same loss."""
     for how in ("centred", "standardised"):
         assert np.abs(fits[how][2] - fits["raw"][2]).max() < 1e-9
@@ -262,7 +262,7 @@ def test_with_a_bias_centring_changes_speed_not_the_minimiser(fits):
 
 
 def test_standardising_beats_centring_with_a_bias(fits):
-    """§7 table: κ = 154.24 raw, 4.00 centred (max(σ², 1)/min(σ², 1) at σ = 0.5), 1.00 standardised; the
+    """§10 table: κ = 154.24 raw, 4.00 centred (max(σ², 1)/min(σ², 1) at σ = 0.5), 1.00 standardised; the
     steps fall accordingly, to one for standardised inputs; "Exercise 4's count is an upper bound here: ... 1066
     steps, and the raw run needs fewer ...; the centred run ... needs exactly its count, 28"."""
     kappas, steps = {}, {}
@@ -281,7 +281,8 @@ def test_standardising_beats_centring_with_a_bias(fits):
 
 
 def test_expected_kappa_after_centring_is_exactly_one_plus_d_over_n():
-    """§7: "its expectation is exactly E κ = 1 + d/n"; at n = 8 it is 1.25 against 21 without centring."""
+    """§9: "its expectation is exactly E κ = 1 + d/n"; at n = 8 it is 1.25 against 21 without centring (the notebook's
+    200 repetitions print 1.26; here 6000 repetitions of each n, within four standard errors)."""
     rng = np.random.default_rng(19)
     for n in (1, 8, 64):
         draws = np.array([c.centered_kappa(MU, SIGMA, n, rng) for _ in range(6000)])
@@ -305,3 +306,74 @@ def test_correlated_inputs_need_whitening():
     assert c.matrix_condition_number(whiten @ Sigma @ whiten) == pytest.approx(1.0)
     W = np.linalg.inv(np.linalg.cholesky(Sigma))
     assert c.matrix_condition_number(W @ Sigma @ W.T) == pytest.approx(1.0)
+
+
+
+def test_noise_correlated_with_x_moves_the_minimum():
+    """§0: "noise correlated with x would not vanish here, and would move the minimum away from v": with
+    ε = 0.3 (x₁ − μ₁) + independent noise, least squares on 200 000 samples lands on v + H⁻¹ E[εx] = v + 0.3 σ² H⁻¹e₁,
+    not on v."""
+    rng = np.random.default_rng(23)
+    X = c.sample_inputs(MU, SIGMA, 200_000, rng)
+    eps = 0.3 * (X[:, 0] - MU[0]) + 0.1 * rng.standard_normal(len(X))
+    w, _ = c.least_squares(X, X @ V + eps)
+    shift = np.linalg.solve(H, np.array([0.3 * SIGMA ** 2, 0.0]))
+    assert np.linalg.norm(w - V) > 0.5 * np.linalg.norm(shift) and np.allclose(w, V + shift, atol=0.02)
+
+
+def test_hint_worked_examples():
+    """The last hints' worked examples. Exercise 2: A = [[3, 1], [1, 3]] = aaᵀ + 2I, a = (1, 1), has eigenvalues 2
+    (along (1, -1)) and 4 (along a), κ = 2 (eigvalsh prints array([2., 4.]), Exercise 6's hint). Exercise 3: with
+    eigenvalues 1 and 3 the best fixed step is 1/2, where |1 - η| = |1 - 3η| = 1/2, and any other η does worse.
+    Exercise 4: a factor 0.9 and tol 0.01 need 44 steps (ln 0.01/ln 0.9 = 43.7; 0.9⁴³ = 0.0108, 0.9⁴⁴ = 0.0097);
+    tol = 0.9⁴ = 0.6561 is reached after exactly 4 steps, math.log's quotient prints 4.000000000000001, its
+    ceiling is 5 and math.ceil(q - 1e-9) is 4."""
+    A = np.array([[3.0, 1.0], [1.0, 3.0]])
+    assert A @ np.array([1.0, -1.0]) == pytest.approx(2 * np.array([1.0, -1.0]))
+    assert A @ np.ones(2) == pytest.approx(4 * np.ones(2))
+    assert np.linalg.eigvalsh(A).tolist() == [2.0, 4.0] and repr(np.linalg.eigvalsh(A)) == "array([2., 4.])"
+    etas = np.linspace(0.01, 1.5, 14901)
+    worst = np.maximum(np.abs(1 - etas), np.abs(1 - 3 * etas))
+    assert etas[np.argmin(worst)] == pytest.approx(0.5, abs=1e-4) and worst.min() == pytest.approx(0.5, abs=1e-4)
+    assert c.step_size("optimal", 1.0, 3.0) == 0.5
+    assert round(math.log(0.01) / math.log(0.9), 1) == 43.7
+    assert (round(0.9 ** 43, 4), round(0.9 ** 44, 4)) == (0.0108, 0.0097)
+    size, k = 1.0, 0
+    while size > 0.01:
+        size, k = size * 0.9, k + 1
+    assert k == 44
+    q = math.log(0.9 ** 4) / math.log(0.9)
+    assert repr(q) == "4.000000000000001" and math.ceil(q) == 5 and math.ceil(q - 1e-9) == 4
+    assert round(0.9 ** 4, 10) == 0.6561 and c.predicted_steps(19, 0.9 ** 4) == 4  # κ = 19: ρ = 0.9
+
+
+def test_steps_grow_linearly_in_kappa():
+    """§4: "the optimal run above took 145 steps at κ = 21"; with η*, 1 − η*λmin = (κ − 1)/(κ + 1) = −(1 − η*λmax);
+    the count is about κ/2 · ln(1/tol) for large κ: linear in κ (within 1 % at κ = 1000 and 10⁴)."""
+    eta = c.step_size("optimal", LAM[0], LAM[-1])
+    kappa = LAM[-1] / LAM[0]
+    assert c.gradient_descent(H, eta)["steps"] == 145 == c.predicted_steps(kappa)
+    assert 1 - eta * LAM[0] == pytest.approx((kappa - 1) / (kappa + 1)) == pytest.approx(-(1 - eta * LAM[-1]))
+    for k in (1e3, 1e4):
+        assert c.predicted_steps(k, 1e-6) == pytest.approx(k / 2 * math.log(1e6), rel=0.01)
+
+
+def test_heavy_ball_cycles_on_lessard_recht_packards_function():
+    """§5: "Lessard, Recht and Packard (2016, §4.6) construct a smooth, strongly convex function with κ = 25,
+    quadratic piece by piece, on which heavy ball with these parameters cycles forever": their f has f' = 25w
+    (w < 1), w + 24 (1 ≤ w < 2), 25w − 24 (w ≥ 2): m = 1, L = 25. Heavy ball with momentum_parameters(1, 25), started
+    at w = 3.3, ends on a cycle of period 3 through about 0.647, −1.802, 2.116, far from the minimum 0, while on the
+    quadratic 25w²/2 ... w²/2 with the same κ it converges."""
+    grad = lambda w: 25 * w if w < 1 else (w + 24 if w < 2 else 25 * w - 24)  # noqa: E731
+    # strongly convex and smooth with m = 1, L = 25: f' is continuous and its slopes lie in [1, 25]
+    assert grad(1 - 1e-12) == pytest.approx(grad(1.0)) and grad(2 - 1e-12) == pytest.approx(grad(2.0))
+    step, beta = c.momentum_parameters(1.0, 25.0)
+    w, previous, path = 3.3, 3.3, []
+    for _ in range(3000):
+        w, previous = w - step * grad(w) + beta * (w - previous), w
+        path.append(w)
+    tail = np.array(path[-30:])
+    np.testing.assert_allclose(tail[3:], tail[:-3], atol=1e-9)  # period 3
+    assert np.abs(tail).max() > 2 and sorted(np.round(tail[-3:], 3)) == [-1.802, 0.647, 2.116]
+    run = c.heavy_ball(np.diag([1.0, 25.0]), step, beta, w0=np.array([3.3, 3.3]), w_star=np.zeros(2))
+    assert run["status"] == "converged"

@@ -87,12 +87,13 @@ def test_view_renders_every_slider_position_it_is_given():
         warnings.simplefilter("error")
         for args in [(2, 1, 0.5, 0.5, False), (-2, -2, 0.3, 1.1, False), (0, 0, 3, 0.05, True),
                      (2, -2, 0.3, 0.999, False, 0.6), (1, 1, 0.5, 1.5, False, 0.9)]:
-            picture, text = view.render(*args)
+            picture, text, description = view.render(*args)
             mu1, mu2, sigma, center = args[0], args[1], args[2], args[4]
             kappa = 1.0 if center else 1 + (mu1 ** 2 + mu2 ** 2) / sigma ** 2  # theory, computed here
             assert picture[:8] == b"\x89PNG\r\n\x1a\n"
             assert float(re.search(r"kappa = ([\d.]+)", text).group(1)) == pytest.approx(kappa, abs=0.006)
             assert view.handles["title_contour"].get_text().endswith(f"{kappa:.1f}")
+            assert f"κ = {kappa:.2f}" in description  # the frame's text alternative follows the sliders too
             momentum = len(args) > 5
             assert ("without momentum" in text) == momentum
             shown = len(view.handles["error"].get_xdata())
@@ -306,3 +307,64 @@ def test_general_hessian_and_its_condition_number():
         c.general_hessian(mu, -Sigma)
     with pytest.raises(ValueError, match="^H must be positive definite"):
         c.matrix_condition_number(-H)
+
+
+# --- the figures' text alternatives (issue 27): what the reader should see, with the numbers computed ----------
+
+def _description(fig):
+    from utils import style
+    text = style.description_of(fig)
+    assert text != style.DESCRIPTION_TO_WRITE
+    return text
+
+
+def test_hessian_convergence_description_gives_the_fitted_slope_and_the_ends():
+    ns = np.array([10.0, 100.0, 1000.0, 10000.0])
+    errors = 2.0 / np.sqrt(ns) * np.array([1.0, 1.1, 0.9, 1.0])
+    slope = np.linalg.lstsq(np.c_[np.log(ns), np.ones(4)], np.log(errors), rcond=None)[0][0]
+    text = _description(c.hessian_convergence_figure(ns, errors))
+    assert f"fitted slope {slope:.2f}" in text and "from 10 to 10000" in text
+    assert f"from {errors[0]:.2g} to {errors[-1]:.2g}" in text
+
+
+def test_step_rules_description_names_each_run_and_its_shape():
+    states = [c.widget_state(2.0, 1.0, 0.5, f) for f in (0.5, 0.9, 1.02, 0.2)]
+    text = _description(c.step_rules_figure(states, ["a", "b", "c", "d"]))
+    assert text.startswith("4 columns") and "κ = 21.00" in text  # 1 + 5 / 0.25
+    for title, state, shape in zip("abcd", states, ("valley floor in one step", "zig-zagging across",
+                                                    "zig-zagging ever wider", "from one side")):
+        part = text.split(f"{title}: ", 1)[1]
+        assert part.startswith(state["gd"]["text"] + ", " + ("reaching the " if title == "a" else "")) and shape in part
+
+
+def test_eigendirection_description_gives_each_directions_rate():
+    H = c.hessian(np.array([2.0, 1.0]), 0.5)  # eigenvalues 0.25 and 5.25
+    runs = []
+    for eta in (2 / 5.5, 1.5 / 5.25):
+        run = c.gradient_descent(H, eta, max_steps=20)
+        runs.append((f"η = {eta:.3f}", eta, c.eigendirection_errors(H, eta, run["path"])))
+    text = _description(c.eigendirection_figure(runs))
+    assert "shrinks by 0.909 per step, along the steep one (λ = 5.25, squares) by 0.909" in text  # 1 - 0.5/5.5
+    assert "shrinks by 0.929 per step, along the steep one (λ = 5.25, squares) by 0.500" in text  # 1 - 0.375/5.25
+    assert text.count("every measured point lies on its predicted line") == 2
+    wrong = [(runs[0][0], runs[0][1], {**runs[0][2], "measured": runs[0][2]["measured"] * 1.1})]
+    assert "leave their predicted lines by up to" in _description(c.eigendirection_figure(wrong))
+
+
+def test_momentum_description_counts_and_slopes():
+    kappas = np.geomspace(10, 1000, 5)
+    plain = {"steps": np.round(kappas * 7), "predicted_steps": np.round(kappas * 7), "rate": 1 - 2 / kappas,
+             "predicted_rate": 1 - 2 / kappas}
+    plain["steps"][2] += 1  # one κ off its prediction
+    ball = {"steps": np.round(np.sqrt(kappas) * 10), "band": np.c_[np.sqrt(kappas) * 9, np.sqrt(kappas) * 10.5],
+            "rate": 1 - 2 / np.sqrt(kappas), "predicted_rate": 1 - 2 / np.sqrt(kappas)}
+    ball["band"][0] = [1, 2]  # one κ outside its band
+    text = _description(c.momentum_figure(kappas, plain, ball))
+    assert "on its predicted line for 4 of 5 κ" in text and "inside its shaded predicted band for 4 of 5 κ" in text
+    assert "slope -1.00; heavy ball" in text and text.endswith("slope -0.50.")
+    assert f"from {plain['steps'][0]:.0f} to {plain['steps'][-1]:.0f} steps" in text
+
+
+def test_centring_description_gives_the_ends_and_the_uncentred_kappa():
+    text = _description(c.centring_figure([1, 4, 16], [3.1, 1.5, 1.125], 21.0))
+    assert "n from 1 to 16" in text and "falling from 2.1 to 0.12" in text and "κ − 1 = 20 without centring" in text

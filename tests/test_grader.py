@@ -219,15 +219,15 @@ def test_hostile_writes_reached_neither_the_course_nor_the_installed_packages(gr
 def test_log_names_every_limit_hit_and_flag(graded):
     _, out, _, _, _ = graded
     log = (out / "grading.log").read_text()
-    for text in [f"loop-cell/ps1/03-hessian-conditioning: timed out after {TIME_LIMIT} s in solution cell `ex2-kappa`",
+    for text in [f"loop-cell/ps1/03-hessian-conditioning: timed out after {TIME_LIMIT} s in solution cell `answer-kappa`",
                  f"loop-function/ps1/03-hessian-conditioning: `hessian` timed out after {TIME_LIMIT} s",
                  f"memory-cell/ps1/03-hessian-conditioning: exceeded the {MEMORY_LIMIT_GIB * 1024:g} MiB memory limit",
                  "memory-function/ps1/04-backprop-vs-autograd: `backward` exceeded the",
-                 "os-exit/ps1/03-hessian-conditioning: ended the process (exit code 3) in solution cell `ex2-kappa`",
+                 "os-exit/ps1/03-hessian-conditioning: ended the process (exit code 3) in solution cell `answer-kappa`",
                  "kill-9/ps1/04-backprop-vs-autograd: `backward` ended the process (killed by SIGKILL)",
                  "[flag] cheat-backward/ps1/04-backprop-vs-autograd: `backward` uses the reference implementation `utils.mlp.backward`",
-                 "[flag] patch-sys-modules/ps1/03-hessian-conditioning: solution cell `ex2-kappa` line 4: uses .modules",
-                 "[flag] redefine-checks/ps1/03-hessian-conditioning: solution cell `ex2-kappa` line 3: redefines `checks`"]:
+                 "[flag] patch-sys-modules/ps1/03-hessian-conditioning: solution cell `answer-kappa` line 4: uses .modules",
+                 "[flag] redefine-checks/ps1/03-hessian-conditioning: solution cell `answer-kappa` line 3: redefines `checks`"]:
         assert text in log, text
     assert "[isolation]" not in log  # root here and in CI: every sandbox got its namespaces and control groups
     assert log.startswith("[grader] each sandbox's memory, processes and CPU bounded by cgroup v")
@@ -305,7 +305,7 @@ def test_drip_and_blame_cost_one_time_limit_and_blame_only_the_students_cell(gra
     r = result_of(results, student)
     assert r["runs"] == 2 and r["run_seconds"] < 2 * TIME_LIMIT + 3, (r["runs"], r["run_seconds"])
     limits = [line for line in log_of(out, student) if line.startswith("[limit]")]
-    assert len(limits) == 1 and "solution cell `ex2-kappa`" in limits[0], limits
+    assert len(limits) == 1 and "solution cell `answer-kappa`" in limits[0], limits
     assert not [line for line in log_of(out, student) if " in cell " in line]  # no instructor cell blamed
 
 
@@ -537,7 +537,7 @@ def test_submission_digest_follows_the_solution_cells_only():
             if not cell.metadata.get("nbgrader", {}).get("solution"):
                 cell.source += "\n# an instructor cell edited: never run from the submission"
     assert batch.submission_digest(source, nbformat.writes(submitted)) == first
-    next(c for c in submitted.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "ex2-kappa").source += " "
+    next(c for c in submitted.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "answer-kappa").source += " "
     assert batch.submission_digest(source, nbformat.writes(submitted)) != first
     assert batch.submission_digest(source, None) == batch.submission_digest(source, '{"cells": [') != first
 

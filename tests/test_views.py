@@ -78,7 +78,7 @@ def test_every_frame_equals_a_fresh_drawing_of_its_position(name):
         warnings.simplefilter("error")
         frames = []
         for args in positions:
-            picture, text = view.render(*args)[:2]
+            picture, text, *_ = view.render(*args)  # (the conditioning view adds its frame's description)
             assert text_is_right(text, *args), f"{name} at {args} prints {text!r}"
             frames.append(pixels(picture))
     for args, frame in zip(positions[1:], frames[1:]):
@@ -133,3 +133,28 @@ def test_live_figure_overlay_stays_on_top_of_the_dynamic_artists():
     assert not np.array_equal(before, after)  # the band moved ...
     np.testing.assert_array_equal(before[rows, cols], after[rows, cols])  # ... but not over the legend
     assert (before[rows, cols] == 255).all(axis=2).mean() > 0.5  # the legend box is mostly white, not band blue
+
+
+def test_conditioning_frame_description_follows_its_state():
+    """Issue 27: the widget's frame carries a text alternative that follows the sliders: κ (worked out here), the
+    step, where the edge of divergence lies (1 + β times 2/λmax), which side of it the step is, and the run's fate."""
+    view = conditioning.ConditioningView()
+    for mu1, mu2, sigma, fraction, center, beta in [(2, 1, 0.5, 0.5, False, 0.0), (2, 1, 0.5, 1.02, False, 0.0),
+                                                    (0, 0, 3, 0.05, True, 0.0), (2, 1, 0.5, 1.5, False, 0.6),
+                                                    (1, 1, 0.5, 1.9, False, 0.6)]:
+        png, text, description = view.render(mu1, mu2, sigma, fraction, center, beta)
+        kappa = 1 + (0 if center else mu1 ** 2 + mu2 ** 2) / sigma ** 2
+        assert printed(description, kappa), description
+        edge = 1 + beta
+        assert f"{'below' if fraction < edge else 'beyond'} the edge of divergence at {edge:.2f} × 2/λmax" in description
+        assert f"step {fraction:.2f} × 2/λmax" in description
+        state = conditioning.widget_state(mu1, mu2, sigma, fraction, center, beta)
+        assert state["gd"]["text"] in description and state["gd"]["text"] in text
+        assert ("round contours" in description) == center
+        run, _, dashed = description.partition(" The dashed curve")
+        assert ("diverged" in run) == (state["gd"]["status"] == "diverged")
+        assert bool(dashed) == bool(beta) and (not beta or state["plain"]["text"] in dashed)
+    # LeCun's step (0.5 of the edge) in plain descent reaches the valley floor in one step; a larger one zig-zags
+    assert "valley floor in one step" in view.render(2, 1, 0.5, 0.5, False)[2]
+    assert "zig-zagging across the valley" in view.render(2, 1, 0.5, 0.9, False)[2]
+    assert "ever wider" in view.render(2, 1, 0.5, 1.02, False)[2]

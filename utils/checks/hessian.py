@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 from .. import conditioning
-from ._answers import array, number, plain
+from ._answers import array, describe, number, plain
 from ._core import Exercise, _call, _close, _collect_numbers, _fail, _judge_numbers
 
 
@@ -124,7 +124,7 @@ def _step_judge(cases, answers):
          lambda a, b: 1 / math.sqrt(a * b)),
     ]
     _judge_numbers("optimal_step", answers, lambda a, b: conditioning.step_size("optimal", a, b), mistakes, cases)
-    return "η* = 2 / (λmin + λmax): both extreme directions then contract by (κ - 1)/(κ + 1)"
+    return "η* = 2 / (λmin + λmax): both ends of the spectrum then shrink equally fast"
 
 
 # fn(lam_min, lam_max) -> 2 / (lam_min + lam_max).
@@ -134,19 +134,32 @@ check_optimal_step = Exercise("check-optimal-step", "optimal_step", _step_cases,
 
 # --- Exercise 4: predict the number of steps ------------------------------------------------------------------
 
+# (κ, k) with ρ = (κ - 1)/(κ + 1) a short binary fraction (3/4, 31/32), so that tol = ρ^k and every power of ρ up to
+# it are exact floats: after k steps the error is exactly tol, and k steps are the answer beyond any round-off; and
+# log tol / log ρ computed with math.log comes out a hair above k, so a count rounded up without a guard is k + 1.
+_EXACT_POWERS = tuple((kappa, k) for kappa in (7.0, 63.0) for k in range(2, 13)
+                      if math.ceil(math.log(((kappa - 1) / (kappa + 1)) ** k) / math.log((kappa - 1) / (kappa + 1))) > k)
+
+
 def _steps_cases(seed):
-    """Five (kappa, tol), kappa log-uniform on [1.5, 2000), tol one of 1e-2 ... 1e-9, whose exact step counts
-    log(tol)/log(rho) are at least 0.05 from a whole number, so that rounding up and down differ and no round-off
-    decides the answer."""
+    """Six (kappa, tol). Five random: kappa log-uniform on [1.5, 2000), tol one of 1e-2 ... 1e-9, whose exact step
+    counts log(tol)/log(rho) are at least 0.05 from a whole number (so that no round-off decides the answer), at
+    least one with a fraction below 0.45 and one above 0.55 (so that rounding to the nearest, up and down all
+    differ somewhere). Then one (kappa, rho^k) from _EXACT_POWERS, where the count is exactly k."""
     rng = np.random.default_rng(seed)
-    cases = []
-    while len(cases) < 5:
-        kappa = float(np.exp(rng.uniform(np.log(1.5), np.log(2000))))
-        tol = float(f"1e-{rng.integers(2, 10)}")
-        exact = math.log(tol) / math.log(conditioning.predicted_rate(kappa))
-        if 0.05 < exact % 1 < 0.95:
-            cases.append((kappa, tol))
-    return cases
+    while True:
+        cases = []
+        while len(cases) < 5:
+            kappa = float(np.exp(rng.uniform(np.log(1.5), np.log(2000))))
+            tol = float(f"1e-{rng.integers(2, 10)}")
+            exact = math.log(tol) / math.log(conditioning.predicted_rate(kappa))
+            if 0.05 < exact % 1 < 0.95:
+                cases.append((kappa, tol))
+        fractions = [math.log(tol) / math.log(conditioning.predicted_rate(kappa)) % 1 for kappa, tol in cases]
+        if min(fractions) < 0.45 and max(fractions) > 0.55:
+            break
+    kappa, k = _EXACT_POWERS[rng.integers(len(_EXACT_POWERS))]
+    return cases + [(kappa, ((kappa - 1) / (kappa + 1)) ** k)]
 
 
 def _steps_collect(fn, cases):
@@ -154,41 +167,76 @@ def _steps_collect(fn, cases):
     return _collect_numbers("predict_steps", fn, cases)
 
 
+def _case(kappa, tol):
+    return f"κ = {kappa:.4g} and tol = {tol:.4g}"
+
+
+def _power_of_rho(kappa, tol):
+    """k when (kappa, tol) is one of the _EXACT_POWERS cases, tol = rho^k; else None."""
+    rho = (kappa - 1) / (kappa + 1)
+    k = round(math.log(tol) / math.log(rho))
+    return k if (kappa, k) in _EXACT_POWERS and rho ** k == tol else None
+
+
 def _steps_judge(cases, answers):
+    """The steps `conditioning.predicted_steps` counts (exactly k for tol = ρ^k); names the mistakes below, quoting
+    the first case where the answer is wrong."""
     __tracebackhide__ = True
     name = "predict_steps"
     if not isinstance(answers, list) or len(answers) != len(cases):
-        _fail(f"{name}: expected {len(cases)} answers, got {type(answers).__name__}")
+        _fail(f"{name}: expected {len(cases)} answers, got {describe(answers)}")
+    for kappa, tol in cases:  # a grader's cases are checked too: the counts below assume them well formed
+        if not (isinstance(kappa, float) and isinstance(tol, float) and kappa > 1 and 0 < tol < 1):
+            _fail(f"{name}: malformed test case")
     got = np.array([number(name, a) for a in answers])
+    want = np.array([conditioning.predicted_steps(k, tol) for k, tol in cases], dtype=float)
+    wrong = [i for i in range(len(cases)) if got[i] != want[i]]
+    if not wrong:
+        return "steps to tolerance for six (κ, tol), one of them tol = ρ^k exactly"
+    first = wrong[0]
+    where = f" (for {_case(*cases[first])}: expected {want[first]:.0f}, got {got[first]:.6g})"
     rho = lambda k: (k - 1) / (k + 1)  # noqa: E731
     exact = lambda k, tol: math.log(tol) / math.log(rho(k))  # noqa: E731
-    want = np.array([conditioning.predicted_steps(k, tol) for k, tol in cases], dtype=float)
-    if np.array_equal(got, want):
-        return "steps = ⌈log tol / log((κ - 1)/(κ + 1))⌉ for five (κ, tol)"
+    powers = [_power_of_rho(*case) for case in cases]
+    if all(powers[i] is not None and got[i] == want[i] + 1 for i in wrong):  # right but for the exact powers
+        kappa, tol = cases[first]
+        k = powers[first]
+        _fail(f"{name}: one step too many when tol is an exact power of ρ: for {_case(kappa, tol)} = ρ^{k} the error "
+              f"after {k} steps is exactly tol, so {k} steps are enough; log tol / log ρ comes out a hair above {k} "
+              f"in floating point and rounding up adds a step: subtract a small margin (1e-9) before rounding up, "
+              f"or count the steps in a loop")
     mistakes = [
+        ("round() goes to the nearest whole number, which is a step short whenever log tol / log ρ has a fraction "
+         "below ½: after that many steps the error is still above tol; round up (math.ceil)",
+         lambda k, tol: round(exact(k, tol))),
         ("round up, not down: after ⌊log tol / log ρ⌋ steps the error is still above the tolerance",
          lambda k, tol: math.floor(exact(k, tol))),
         ("a number of steps is a whole number: round log tol / log ρ up (math.ceil)", exact),
-        ("that is the rate 1 - 1/κ of the step 1/λmax; with the optimal step the rate is (κ - 1)/(κ + 1)",
+        ("that is the rate 1 - 1/κ of LeCun's step 1/λmax; with the optimal step η* both ends of the spectrum shrink by "
+         "|1 - η* λmin| = |1 - η* λmax|: write that in κ",
          lambda k, tol: math.ceil(math.log(tol) / math.log(1 - 1 / k))),
-        ("κ/2 · ln(1/tol) is the large-κ approximation; the exact count is ⌈log tol / log ρ⌉",
+        ("2/(κ + 1) is η* λmin; the factor per step is 1 - η* λmin = (λmax - λmin)/(λmax + λmin)",
+         lambda k, tol: math.ceil(math.log(tol) / math.log(2 / (k + 1)))),
+        ("κ/2 · ln(1/tol) is the large-κ approximation; count the steps with the exact factor per step",
          lambda k, tol: math.ceil(k / 2 * math.log(1 / tol))),
-        ("κ/2 · ln(1/tol) is the large-κ approximation (and a count is whole); the exact count is ⌈log tol / log ρ⌉",
-         lambda k, tol: k / 2 * math.log(1 / tol)),
-        ("one step too many: after k steps the error is ρ^k times the start, so k = ⌈log tol / log ρ⌉",
-         lambda k, tol: math.ceil(exact(k, tol)) + 1),
+        ("κ/2 · ln(1/tol) is the large-κ approximation (and a count is whole); count the steps with the exact factor "
+         "per step", lambda k, tol: k / 2 * math.log(1 / tol)),
+        ("one step too many everywhere: after k steps the error is ρ^k times the start; stop at the first k with "
+         "ρ^k ≤ tol", lambda k, tol: conditioning.predicted_steps(k, tol) + 1),
+        ("one step too many everywhere: after k steps the error is ρ^k times the start; stop at the first k with "
+         "ρ^k ≤ tol", lambda k, tol: math.ceil(exact(k, tol)) + 1),
         ("that counts the steps for the loss, which shrinks by ρ² per step; the tolerance is on |w - v|",
          lambda k, tol: math.ceil(exact(k, tol) / 2)),
         ("the fraction is upside down: log tol / log ρ, both logarithms negative",
          lambda k, tol: math.ceil(math.log(rho(k)) / math.log(tol))),
     ]
-    for message, wrong in mistakes:
-        if _close(got, np.array([wrong(*case) for case in cases], dtype=float), 1e-9):
-            _fail(f"{name}: {message}")
+    for message, wrong_fn in mistakes:
+        if _close(got, np.array([wrong_fn(*case) for case in cases], dtype=float), 1e-9):
+            _fail(f"{name}: {message}{where}")
     if np.any(got != np.round(got)):
-        _fail(f"{name}: a number of steps is a whole number; got {got[0]:.6g} for the first case")
-    kappa, tol = cases[0]
-    _fail(f"{name}: for κ = {kappa:.4g} and tol = {tol:.0e} expected {want[0]:.0f} steps, got {got[0]:.6g}")
+        _fail(f"{name}: a number of steps is a whole number{where}")
+    _fail(f"{name}: for {_case(*cases[first])} expected {want[first]:.0f} steps, got {got[first]:.6g} "
+          f"({len(wrong)} of {len(cases)} cases wrong)")
 
 
 # fn(kappa, tol) -> the steps the optimal fixed step needs to shrink |w - v| by tol.
