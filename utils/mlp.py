@@ -7,7 +7,7 @@ error ((Y - T)**2).mean() over all N * d_out entries.
 """
 import numpy as np
 
-from ._validate import as_array_list, as_choice, as_float_array
+from ._validate import as_array_list, as_choice, as_float_array, as_int
 
 
 def validate(X, T, W, B):
@@ -152,6 +152,99 @@ def autograd_gradients(X, T, W, B, dtype="float64", activation="relu"):
     err = error_torch(torch.tensor(X, dtype=tdtype), torch.tensor(T, dtype=tdtype), Wt, Bt, activation)
     err.backward()
     return ([w.grad.double().numpy() for w in Wt], [b.grad.double().numpy() for b in Bt])
+
+
+# ---------------------------------------------------------------- the layer API: forward and backward with a cache
+
+class Linear:
+    """Z = A @ w + b. forward caches its input A (N, fan_in), the one array its backward needs;
+    backward(delta) (N, fan_out) sets dw (fan_in, fan_out) and db (fan_out,) and returns dE/dA (N, fan_in)."""
+
+    def __init__(self, w, b):
+        self.w, self.b = w, b
+        self.cache = None
+
+    def forward(self, A):
+        self.cache = A
+        return A @ self.w + self.b
+
+    def backward(self, delta):
+        self.dw, self.db = self.cache.T @ delta, delta.sum(axis=0)
+        return delta @ self.w.T
+
+
+class ReLU:
+    """A = max(0, Z). forward caches the mask Z > 0 (N, d); backward(dA) returns dE/dZ = dA * mask."""
+
+    def __init__(self):
+        self.cache = None
+
+    def forward(self, Z):
+        self.cache = Z > 0
+        return np.maximum(Z, 0)
+
+    def backward(self, dA):
+        return dA * self.cache
+
+
+def layers(W, B):
+    """The ReLU network of W, B as a list of layers [Linear, ReLU, ..., Linear] (no ReLU after the last)."""
+    W = as_array_list("W", W)
+    B = as_array_list("B", B, length=len(W))
+    out = []
+    for l, (w, b) in enumerate(zip(W, B)):
+        out += [Linear(w, b)] + ([ReLU()] if l < len(W) - 1 else [])
+    return out
+
+
+def layer_backward(X, T, W, B):
+    """mlp.backward through the layer API: forward through layers(W, B) (each caching what its backward needs),
+    then backward in reverse order from dE/dY = 2 (Y - T) / (N d_out). Returns (DW, DB, net), net the layers with
+    their caches still filled."""
+    X, T, W, B = validate(X, T, W, B)
+    net = layers(W, B)
+    out = X
+    for layer in net:
+        out = layer.forward(out)
+    grad = 2.0 * (out - T) / out.size
+    for layer in reversed(net):
+        grad = layer.backward(grad)
+    linear = [layer for layer in net if isinstance(layer, Linear)]
+    return [layer.dw for layer in linear], [layer.db for layer in linear], net
+
+
+def stored_floats(sizes, n_samples):
+    """How many numbers the backward pass keeps from the forward pass of a ReLU network with layer sizes `sizes`
+    (e.g. (4, 6, 6, 6, 1)) on a batch of `n_samples`: each Linear layer's input (N x fan_in) and each ReLU's mask
+    (N x width), as the layer API caches them. Returns {"linear inputs", "relu masks", "total", "parameters"}."""
+    sizes = [as_int(f"sizes[{i}]", s, low=1) for i, s in enumerate(sizes)]
+    if len(sizes) < 2:
+        raise ValueError(f"sizes must list at least an input and an output size; got {sizes}")
+    n = as_int("n_samples", n_samples, low=1)
+    inputs, masks = n * sum(sizes[:-1]), n * sum(sizes[1:-1])
+    params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    return {"linear inputs": inputs, "relu masks": masks, "total": inputs + masks, "parameters": params}
+
+
+def minibatch_spread(X, T, W, B, batch_sizes):
+    """How far mini-batch gradients stray from the full-batch gradient g: for each batch size b (dividing N), the
+    root-mean-square of |g_batch - g| / |g| over the N / b consecutive batches X[i:i+b] (all weights and biases
+    flattened). Returns an array (len(batch_sizes),)."""
+    X, T, W, B = validate(X, T, W, B)
+
+    def flat(X_, T_):
+        DW, DB = backward_unchecked(X_, T_, W, B)
+        return np.concatenate([d.ravel() for d in DW + DB])
+
+    full = flat(X, T)
+    out = []
+    for b in batch_sizes:
+        b = as_int("batch size", b, low=1, high=len(X))
+        if len(X) % b:
+            raise ValueError(f"batch_sizes: each must divide N = {len(X)}; got {b}")
+        errs = [np.linalg.norm(flat(X[i:i + b], T[i:i + b]) - full) for i in range(0, len(X), b)]
+        out.append(np.sqrt(np.mean(np.square(errs))) / np.linalg.norm(full))
+    return np.array(out)
 
 
 def random_network(sizes, n_samples, seed):
