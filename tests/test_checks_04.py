@@ -327,7 +327,8 @@ def test_sequential_malformed_answers_get_a_message(answer, pattern):
 
 # ---------------------------------------------------------------- the Exercise protocol
 
-RIGHT = {"check-backward": autograd_backward, "check-sequential": sequential, "check-sgd": sgd}
+RIGHT = {"check-backward": autograd_backward, "check-sequential": sequential, "check-sgd": sgd,
+         "check-bce-delta": lambda Z, T: (1 / (1 + np.exp(-Z)) - T) / len(Z)}
 
 
 def _plain_only(value):
@@ -475,3 +476,38 @@ def test_sequential_weight_of_the_wrong_shape_is_named_with_both_shapes():
         return torch.nn.Sequential(*layers)
     fails_with(backprop.check_sequential, answer, r"^layer 0: nn.Linear\(4, 6\) stores its weight as \(out, in\) = \(6, "
                                                 r"4\); got \(4, 6\)")
+
+
+# ---------------------------------------------------------------- Exercise 6: sigmoid output with cross-entropy
+
+def bce_by_autograd(Z, T):
+    """dE/dZ by torch autograd on the cross-entropy written out: independent of the judge's formula."""
+    z = torch.tensor(Z, requires_grad=True)
+    a = torch.sigmoid(z)
+    (-(torch.tensor(T) * torch.log(a) + (1 - torch.tensor(T)) * torch.log(1 - a)).mean()).backward()
+    return z.grad.numpy()
+
+
+def sigmoid(Z):
+    return 1 / (1 + np.exp(-Z))
+
+
+def test_bce_delta_right_answers_pass(capsys):
+    backprop.check_bce_delta(bce_by_autograd)
+    backprop.check_bce_delta(lambda Z, T: (sigmoid(Z) - T) / len(Z))
+    assert capsys.readouterr().out.count("✓") == 2
+
+
+@pytest.mark.parametrize("answer,pattern", [
+    (lambda Z, T: (sigmoid(Z) - T) * sigmoid(Z) * (1 - sigmoid(Z)) / len(Z), r"^bce_delta: σ'\(z\) is counted twice"),
+    (lambda Z, T: (sigmoid(Z) - T) / (sigmoid(Z) * (1 - sigmoid(Z)) * len(Z)), "^bce_delta: that is ∂E/∂a"),
+    (lambda Z, T: sigmoid(Z) - T, r"^bce_delta: the 1/N of the mean is missing \(on case 1: N = 8\)$"),
+    (lambda Z, T: 2 * (sigmoid(Z) - T) / len(Z), "^bce_delta: the factor 2 belongs to a squared error"),
+    (lambda Z, T: (T - sigmoid(Z)) / len(Z), "^bce_delta: the sign is wrong"),
+    (lambda Z, T: (Z - T) / len(Z), "^bce_delta: σ is missing"),
+    (lambda Z, T: (sigmoid(Z) - T) / len(Z) if len(Z) == 8 else Z, r"^bce_delta: wrong on case 2 \(N = 5\)"),
+    (lambda Z, T: None, "None"),
+    (lambda Z, T: Z.foo, r"^bce_delta raised AttributeError: .* \(on case 1: N = 8\)$"),
+])
+def test_bce_delta_mistakes_are_named(answer, pattern):
+    fails_with(backprop.check_bce_delta, answer, pattern)

@@ -266,3 +266,19 @@ def draw(ax, sizes=(4, 6, 6, 6, 1)):
               f"output y, linear\nY: (N, {sizes[-1]})"]
     return diagrams.draw_network(ax, diagrams.mlp_layers(sizes), radius=0.3, layer_gap=2.4, layer_labels=labels,
                                  title=f"The {'-'.join(map(str, sizes))} network (unit j of hidden layer l: hl_j)")
+
+
+def network_figure(sizes=(4, 6, 6, 6, 1)):
+    """The network of layer `sizes` drawn by `draw`, as a Figure with its text alternative (style.describe)."""
+    from . import style
+
+    sizes = [as_int(f"sizes[{i}]", s, low=1) for i, s in enumerate(sizes)]
+    fig = style.figure(figsize=(10, 5.5))
+    draw(fig.subplots(), tuple(sizes))
+    n_weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    hidden = ", ".join(str(s) for s in sizes[1:-1])
+    return style.describe(fig, (
+        f"A layered network drawn left to right: {sizes[0]} inputs, hidden layers of {hidden} ReLU units, and "
+        f"{sizes[-1]} linear output. Every unit is joined to every unit of the next layer: {n_weights} lines, one "
+        f"per weight. Under each layer its arrays and their shapes for a batch of N samples, from X: (N, {sizes[0]}) "
+        f"to Y: (N, {sizes[-1]})."))

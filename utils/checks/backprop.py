@@ -545,3 +545,55 @@ def _sgd_judge(cases, answers):
 
 # fn(net, X, T, eta, batch_size, steps) -> list of the batch losses; updates net's parameters in place.
 check_sgd = Exercise("check-sgd", "sgd", _sgd_cases, _sgd_collect, _sgd_judge, seed=17)
+
+
+# ---------------------------------------------------------------- Exercise 6 (going further): sigmoid + cross-entropy
+
+def _bce_cases(seed):
+    """(Z, T) pairs: logits of both signs and sizes with 0/1 targets; N = 8 and N = 5."""
+    rng = np.random.default_rng(seed)
+    return [(3 * rng.standard_normal((n, 1)), rng.integers(0, 2, (n, 1)).astype(float)) for n in (8, 5)]
+
+
+def _bce_collect(fn, cases):
+    __tracebackhide__ = True
+    answers = []
+    for k, (Z, T) in enumerate(cases):
+        answers.append(recorded(_call(fn, "bce_delta", Z.copy(), T.copy(), case=f"case {k + 1}: N = {len(Z)}")))
+    return answers
+
+
+def _sigmoid(Z):
+    return 1 / (1 + np.exp(-Z))
+
+
+_BCE_MISTAKES = [
+    (lambda Z, T: (_sigmoid(Z) - T) * _sigmoid(Z) * (1 - _sigmoid(Z)) / len(Z),
+     "σ'(z) is counted twice (or that is the δ of a squared error): for cross-entropy ∂E/∂a = (a - t) / (a (1 - a) N), "
+     "and its a (1 - a) cancels against σ'(z)"),
+    (lambda Z, T: (_sigmoid(Z) - T) / (_sigmoid(Z) * (1 - _sigmoid(Z))) / len(Z),
+     "that is ∂E/∂a, the derivative with respect to the output a = σ(z): multiply by σ'(z) = a (1 - a)"),
+    (lambda Z, T: _sigmoid(Z) - T, "the 1/N of the mean is missing"),
+    (lambda Z, T: 2 * (_sigmoid(Z) - T) / len(Z), "the factor 2 belongs to a squared error, not to cross-entropy"),
+    (lambda Z, T: (T - _sigmoid(Z)) / len(Z), "the sign is wrong: δ = (σ(z) - t) / N grows with z when t = 0"),
+    (lambda Z, T: (Z - T) / len(Z), "σ is missing: δ = (σ(z) - t) / N, with the sigmoid of z, not z itself"),
+]
+
+
+def _bce_judge(cases, answers):
+    __tracebackhide__ = True
+    if not isinstance(answers, list) or len(answers) != len(cases):
+        _fail(f"bce_delta: expected {len(cases)} answers, got {describe(answers)}")
+    for k, ((Z, T), answer) in enumerate(zip(cases, answers)):
+        got = array("bce_delta", answer, [Z.shape])
+        if _close(got, (_sigmoid(Z) - T) / len(Z), 1e-9):
+            continue
+        for wrong, message in _BCE_MISTAKES:
+            if _close(got, wrong(Z, T), 1e-9):
+                _fail(f"bce_delta: {message} (on case {k + 1}: N = {len(Z)})")
+        _fail(f"bce_delta: wrong on case {k + 1} (N = {len(Z)}): δ is ∂E/∂a · σ'(z); write both factors and multiply out")
+    return f"bce_delta = (σ(Z) - T) / N on {len(cases)} cases: the sigmoid's derivative cancels against the cross-entropy's"
+
+
+# fn(Z, T) -> dE/dZ (N, 1) of the mean binary cross-entropy of sigmoid(Z).
+check_bce_delta = Exercise("check-bce-delta", "bce_delta", _bce_cases, _bce_collect, _bce_judge, seed=19)
