@@ -511,3 +511,11 @@ def test_bce_delta_right_answers_pass(capsys):
 ])
 def test_bce_delta_mistakes_are_named(answer, pattern):
     fails_with(backprop.check_bce_delta, answer, pattern)
+
+
+def test_an_exercise_declaration_refuses_a_grade_id_that_is_no_string():
+    """An allowed callable with sgd's six arguments (checks.Exercise) must not register a net as a grade id."""
+    ex = backprop.check_sgd
+    with pytest.raises(TypeError, match="grade_id must be a string; got Sequential"):
+        checks.Exercise(torch.nn.Sequential(), "sgd", ex.cases, ex.collect, ex.judge)
+    assert all(isinstance(gid, str) for gid in checks.EXERCISES)
