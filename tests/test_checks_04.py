@@ -519,3 +519,16 @@ def test_an_exercise_declaration_refuses_a_grade_id_that_is_no_string():
     with pytest.raises(TypeError, match="grade_id must be a string; got Sequential"):
         checks.Exercise(torch.nn.Sequential(), "sgd", ex.cases, ex.collect, ex.judge)
     assert all(isinstance(gid, str) for gid in checks.EXERCISES)
+
+
+def test_sequential_that_raises_is_told_on_which_network():
+    from utils import data
+
+    W0 = data.getparams()[0][0]
+
+    def only_the_notebooks(W, B):
+        if not np.array_equal(W[0], W0):
+            raise KeyError("weights")
+        return sequential(W, B)
+    fails_with(backprop.check_sequential, only_the_notebooks,
+               r"^build_sequential raised KeyError: 'weights' \(on a second 4-6-6-6-1 network\)$")
