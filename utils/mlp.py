@@ -1,9 +1,11 @@
 """The ReLU network of notebook 04 (4 -> 6 -> 6 -> 6 -> 1 in the course, any sizes here).
 
 Numpy orientation, as in the course: Z[l] = A[l] @ W[l] + B[l], W[l] of shape
-(fan_in, fan_out), B[l] of shape (fan_out,); ReLU (or tanh, notebook 04's transfer
-exercise) on every layer but the last, which is linear; the error is the mean squared
-error ((Y - T)**2).mean() over all N * d_out entries.
+(fan_in, fan_out), B[l] of shape (fan_out,); ReLU (or tanh) on every layer but the last,
+which is linear; the error is the mean squared error ((Y - T)**2).mean() over all N * d_out
+entries. Also the same network as layers with a forward, a backward and a cache (Linear, ReLU),
+the memory reverse mode keeps (stored_floats), the noise of mini-batch gradients (minibatch_spread)
+and the notebook's network figure.
 """
 import numpy as np
 
@@ -213,13 +215,18 @@ def layer_backward(X, T, W, B):
     return [layer.dw for layer in linear], [layer.db for layer in linear], net
 
 
+def _sizes(sizes):
+    """`sizes` as a list of positive ints (at least an input and an output size), or an error naming it."""
+    if not isinstance(sizes, (list, tuple)) or len(sizes) < 2:
+        raise ValueError(f"sizes must list at least an input and an output size, like (4, 6, 1); got {sizes!r}")
+    return [as_int(f"sizes[{i}]", s, low=1) for i, s in enumerate(sizes)]
+
+
 def stored_floats(sizes, n_samples):
     """How many numbers the backward pass keeps from the forward pass of a ReLU network with layer sizes `sizes`
     (e.g. (4, 6, 6, 6, 1)) on a batch of `n_samples`: each Linear layer's input (N x fan_in) and each ReLU's mask
     (N x width), as the layer API caches them. Returns {"linear inputs", "relu masks", "total", "parameters"}."""
-    sizes = [as_int(f"sizes[{i}]", s, low=1) for i, s in enumerate(sizes)]
-    if len(sizes) < 2:
-        raise ValueError(f"sizes must list at least an input and an output size; got {sizes}")
+    sizes = _sizes(sizes)
     n = as_int("n_samples", n_samples, low=1)
     inputs, masks = n * sum(sizes[:-1]), n * sum(sizes[1:-1])
     params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
@@ -236,12 +243,15 @@ def minibatch_spread(X, T, W, B, batch_sizes):
         DW, DB = backward_unchecked(X_, T_, W, B)
         return np.concatenate([d.ravel() for d in DW + DB])
 
+    if not isinstance(batch_sizes, (list, tuple)) or not batch_sizes:
+        raise ValueError(f"batch_sizes must be a non-empty list of batch sizes; got {batch_sizes!r}")
+    sizes = [as_int(f"batch_sizes[{i}]", b, low=1, high=len(X)) for i, b in enumerate(batch_sizes)]
+    for b in sizes:
+        if len(X) % b:
+            raise ValueError(f"batch_sizes must divide N = {len(X)}; got {b}")
     full = flat(X, T)
     out = []
-    for b in batch_sizes:
-        b = as_int("batch size", b, low=1, high=len(X))
-        if len(X) % b:
-            raise ValueError(f"batch_sizes: each must divide N = {len(X)}; got {b}")
+    for b in sizes:
         errs = [np.linalg.norm(flat(X[i:i + b], T[i:i + b]) - full) for i in range(0, len(X), b)]
         out.append(np.sqrt(np.mean(np.square(errs))) / np.linalg.norm(full))
     return np.array(out)
@@ -272,7 +282,7 @@ def network_figure(sizes=(4, 6, 6, 6, 1)):
     """The network of layer `sizes` drawn by `draw`, as a Figure with its text alternative (style.describe)."""
     from . import style
 
-    sizes = [as_int(f"sizes[{i}]", s, low=1) for i, s in enumerate(sizes)]
+    sizes = _sizes(sizes)
     fig = style.figure(figsize=(10, 5.5))
     draw(fig.subplots(), tuple(sizes))
     n_weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))

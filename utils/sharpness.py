@@ -1,9 +1,10 @@
-"""Sharpness and the edge of stability (notebook 04, section 8; the stability limit of notebook 03).
+"""Sharpness and the edge of stability (notebook 04, section 11, going further; the stability limit of notebook 03).
 
 Gradient descent with step eta on a quadratic diverges along every Hessian eigendirection whose
 eigenvalue exceeds 2/eta (notebook 03). On a neural network's loss the Hessian changes as the weights
-move; its largest eigenvalue, the *sharpness*, tends to climb to 2/eta and hover there, while the loss
-still falls in the long run with short spikes: the "edge of stability" (Cohen et al., ICLR 2021).
+move; its largest eigenvalue, the *sharpness*, typically climbs to 2/eta and hovers at or just above it, while
+the loss still falls in the long run with short spikes: the "edge of stability" (Cohen et al., ICLR 2021), an
+observation, not a law; Damian, Nichani and Lee (ICLR 2023) explain the return below 2/eta (self-stabilisation).
 
 The sharpness is measured without forming the Hessian: power iteration on Hessian-vector products,
 each one a second backward pass of torch's autograd through the gradient (Pearlmutter's trick).
