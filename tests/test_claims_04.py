@@ -580,3 +580,12 @@ def test_figure_descriptions_are_computed_from_the_runs(runs):
     assert "The spikes start at steps 187, 235, 288, 344." in text
     network = style.description_of(mlp.network_figure((4, 6, 6, 6, 1)))
     assert "102 lines, one per weight" in network and "hidden layers of 6, 6, 6 ReLU units" in network
+
+
+def test_the_batch_gradients_average_to_the_full_gradient():
+    """'an unbiased estimate (averaged over the N/b batches it is the full gradient)', for every b of the table."""
+    full = np.concatenate([d.ravel() for d in sum(mlp.backward(X, T, W, B), [])])
+    for b in (5, 10, 20, 50):
+        batches = [np.concatenate([d.ravel() for d in sum(mlp.backward(X[i:i + b], T[i:i + b], W, B), [])])
+                   for i in range(0, len(X), b)]
+        np.testing.assert_allclose(np.mean(batches, axis=0), full, rtol=1e-10, atol=1e-15)
