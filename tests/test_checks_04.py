@@ -1,7 +1,6 @@
 """Checks of notebook 04: the right answer passes, each recognised mistake produces its message, malformed
 answers a message. The right answers are written here independently of the package's reference (torch
 autograd in float64, a loop written for the test), so that a wrong reference cannot pass unnoticed."""
-import json
 from pathlib import Path
 
 import nbformat
@@ -349,10 +348,6 @@ def test_exercises_collect_plain_data_and_judge_with_another_seed(grade_id):
         assert _plain_only(answers), f"{grade_id}: collect returned more than plain data"
         assert exercise.judge(inputs, answers)
     assert repr(exercise.cases(1)) != repr(exercise.cases(2)), "another seed must give other cases"
-
-
-def _shapes(value):
-    return [_shapes(v) for v in value] if isinstance(value, (list, tuple)) else list(np.shape(value))
 
 
 @pytest.mark.parametrize("grade_id", sorted(RIGHT))

@@ -1,5 +1,5 @@
 """Notebook 04's judges on recorded answers, as the grader calls them (judge(cases, answers), outside the
-student's kernel): every failure branch of the four judges names what it found, at the tolerance it states, and a
+student's kernel): every failure branch of the judges names what it found, at the tolerance it states, and a
 record the grader could not even make gets a message instead of a crash; the cases each seed gives."""
 import copy
 import importlib.util
@@ -111,28 +111,6 @@ def test_sequential_output_must_be_what_its_layers_compute_to_1e9_and_the_differ
                                                   "one network")
 
 
-
-
-
-
-
-
-def as_float32(a):
-    """What collect records of a float32 error: its value and gradients rounded to float32."""
-    a.update(dtype="float32", value=float(np.float32(a["value"])),
-             **{k: [g.astype(np.float32).astype(np.float64) for g in a[k]] for k in ("grad_W", "grad_B")})
-
-
-# each hint (a fact the sandbox reports) on a record as collect makes it of such an answer: its values are wrong or
-# missing (no gradients without a scalar connected to W and B), and the hint names why
-
-
-
-
-
-
-
-
 # ---------------------------------------------------------------- backward (Exercise 1)
 
 def arrays(cases):
@@ -154,8 +132,6 @@ def test_cases_are_the_same_for_a_seed_and_each_random_network_changes_with_it(e
         assert not same(arrays(first[k:k + 1]), arrays(other[k:k + 1])), k
 
 
-
-
 def test_backward_that_is_no_function_is_named():
     fails_with(backprop.check_backward, 42, "^backward must be a function; got int$")
 
@@ -171,8 +147,6 @@ def test_backward_that_raises_is_named_with_the_exception():
 @pytest.fixture(scope="module")
 def backward_records():
     return recorded(BACKWARD, written_backward)
-
-
 
 
 def test_backward_right_records_get_their_messages(backward_records):
@@ -305,16 +279,6 @@ def test_backward_tensors_of_any_float_dtype_are_recorded_as_their_float64_value
     for record, case in zip(records, cases):
         for got, want in zip(record[0] + record[1], sum(half(*case), [])):
             assert got.dtype == np.float64 and np.array_equal(got, want.double().numpy())
-
-
-
-
-
-
-
-
-
-
 
 
 # ---------------------------------------------------------------- build_sequential: what collect records, more branches
@@ -513,14 +477,6 @@ def test_sequential_facts_that_are_no_plain_values_are_named_by_their_type(seq):
                                                   "match numpy; got <ndarray>")
 
 
-
-
-
-
-
-
-
-
 def test_sequential_fresh_inputs_spread_as_wide_as_xs_columns_plus_one(monkeypatch):
     """Each column of the fresh inputs is normal noise times (the column's largest |x| + 1): both signs, as wide as
     X, and a column of zeros in X still varies. Drawn from the operating system's entropy: no seed."""
@@ -576,8 +532,6 @@ def test_sequential_output_on_the_fresh_inputs_is_compared_with_numpys_to_1e9(mo
     assert 1e-9 < gap < 1e-6
     assert judged(SEQUENTIAL, cases, moved) == ("the network gives numpy's output on X but not on other inputs: check "
                                                 "the order of the layers (a ReLU after each hidden nn.Linear)")
-
-
 
 
 # ---------------------------------------------------------------- sgd (mini-batch SGD): records as the grader gets them
