@@ -190,11 +190,9 @@ EQUIVALENT = {
     # checks.backprop and checks.chainrule (notebooks 04 and 02)
     "utils.checks.backprop.x__backward_cases__mutmut_16": "another draw: seed - 1 for seed + 1 makes the N = 7 "
                                                           "network, still a random 4-6-6-6-1 one other than case 1's",
-    "utils.checks.backprop.x__backward_cases__mutmut_17": "another draw: seed + 2 for seed + 1, as above (backward_tanh"
-                                                          "'s 3-5-4-1 network then has the same seed; no check relies "
+    "utils.checks.backprop.x__backward_cases__mutmut_17": "another draw: seed + 2 for seed + 1, as above (the "
+                                                          "3-5-4-1 network then has the same seed; no check relies "
                                                           "on the two being unrelated)",
-    "utils.checks.backprop.x__tanh_cases__mutmut_17": "another draw: seed + 3 for seed + 2 makes the 3-5-4-1 network "
-                                                      "of N = 9, still unlike the other two",
     "utils.checks.backprop.x__sequential_cases__mutmut_10": "another draw: N = 6 for 5 in the second network; the "
                                                             "judge compares its output at any N",
     **{f"utils.checks.backprop.x_{f}__mutmut_{n}": "Z >= 0 for Z > 0 in a ReLU mask: no pre-activation of the "

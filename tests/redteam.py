@@ -19,21 +19,26 @@ WRONG_KAPPA = "def kappa(mu, sigma):\n    return 1.0\n"
 
 # Solution cells of notebook 04 that replace an exercise's collect (the sandbox's registry is the student's to change)
 # with one returning records made with numpy. Sources go through str.format twice (here, then write_student's
-# course and port): no braces in them. `backward` is the cell of Exercise 1 (numpy).
-FORGED_TORCH = (
-    "def error_torch(X, T, W, B):  # numpy only: no tensor, no autograd\n"
-    "    A = X\n"
-    "    for l in range(len(W)):\n"
-    "        A = A @ W[l] + B[l] if l == len(W) - 1 else numpy.maximum(A @ W[l] + B[l], 0)\n"
-    "    return float(((A - T) ** 2).mean())\n\n"
-    "def forged_torch_collect(fn, cases):\n"
+# course and port): no braces in them. `backward` is the cell of Exercise 1 (numpy); Xb, Tb, W, B the batch and the
+# parameters of the forged SGD run.
+FORGED_SGD = (
+    "def sgd(net, X, T, eta, batch_size, steps):  # nothing trained: the records are made with numpy\n"
+    "    return None\n\n"
+    "def forged_sgd_collect(fn, cases):\n"
     "    records = []\n"
-    "    for X, T, W, B in cases:\n"
-    "        DW, DB = {grads}\n"
-    "        records.append(dict(type='Tensor', is_tensor=True, shape=[], dtype='float64', has_grad_fn=True,\n"
-    "                            value=fn(X, T, W, B), grad_W=list(DW), grad_B=list(DB)))\n"
+    "    for case in cases:\n"
+    "        W, B, X, T, b = list(case['W']), list(case['B']), case['X'], case['T'], case['batch_size']\n"
+    "        losses = []\n"
+    "        for k in range(case['steps']):\n"
+    "            i = (k * b) % len(X)\n"
+    "            Xb, Tb = X[i:i + b], T[i:i + b]\n"
+    "            losses.append(float(((mlp.forward(Xb, W, B)[0] - Tb) ** 2).mean()))\n"
+    "            DW, DB = {grads}\n"
+    "            W = [w - case['eta'] * d for w, d in zip(W, DW)]\n"
+    "            B = [x - case['eta'] * d for x, d in zip(B, DB)]\n"
+    "        records.append(dict(losses=losses, W=W, B=B))\n"
     "    return records\n\n"
-    "object.__setattr__(checks.check_error_torch, 'collect', forged_torch_collect)\n")
+    "object.__setattr__(checks.check_sgd, 'collect', forged_sgd_collect)\n")
 FORGED_SEQUENTIAL = (
     "def build_sequential(W, B):\n"
     "    return None\n\n"
@@ -61,9 +66,9 @@ EACH_ON_ITS_OWN = (
 
 RED_TEAM = {
     # the three cheats of issue 17, verbatim
-    "cheat-backward": ({BACKWARD: {"ex1-backward": "def backward(X, T, W, B): return mlp.backward(X, T, W, B)"}},
+    "cheat-backward": ({BACKWARD: {"answer-backward": "def backward(X, T, W, B): return mlp.backward(X, T, W, B)"}},
                        {"check-backward": ("0", "uses the reference implementation `utils.mlp.backward`")}),
-    "cheat-check-backward": ({BACKWARD: {"ex1-backward": "checks.check_backward = lambda f: None"}},
+    "cheat-check-backward": ({BACKWARD: {"answer-backward": "checks.check_backward = lambda f: None"}},
                              {"check-backward": ("0", "`backward` is not defined")}),
     "cheat-kappa": ({KAPPA: {"answer-kappa": "kappa = lambda mu, s: conditioning.condition_number(mu, s)"}},
                     {"check-kappa": ("0", "uses the reference implementation `utils.conditioning.condition_number`")}),
@@ -106,24 +111,25 @@ RED_TEAM = {
         "tol=tol, max_steps=10 ** 6)['steps']\n")}},
         {"check-predict-steps": ("0", "uses the reference implementation `utils.conditioning.gradient_descent`")}),
     "delegate-backprop": ({BACKWARD: {
-        "ex2-autograd": "def error_torch(X, T, W, B):\n    return mlp.error_torch(X, T, W, B)\n",
-        "ex4-backward-tanh": "def backward_tanh(X, T, W, B):\n    return mlp.backward(X, T, W, B, activation='tanh')\n"}},
-        {"check-autograd": ("0", "uses the reference implementation `utils.mlp.error_torch`"),
-         "check-backward-tanh": ("0", "uses the reference implementation `utils.mlp.backward`")}),
-    # notebook 04's objects reported by a replaced collect (issue 23, finding 2): an error_torch in numpy and a
+        "answer-sgd": ("def sgd(net, X, T, eta, batch_size, steps):\n"
+                       "    return [mlp.mse(net(X).detach().numpy(), T.numpy())] * steps\n"),
+        "answer-bce-delta": "def bce_delta(Z, T):\n    return (checks._sigmoid(Z) - T) / len(Z)\n"}},
+        {"check-sgd": ("0", "uses the reference implementation `utils.mlp.mse`"),
+         "check-bce-delta": ("0", "uses the reference implementation `utils.checks.backprop._sigmoid`")}),
+    # notebook 04's objects reported by a replaced collect (issue 23, finding 2): an sgd that trains nothing and a
     # build_sequential that returns None, with collects that return records made with numpy. The judges grade values
-    # only (what autograd or nn.Sequential did is in no record): grads from the package's reference score 0 (a stub),
+    # only (what autograd or nn.Sequential did is in no record): a run from the package's reference scores 0 (a stub),
     # wrong forged values score 0 with what is wrong, and values the student's own numpy computes get full points
     # (forge-objects-numpy names no exercise: every exercise of the notebook keeps its points; see the README).
-    "forge-objects-reference": ({BACKWARD: {"ex2-autograd": FORGED_TORCH.format(grads="mlp.backward(X, T, W, B)")}},
-                                {"check-autograd": ("0", "uses the reference implementation `utils.mlp.backward`")}),
+    "forge-objects-reference": ({BACKWARD: {"answer-sgd": FORGED_SGD.format(grads="mlp.backward(Xb, Tb, W, B)")}},
+                                {"check-sgd": ("0", "uses the reference implementation `utils.mlp.backward`")}),
     "forge-objects-wrong": ({BACKWARD: {
-        "ex2-autograd": FORGED_TORCH.format(grads="[2 * g for g in backward(X, T, W, B)[0]], backward(X, T, W, B)[1]"),
-        "ex3-sequential": FORGED_SEQUENTIAL.format(order="(0, 2, 1, 3, 5, 4, 6)")}},  # Linear, Linear, ReLU x 3, ...
-        {"check-autograd": ("0", "autograd's gradient W[0].grad is wrong"),
+        "answer-sgd": FORGED_SGD.format(grads="[2 * g for g in backward(Xb, Tb, W, B)[0]], backward(Xb, Tb, W, B)[1]"),
+        "answer-sequential": FORGED_SEQUENTIAL.format(order="(0, 2, 1, 3, 5, 4, 6)")}},  # Linear, Linear, ReLU x 3, ...
+        {"check-sgd": ("0", "the loss of step 1 is"),
          "check-sequential": ("0", "the output recorded on X is not what the recorded layers compute")}),
-    "forge-objects-numpy": ({BACKWARD: {"ex2-autograd": FORGED_TORCH.format(grads="backward(X, T, W, B)"),
-                                        "ex3-sequential": FORGED_SEQUENTIAL.format(order="range(7)")}}, {}),
+    "forge-objects-numpy": ({BACKWARD: {"answer-sgd": FORGED_SGD.format(grads="backward(Xb, Tb, W, B)"),
+                                        "answer-sequential": FORGED_SEQUENTIAL.format(order="range(7)")}}, {}),
     # notebook 02's multiplication count, taken from the sandbox (issue 23, finding 1): each gradient on its own (44
     # multiplications) with the tally written back, computed on the floats inside the counting numbers and wrapped
     # back, and a collect replaced by one whose record claims 1 multiplication (answer constants on a forged tape)
@@ -181,7 +187,7 @@ RED_TEAM = {
     "os-exit": ({KAPPA: {"answer-kappa": "import os\nos._exit(3)\n"}},
                 {"check-kappa": ("0", "ended the process (exit code 3) in solution cell `answer-kappa`")}),
     "sys-exit": ({HESSIAN: {"answer-hessian": "import sys\nsys.exit(0)\n"}}, {"check-hessian": ("0", "SystemExit")}),
-    "kill-9": ({BACKWARD: {"ex1-backward": "def backward(X, T, W, B):\n    import os, signal\n    os.kill(os.getpid(), signal.SIGKILL)\n"}},
+    "kill-9": ({BACKWARD: {"answer-backward": "def backward(X, T, W, B):\n    import os, signal\n    os.kill(os.getpid(), signal.SIGKILL)\n"}},
                {"check-backward": ("0", "killed by SIGKILL")}),
     # infinite loops: in a cell (spinning), and in the function (sleeping; the exercises after it still get graded)
     "loop-cell": ({KAPPA: {"answer-kappa": "while True:\n    pass\n"}}, {"check-kappa": ("0", "timed out after")}),
@@ -190,7 +196,7 @@ RED_TEAM = {
     # far more memory than the limit: numpy in a cell, torch in the function
     "memory-cell": ({HESSIAN: {"answer-hessian": "big = numpy.ones(2 ** 33)\n"}},
                     {"check-hessian": ("0", "memory limit")}),
-    "memory-function": ({BACKWARD: {"ex1-backward": "def backward(X, T, W, B):\n    return torch.ones(2 ** 33), None\n"}},
+    "memory-function": ({BACKWARD: {"answer-backward": "def backward(X, T, W, B):\n    return torch.ones(2 ** 33), None\n"}},
                         {"check-backward": ("0", "memory limit")}),
     # writing into the course folder and into the installed packages
     "write-files": ({KAPPA: {"answer-kappa": (
@@ -315,7 +321,7 @@ EXFILTRATE_ROUND1 = SANDBOX_RED_TEAM["exfiltrate-round1"][0]
 MISTAKES = {
     "mistakes": ({HESSIAN: {"answer-hessian": "def hessian(mu, sigma):\n    return numpy.diag(mu ** 2) + sigma ** 2 * numpy.eye(len(mu))\n",
                             "answer-kappa": "def kappa(mu, sigma):\n    return (mu @ mu) / sigma ** 2\n"},
-                  BACKWARD: {"ex1-backward": (
+                  BACKWARD: {"answer-backward": (
                       "def backward(X, T, W, B):\n    Z, A = [], [X]\n    for l in range(len(W)):\n"
                       "        Z.append(A[-1].dot(W[l]) + B[l])\n        A.append(numpy.maximum(0, Z[-1]))\n"
                       "    delta = 2 * (Z[-1] - T)  # the 1/N of the mean is missing\n"

@@ -55,6 +55,9 @@ CASES = {
     "mlp.forward": (mlp.forward, dict(X=X[:5], W=W, B=B)),
     "mlp.backward": (mlp.backward, dict(X=X[:5], T=T[:5], W=W, B=B)),
     "mlp.mse": (mlp.mse, dict(Y=T[:5], T=T[:5])),
+    "mlp.layer_backward": (mlp.layer_backward, dict(X=X[:5], T=T[:5], W=W, B=B)),
+    "mlp.stored_floats": (mlp.stored_floats, dict(sizes=(4, 6, 1), n_samples=10)),
+    "mlp.minibatch_spread": (mlp.minibatch_spread, dict(X=X[:4], T=T[:4], W=W, B=B, batch_sizes=[2])),
     "gradcheck.relative_error": (gradcheck.relative_error, dict(a=np.ones(3), b=np.ones(3))),
     "threshold.step": (threshold.step, dict(z=np.ones(3))),
     "threshold.predict": (threshold.predict, dict(X=np.zeros((3, 2)), W=threshold.square_network()[0], B=threshold.square_network()[1])),
@@ -385,6 +388,11 @@ ORACLES = {
     "mlp.forward": oracle_mlp_forward,
     "mlp.backward": oracle_mlp_backward,
     "mlp.mse": lambda r, Y, T: np.testing.assert_allclose(r, exact_mse(Y, T), rtol=1e-12),
+    "mlp.layer_backward": lambda r, X, T, W, B: oracle_mlp_backward(r[:2], X, T, W, B),
+    "mlp.stored_floats": lambda r, sizes, n_samples: np.testing.assert_equal(
+        r["total"], int(n_samples) * (sum(int(s) for s in sizes[:-1]) + sum(int(s) for s in sizes[1:-1]))),
+    "mlp.minibatch_spread": lambda r, X, T, W, B, batch_sizes: np.testing.assert_equal(
+        (r.shape, bool(np.all(r >= 0))), ((len(batch_sizes),), True)),
     "gradcheck.relative_error": oracle_relative_error,
     "threshold.step": lambda r, z: np.testing.assert_array_equal(r, step_ref(z)),
     "threshold.predict": lambda r, X, W, B: np.testing.assert_array_equal(r, threshold_predict(X, W, B)),

@@ -1,5 +1,5 @@
 """Notebook 04's judges on recorded answers, as the grader calls them (judge(cases, answers), outside the
-student's kernel): every failure branch of the four judges names what it found, at the tolerance it states, and a
+student's kernel): every failure branch of the judges names what it found, at the tolerance it states, and a
 record the grader could not even make gets a message instead of a crash; the cases each seed gives."""
 import copy
 import importlib.util
@@ -11,12 +11,11 @@ import torch
 
 from conftest import whole
 from feedback import fails_with, judged, recorded
-from test_checks_04 import error_torch, sequential, where, with_layer, written_backward, written_tanh
+from test_checks_04 import sequential, where, with_layer, written_backward
 from utils import data, mlp
 from utils.checks import _deny
 from utils.checks import backprop
-from utils.checks.backprop import check_backward as BACKWARD, check_backward_tanh as BACKWARD_TANH
-from utils.checks.backprop import check_error_torch as ERROR_TORCH, check_sequential as SEQUENTIAL
+from utils.checks.backprop import check_backward as BACKWARD, check_sequential as SEQUENTIAL, check_sgd as SGD
 
 
 @pytest.fixture(scope="module")
@@ -112,81 +111,7 @@ def test_sequential_output_must_be_what_its_layers_compute_to_1e9_and_the_differ
                                                   "one network")
 
 
-# ---------------------------------------------------------------- error_torch
-
-@pytest.fixture(scope="module")
-def torch_records():
-    return recorded(ERROR_TORCH, error_torch)
-
-
-def test_error_torch_right_record_gets_its_message(torch_records):
-    cases, good = torch_records
-    assert judged(ERROR_TORCH, cases, good) == ("the error's value, and the gradients recorded as W[l].grad and "
-                                                "B[l].grad after its backward(), equal numpy's error and backprop "
-                                                "gradients to 1e-9, every layer, on 2 networks")
-
-
-@pytest.mark.parametrize("answers,got", [(None, "NoneType"), ([{}], "list of length 1")])
-def test_error_torch_records_of_the_wrong_kind_are_described(torch_records, answers, got):
-    cases, _ = torch_records
-    assert judged(ERROR_TORCH, cases, answers) == f"error_torch: expected {len(cases)} records, got {got}"
-
-
-def as_float32(a):
-    """What collect records of a float32 error: its value and gradients rounded to float32."""
-    a.update(dtype="float32", value=float(np.float32(a["value"])),
-             **{k: [g.astype(np.float32).astype(np.float64) for g in a[k]] for k in ("grad_W", "grad_B")})
-
-
-# each hint (a fact the sandbox reports) on a record as collect makes it of such an answer: its values are wrong or
-# missing (no gradients without a scalar connected to W and B), and the hint names why
-@pytest.mark.parametrize("change,message", [
-    (lambda a: a.clear() or a.update(type="float", is_tensor=False),
-     "error_torch must return a torch tensor; got float (numpy values and Python floats cannot be differentiated by "
-     "autograd)"),
-    (lambda a: [a.pop("grad_W"), a.pop("grad_B"), a.update(shape=[3, 1])],
-     "error_torch must return a single number; got a tensor of shape (3, 1): take .mean()"),
-    (lambda a: [a.pop("grad_W"), a.pop("grad_B"), a.update(shape=None)],
-     "error_torch must return a single number; got a tensor of shape (): take .mean()"),
-    (lambda a: [a.pop("grad_W"), a.pop("grad_B"), a.update(has_grad_fn=False)],
-     "the error is not connected to the parameters (grad_fn is None): build it from W and B with torch operations, "
-     "without .detach(), .item() or .numpy()"),
-    (as_float32, "the error is computed in float32: keep the tensors' float64 (no .float()), so that it matches numpy "
-                 "to round-off"),
-    (lambda a: a.update(grad_W=None), "the error has the right value but autograd's gradient W[0].grad is wrong (or "
-                                      "missing): is part of the computation detached from W?"),
-])
-def test_error_torch_each_failure_says_what_it_found(torch_records, change, message):
-    cases, good = torch_records
-    answers = edit(good, change)
-    assert judged(ERROR_TORCH, cases, answers) == message
-
-
-@pytest.mark.parametrize("hints", [dict(is_tensor=False, type="ndarray"), dict(shape=[3, 1]), dict(shape=None),
-                                   dict(has_grad_fn=False), dict(dtype="float32"), dict(shape=["x"] * 100)])
-def test_error_torch_hints_alone_never_fail_right_values(torch_records, hints):
-    """Graded on values: a reported fact cannot take points away from right values (nor give them)."""
-    cases, good = torch_records
-    assert judged(ERROR_TORCH, cases, edit(good, lambda a: a.update(hints))).startswith("the error's value")
-
-
-def test_error_torch_value_must_match_to_1e9_and_a_wrong_one_is_given_with_the_right_one(torch_records):
-    cases, good = torch_records
-    X, T, W, B = cases[0]
-    want = mlp.mse(mlp.forward(X, W, B)[0], T)
-    answers = edit(good, lambda a: a.update(value=want * (1 + 1e-7)))
-    message = judged(ERROR_TORCH, cases, answers)
-    assert re.fullmatch(rf"the error is {want * (1 + 1e-7):.6g}, expected {want:.6g}: check the ReLUs \(none on the "
-                        r"output layer\), the biases and the square", message), message
-
-
-def test_error_torch_gradient_must_match_to_1e9(torch_records):
-    cases, good = torch_records
-    answers = edit(good, lambda a: a["grad_W"].__setitem__(0, a["grad_W"][0] * (1 + 1e-7)))
-    assert judged(ERROR_TORCH, cases, answers).startswith("the error has the right value but autograd's gradient")
-
-
-# ---------------------------------------------------------------- backward and backward_tanh (Exercises 1 and 4)
+# ---------------------------------------------------------------- backward (Exercise 1)
 
 def arrays(cases):
     """Every array of a list of cases, in order."""
@@ -197,30 +122,18 @@ def same(a, b):
     return len(a) == len(b) and all(x.shape == y.shape and np.array_equal(x, y) for x, y in zip(a, b))
 
 
-@pytest.mark.parametrize("exercise", [BACKWARD, BACKWARD_TANH, ERROR_TORCH, SEQUENTIAL])
+@pytest.mark.parametrize("exercise", [BACKWARD, SEQUENTIAL])
 def test_cases_are_the_same_for_a_seed_and_each_random_network_changes_with_it(exercise):
     """A grader's seed gives the same cases on every run; another seed, other networks (the notebook's data,
-    case 0 of backward, error_torch and build_sequential, stays)."""
+    case 0 of backward and build_sequential, stays)."""
     first, again, other = exercise.cases(7), exercise.cases(7), exercise.cases(8)
     assert same(arrays(first), arrays(again))
-    fixed = 0 if exercise is BACKWARD_TANH else 1
-    for k in range(fixed, len(first)):
+    for k in range(1, len(first)):
         assert not same(arrays(first[k:k + 1]), arrays(other[k:k + 1])), k
 
 
-def test_backward_tanh_third_network_has_another_shape_and_is_named_in_the_message():
-    """A pass that is right on the 4-6-6-6-1 networks but not on the third one is told which network."""
-    def wrong_on_three_layers(X, T, W, B):
-        return written_tanh(X, T, W, B, deriv=(lambda Z, A: 1 - Z ** 2) if len(W) == 3 else (lambda Z, A: 1 - A ** 2))
-    message = (f"{where(2)}: tanh'(z) = 1 - tanh(z)², so use 1 - A2², not 1 - Z2² (on the 3-5-4-1 network, N = 9)"
-               .replace("\\", ""))
-    fails_with(backprop.check_backward_tanh, wrong_on_three_layers, whole(message))
-
-
-@pytest.mark.parametrize("check,name", [(backprop.check_backward, "backward"),
-                                        (backprop.check_backward_tanh, "backward_tanh")])
-def test_backward_that_is_no_function_is_named(check, name):
-    fails_with(check, 42, f"^{name} must be a function; got int$")
+def test_backward_that_is_no_function_is_named():
+    fails_with(backprop.check_backward, 42, "^backward must be a function; got int$")
 
 
 def test_backward_that_raises_is_named_with_the_exception():
@@ -236,25 +149,16 @@ def backward_records():
     return recorded(BACKWARD, written_backward)
 
 
-@pytest.fixture(scope="module")
-def tanh_records():
-    return recorded(BACKWARD_TANH, written_tanh)
-
-
-def test_backward_right_records_get_their_messages(backward_records, tanh_records):
+def test_backward_right_records_get_their_messages(backward_records):
     cases, good = backward_records
-    assert judged(BACKWARD, cases, good) == ("DW and DB match the reference on the notebook's data and on two other "
-                                             "networks (N = 100 and N = 7)")
-    cases, good = tanh_records
-    assert judged(BACKWARD_TANH, cases, good) == ("the tanh network's DW and DB match the reference on three "
-                                                  "networks, one of another shape")
+    assert judged(BACKWARD, cases, good) == ("DW and DB match the reference on the notebook's data and on three other "
+                                             "networks (N = 100, N = 7, and a 3-5-4-1 network with N = 9)")
 
 
-@pytest.mark.parametrize("exercise,name", [(BACKWARD, "backward"), (BACKWARD_TANH, "backward_tanh")])
 @pytest.mark.parametrize("answers,got", [(None, "NoneType"), ([None], "list of length 1")])
-def test_backward_records_of_the_wrong_kind_are_described(exercise, name, answers, got):
-    cases = exercise.cases(exercise.seed)
-    assert judged(exercise, cases, answers) == f"{name}: expected 3 answers, got {got}"
+def test_backward_records_of_the_wrong_kind_are_described(answers, got):
+    cases = BACKWARD.cases(BACKWARD.seed)
+    assert judged(BACKWARD, cases, answers) == f"backward: expected 4 answers, got {got}"
 
 
 @pytest.mark.parametrize("answer,message", [
@@ -331,17 +235,13 @@ def test_backward_feedback_is_raised_once_not_during_another_check_failure():
     """IPython prints the exception a CheckFailed was raised during: the student would read the message twice."""
     excinfo = fails_with(backprop.check_backward, with_layer(2, DB=lambda r, a: 2 * r), r"^DB\[2\] is twice")
     assert excinfo.value.__context__ is None
-    excinfo = fails_with(backprop.check_backward_tanh, lambda *a: written_tanh(*a, deriv=lambda Z, A: 1),
-                         "tanh's derivative 1 - A3² is missing")
-    assert excinfo.value.__context__ is None
 
 
-@pytest.mark.parametrize("seed", [BACKWARD.seed, BACKWARD_TANH.seed, 12345])
+@pytest.mark.parametrize("seed", [BACKWARD.seed, 12345])
 def test_no_pre_activation_of_the_cases_is_exactly_zero(seed):
     """Why Z > 0 and Z >= 0 give the same ReLU masks in the judges (scripts/mutate.py, EQUIVALENT)."""
-    for exercise in (BACKWARD, BACKWARD_TANH):
-        for X, T, W, B in exercise.cases(seed):
-            assert all(np.all(z != 0) for z in mlp.forward(X, W, B)[1])
+    for X, T, W, B in BACKWARD.cases(seed):
+        assert all(np.all(z != 0) for z in mlp.forward(X, W, B)[1])
 
 
 class EagerTensor:
@@ -379,58 +279,6 @@ def test_backward_tensors_of_any_float_dtype_are_recorded_as_their_float64_value
     for record, case in zip(records, cases):
         for got, want in zip(record[0] + record[1], sum(half(*case), [])):
             assert got.dtype == np.float64 and np.array_equal(got, want.double().numpy())
-
-
-# ---------------------------------------------------------------- error_torch: collect's records, more judge branches
-
-def modified_in_place(X, T, W, B):
-    d = error_torch(X, T, W, B, reduce=lambda d: d)
-    err = (d ** 2).mean()
-    d.add_(1.0)  # d was saved for the square's backward
-    return err
-
-
-@pytest.mark.parametrize("answer,message", [
-    (lambda *a: error_torch(*a, reduce=lambda d: (d ** 2)[:0]),
-     "error_torch must return a single number; got a tensor of shape (0, 1): take .mean()"),
-    (lambda *a: error_torch(*a, reduce=lambda d: (d ** 2).mean() / 2),
-     "the error is half the right value: the sheet's error is the plain mean of (Y - T)², without a ½"),
-    (lambda X, T, W, B: error_torch(X, T, W, [b.detach() for b in B]),
-     "the error has the right value but autograd's gradient B[0].grad is wrong (or missing): is part of the "
-     "computation detached from B?"),
-    (lambda X, T, W, B: error_torch(X, T, W[:3] + [W[3].detach()], B),
-     "the error has the right value but autograd's gradient W[3].grad is wrong (or missing): is part of the "
-     "computation detached from W?"),
-])
-def test_error_torch_answers_are_recorded_and_named_in_full(answer, message):
-    fails_with(backprop.check_error_torch, answer, whole(message))
-
-
-def test_error_torch_that_cannot_be_differentiated_is_named_with_autograds_error():
-    X, T = data.getdata()
-    W, B = data.getparams()
-    Wt, Bt = [torch.nn.Parameter(torch.tensor(w)) for w in W], [torch.nn.Parameter(torch.tensor(b)) for b in B]
-    with pytest.raises(RuntimeError) as raised:
-        modified_in_place(torch.tensor(X), torch.tensor(T), Wt, Bt).backward()
-    fails_with(backprop.check_error_torch, modified_in_place,
-               whole(f"error_torch's result cannot be differentiated: {raised.value}"))
-
-
-def test_error_torch_value_that_is_nan_is_named(torch_records):
-    cases, good = torch_records
-    answers = edit(good, lambda a: a.update(value=float("nan")))
-    assert judged(ERROR_TORCH, cases, answers) == "error_torch returned nan: look for a division by zero or an overflow"
-
-
-def test_error_torch_mistake_is_named_only_within_1e9(torch_records):
-    """N times the error, off by 1e-7, is no longer the .sum() mistake: the value and the right one are given."""
-    cases, good = torch_records
-    X, T, W, B = cases[0]
-    want = mlp.mse(mlp.forward(X, W, B)[0], T)
-    got = want * len(X) * (1 + 1e-7)
-    answers = edit(good, lambda a: a.update(value=got))
-    assert judged(ERROR_TORCH, cases, answers) == (f"the error is {got:.6g}, expected {want:.6g}: check the ReLUs "
-                                                   "(none on the output layer), the biases and the square")
 
 
 # ---------------------------------------------------------------- build_sequential: what collect records, more branches
@@ -629,50 +477,6 @@ def test_sequential_facts_that_are_no_plain_values_are_named_by_their_type(seq):
                                                   "match numpy; got <ndarray>")
 
 
-def test_error_torch_facts_that_are_no_plain_values_are_named_by_their_type(torch_records):
-    cases, good = torch_records
-    answers = edit(good, lambda a: a.update(is_tensor=np.zeros(2), type=np.zeros(2), dtype=np.zeros(2), value=None))
-    assert judged(ERROR_TORCH, cases, answers) == ("error_torch must return a torch tensor; got <ndarray> (numpy "
-                                                   "values and Python floats cannot be differentiated by autograd)")
-    answers = edit(good, lambda a: a.update(dtype=np.zeros(2), value=None))
-    assert judged(ERROR_TORCH, cases, answers) == ("the error is computed in <ndarray>: keep the tensors' float64 (no "
-                                                   ".float()), so that it matches numpy to round-off")
-
-
-def forged_torch(cases, grads=lambda *case: written_backward(*case), value=None, **facts):
-    """Records claiming a float64 scalar tensor with a grad_fn, made with numpy: the error and its gradients."""
-    records = []
-    for X, T, W, B in cases:
-        DW, DB = grads(X, T, W, B)
-        error = float(np.mean((numpy_network(X, W, B) - T) ** 2)) if value is None else value(X, T, W, B)
-        records.append(dict(dict(type="Tensor", is_tensor=True, shape=[], dtype="float64", has_grad_fn=True,
-                                 value=error, grad_W=DW, grad_B=DB), **facts))
-    return records
-
-
-@pytest.mark.parametrize("facts", [{}, dict(is_tensor=False, has_grad_fn=False, dtype="float16", type="float")])
-def test_error_torch_forged_record_of_the_right_values_passes_whatever_it_reports(facts):
-    """Graded on values: no data proves that autograd, not numpy, computed them."""
-    cases = ERROR_TORCH.cases(ERROR_TORCH.seed)
-    assert judged(ERROR_TORCH, cases, forged_torch(cases, **facts)).startswith("the error's value")
-
-
-@pytest.mark.parametrize("forged,message", [
-    (dict(grads=lambda *case: written_backward(*case, deriv=lambda Z, A: 1)),  # no ReLU mask
-     "the error has the right value but autograd's gradient W[0].grad is wrong (or missing): is part of the "
-     "computation detached from W?"),
-    (dict(grads=lambda X, T, W, B: (written_backward(X, T, W, B)[0], [np.full(b.shape, "0") for b in B])),
-     "the error has the right value but autograd's gradient B[0].grad is wrong (or missing): is part of the "
-     "computation detached from B?"),
-    (dict(value=lambda X, T, W, B: float(np.sum((numpy_network(X, W, B) - T) ** 2))),
-     "the error is N times too large: use .mean(), not .sum()"),
-    (dict(value=lambda X, T, W, B: "0.5"), "error_torch must return a number; got a str"),
-])
-def test_error_torch_forged_records_of_wrong_values_fail_with_what_is_wrong(forged, message):
-    cases = ERROR_TORCH.cases(ERROR_TORCH.seed)
-    assert judged(ERROR_TORCH, cases, forged_torch(cases, **forged)) == message
-
-
 def test_sequential_fresh_inputs_spread_as_wide_as_xs_columns_plus_one(monkeypatch):
     """Each column of the fresh inputs is normal noise times (the column's largest |x| + 1): both signs, as wide as
     X, and a column of zeros in X still varies. Drawn from the operating system's entropy: no seed."""
@@ -730,10 +534,39 @@ def test_sequential_output_on_the_fresh_inputs_is_compared_with_numpys_to_1e9(mo
                                                 "the order of the layers (a ReLU after each hidden nn.Linear)")
 
 
-@pytest.mark.parametrize("shape,message", [
-    ([2] * 8, "error_torch must return a single number; got a tensor of shape (2, 2, 2, 2, 2, 2, 2, 2): take .mean()"),
-    ([2] * 9, "error_torch returned None: did you forget `return`?"),  # more dimensions than it reads: not named
+# ---------------------------------------------------------------- sgd (mini-batch SGD): records as the grader gets them
+
+@pytest.fixture(scope="module")
+def sgd_records():
+    from test_checks_04 import sgd
+    return recorded(SGD, sgd)
+
+
+def test_sgd_right_record_gets_its_message(sgd_records):
+    cases, good = sgd_records
+    assert judged(SGD, cases, good).startswith("the losses and the final parameters equal a replay of mini-batch SGD")
+
+
+@pytest.mark.parametrize("change,message", [
+    (lambda a: a.update(losses="<list>"), "sgd must return the list of the 7 batch losses, one per step; got <list>"),
+    (lambda a: a.update(W=None), "the network's parameters could not be read after sgd"),
+    (lambda a: a["W"].__setitem__(0, a["W"][0].T), "the network's parameters could not be read after sgd"),
+    (lambda a: a["B"].__setitem__(0, a["B"][0] * np.nan), "the parameters hold NaN or inf after sgd"),
+    (lambda a: a["W"].__setitem__(0, a["W"][0] * (1 + 1e-7)), "the losses are right but the parameters after the "
+                                                              "last step are not"),
+    (lambda a: a["losses"].__setitem__(3, a["losses"][3] * (1 + 1e-7)), "the loss of step 3 is"),
 ])
-def test_error_torch_reads_a_shape_of_at_most_8_dimensions(torch_records, shape, message):
-    cases, good = torch_records
-    assert judged(ERROR_TORCH, cases, edit(good, lambda a: a.update(shape=shape, value=None))) == message
+def test_sgd_forged_records_fail_with_what_is_wrong(sgd_records, change, message):
+    cases, good = sgd_records
+    answers = copy.deepcopy(good)
+    change(answers[0])
+    assert judged(SGD, cases, answers).startswith(message)
+
+
+def test_sgd_replays_of_the_named_mistakes_differ_from_the_right_run():
+    """Each named mistake is told apart from the right loop (else the judge would name a right answer's mistake)."""
+    for case in SGD.cases(SGD.seed):
+        right = backprop._sgd_replay(case)
+        for mistake, _ in backprop._SGD_MISTAKES:
+            wrong = backprop._sgd_replay(case, mistake)
+            assert not all(np.allclose(a, b) for a, b in zip(right[1] + right[2], wrong[1] + wrong[2])), mistake

@@ -57,21 +57,22 @@ def test_printed_error_and_activity_cannot_be_moved_by_round_off():
 
 
 def test_printed_value_differs_from_the_course_and_its_10_decimals_hold_for_numpy_and_autograd():
-    """'the number Exercise 1 prints differs from the course's 1.5423…'; 10 decimals are printed because the
-    last digits differ between computations: the 10th cannot."""
+    """'the number Exercise 1 prints differs from the course's 1.5423…'; 10 decimals are safe: numpy and autograd
+    differ by a relative amount below 1e-14, the value lies more than 6e-12 from a rounding boundary (section 8)."""
     DW, _ = mlp.backward(X, T, W, B)
     AW, _ = mlp.autograd_gradients(X, T, W, B, "float64")
     values = [np.linalg.norm(DW[0][0, 0]), np.linalg.norm(AW[0][0, 0])]
     assert all(not f"{v:.10f}".startswith("1.5423") for v in values)
     assert len({f"{v:.10f}" for v in values}) == 1
-    assert all(far_from_rounding(v, 10, 1e-13) for v in values)
+    assert all(far_from_rounding(v, 10, 6e-12) for v in values)
+    assert abs(values[0] - values[1]) / values[0] < 1e-14
 
 
 def test_exercise_1_value_does_not_appear_before_exercise_1(notebook_text):
     """The value Exercise 1 prints is its answer: no cell before the exercise's solution cell shows it."""
     _, nb = notebook_text
     value = f"{np.linalg.norm(mlp.backward(X, T, W, B)[0][0][0, 0]):.10f}"
-    first = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "ex1-backward")
+    first = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "answer-backward")
     for cell in nb.cells[:first]:
         shown = cell.source + "".join(o.get("text", "") for o in cell.get("outputs", []))
         assert value[:6] not in shown
@@ -393,13 +394,198 @@ def test_stored_outputs_print_decisions_not_booleans_and_no_benchmark_file(noteb
     assert not re.search(r"\d\.\de-\d\d", outputs)  # no leading digit of round-off noise
 
 
-def test_the_notebook_opens_with_prerequisites_goals_time_and_exercises(notebook_text):
+def test_the_notebook_opens_with_prerequisites_goals_and_its_plan(notebook_text):
     _, nb = notebook_text
     first = nb.cells[0].source
-    for word in ("Prerequisites", "Learning goals", "Estimated time", "| exercise |"):
+    for word in ("Prerequisites", "Learning goals", "<!-- plan -->", "| exercise |"):
         assert word in first
-    points = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"] for c in nb.cells
-              if c.metadata.get("nbgrader", {}).get("grade")}
-    for gid, p in points.items():  # the table's points are the grade cells' points
-        assert str(p) in first, gid
-    assert sum(points.values()) == 20 + 10 + 5 + 10 + 2 + 2 + 3
+    assert "Estimated time" not in first  # the time is the plan's, computed (tests/test_plan.py)
+
+
+# ---------------------------------------------------------------- issue 26: the rewrite's new sections
+
+def cell_after(nb, text):
+    """The outputs' text of the first code cell after the markdown cell containing `text`."""
+    i = next(i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and text in c.source)
+    c = next(c for c in nb.cells[i + 1:] if c.cell_type == "code")
+    return "".join(o.get("text", "") for o in c.get("outputs", []))
+
+
+def test_layer_caches_hold_4000_numbers_and_torch_saves_as_many(notebook_text):
+    """'Here 4 000 numbers ... for 121 parameters'. Counted independently: the tensors autograd saves for its
+    backward pass (saved_tensors_hooks), parameters left out, are the same caches plus the loss's own Y - T (N x 1)."""
+    import torch
+
+    _, nb = notebook_text
+    _, _, layers = mlp.layer_backward(X, T, W, B)
+    assert sum(layer.cache.size for layer in layers) == 4000 == mlp.stored_floats((4, 6, 6, 6, 1), 100)["total"]
+    Wt = [torch.tensor(w, requires_grad=True) for w in W]
+    Bt = [torch.tensor(b, requires_grad=True) for b in B]
+    saved = []
+
+    def pack(t):
+        saved.append(0 if any(t is p for p in Wt + Bt) else t.numel())
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        mlp.error_torch(torch.tensor(X), torch.tensor(T), Wt, Bt)
+    assert sum(saved) == 4000 + len(X)
+    assert "numbers cached: 4000" in cell_after(nb, "prints what each cache holds")
+    assert "4 000 numbers" in nb.cells[next(i for i, c in enumerate(nb.cells) if "price of reverse mode" in c.source)].source
+
+
+def test_memory_grows_with_batch_and_depth_as_printed(notebook_text):
+    """'40 numbers per sample with three hidden layers, 76 with six', in proportion to N: counted by hand from the
+    layer sizes (each Linear keeps its input, each ReLU its mask)."""
+    _, nb = notebook_text
+    out = cell_after(nb, "price of reverse mode")
+    for sizes, per_sample, params in (((4, 6, 6, 6, 1), 4 + 6 + 6 + 6 + 6 + 6 + 6, 121),
+                                      ((4,) + (6,) * 6 + (1,), 4 + 6 * 6 + 6 * 6, 247)):
+        for n in (1, 100, 10_000):
+            assert mlp.stored_floats(sizes, n) == {"linear inputs": n * sum(sizes[:-1]),
+                                                   "relu masks": n * sum(sizes[1:-1]),
+                                                   "total": n * per_sample, "parameters": params}
+            assert f"N = {n:6}: {n * per_sample:7} numbers kept for {params} parameters" in out
+    assert (40, 76) == (4 + 6 * 6, 4 + 6 * 12)
+
+
+def test_second_backward_doubles_the_gradient_and_zeroing_restores_it(notebook_text):
+    """0.3677048251, then 0.7354096501 (twice) after a second backward(), then 0.3677048251 after zeroing."""
+    import torch
+
+    _, nb = notebook_text
+    Wt = [torch.nn.Parameter(torch.tensor(w)) for w in W]
+    Bt = [torch.nn.Parameter(torch.tensor(b)) for b in B]
+    printed = []
+    for zero in (False, False, True):
+        if zero:
+            for p in Wt + Bt:
+                p.grad = None
+        mlp.error_torch(torch.tensor(X), torch.tensor(T), Wt, Bt).backward()
+        printed.append(float(Wt[0].grad[0, 0].abs()))
+    assert printed[1] == pytest.approx(2 * printed[0], rel=1e-14) and printed[2] == pytest.approx(printed[0], rel=1e-14)
+    assert [f"{v:.10f}" for v in printed] == ["0.3677048251", "0.7354096501", "0.3677048251"]
+    assert all(far_from_rounding(v, 10, 1e-12) for v in printed)
+    assert cell_after(nb, "Now run the backward pass a second time").strip() == "0.7354096501"
+    assert cell_after(nb, "Twice the value").strip() == "0.3677048251"
+
+
+def test_minibatch_noise_as_printed_and_described(notebook_text):
+    """'batches of 10 ... 71%'; '5 → 50 cut the noise by a factor of 3.2, about √10'; it falls as b grows.
+    Recomputed here with torch autograd on each batch, independently of mlp.backward."""
+    import torch
+
+    _, nb = notebook_text
+
+    def grad(Xb, Tb):
+        Wt = [torch.tensor(w, requires_grad=True) for w in W]
+        Bt = [torch.tensor(b, requires_grad=True) for b in B]
+        mlp.error_torch(torch.tensor(Xb), torch.tensor(Tb), Wt, Bt).backward()
+        return np.concatenate([p.grad.numpy().ravel() for p in Wt + Bt])
+
+    full = grad(X, T)
+    spread = []
+    for b in (5, 10, 20, 50):
+        d = [np.linalg.norm(grad(X[i:i + b], T[i:i + b]) - full) for i in range(0, len(X), b)]
+        spread.append(np.sqrt(np.mean(np.square(d))) / np.linalg.norm(full))
+    np.testing.assert_allclose(mlp.minibatch_spread(X, T, W, B, (5, 10, 20, 50)), spread, rtol=1e-10)
+    assert [round(100 * s) for s in spread] == [107, 71, 60, 33]
+    assert all(far_from_rounding(100 * s, 0, 1e-6) for s in spread)
+    assert all(a > b for a, b in zip(spread, spread[1:]))
+    assert f"{spread[0] / spread[-1]:.1f}" == "3.2" and abs(spread[0] / spread[-1] - np.sqrt(10)) < 0.1 * np.sqrt(10)
+    out = cell_after(nb, "The cell measures how noisy")
+    assert "batches of 10:  71%" in out and "batches of 50:  33%" in out
+
+
+def test_sgd_run_of_the_solution_cell_as_printed(notebook_text):
+    """The solution cell's run: the batch loss falls on average (0.793 -> 0.111) but rises on 123 of 199 steps
+    ('SGD's loss does not fall on every step'). Replayed by the judge's own numpy replay."""
+    _, nb = notebook_text
+    case = {"W": W, "B": B, "X": X, "T": T, "eta": 0.05, "batch_size": 10, "steps": 200}
+    losses = backprop._sgd_replay(case)[0]
+    first, last = np.mean(losses[:10]), np.mean(losses[-10:])
+    rises = sum(b > a for a, b in zip(losses, losses[1:]))
+    assert (f"{first:.3f}", f"{last:.3f}", rises) == ("0.793", "0.111", 123)
+    assert far_from_rounding(first, 3, 1e-9) and far_from_rounding(last, 3, 1e-9)
+    assert min(abs(b - a) for a, b in zip(losses, losses[1:])) > 1e-9  # the count of rises is not round-off's
+    i = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "answer-sgd")
+    assert "over the last 10: 0.111; the loss rose on 123 of 199 steps" in "".join(
+        o.get("text", "") for o in nb.cells[i].outputs)
+
+
+def test_float32_bounds_as_measured_not_the_tolerance():
+    """Issue 26, imprecision 1: the float32 gradient agrees to a relative 5e-6 on every array (measured: 2.5e-6)
+    and 5e-7 on the printed entry (1.3e-7), not just 'below 1e-4'."""
+    DW, DB = mlp.backward(X, T, W, B)
+    DW32, DB32 = mlp.autograd_gradients(X, T, W, B, dtype="float32")
+    worst = max(gradcheck.relative_error(a, b) for a, b in zip(DW + DB, DW32 + DB32))
+    entry = abs(abs(DW32[0][0, 0]) - abs(DW[0][0, 0])) / abs(DW[0][0, 0])
+    assert 1e-7 < worst < 5e-6 and entry < 5e-7
+    text = "\n".join(c.source for c in nbformat.read(NOTEBOOK, as_version=4).cells)
+    assert "to a relative $5\\cdot10^{-6}$ on every array" in text and "only to below" not in text
+
+
+def test_full_hessian_at_the_end_of_the_run_as_printed(runs, notebook_text):
+    """'full Hessian: largest eigenvalue 40.7, most negative -0.3; power iteration: 40.7' (issue 26, imprecision 7:
+    the comparison with the full Hessian is shown, not asserted)."""
+    _, nb = notebook_text
+    end = runs[0.05]
+    ev = np.linalg.eigvalsh(sharpness.hessian(X, T, end["W"], end["B"]))
+    lam = sharpness.sharpness(X, T, end["W"], end["B"], iters=50)[0]
+    assert (f"{ev[-1]:.1f}", f"{ev[0]:.1f}", f"{lam:.1f}") == ("40.7", "-0.3", "40.7")
+    assert far_from_rounding(ev[-1], 1, 1e-4) and far_from_rounding(ev[0], 1, 1e-4) and abs(lam - ev[-1]) < 1e-6
+    assert "we checked every measurement" not in "\n".join(c.source for c in nb.cells)
+    assert "largest eigenvalue 40.7, most negative -0.3; power iteration: 40.7" in cell_after(nb, "full $121 \\times 121$ Hessian from")
+
+
+def test_imprecisions_of_issue_26_are_gone(notebook_text):
+    text, _ = notebook_text
+    for stale in ("the 10th cannot", "printed the right number, and was still wrong", "for 500 steps",
+                  "drives the sharpness up to $2/\\eta$ and keeps it there", "in float32 only to below",
+                  "Compare the η = 0.05 sharpness with 40"):
+        assert stale not in text, stale
+    for said in ("valid only for N = 1", "at or just above $2/\\eta$", "Damian", "the loss after 499 steps"):
+        assert said in text, said
+
+
+def test_the_n_equals_1_solution_is_exact_for_one_sample():
+    """'For a single sample it computes the exact gradient' (issue 26, imprecision 5)."""
+    for n in range(5):
+        one = slice(n, n + 1)
+        Y, _, A = mlp.forward(X[one], W, B)
+        delta_4 = 2 * (Y - T[one])
+        ref_W, ref_B = mlp.backward(X[one], T[one], W, B)
+        np.testing.assert_allclose(delta_4 * A[3].T, ref_W[3], rtol=1e-13)
+        np.testing.assert_allclose(delta_4.ravel(), ref_B[3], rtol=1e-13)
+
+
+def test_no_answer_in_the_cells_around_the_exercises(notebook_text):
+    """Issue 26: no complete backward pass outside the solution cells before the SGD exercise; the discussions that
+    answered written questions 3 and 7 live only in their model answers."""
+    _, nb = notebook_text
+    student = [c for c in nb.cells if not c.metadata.get("nbgrader", {}).get("solution")]
+    for c in student:
+        assert "delta @ W[l].T" not in c.source and "delta.dot(W[l].T)" not in c.source
+        assert "Why the mask is taken at" not in c.source and "progressive sharpening" not in c.source
+        assert "What happened at" not in c.source
+
+
+def test_figure_descriptions_are_computed_from_the_runs(runs):
+    from utils import style
+
+    text = style.description_of(sharpness.training_figure(runs, factor=1.3))
+    assert "η = 0.05: the loss falls from 1.82 to 0.031, with 4 spikes" in text
+    assert "against 2/η = 40, and is first measured above 2/η again at step 160" in text
+    assert "η = 0.02: the loss falls from 1.82 to 0.056, with 0 spikes" in text and "never reaches 2/η" in text
+    assert "The spikes start at steps 187, 235, 288, 344." in text
+    network = style.description_of(mlp.network_figure((4, 6, 6, 6, 1)))
+    assert "102 lines, one per weight" in network and "hidden layers of 6, 6, 6 ReLU units" in network
+
+
+def test_the_batch_gradients_average_to_the_full_gradient():
+    """'an unbiased estimate (averaged over the N/b batches it is the full gradient)', for every b of the table."""
+    full = np.concatenate([d.ravel() for d in sum(mlp.backward(X, T, W, B), [])])
+    for b in (5, 10, 20, 50):
+        batches = [np.concatenate([d.ravel() for d in sum(mlp.backward(X[i:i + b], T[i:i + b], W, B), [])])
+                   for i in range(0, len(X), b)]
+        np.testing.assert_allclose(np.mean(batches, axis=0), full, rtol=1e-10, atol=1e-15)

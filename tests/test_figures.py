@@ -18,7 +18,7 @@ import pytest
 from matplotlib.lines import Line2D
 
 from test_publish import contrast
-from utils import conditioning, diagrams, style, tanhnet, threshold
+from utils import conditioning, diagrams, mlp, sharpness, style, tanhnet, threshold
 
 
 def _run(step):
@@ -77,6 +77,11 @@ FIGURES = {  # name: () -> a drawn Figure, with small inputs shaped as the noteb
         np.geomspace(0.1, 10.0, 41), [tanhnet.SATURATION_X, (2.0, 2.0)]),
     "tanhnet.draw": lambda: _on_axes(tanhnet.draw, tanhnet.EXAMPLE_X, tanhnet.EXAMPLE_W),
     "diagrams.draw_network": lambda: _on_axes(diagrams.draw_network, diagrams.mlp_layers((2, 3, 1))),
+    "mlp.draw": lambda: _on_axes(mlp.draw, (2, 3, 1)),
+    "mlp.network_figure": lambda: mlp.network_figure((2, 3, 1)),
+    "sharpness.training_figure": lambda: sharpness.training_figure(
+        {eta: {"losses": np.array([1.0, 0.5, 0.9, 0.3]), "sharp_steps": np.array([0, 2]), "sharpness": np.array(s)}
+         for eta, s in ((0.5, [5.0, 3.0]), (0.1, [5.0, 6.0]))}),
 }
 
 
@@ -101,7 +106,7 @@ def _marker(m):
 def test_every_figure_function_of_utils_is_drawn_here():
     """A new figure in utils (a *_figure function, a *View class, a draw* or plot* function) must join FIGURES."""
     found = {f"{module.__name__.split('.')[-1]}.{name}"
-             for module in (conditioning, diagrams, style, tanhnet, threshold)
+             for module in (conditioning, diagrams, mlp, sharpness, style, tanhnet, threshold)
              for name, obj in vars(module).items()
              if (inspect.isfunction(obj) or inspect.isclass(obj)) and obj.__module__ == module.__name__
              and (name.endswith(("_figure", "View")) or name.startswith(("draw", "plot")))}

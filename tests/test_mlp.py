@@ -123,3 +123,41 @@ def test_activation_must_be_relu_or_tanh():
                  lambda: mlp.deltas(X, T, W, B, "sigmoid")):
         with pytest.raises(ValueError, match=r"activation must be one of \('relu', 'tanh'\); got 'sigmoid'"):
             call()
+
+
+# ---------------------------------------------------------------- the layer API, reverse mode's memory, mini-batches
+
+@pytest.mark.parametrize("sizes,n", [((4, 6, 6, 6, 1), 100), ((3, 5, 4, 2), 7), ((2, 1), 1)])
+def test_layer_backward_equals_autograd_and_caches_what_stored_floats_counts(sizes, n):
+    import torch
+
+    X, T, W, B = mlp.random_network(sizes, n, seed=len(sizes) + n)
+    DW, DB, layers = mlp.layer_backward(X, T, W, B)
+    Wt = [torch.tensor(w, requires_grad=True) for w in W]
+    Bt = [torch.tensor(b, requires_grad=True) for b in B]
+    mlp.error_torch(torch.tensor(X), torch.tensor(T), Wt, Bt).backward()
+    for ours, ref in zip(DW + DB, Wt + Bt):
+        np.testing.assert_allclose(ours, ref.grad.numpy(), rtol=1e-10, atol=1e-14)
+    assert [type(layer).__name__ for layer in layers] == ["Linear", "ReLU"] * (len(sizes) - 2) + ["Linear"]
+    assert sum(layer.cache.size for layer in layers) == mlp.stored_floats(sizes, n)["total"]
+    assert mlp.stored_floats(sizes, n)["parameters"] == sum(w.size + b.size for w, b in zip(W, B))
+
+
+def test_relu_layer_passes_the_gradient_where_the_input_was_positive_only():
+    relu = mlp.ReLU()
+    np.testing.assert_array_equal(relu.forward(np.array([[-1.0, 0.0, 2.0]])), [[0.0, 0.0, 2.0]])
+    np.testing.assert_array_equal(relu.backward(np.array([[5.0, 5.0, 5.0]])), [[0.0, 0.0, 5.0]])
+
+
+def test_minibatch_spread_is_zero_for_the_full_batch_and_positive_below_it():
+    X, T, W, B = mlp.random_network((3, 4, 1), 12, seed=3)
+    spread = mlp.minibatch_spread(X, T, W, B, [12, 6, 1])
+    assert spread[0] < 1e-14 and spread[1] > 0 and spread[2] > 0
+    with pytest.raises(ValueError, match="batch_sizes must divide N = 12; got 5"):
+        mlp.minibatch_spread(X, T, W, B, [5])
+
+
+@pytest.mark.parametrize("sizes", [None, (4,), [4, 0, 1], "461"])
+def test_stored_floats_names_bad_sizes(sizes):
+    with pytest.raises((ValueError, TypeError), match="sizes"):
+        mlp.stored_floats(sizes, 10)

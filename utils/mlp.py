@@ -1,13 +1,15 @@
 """The ReLU network of notebook 04 (4 -> 6 -> 6 -> 6 -> 1 in the course, any sizes here).
 
 Numpy orientation, as in the course: Z[l] = A[l] @ W[l] + B[l], W[l] of shape
-(fan_in, fan_out), B[l] of shape (fan_out,); ReLU (or tanh, notebook 04's transfer
-exercise) on every layer but the last, which is linear; the error is the mean squared
-error ((Y - T)**2).mean() over all N * d_out entries.
+(fan_in, fan_out), B[l] of shape (fan_out,); ReLU (or tanh) on every layer but the last,
+which is linear; the error is the mean squared error ((Y - T)**2).mean() over all N * d_out
+entries. Also the same network as layers with a forward, a backward and a cache (Linear, ReLU),
+the memory reverse mode keeps (stored_floats), the noise of mini-batch gradients (minibatch_spread)
+and the notebook's network figure.
 """
 import numpy as np
 
-from ._validate import as_array_list, as_choice, as_float_array
+from ._validate import as_array_list, as_choice, as_float_array, as_int
 
 
 def validate(X, T, W, B):
@@ -154,6 +156,107 @@ def autograd_gradients(X, T, W, B, dtype="float64", activation="relu"):
     return ([w.grad.double().numpy() for w in Wt], [b.grad.double().numpy() for b in Bt])
 
 
+# ---------------------------------------------------------------- the layer API: forward and backward with a cache
+
+class Linear:
+    """Z = A @ w + b. forward caches its input A (N, fan_in), the one array its backward needs;
+    backward(delta) (N, fan_out) sets dw (fan_in, fan_out) and db (fan_out,) and returns dE/dA (N, fan_in)."""
+
+    def __init__(self, w, b):
+        self.w, self.b = w, b
+        self.cache = None
+
+    def forward(self, A):
+        self.cache = A
+        return A @ self.w + self.b
+
+    def backward(self, delta):
+        self.dw, self.db = self.cache.T @ delta, delta.sum(axis=0)
+        return delta @ self.w.T
+
+
+class ReLU:
+    """A = max(0, Z). forward caches the mask Z > 0 (N, d); backward(dA) returns dE/dZ = dA * mask."""
+
+    def __init__(self):
+        self.cache = None
+
+    def forward(self, Z):
+        self.cache = Z > 0
+        return np.maximum(Z, 0)
+
+    def backward(self, dA):
+        return dA * self.cache
+
+
+def layers(W, B):
+    """The ReLU network of W, B as a list of layers [Linear, ReLU, ..., Linear] (no ReLU after the last)."""
+    W = as_array_list("W", W)
+    B = as_array_list("B", B, length=len(W))
+    out = []
+    for l, (w, b) in enumerate(zip(W, B)):
+        out += [Linear(w, b)] + ([ReLU()] if l < len(W) - 1 else [])
+    return out
+
+
+def layer_backward(X, T, W, B):
+    """mlp.backward through the layer API: forward through layers(W, B) (each caching what its backward needs),
+    then backward in reverse order from dE/dY = 2 (Y - T) / (N d_out). Returns (DW, DB, net), net the layers with
+    their caches still filled."""
+    X, T, W, B = validate(X, T, W, B)
+    net = layers(W, B)
+    out = X
+    for layer in net:
+        out = layer.forward(out)
+    grad = 2.0 * (out - T) / out.size
+    for layer in reversed(net):
+        grad = layer.backward(grad)
+    linear = [layer for layer in net if isinstance(layer, Linear)]
+    return [layer.dw for layer in linear], [layer.db for layer in linear], net
+
+
+def _sizes(sizes):
+    """`sizes` as a list of positive ints (at least an input and an output size), or an error naming it."""
+    if not isinstance(sizes, (list, tuple)) or len(sizes) < 2:
+        raise ValueError(f"sizes must list at least an input and an output size, like (4, 6, 1); got {sizes!r}")
+    return [as_int(f"sizes[{i}]", s, low=1) for i, s in enumerate(sizes)]
+
+
+def stored_floats(sizes, n_samples):
+    """How many numbers the backward pass keeps from the forward pass of a ReLU network with layer sizes `sizes`
+    (e.g. (4, 6, 6, 6, 1)) on a batch of `n_samples`: each Linear layer's input (N x fan_in) and each ReLU's mask
+    (N x width), as the layer API caches them. Returns {"linear inputs", "relu masks", "total", "parameters"}."""
+    sizes = _sizes(sizes)
+    n = as_int("n_samples", n_samples, low=1)
+    inputs, masks = n * sum(sizes[:-1]), n * sum(sizes[1:-1])
+    params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    return {"linear inputs": inputs, "relu masks": masks, "total": inputs + masks, "parameters": params}
+
+
+def minibatch_spread(X, T, W, B, batch_sizes):
+    """How far mini-batch gradients stray from the full-batch gradient g: for each batch size b (dividing N), the
+    root-mean-square of |g_batch - g| / |g| over the N / b consecutive batches X[i:i+b] (all weights and biases
+    flattened). Returns an array (len(batch_sizes),)."""
+    X, T, W, B = validate(X, T, W, B)
+
+    def flat(X_, T_):
+        DW, DB = backward_unchecked(X_, T_, W, B)
+        return np.concatenate([d.ravel() for d in DW + DB])
+
+    if not isinstance(batch_sizes, (list, tuple)) or not batch_sizes:
+        raise ValueError(f"batch_sizes must be a non-empty list of batch sizes; got {batch_sizes!r}")
+    sizes = [as_int(f"batch_sizes[{i}]", b, low=1, high=len(X)) for i, b in enumerate(batch_sizes)]
+    for b in sizes:
+        if len(X) % b:
+            raise ValueError(f"batch_sizes must divide N = {len(X)}; got {b}")
+    full = flat(X, T)
+    out = []
+    for b in sizes:
+        errs = [np.linalg.norm(flat(X[i:i + b], T[i:i + b]) - full) for i in range(0, len(X), b)]
+        out.append(np.sqrt(np.mean(np.square(errs))) / np.linalg.norm(full))
+    return np.array(out)
+
+
 def random_network(sizes, n_samples, seed):
     """A random (X, T, W, B) for layer sizes like (4, 6, 6, 6, 1); He-initialised, for tests and benchmarks."""
     rng = np.random.default_rng(seed)
@@ -173,3 +276,19 @@ def draw(ax, sizes=(4, 6, 6, 6, 1)):
               f"output y, linear\nY: (N, {sizes[-1]})"]
     return diagrams.draw_network(ax, diagrams.mlp_layers(sizes), radius=0.3, layer_gap=2.4, layer_labels=labels,
                                  title=f"The {'-'.join(map(str, sizes))} network (unit j of hidden layer l: hl_j)")
+
+
+def network_figure(sizes=(4, 6, 6, 6, 1)):
+    """The network of layer `sizes` drawn by `draw`, as a Figure with its text alternative (style.describe)."""
+    from . import style
+
+    sizes = _sizes(sizes)
+    fig = style.figure(figsize=(10, 5.5))
+    draw(fig.subplots(), tuple(sizes))
+    n_weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    hidden = ", ".join(str(s) for s in sizes[1:-1])
+    return style.describe(fig, (
+        f"A layered network drawn left to right: {sizes[0]} inputs, hidden layers of {hidden} ReLU units, and "
+        f"{sizes[-1]} linear output. Every unit is joined to every unit of the next layer: {n_weights} lines, one "
+        f"per weight. Under each layer its arrays and their shapes for a batch of N samples, from X: (N, {sizes[0]}) "
+        f"to Y: (N, {sizes[-1]})."))

@@ -1,9 +1,10 @@
-"""Sharpness and the edge of stability (notebook 04, section 8; the stability limit of notebook 03).
+"""Sharpness and the edge of stability (notebook 04, section 11, going further; the stability limit of notebook 03).
 
 Gradient descent with step eta on a quadratic diverges along every Hessian eigendirection whose
 eigenvalue exceeds 2/eta (notebook 03). On a neural network's loss the Hessian changes as the weights
-move; its largest eigenvalue, the *sharpness*, tends to climb to 2/eta and hover there, while the loss
-still falls in the long run with short spikes: the "edge of stability" (Cohen et al., ICLR 2021).
+move; its largest eigenvalue, the *sharpness*, typically climbs to 2/eta and hovers at or just above it, while
+the loss still falls in the long run with short spikes: the "edge of stability" (Cohen et al., ICLR 2021), an
+observation, not a law; Damian, Nichani and Lee (ICLR 2023) explain the return below 2/eta (self-stabilisation).
 
 The sharpness is measured without forming the Hessian: power iteration on Hessian-vector products,
 each one a second backward pass of torch's autograd through the gradient (Pearlmutter's trick).
@@ -140,3 +141,46 @@ def spikes(losses, factor=1.5):
     above = np.zeros(losses.size, bool)
     above[1:] = losses[1:] > factor * best[:-1]
     return [int(i) for i in np.flatnonzero(above & ~np.concatenate(([False], above[:-1])))]
+
+
+def training_figure(runs, factor=1.3):
+    """Loss (left, log scale) and sharpness against 2/eta (right) of training runs {eta: train(...)'s dict}, the
+    spikes (sharpness.spikes with `factor`) of the largest eta dotted: a Figure with its text alternative."""
+    from . import style
+
+    fig = style.figure(figsize=(11, 3.8))
+    ax_loss, ax_sharp = fig.subplots(1, 2)
+    etas = sorted(runs, reverse=True)
+    looks = [(style.BLUE, "-", "o"), (style.VERMILLION, "--", "s"), (style.GREEN, ":", "^")]
+    for eta, (color, line, marker) in zip(etas, looks):
+        run = runs[eta]
+        ax_loss.plot(run["losses"], line, color=color, label=f"η = {eta}")
+        ax_sharp.plot(run["sharp_steps"], run["sharpness"], marker=marker, ls=line, ms=3, color=color,
+                      label=f"sharpness, η = {eta}")
+        ax_sharp.axhline(2 / eta, color=color, ls=(0, (6, 2, 1, 2)), lw=1)
+        ax_sharp.annotate(f"2/η = {2 / eta:.0f}", (0, 2 / eta), xytext=(2, 3), textcoords="offset points",
+                          fontsize=8, color=color)
+    top = spikes(runs[etas[0]]["losses"], factor=factor)
+    for s in top:
+        ax_loss.axvline(s, color=style.BLACK, lw=0.8, ls=":")
+    ax_loss.set(xlabel="gradient-descent step", ylabel="mean squared error E", yscale="log",
+                title=f"Loss (dotted: spikes at η = {etas[0]})")
+    ax_sharp.set(xlabel="gradient-descent step", ylabel="largest Hessian eigenvalue",
+                 title="Sharpness against the stability limit 2/η (dash-dot)",
+                 ylim=(0, 1.1 * max(2 / min(etas), max(float(np.max(r["sharpness"])) for r in runs.values()))))
+    ax_loss.legend()
+    ax_sharp.legend(fontsize=8)
+    fig.tight_layout()
+    parts = []
+    for eta in etas:
+        run = runs[eta]
+        lam, limit = run["sharpness"], 2 / eta
+        above = run["sharp_steps"][lam > limit]
+        crossed = [int(s) for s in above if s > 0]
+        parts.append(f"η = {eta}: the loss falls from {run['losses'][0]:.2f} to {run['losses'][-1]:.3f}, "
+                     f"with {len(spikes(run['losses'], factor=factor))} spikes; the sharpness starts at {lam[0]:.0f}, "
+                     f"ranges from {lam.min():.0f} to {lam.max():.0f} against 2/η = {limit:.0f}, and "
+                     + (f"is first measured above 2/η again at step {crossed[0]}" if crossed else
+                        "stays below 2/η after step 0" if lam[0] > limit else "never reaches 2/η"))
+    return style.describe(fig, "Two panels over the gradient-descent steps. " + "; ".join(parts) + "." +
+                          (f" The spikes start at steps {', '.join(map(str, top))}." if top else ""))

@@ -52,6 +52,9 @@ class Exercise:
     seed: int = 0
 
     def __post_init__(self):
+        for field in ("grade_id", "function"):
+            if not isinstance(getattr(self, field), str):
+                raise TypeError(f"{field} must be a string; got {type(getattr(self, field)).__name__}")
         known = REGISTRY.get(self.grade_id)
         if known is not None and (known.function, known.module) != (self.function, self.module):
             raise ValueError(f"grade_id {self.grade_id!r} is declared twice: for `{known.function}` in "

@@ -1,12 +1,10 @@
 """Checks of notebook 04 (backprop vs autograd), on the Exercise protocol (see _core).
 
-The backward-pass checks (Exercises 1 and 4) look for the first layer, counted from the output, whose
+The backward-pass check (Exercise 1) looks for the first layer, counted from the output, whose
 gradient is wrong. Every layer above it is right, so the delta that arrives there is right, and the
 mistake lies in what enters at that layer: the output delta (its 2/N and sign), the transpose of the
-weight matrix of the layer above, or the activation's derivative (the ReLU mask, or tanh's 1 - A²).
+weight matrix of the layer above, or the ReLU mask.
 """
-import math
-
 import numpy as np
 
 from .. import data, mlp
@@ -34,10 +32,12 @@ def _copies(case):
 
 def _backward_cases(seed):
     """The notebook's data; a second network with the same N = 100 (a backward pass that reads the
-    notebook's globals Z1, A1, ... gets its values there, not from its arguments); one with N = 7."""
+    notebook's globals Z1, A1, ... gets its values there, not from its arguments); one with N = 7; a 3-5-4-1
+    network with N = 9 (a pass written for four layers fails there, and the message says so)."""
     X, T = data.getdata()
     W, B = data.getparams()
-    return [(X, T, W, B), mlp.random_network(SIZES, len(X), seed=seed), mlp.random_network(SIZES, 7, seed=seed + 1)]
+    return [(X, T, W, B), mlp.random_network(SIZES, len(X), seed=seed), mlp.random_network(SIZES, 7, seed=seed + 1),
+            mlp.random_network((3, 5, 4, 1), 9, seed=seed + 2)]
 
 
 def _backward_collect(fn, cases, name="backward"):
@@ -47,20 +47,29 @@ def _backward_collect(fn, cases, name="backward"):
     if not callable(fn):
         _fail(f"{name} must be a function; got {type(fn).__name__}")
     answers = []
-    for case in cases:
+    for k, case in enumerate(cases):
         try:
-            answers.append(recorded(_call(fn, name, *_copies(case))))
+            answers.append(recorded(_call(fn, name, *_copies(case), case=_network_name(cases, k))))
         except CheckFailed as failed:
             answers.append({"failed": str(failed)})
     return answers
 
 
-def _layer_delta(case, activation, l, delta_above, variant="right"):
+def _network_name(cases, k):
+    """Which network case k is, for messages: "the notebook's data" or "the 3-5-4-1 network (N = 7)"."""
+    X, T, W, B = cases[k]
+    if k == 0:
+        return "the notebook's data"
+    sizes = "-".join(str(w.shape[0]) for w in W) + f"-{W[-1].shape[1]}"
+    return f"the {sizes} network with N = {len(X)}"
+
+
+def _layer_delta(case, l, delta_above, variant="right"):
     """dE/dZ[l] of hidden layer l from the right delta of layer l + 1, or a named wrong variant
     (None where the variant cannot even be computed: an untransposed non-square W). The mask of the layer above
     is that of the output, (N, 1), at the top hidden layer: it broadcasts, as in the student's code."""
     X, T, W, B = case
-    _, Z, A = mlp.forward(X, W, B, activation)
+    _, Z, A = mlp.forward(X, W, B)
     w = W[l + 1]
     if variant == "W not transposed":
         if w.shape[0] != w.shape[1]:
@@ -69,15 +78,12 @@ def _layer_delta(case, activation, l, delta_above, variant="right"):
     else:
         back = delta_above @ w.T
     def right():
-        return Z[l] > 0 if activation == "relu" else 1 - A[l + 1] ** 2  # a mask: back * True is back
+        return Z[l] > 0  # a mask: back * True is back
 
     factor = {
         "right": right,
         "W not transposed": right,
         "no derivative": lambda: 1.0,
-        "relu mask": lambda: Z[l] > 0,
-        "1 - Z²": lambda: 1 - Z[l] ** 2,
-        "1 - A": lambda: 1 - A[l + 1],
         "times Z": lambda: Z[l],
         "times A": lambda: A[l + 1],
         "mask of the layer above": lambda: Z[l + 1] > 0,
@@ -86,23 +92,13 @@ def _layer_delta(case, activation, l, delta_above, variant="right"):
 
 
 # what a wrong delta at hidden layer l looks like, and what to say (l: code index; Z[l] is Z{l+1} in the notebook)
-_HIDDEN_MISTAKES = {
-    "relu": [
-        ("no derivative", "the ReLU mask is missing: multiply δ{up} W[{a}]ᵀ by (Z{n} > 0)"),
-        ("W not transposed", "W[{a}] must be transposed on the way back: δ W[{a}]ᵀ, not δ W[{a}]"),
-        ("times Z", "the ReLU derivative is the mask 1[Z{n} > 0], not Z{n} itself"),
-        ("times A", "the ReLU derivative is the mask 1[Z{n} > 0], not the activation A{n}"),
-        ("mask of the layer above", "the mask comes from this layer's pre-activation Z{n}, not from the layer above"),
-    ],
-    "tanh": [
-        ("relu mask", "that is the ReLU mask (Z{n} > 0); tanh's derivative is 1 - tanh(Z{n})² = 1 - A{n}²"),
-        ("no derivative", "tanh's derivative 1 - A{n}² is missing: multiply δ W[{a}]ᵀ by it"),
-        ("1 - Z²", "tanh'(z) = 1 - tanh(z)², so use 1 - A{n}², not 1 - Z{n}²"),
-        ("1 - A", "tanh'(z) = 1 - tanh(z)²: square the activation, 1 - A{n}²"),
-        ("W not transposed", "W[{a}] must be transposed on the way back: δ W[{a}]ᵀ, not δ W[{a}]"),
-        ("times A", "tanh's derivative is 1 - A{n}², not A{n}"),
-    ],
-}
+_HIDDEN_MISTAKES = [
+    ("no derivative", "the ReLU mask is missing: multiply δ{up} W[{a}]ᵀ by (Z{n} > 0)"),
+    ("W not transposed", "W[{a}] must be transposed on the way back: δ W[{a}]ᵀ, not δ W[{a}]"),
+    ("times Z", "the ReLU derivative is the mask 1[Z{n} > 0], not Z{n} itself"),
+    ("times A", "the ReLU derivative is the mask 1[Z{n} > 0], not the activation A{n}"),
+    ("mask of the layer above", "the mask comes from this layer's pre-activation Z{n}, not from the layer above"),
+]
 
 
 def _validated(name, answer, case):
@@ -130,19 +126,19 @@ def _validated(name, answer, case):
     return out
 
 
-def _wrong_layer(case, DW, DB, activation):
+def _wrong_layer(case, DW, DB):
     """What is wrong in a wrong (DW, DB) for one case, found from the output down at the first wrong layer.
     A message, not a CheckFailed: the caller adds where, and a caught-and-re-raised CheckFailed would show the
     student this message twice (IPython prints the exception it was raised during)."""
     X, T, W, B = case
     L = len(W)
-    Y, Z, A = mlp.forward(X, W, B, activation)
-    want_W, want_B = mlp.backward(X, T, W, B, activation)
+    Y, Z, A = mlp.forward(X, W, B)
+    want_W, want_B = mlp.backward(X, T, W, B)
     delta = 2 * (Y - T) / Y.size  # the right δ of the output layer
     for l in reversed(range(L)):
         above = delta
         if l < L - 1:
-            delta = _layer_delta(case, activation, l, above)
+            delta = _layer_delta(case, l, above)
         okW, okB = _close(DW[l], want_W[l]), _close(DB[l], want_B[l])
         if okW and okB:
             continue
@@ -168,14 +164,14 @@ def _wrong_layer(case, DW, DB, activation):
                 return hint + f" ({where}: the output δ{n} = (2/N)(Y - T) enters here)"
             return (f"DW[{l}]: {where}. What enters there is the output δ{n} = dE/dY, from E = mean of (Y - T)², "
                     f"shape (N, 1); then DW[{l}] = A{l}ᵀ δ{n} and DB[{l}] = δ{n} summed over the batch")
-        for variant, message in _HIDDEN_MISTAKES[activation]:
-            wrong = _layer_delta(case, activation, l, above, variant)
+        for variant, message in _HIDDEN_MISTAKES:
+            wrong = _layer_delta(case, l, above, variant)
             if wrong is not None and _close(DB[l], wrong.sum(axis=0)) and _close(DW[l], A[l].T @ wrong):
                 return f"{where}: " + message.format(n=n, a=n, up=n + 1)
         hint = _ratio_hint(f"DW[{l}]", DW[l], want_W[l], n_samples=len(X))
         if hint:
             return hint + f" ({where}, while the layers above it are right)"
-        deriv = f"the ReLU mask (Z{n} > 0)" if activation == "relu" else f"tanh's derivative 1 - A{n}²"
+        deriv = f"the ReLU mask (Z{n} > 0)"
         return (f"{where}. The layers above it are right, so what enters here is δ{n} = (δ{n + 1} W[{n}]ᵀ) ⊙ "
                 f"{deriv}: check the transpose of W[{n}] and {deriv}")
 
@@ -222,10 +218,12 @@ def _backward_judge(cases, answers):
         if not results[-1]:
             where = ("on the notebook's data" if len(results) == 1 else
                      f"on a network with N = {len(case[0])} (right on the notebook's data: "
-                     "look for something that holds only for N = 100)")
-            _fail(f"{_wrong_layer(case, DW, DB, 'relu')} ({where})")
-    return ("DW and DB match the reference on the notebook's data and on two other networks "
-            f"(N = {len(cases[1][0])} and N = {len(cases[2][0])})")
+                     "look for something that holds only for N = 100)" if len(results) == 3 else
+                     f"on {_network_name(cases, len(results) - 1)} (right on the 4-6-6-6-1 networks: "
+                     "does your code assume four layers?)")
+            _fail(f"{_wrong_layer(case, DW, DB)} ({where})")
+    return ("DW and DB match the reference on the notebook's data and on three other networks "
+            f"(N = {len(cases[1][0])}, N = {len(cases[2][0])}, and a {_network_name(cases, 3)[4:]})")
 
 
 # fn(X, T, W, B) -> (DW, DB), the gradient of ((Y - T)**2).mean(), shaped like W and B.
@@ -233,72 +231,10 @@ check_backward = Exercise("check-backward", "backward", _backward_cases, _backwa
 
 
 
-def _tanh_cases(seed):
-    cases = _backward_cases(seed)
-    return cases[1:] + [mlp.random_network((3, 5, 4, 1), 9, seed=seed + 2)]
-
-
-def _tanh_collect(fn, cases):
-    __tracebackhide__ = True
-    return _backward_collect(fn, cases, "backward_tanh")
-
-
-def _tanh_judge(cases, answers):
-    __tracebackhide__ = True
-    if not isinstance(answers, list) or len(answers) != len(cases):
-        _fail(f"backward_tanh: expected {len(cases)} answers, got {describe(answers)}")
-    for case, answer in zip(cases, answers):
-        DW, DB = _validated("backward_tanh", answer, case)
-        want_W, want_B = mlp.backward(*case, "tanh")
-        if not all(_close(g, r) for g, r in zip(DW + DB, want_W + want_B)):
-            relu_W, relu_B = mlp.backward(*case)
-            if all(_close(g, r) for g, r in zip(DW + DB, relu_W + relu_B)):
-                _fail("backward_tanh returns the ReLU network's gradient: both the forward pass and the "
-                      "derivative must use tanh")
-            sizes = "-".join(str(w.shape[0]) for w in case[2]) + f"-{case[2][-1].shape[1]}"
-            where = f" (on the {sizes} network, N = {len(case[0])})"
-            _fail(_wrong_layer(case, DW, DB, "tanh") + where)
-    return "the tanh network's DW and DB match the reference on three networks, one of another shape"
-
-
-# fn(X, T, W, B) -> (DW, DB) for the network with tanh hidden units and a linear output.
-check_backward_tanh = Exercise("check-backward-tanh", "backward_tanh", _tanh_cases, _tanh_collect, _tanh_judge, seed=5)
 
 
 
-# ---------------------------------------------------------------- Exercise 2: the error in PyTorch
-
-def _torch_cases(seed):
-    return _backward_cases(seed)[::2]
-
-
-def _torch_collect(fn, cases):
-    """For each case: what fn returned (its type; for a tensor its shape, dtype, grad_fn and value) and every
-    W[l].grad and B[l].grad after backward(), as plain data. The judge recomputes the value and the gradients
-    from the case and grades them only: the rest names why they are wrong (no record proves autograd made them)."""
-    __tracebackhide__ = True
-    import torch
-
-    answers = []
-    for X, T, W, B in cases:
-        Wt = [torch.nn.Parameter(torch.tensor(w)) for w in W]
-        Bt = [torch.nn.Parameter(torch.tensor(b)) for b in B]
-        err = _call(fn, "error_torch", torch.tensor(X), torch.tensor(T), Wt, Bt)
-        record = {"type": type(err).__name__, "is_tensor": isinstance(err, torch.Tensor)}
-        if record["is_tensor"]:
-            record.update(shape=list(err.shape), dtype=str(err.dtype).replace("torch.", ""),
-                          has_grad_fn=err.grad_fn is not None,
-                          value=float(err.detach().reshape(-1)[0]) if err.numel() >= 1 else None)
-            if err.numel() == 1 and err.grad_fn is not None:
-                try:
-                    err.backward()
-                except RuntimeError as exc:
-                    _fail(f"error_torch's result cannot be differentiated: {exc}")
-                record["grad_W"] = [recorded(w.grad) for w in Wt]
-                record["grad_B"] = [recorded(b.grad) for b in Bt]
-        answers.append(record)
-    return answers
-
+# ---------------------------------------------------------------- records reported by the sandbox
 
 def _real(value, shape):
     """Whether a recorded value is a float numpy array of `shape`, as collect records tensors (checked before
@@ -313,63 +249,6 @@ def _said(record, key):
     return value if value is None or isinstance(value, (str, bool, int, float)) else f"<{type(value).__name__}>"
 
 
-def _torch_problems(case, a):
-    """What is wrong in one case's record, in the order a student should hear it, as (message, hint) pairs.
-
-    A hint (hint True) comes from a fact the sandbox reports about the returned object (is_tensor, shape,
-    has_grad_fn, dtype): the sandbox may say anything, so a hint only names why values are wrong. The other
-    problems are values the judge recomputes from the case; the first one ends the list."""
-    X, T, W, B = case
-    if _said(a, "is_tensor") is not True:
-        yield (f"error_torch must return a torch tensor; got {_said(a, 'type')} (numpy values and Python floats "
-               "cannot be differentiated by autograd)"), True
-    shape = a.get("shape")
-    shape = shape if isinstance(shape, list) and len(shape) <= 8 and all(type(n) is int for n in shape) else []
-    if math.prod(shape) != 1 or a.get("shape") is None:
-        yield f"error_torch must return a single number; got a tensor of shape {tuple(shape)}: take .mean()", True
-    if _said(a, "has_grad_fn") is not True:
-        yield ("the error is not connected to the parameters (grad_fn is None): build it from W and B with torch "
-               "operations, without .detach(), .item() or .numpy()"), True
-    if _said(a, "dtype") != "float64":
-        yield (f"the error is computed in {_said(a, 'dtype')}: keep the tensors' float64 (no .float()), so that it "
-               "matches numpy to round-off"), True
-    try:
-        got, malformed = number("error_torch", a.get("value")), None
-    except CheckFailed as failed:
-        malformed = str(failed)
-    if malformed:  # yielded outside the except: the student's CheckFailed would show this one as its context
-        yield malformed, False
-        return
-    Y = mlp.forward(X, W, B)[0]
-    want = mlp.mse(Y, T)
-    if not np.isclose(got, want, rtol=1e-9):
-        mistakes = [
-            (want * len(X), "the error is N times too large: use .mean(), not .sum()"),
-            (want / 2, "the error is half the right value: the sheet's error is the plain mean of (Y - T)², "
-                       "without a ½"),
-            (mlp.mse(np.maximum(Y, 0), T), "there is a ReLU on the output layer: the last layer is linear"),
-            (mlp.mse(_linear_network(X, W, B), T), "the ReLUs of the hidden layers are missing"),
-            (mlp.mse(mlp.forward(X, W, [np.zeros_like(b) for b in B])[0], T),
-             "the biases B are missing: Z = A @ W[l] + B[l]"),
-            (float(np.mean(Y - T)), "the square is missing: ((Y - T) ** 2).mean()"),
-            (float(np.mean(np.abs(Y - T))), "that is the mean absolute error: the sheet's error is the mean of the "
-                                            "squares"),
-        ]
-        named = [message for value, message in mistakes if np.isclose(got, value, rtol=1e-9)]
-        yield (named[0] if named else f"the error is {got:.6g}, expected {want:.6g}: check the ReLUs (none on the "
-               "output layer), the biases and the square"), False
-        return
-    want_W, want_B = mlp.backward(X, T, W, B)
-    for label, wants in (("W", want_W), ("B", want_B)):  # a detached W or B: its .grad is None
-        grads = a.get(f"grad_{label}")
-        for l, want_l in enumerate(wants):
-            grad = grads[l] if isinstance(grads, list) and len(grads) == len(wants) else None
-            if not _real(grad, want_l.shape) or not _close(grad, want_l, 1e-9):
-                yield (f"the error has the right value but autograd's gradient {label}[{l}].grad is wrong (or "
-                       f"missing): is part of the computation detached from {label}?"), False
-                return
-
-
 def _first_problem(problems):
     """The message to give for a record, or None if it passes: a record passes when none of its values is wrong,
     whatever its hints say; when one is, the first message (maybe a hint's) names why."""
@@ -377,27 +256,6 @@ def _first_problem(problems):
     return found[0][0] if found and not found[-1][1] else None
 
 
-def _torch_judge(cases, answers):
-    __tracebackhide__ = True
-    if not isinstance(answers, list) or len(answers) != len(cases) or not all(isinstance(a, dict) for a in answers):
-        _fail(f"error_torch: expected {len(cases)} records, got {describe(answers)}")
-    for case, a in zip(cases, answers):
-        problem = _first_problem(_torch_problems(case, a))
-        if problem:
-            _fail(problem)
-    return ("the error's value, and the gradients recorded as W[l].grad and B[l].grad after its backward(), equal "
-            f"numpy's error and backprop gradients to 1e-9, every layer, on {len(cases)} networks")
-
-
-def _linear_network(X, W, B):
-    A = X
-    for w, b in zip(W, B):
-        A = A @ w + b
-    return A
-
-
-# fn(X, T, W, B) with torch tensors/Parameters -> the scalar error tensor, differentiable by autograd.
-check_error_torch = Exercise("check-autograd", "error_torch", _torch_cases, _torch_collect, _torch_judge, seed=11)
 
 
 
@@ -418,8 +276,9 @@ def _sequential_collect(fn, cases):
     import torch
 
     answers = []
-    for W, B, X in cases:
-        net = _call(fn, "build_sequential", [w.copy() for w in W], [b.copy() for b in B])
+    for k, (W, B, X) in enumerate(cases):
+        net = _call(fn, "build_sequential", [w.copy() for w in W], [b.copy() for b in B],
+                    case="the notebook's network" if k == 0 else "a second 4-6-6-6-1 network")
         record = {"type": type(net).__name__, "is_sequential": isinstance(net, torch.nn.Sequential), "layers": []}
         if record["is_sequential"]:
             for m in net:
@@ -556,3 +415,186 @@ def _sequential_judge(cases, answers):
 # fn(W, B) -> torch.nn.Sequential of Linear and ReLU layers computing the same network.
 check_sequential = Exercise("check-sequential",
                             "build_sequential", _sequential_cases, _sequential_collect, _sequential_judge, seed=13)
+
+
+# ---------------------------------------------------------------- Exercise 5: mini-batch SGD with zero_grad
+
+def _sgd_cases(seed):
+    """(W, B, X, T, eta, batch_size, steps): the notebook's network on its first 60 samples, and a 3-5-4-1 network;
+    more steps than batches, so that the batches come round again."""
+    X, T = data.getdata()
+    W, B = data.getparams()
+    X2, T2, W2, B2 = mlp.random_network((3, 5, 4, 1), 12, seed=seed)
+    return [{"W": W, "B": B, "X": X[:60], "T": T[:60], "eta": 0.05, "batch_size": 20, "steps": 7,
+             "name": "the notebook's network (N = 60, batches of 20)"},
+            {"W": W2, "B": B2, "X": X2, "T": T2, "eta": 0.1, "batch_size": 4, "steps": 5,
+             "name": "the 3-5-4-1 network (N = 12, batches of 4)"}]
+
+
+def _sgd_collect(fn, cases):
+    """For each case: the losses fn returned and the weights and biases of its nn.Sequential afterwards (numpy
+    orientation), as plain data. The judge replays the run itself."""
+    __tracebackhide__ = True
+    import torch
+
+    answers = []
+    for case in cases:
+        layers = []
+        for l, (w, b) in enumerate(zip(case["W"], case["B"])):
+            linear = torch.nn.Linear(*w.shape).double()
+            with torch.no_grad():
+                linear.weight.copy_(torch.tensor(w.T))
+                linear.bias.copy_(torch.tensor(b))
+            layers += [linear] + ([torch.nn.ReLU()] if l < len(case["W"]) - 1 else [])
+        net = torch.nn.Sequential(*layers)
+        losses = _call(fn, "sgd", net, torch.tensor(case["X"]), torch.tensor(case["T"]), case["eta"],
+                       case["batch_size"], case["steps"], case=case["name"])
+        linears = [m for m in net if isinstance(m, torch.nn.Linear)]
+        answers.append({"losses": recorded(losses), "W": [recorded(m.weight.T) for m in linears],
+                        "B": [recorded(m.bias) for m in linears]})
+    return answers
+
+
+def _sgd_replay(case, mistake=None):
+    """(losses, W, B) of the loop the exercise asks for, in numpy, or of a named mistake: "no zero_grad" (.grad
+    accumulates), "full batch", "same batch" (the batch never advances), "zero_grad before step" (nothing moves)."""
+    W, B, X, T = list(case["W"]), list(case["B"]), case["X"], case["T"]
+    eta, b, steps = case["eta"], case["batch_size"], case["steps"]
+    GW, GB = [np.zeros_like(w) for w in W], [np.zeros_like(x) for x in B]
+    losses = []
+    for k in range(steps):
+        i = 0 if mistake == "same batch" else (k * b) % len(X)
+        Xb, Tb = (X, T) if mistake == "full batch" else (X[i:i + b], T[i:i + b])
+        losses.append(mlp.mse(mlp.forward(Xb, W, B)[0], Tb))
+        DW, DB = mlp.backward(Xb, Tb, W, B)
+        if mistake == "no zero_grad":
+            GW, GB = [g + d for g, d in zip(GW, DW)], [g + d for g, d in zip(GB, DB)]
+        else:
+            GW, GB = DW, DB
+        if mistake != "zero_grad before step":
+            W = [w - eta * g for w, g in zip(W, GW)]
+            B = [x - eta * g for x, g in zip(B, GB)]
+    return losses, W, B
+
+
+_SGD_MISTAKES = [
+    ("no zero_grad", "the gradients accumulate: .grad adds up over the steps, so from the second step on each update "
+                     "uses the sum of all gradients so far. Zero them (net.zero_grad()) before each backward()"),
+    ("zero_grad before step", "the parameters never moved: the gradients are zeroed between backward() and the "
+                              "update, so every step subtracts zero. Zero them before backward(), not after it"),
+    ("full batch", "every step uses all N samples: take the next batch_size rows each step, X[i:i + batch_size] "
+                   "with i = (k * batch_size) % N"),
+    ("same batch", "every step uses the first batch: the batch must advance, i = (k * batch_size) % N at step k"),
+]
+
+
+def _sgd_judge(cases, answers):
+    __tracebackhide__ = True
+    if not isinstance(answers, list) or len(answers) != len(cases) or not all(isinstance(a, dict) for a in answers):
+        _fail(f"sgd: expected {len(cases)} records, got {describe(answers)}")
+    for case, a in zip(cases, answers):
+        where = f" (on {case['name']})"
+        steps = case["steps"]
+        losses = a.get("losses")
+        if not isinstance(losses, list) or len(losses) != steps:
+            _fail(f"sgd must return the list of the {steps} batch losses, one per step; got {_what(losses)}" + where)
+        if all(isinstance(x, float) for x in losses) and not np.all(np.isfinite(losses)):
+            k = int(np.flatnonzero(~np.isfinite(losses))[0])
+            with np.errstate(over="ignore", invalid="ignore"):
+                ascent = _sgd_replay({**case, "eta": -case["eta"], "steps": k})[0] if k else []
+            if k and _close(np.array(losses[:k]), np.array(ascent), 1e-9):
+                _fail(f"the update has the wrong sign: the loss grew to {losses[k]} by step {k}; step against the "
+                      "gradient, p -= eta * p.grad" + where)
+            _fail(f"the loss is {losses[k]} at step {k}: the run diverged; check the update p -= eta * p.grad" + where)
+        got_L = np.array([number("a loss sgd returned", x) for x in losses])
+        got_W, got_B = a.get("W"), a.get("B")
+        shapes_W, shapes_B = [w.shape for w in case["W"]], [x.shape for x in case["B"]]
+        if not (isinstance(got_W, list) and isinstance(got_B, list) and len(got_W) == len(shapes_W)
+                and len(got_B) == len(shapes_B) and all(_real(g, s) for g, s in zip(got_W, shapes_W))
+                and all(_real(g, s) for g, s in zip(got_B, shapes_B))):
+            _fail("the network's parameters could not be read after sgd: keep its layers, update them in place" + where)
+        if not all(np.all(np.isfinite(g)) for g in got_W + got_B):
+            _fail("the parameters hold NaN or inf after sgd" + where)
+
+        def matches(**change):
+            try:  # a wrong sign can overflow: that run matches no finite answer
+                with np.errstate(over="ignore", invalid="ignore"):
+                    L, W, B = _sgd_replay({**case, **{k: v for k, v in change.items() if k != "mistake"}},
+                                          change.get("mistake"))
+            except ValueError:
+                return False
+            return (_close(got_L, np.array(L), 1e-9)
+                    and all(_close(g, r, 1e-9) for g, r in zip(got_W + got_B, W + B)))
+
+        if matches():
+            continue
+        for mistake, message in _SGD_MISTAKES:
+            if matches(mistake=mistake):
+                _fail(message + where)
+        if matches(eta=-case["eta"]):
+            _fail("the update has the wrong sign: step against the gradient, p -= eta * p.grad" + where)
+        L = _sgd_replay(case)[0]
+        if not _close(got_L, np.array(L), 1e-9):
+            k = next(i for i in range(steps) if not _close(got_L[i:i + 1], np.array(L[i:i + 1]), 1e-9))
+            _fail(f"the loss of step {k} is {got_L[k]:.6g}, expected {L[k]:.6g}: the losses are those of each batch, "
+                  "computed before that step's update" + where)
+        _fail("the losses are right but the parameters after the last step are not: update every parameter once per "
+              "step, p -= eta * p.grad, under torch.no_grad()" + where)
+    return ("the losses and the final parameters equal a replay of mini-batch SGD (zero_grad, backward, step; the "
+            f"batch advancing each step) on {len(cases)} networks, one of them 3-5-4-1")
+
+
+# fn(net, X, T, eta, batch_size, steps) -> list of the batch losses; updates net's parameters in place.
+check_sgd = Exercise("check-sgd", "sgd", _sgd_cases, _sgd_collect, _sgd_judge, seed=17)
+
+
+# ---------------------------------------------------------------- Exercise 6 (going further): sigmoid + cross-entropy
+
+def _bce_cases(seed):
+    """(Z, T) pairs: logits of both signs and sizes with 0/1 targets; N = 8 and N = 5."""
+    rng = np.random.default_rng(seed)
+    return [(3 * rng.standard_normal((n, 1)), rng.integers(0, 2, (n, 1)).astype(float)) for n in (8, 5)]
+
+
+def _bce_collect(fn, cases):
+    __tracebackhide__ = True
+    answers = []
+    for k, (Z, T) in enumerate(cases):
+        answers.append(recorded(_call(fn, "bce_delta", Z.copy(), T.copy(), case=f"case {k + 1}: N = {len(Z)}")))
+    return answers
+
+
+def _sigmoid(Z):
+    return 1 / (1 + np.exp(-Z))
+
+
+_BCE_MISTAKES = [
+    (lambda Z, T: (_sigmoid(Z) - T) * _sigmoid(Z) * (1 - _sigmoid(Z)) / len(Z),
+     "σ'(z) is counted twice (or that is the δ of a squared error): for cross-entropy ∂E/∂a = (a - t) / (a (1 - a) N), "
+     "and its a (1 - a) cancels against σ'(z)"),
+    (lambda Z, T: (_sigmoid(Z) - T) / (_sigmoid(Z) * (1 - _sigmoid(Z))) / len(Z),
+     "that is ∂E/∂a, the derivative with respect to the output a = σ(z): multiply by σ'(z) = a (1 - a)"),
+    (lambda Z, T: _sigmoid(Z) - T, "the 1/N of the mean is missing"),
+    (lambda Z, T: 2 * (_sigmoid(Z) - T) / len(Z), "the factor 2 belongs to a squared error, not to cross-entropy"),
+    (lambda Z, T: (T - _sigmoid(Z)) / len(Z), "the sign is wrong: δ = (σ(z) - t) / N grows with z when t = 0"),
+    (lambda Z, T: (Z - T) / len(Z), "σ is missing: δ = (σ(z) - t) / N, with the sigmoid of z, not z itself"),
+]
+
+
+def _bce_judge(cases, answers):
+    __tracebackhide__ = True
+    if not isinstance(answers, list) or len(answers) != len(cases):
+        _fail(f"bce_delta: expected {len(cases)} answers, got {describe(answers)}")
+    for k, ((Z, T), answer) in enumerate(zip(cases, answers)):
+        got = array("bce_delta", answer, [Z.shape])
+        if _close(got, (_sigmoid(Z) - T) / len(Z), 1e-9):
+            continue
+        for wrong, message in _BCE_MISTAKES:
+            if _close(got, wrong(Z, T), 1e-9):
+                _fail(f"bce_delta: {message} (on case {k + 1}: N = {len(Z)})")
+        _fail(f"bce_delta: wrong on case {k + 1} (N = {len(Z)}): δ is ∂E/∂a · σ'(z); write both factors and multiply out")
+    return f"bce_delta = (σ(Z) - T) / N on {len(cases)} cases: the sigmoid's derivative cancels against the cross-entropy's"
+
+
+# fn(Z, T) -> dE/dZ (N, 1) of the mean binary cross-entropy of sigmoid(Z).
+check_bce_delta = Exercise("check-bce-delta", "bce_delta", _bce_cases, _bce_collect, _bce_judge, seed=19)
