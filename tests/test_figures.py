@@ -153,13 +153,10 @@ def test_every_figure_function_describes_its_figure(name):
 
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9][0-9]-*.ipynb"))
-# Drawn inline still: these move to utils/<topic>.py with the notebooks' rewrite (then the mark goes).
-INLINE_YET = {"04-backprop-vs-autograd"}
 DRAWING = re.compile(r"\bplt\.|\.subplots\(|\bFigure\(|\.(plot|semilogy|loglog|scatter|imshow|contourf?)\(")
 
 
-@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="figures drawn inline"))
-                                  if p.stem in INLINE_YET else p for p in NOTEBOOKS], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebooks_draw_no_figure_inline(path):
     """The one rule for figures: a notebook calls utils (which this file's tests draw and check), it draws nothing
     itself."""
