@@ -498,19 +498,28 @@ def test_minibatch_noise_as_printed_and_described(notebook_text):
 
 
 def test_sgd_run_of_the_solution_cell_as_printed(notebook_text):
-    """The solution cell's run: the batch loss falls on average (0.793 -> 0.111) but rises on 123 of 199 steps
-    ('SGD's loss does not fall on every step'). Replayed by the judge's own numpy replay."""
+    """The solution cell's run on a freshly initialised network (torch.manual_seed(0), step 0.1, batches of 10):
+    the batch loss falls on average (0.846 -> 0.165) but rises on 95 of 199 steps ('SGD's loss does not fall on
+    every step'). Replayed by the judge's own numpy replay from the network's initial parameters."""
+    import torch
+    from torch import nn
+
     _, nb = notebook_text
-    case = {"W": W, "B": B, "X": X, "T": T, "eta": 0.05, "batch_size": 10, "steps": 200}
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Linear(6, 6), nn.ReLU(), nn.Linear(6, 6), nn.ReLU(),
+                        nn.Linear(6, 1)).double()
+    linear = [layer for layer in net if isinstance(layer, nn.Linear)]
+    case = {"W": [l.weight.detach().numpy().T.copy() for l in linear], "B": [l.bias.detach().numpy().copy() for l in linear],
+            "X": X, "T": T, "eta": 0.1, "batch_size": 10, "steps": 200}
     losses = backprop._sgd_replay(case)[0]
     first, last = np.mean(losses[:10]), np.mean(losses[-10:])
     rises = sum(b > a for a, b in zip(losses, losses[1:]))
-    assert (f"{first:.3f}", f"{last:.3f}", rises) == ("0.793", "0.111", 123)
+    assert first > 4 * last and 0.25 < rises / 199 < 0.75  # falls on average, rises on many single steps
     assert far_from_rounding(first, 3, 1e-9) and far_from_rounding(last, 3, 1e-9)
     assert min(abs(b - a) for a, b in zip(losses, losses[1:])) > 1e-9  # the count of rises is not round-off's
     i = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "answer-sgd")
-    assert "over the last 10: 0.111; the loss rose on 123 of 199 steps" in "".join(
-        o.get("text", "") for o in nb.cells[i].outputs)
+    assert (f"mean batch loss over the first 10 steps: {first:.3f}, over the last 10: {last:.3f}; the loss rose on "
+            f"{rises} of 199 steps") in "".join(o.get("text", "") for o in nb.cells[i].outputs)
 
 
 def test_float32_bounds_as_measured_not_the_tolerance():

@@ -51,6 +51,24 @@ def solution_lines(nb):
     return lines
 
 
+def shown_outside_solutions(nb):
+    """The stripped lines the notebook shows everyone: its cells outside `### BEGIN/END SOLUTION` regions and
+    written model answers (a demonstration's code, a hint's worked example on another model)."""
+    lines = set()
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
+            continue
+        inside = False
+        for line in cell.source.splitlines():
+            if "### BEGIN SOLUTION" in line:
+                inside = True
+            elif "### END SOLUTION" in line:
+                inside = False
+            elif not inside and line.strip():
+                lines.add(line.strip())
+    return lines
+
+
 def test_every_notebook_has_two_exercises_with_checks():
     for path in NOTEBOOKS:
         nb = nbformat.read(path, as_version=4)
@@ -69,7 +87,11 @@ def test_student_notebooks_contain_no_solution_code(student_dir):
     for path in NOTEBOOKS:
         student = nbformat.read(student_dir / path.name, as_version=4)
         text = "\n".join(c.source for c in student.cells)
-        leaked = [l for l in solution_lines(nbformat.read(path, as_version=4)) if l in text.splitlines() or l in [s.strip() for s in text.splitlines()]]
+        source = nbformat.read(path, as_version=4)
+        # a line the notebook also shows outside its solutions (`loss.backward()` in a demonstration, a hint's worked
+        # example) is given code, not a solution that survived
+        given = shown_outside_solutions(source)
+        leaked = [l for l in solution_lines(source) - given if l in {s.strip() for s in text.splitlines()}]
         assert not leaked, f"{path.name}: solution lines survive: {leaked[:3]}"
         assert "raise NotImplementedError()" in text
         assert all(not c.get("outputs") for c in student.cells if c.cell_type == "code")
