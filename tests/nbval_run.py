@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,14 +25,17 @@ def environment(settings, **extra):
     return env
 
 
-def nbval(notebooks, env, cwd, timeout=600, python=sys.executable):
+def nbval(notebooks, env, cwd, timeout=600, python=sys.executable, core_only=False):
     """pytest --nbval on copies of `notebooks` (paths) in `cwd`, in a fresh process; returns
     (passed: bool, the last lines of pytest's output, which name the notebook and cell of every failure).
+    With `core_only`, the copies keep only each notebook's core path (cells tagged optional removed): its stored
+    outputs must then come out the same without the "Going further" sections.
 
     The repository's pytest configuration is not used (`-c` points at an empty file), so the options here are
     the whole configuration: strict nbval, no sanitize rules, the running Python as kernel.
     """
-    copies = [shutil.copy(nb, Path(cwd) / Path(nb).name) for nb in notebooks]
+    copies = [core_path(nb, Path(cwd) / Path(nb).name) if core_only else shutil.copy(nb, Path(cwd) / Path(nb).name)
+              for nb in notebooks]
     empty_ini = Path(cwd) / "pytest-empty.ini"
     empty_ini.write_text("[pytest]\n")
     cmd = [python, "-m", "pytest", "-c", str(empty_ini), "--rootdir", str(cwd), "-p", "no:cacheprovider",
@@ -40,6 +44,14 @@ def nbval(notebooks, env, cwd, timeout=600, python=sys.executable):
     result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     lines = (result.stdout + result.stderr).strip().splitlines()
     return result.returncode == 0, "\n".join(lines[-60:])
+
+
+def core_path(source, target):
+    """Write notebook `source` to `target` without its cells tagged optional; returns target."""
+    nb = nbformat.read(source, as_version=4)
+    nb.cells = [c for c in nb.cells if "optional" not in c.get("metadata", {}).get("tags", [])]
+    nbformat.write(nb, target)
+    return target
 
 
 _ONCE = {}
