@@ -115,7 +115,8 @@ def _make_test(name, settings):
         if reason:
             pytest.skip(reason)
         with tempfile.TemporaryDirectory() as tmp:
-            passed, output = nbval(NOTEBOOKS, outside_env(wheel, settings), cwd=tmp, core_only=name == CORE_ONLY)
+            passed, output = nbval(NOTEBOOKS, outside_env(wheel, settings), cwd=tmp, core_only=name == CORE_ONLY,
+                                   one_kernel=True)
         assert passed, f"nbval under {name} ({kernels(got)}):\n{output}"
     test.__name__ = "test_nbval_holds"
     return test
