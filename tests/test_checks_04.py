@@ -1,6 +1,7 @@
 """Checks of notebook 04: the right answer passes, each recognised mistake produces its message, malformed
 answers a message. The right answers are written here independently of the package's reference (torch
 autograd in float64, a loop written for the test), so that a wrong reference cannot pass unnoticed."""
+import re
 from pathlib import Path
 
 import nbformat
@@ -197,18 +198,25 @@ def test_backward_right_on_four_layers_only_is_told_to_look_at_the_depth():
 
 # ---------------------------------------------------------------- Exercise: mini-batch SGD
 
-def sgd(net, X, T, eta, batch_size, steps, zero="before", batch="advance", sign=1, optimizer=False):
+def sgd(net, X, T, eta, batch_size, steps, zero="before", batch="advance", sign=1, optimizer=False, loss="mean",
+        record="before", biases=True):
     """Mini-batch SGD written for the test, with switches that plant one mistake each."""
     opt = torch.optim.SGD(net.parameters(), lr=sign * eta) if optimizer else None
     losses = []
+    N, rng = len(X), np.random.default_rng(5)
     for k in range(steps):
-        i = 0 if batch == "same" else (k * batch_size) % len(X)
+        i = {"same": 0, "no mod": k * batch_size, "offset": ((k + 1) * batch_size) % N,
+             "batch number": k % (N // batch_size), "random": int(rng.integers(N // batch_size)) * batch_size,
+             "short": (k * batch_size + 10) % N}.get(batch, (k * batch_size) % N)
         Xb, Tb = (X, T) if batch == "full" else (X[i:i + batch_size], T[i:i + batch_size])
         if zero == "before":
             net.zero_grad()
-        loss = ((net(Xb) - Tb) ** 2).mean()
-        loss.backward()
-        losses.append(loss.item())
+        error = ((net(Xb) - Tb) ** 2).sum() if loss == "sum" else ((net(Xb) - Tb) ** 2).mean()
+        error.backward()
+        if record == "before":
+            losses.append(error.item())
+        elif record == "tensor":
+            losses.append(error)
         if zero == "after backward":
             net.zero_grad(set_to_none=False)
         if opt:
@@ -216,7 +224,11 @@ def sgd(net, X, T, eta, batch_size, steps, zero="before", batch="advance", sign=
         else:
             with torch.no_grad():
                 for p in net.parameters():
-                    p -= sign * eta * p.grad
+                    if biases or p.dim() > 1:
+                        p -= sign * eta * p.grad
+        if record == "after":
+            with torch.no_grad():
+                losses.append(((net(Xb) - Tb) ** 2).mean().item())
     return losses
 
 
@@ -246,6 +258,40 @@ ON = r" \(on the notebook's network \(N = 60, batches of 20\)\)$"
 ])
 def test_sgd_mistakes_are_named(answer, pattern):
     fails_with(backprop.check_sgd, answer, pattern)
+
+
+@pytest.mark.parametrize("switch,message", [
+    (dict(batch="no mod"), "the loss is nan at step 3: its batch is empty. Without % N, step 3 starts at row 3 * 20 = "
+                           "60, past the last row (N = 60); the batches must come round again, "
+                           "i = (k * batch_size) % N"),
+    (dict(batch="offset"), "step 0 used the second batch (the rows from batch_size on): k counts from 0, so step 0 "
+                           "takes the first batch, rows 0 to batch_size - 1, and step k the rows from "
+                           "(k * batch_size) % N"),
+    (dict(batch="batch number"), "the batches start at rows 0, 1, 2, ...: k mod (N / batch_size) is the number of a "
+                                 "batch, not its first row; X[i:i + batch_size] needs the row where step k's batch "
+                                 "starts"),
+    (dict(batch="random"), "the batches start at rows 40, 40, 0, 40, 20, 20, 20, not in the order of the rows (step 0 "
+                           "used the rows from 40 on): without shuffling or random choices, step k takes the rows "
+                           "from (k * batch_size) % N on, so that the check can replay your run"),
+    (dict(batch="short"), "step 2 used a short batch, rows 50 to 59: fewer than batch_size = 20 rows (the batches "
+                          "start at rows 10, 30, 50, 10, 30, 50, 10); step k starts at row (k * batch_size) % N"),
+    (dict(loss="sum"), "every loss is exactly batch_size = 20 times the batch's mean squared error: the loss sums the "
+                       "squared errors of the batch; the exercise's loss is their mean"),
+    (dict(biases=False), "the biases never moved: the update must change every parameter of net.parameters(), the "
+                         "biases as well as the weights"),
+    (dict(record="after"), "each loss is the batch's loss after that step's update: record the loss whose backward() "
+                           "gave the step's gradient, computed before the update"),
+    (dict(record="tensor"), "the loss of step 0 is a tensor, not a Python float: return loss.item() for each step"),
+])
+def test_sgd_batch_and_loss_mistakes_are_named_by_their_cause(switch, message):
+    """Each of these got "the losses are those of each batch, computed before that step's update" (or "the run
+    diverged", or passed) before the trial of 2026-12: the message now names the cause."""
+    fails_with(backprop.check_sgd, lambda *a: sgd(*a, **switch), "^" + re.escape(message) + ".*" + ON)
+
+
+def test_sgd_losses_of_numpy_floats_pass(capsys):
+    backprop.check_sgd(lambda *a: [np.float64(x) for x in sgd(*a)])
+    assert "✓" in capsys.readouterr().out
 
 
 def test_sgd_that_updates_twice_is_told_the_parameters_are_wrong():

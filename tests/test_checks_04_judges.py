@@ -569,4 +569,5 @@ def test_sgd_replays_of_the_named_mistakes_differ_from_the_right_run():
         right = backprop._sgd_replay(case)
         for mistake, _ in backprop._SGD_MISTAKES:
             wrong = backprop._sgd_replay(case, mistake)
-            assert not all(np.allclose(a, b) for a, b in zip(right[1] + right[2], wrong[1] + wrong[2])), mistake
+            assert not all(np.allclose(a, b) for a, b in zip([right[0]] + right[1] + right[2],
+                                                              [wrong[0]] + wrong[1] + wrong[2])), mistake

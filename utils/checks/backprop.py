@@ -455,26 +455,60 @@ def _sgd_collect(fn, cases):
     return answers
 
 
-def _sgd_replay(case, mistake=None):
+def _sgd_start(mistake, k, b, N):
+    """The first row of step k's batch: (k·b) mod N, or where a named mistake starts it."""
+    return {"same batch": 0, "offset": ((k + 1) * b) % N, "batch number": k % (N // b)}.get(mistake, (k * b) % N)
+
+
+def _sgd_replay(case, mistake=None, starts=None):
     """(losses, W, B) of the loop the exercise asks for, in numpy, or of a named mistake: "no zero_grad" (.grad
-    accumulates), "full batch", "same batch" (the batch never advances), "zero_grad before step" (nothing moves)."""
+    accumulates), "zero_grad before step" (nothing moves), "full batch", "same batch" (the batch never advances),
+    "offset" (step k takes batch k + 1), "batch number" (the batch starts at row k mod N/b), "sum" (the squared
+    errors summed, not averaged: loss and gradient b times the mean's), "weights only" (the biases never move),
+    "loss after update" (each loss recorded after its step). `starts`: the first row of each step's batch, for a
+    run whose batches the judge traced (a batch starting less than b rows from the end is short, as X[i:i + b] is)."""
     W, B, X, T = list(case["W"]), list(case["B"]), case["X"], case["T"]
     eta, b, steps = case["eta"], case["batch_size"], case["steps"]
     GW, GB = [np.zeros_like(w) for w in W], [np.zeros_like(x) for x in B]
+    scale = b if mistake == "sum" else 1
     losses = []
     for k in range(steps):
-        i = 0 if mistake == "same batch" else (k * b) % len(X)
+        i = starts[k] if starts is not None else _sgd_start(mistake, k, b, len(X))
         Xb, Tb = (X, T) if mistake == "full batch" else (X[i:i + b], T[i:i + b])
-        losses.append(mlp.mse(mlp.forward(Xb, W, B)[0], Tb))
+        if mistake != "loss after update":
+            losses.append(scale * mlp.mse(mlp.forward(Xb, W, B)[0], Tb))
         DW, DB = mlp.backward(Xb, Tb, W, B)
+        DW, DB = [scale * d for d in DW], [scale * d for d in DB]
         if mistake == "no zero_grad":
             GW, GB = [g + d for g, d in zip(GW, DW)], [g + d for g, d in zip(GB, DB)]
         else:
             GW, GB = DW, DB
         if mistake != "zero_grad before step":
             W = [w - eta * g for w, g in zip(W, GW)]
-            B = [x - eta * g for x, g in zip(B, GB)]
+            if mistake != "weights only":
+                B = [x - eta * g for x, g in zip(B, GB)]
+        if mistake == "loss after update":
+            losses.append(mlp.mse(mlp.forward(Xb, W, B)[0], Tb))
     return losses, W, B
+
+
+def _sgd_traced_starts(case, got_L):
+    """The first row of the batch each step used, read off its loss: at each step the judge tries the batch the
+    exercise asks for, then every batch of consecutive rows (those starting near the end are short, as X[i:i + b]
+    is), and steps on with the one whose loss is the student's. None if at some step no batch gives it."""
+    W, B, X, T = list(case["W"]), list(case["B"]), case["X"], case["T"]
+    eta, b, N = case["eta"], case["batch_size"], len(case["X"])
+    starts = []
+    for k, loss in enumerate(got_L):
+        for r in [(k * b) % N] + [r for r in range(N) if r != (k * b) % N]:
+            if _close(np.array([mlp.mse(mlp.forward(X[r:r + b], W, B)[0], T[r:r + b])]), np.array([loss]), 1e-9):
+                break
+        else:
+            return None
+        starts.append(r)
+        DW, DB = mlp.backward(X[r:r + b], T[r:r + b], W, B)
+        W, B = [w - eta * g for w, g in zip(W, DW)], [x - eta * g for x, g in zip(B, DB)]
+    return starts
 
 
 _SGD_MISTAKES = [
@@ -485,6 +519,16 @@ _SGD_MISTAKES = [
     ("full batch", "every step uses all N samples: take the next batch_size rows each step, X[i:i + batch_size] "
                    "with i = (k * batch_size) % N"),
     ("same batch", "every step uses the first batch: the batch must advance, i = (k * batch_size) % N at step k"),
+    ("offset", "step 0 used the second batch (the rows from batch_size on): k counts from 0, so step 0 takes the "
+               "first batch, rows 0 to batch_size - 1, and step k the rows from (k * batch_size) % N"),
+    ("batch number", "the batches start at rows 0, 1, 2, ...: k mod (N / batch_size) is the number of a batch, not "
+                     "its first row; X[i:i + batch_size] needs the row where step k's batch starts"),
+    ("sum", "every loss is exactly batch_size = {b} times the batch's mean squared error: the loss sums the squared "
+            "errors of the batch; the exercise's loss is their mean (and so is the gradient it steps with)"),
+    ("weights only", "the biases never moved: the update must change every parameter of net.parameters(), the "
+                     "biases as well as the weights"),
+    ("loss after update", "each loss is the batch's loss after that step's update: record the loss whose "
+                          "backward() gave the step's gradient, computed before the update"),
 ]
 
 
@@ -494,10 +538,14 @@ def _sgd_judge(cases, answers):
         _fail(f"sgd: expected {len(cases)} records, got {describe(answers)}")
     for case, a in zip(cases, answers):
         where = f" (on {case['name']})"
-        steps = case["steps"]
+        steps, b, N = case["steps"], case["batch_size"], len(case["X"])
         losses = a.get("losses")
         if not isinstance(losses, list) or len(losses) != steps:
             _fail(f"sgd must return the list of the {steps} batch losses, one per step; got {_what(losses)}" + where)
+        k = next((k for k, x in enumerate(losses) if isinstance(x, np.ndarray)), None)
+        if k is not None:  # recorded from a tensor (or an array): numpy.mean over the list fails on a tensor with grad
+            _fail(f"the loss of step {k} is a tensor, not a Python float: return loss.item() for each step (a tensor "
+                  "keeps its graph alive, and numpy.mean in the cell below cannot read one that requires grad)" + where)
         if all(isinstance(x, float) for x in losses) and not np.all(np.isfinite(losses)):
             k = int(np.flatnonzero(~np.isfinite(losses))[0])
             with np.errstate(over="ignore", invalid="ignore"):
@@ -505,6 +553,13 @@ def _sgd_judge(cases, answers):
             if k and _close(np.array(losses[:k]), np.array(ascent), 1e-9):
                 _fail(f"the update has the wrong sign: the loss grew to {losses[k]} by step {k}; step against the "
                       "gradient, p -= eta * p.grad" + where)
+            if np.isnan(losses[k]) and k * b >= N:  # a mean over no rows is nan, and nothing moves
+                _fail(f"the loss is nan at step {k}: its batch is empty. Without % N, step {k} starts at row "
+                      f"{k} * {b} = {k * b}, past the last row (N = {N}); the batches must come round again, "
+                      "i = (k * batch_size) % N" + where)
+            if np.isnan(losses[k]):
+                _fail(f"the loss is nan at step {k}: the mean over an empty batch is nan. Are the rows of step {k}'s "
+                      "batch, X[i:i + batch_size], inside X? (or did the run diverge? check p -= eta * p.grad)" + where)
             _fail(f"the loss is {losses[k]} at step {k}: the run diverged; check the update p -= eta * p.grad" + where)
         got_L = np.array([number("a loss sgd returned", x) for x in losses])
         got_W, got_B = a.get("W"), a.get("B")
@@ -530,14 +585,27 @@ def _sgd_judge(cases, answers):
             continue
         for mistake, message in _SGD_MISTAKES:
             if matches(mistake=mistake):
-                _fail(message + where)
+                _fail(message.format(b=b) + where)
         if matches(eta=-case["eta"]):
             _fail("the update has the wrong sign: step against the gradient, p -= eta * p.grad" + where)
         L = _sgd_replay(case)[0]
         if not _close(got_L, np.array(L), 1e-9):
             k = next(i for i in range(steps) if not _close(got_L[i:i + 1], np.array(L[i:i + 1]), 1e-9))
-            _fail(f"the loss of step {k} is {got_L[k]:.6g}, expected {L[k]:.6g}: the losses are those of each batch, "
-                  "computed before that step's update" + where)
+            starts = _sgd_traced_starts(case, got_L)
+            if starts is not None:  # each loss is that of some batch: the batches are the mistake
+                shown = ", ".join(str(r) for r in starts)
+                short = next((j for j, r in enumerate(starts) if r + b > N), None)
+                if short is not None:
+                    _fail(f"step {short} used a short batch, rows {starts[short]} to {N - 1}: fewer than batch_size = "
+                          f"{b} rows (the batches start at rows {shown}); step k starts at row (k * batch_size) % N"
+                          + where)
+                r = starts[k]
+                _fail(f"the batches start at rows {shown}, not in the order of the rows (step {k} used the rows from "
+                      f"{r} on): without shuffling or random choices, step k takes the rows from (k * batch_size) % N "
+                      "on, so that the check can replay your run" + where)
+            _fail(f"the loss of step {k} is {got_L[k]:.6g}, expected {L[k]:.6g}, and no batch of consecutive rows has "
+                  "that loss at that point: each loss is the mean squared error of the step's batch, computed before "
+                  "the update" + where)
         _fail("the losses are right but the parameters after the last step are not: update every parameter once per "
               "step, p -= eta * p.grad, under torch.no_grad()" + where)
     return ("the losses and the final parameters equal a replay of mini-batch SGD (zero_grad, backward, step; the "
