@@ -562,6 +562,51 @@ def test_an_exercise_declaration_refuses_a_grade_id_that_is_no_string():
     assert all(isinstance(gid, str) for gid in checks.EXERCISES)
 
 
+def hard_coded_sequential(W, B):
+    """The notebook's sizes written out, the weights loaded: right on every 4-6-6-6-1 network, on no other."""
+    net = torch.nn.Sequential(torch.nn.Linear(4, 6), torch.nn.ReLU(), torch.nn.Linear(6, 6), torch.nn.ReLU(),
+                              torch.nn.Linear(6, 6), torch.nn.ReLU(), torch.nn.Linear(6, 1)).double()
+    with torch.no_grad():
+        for lin, w, b in zip(net[::2], W, B):
+            lin.weight.copy_(torch.tensor(w.T))
+            lin.bias.copy_(torch.tensor(b))
+    return net
+
+
+def four_layers_sequential(W, B):
+    """A loop over four layers, whatever len(W) is."""
+    layers = []
+    for l in range(4):
+        lin = torch.nn.Linear(*W[l].shape).double()
+        with torch.no_grad():
+            lin.weight.copy_(torch.tensor(W[l].T))
+            lin.bias.copy_(torch.tensor(B[l]))
+        layers += [lin] + ([torch.nn.ReLU()] if l < 3 else [])
+    return torch.nn.Sequential(*layers)
+
+
+FIXED_SIZES = (r"\(on a 3-5-4-1 network; right on the 4-6-6-6-1 networks: are the layers' sizes, or their number, "
+               r"fixed in your code\? Take each nn.Linear's sizes from w.shape, in a loop over len\(W\)\)$")
+
+
+@pytest.mark.parametrize("answer,pattern", [
+    (hard_coded_sequential, "^build_sequential raised RuntimeError: .*" + FIXED_SIZES),
+    (four_layers_sequential, "^build_sequential raised IndexError: list index out of range " + FIXED_SIZES),
+    (lambda W, B: sequential(W, B) if len(W) == 4 else sequential(W + W[-1:], B + B[-1:]),
+     "^the network needs 3 nn.Linear layers; got 4 " + FIXED_SIZES),
+])
+def test_sequential_written_for_the_notebooks_sizes_fails_on_a_3_5_4_1_network_and_is_told_so(answer, pattern):
+    """Passed before the trial of 2026-12: both cases were 4-6-6-6-1 networks."""
+    fails_with(backprop.check_sequential, answer, pattern)
+
+
+def test_sequential_passes_with_the_networks_named(capsys):
+    backprop.check_sequential(sequential)
+    out = capsys.readouterr().out
+    assert "for the notebook's network, a second 4-6-6-6-1 network and a 3-5-4-1 network" in out
+    assert "judge" not in out and "recorded" not in out and "theirs" not in out
+
+
 def test_sequential_that_raises_is_told_on_which_network():
     from utils import data
 

@@ -18,6 +18,14 @@ from utils.checks import backprop
 from utils.checks.backprop import check_backward as BACKWARD, check_sequential as SEQUENTIAL, check_sgd as SGD
 
 
+def judged_seq(cases, answers):
+    """The judge's message on build_sequential records, without the name of the network that a failure on case 0
+    ends with (checked here)."""
+    message, on = judged(SEQUENTIAL, cases, answers), " (on the notebook's network)"
+    assert on not in message[:-len(on)]
+    return message[:-len(on)] if message.endswith(on) else message
+
+
 @pytest.fixture(scope="module")
 def seq():
     return recorded(SEQUENTIAL, sequential)
@@ -25,17 +33,17 @@ def seq():
 
 def test_sequential_right_record_gets_its_message(seq):
     cases, good = seq
-    assert judged(SEQUENTIAL, cases, good) == ("the recorded layers (nn.Linear with weight w.T and bias b, a ReLU "
-                                               "after each hidden one) compute the numpy network on X and on 32 "
-                                               "inputs the judge drew, and the network's recorded output on X is "
-                                               "theirs; its first weight's gradient will be in net[0].weight.grad, "
-                                               "shaped (6, 4) = DW[0].T")
+    assert judged_seq(cases, good) == ("your network's layers (nn.Linear with weight w.T and bias b, a ReLU after "
+                                       "each hidden one) give numpy's output on X and on 32 random inputs, and so "
+                                       "does your nn.Sequential on X, for the notebook's network, a second 4-6-6-6-1 "
+                                       "network and a 3-5-4-1 network; its first weight's gradient will be in "
+                                       "net[0].weight.grad, shaped (6, 4) = DW[0].T")
 
 
 @pytest.mark.parametrize("answers,got", [(None, "NoneType"), ([{}], "list of length 1"), ("x", "str")])
 def test_sequential_records_of_the_wrong_kind_are_described(seq, answers, got):
     cases, _ = seq
-    assert judged(SEQUENTIAL, cases, answers) == f"build_sequential: expected {len(cases)} records, got {got}"
+    assert judged_seq(cases, answers) == f"build_sequential: expected {len(cases)} records, got {got}"
 
 
 def edit(good, change):
@@ -48,26 +56,26 @@ def test_sequential_layers_that_are_no_list_count_as_none(seq):
     cases, good = seq
     for layers in (None, 5, "LinearReLU"):
         answers = edit(good, lambda a: a.update(layers=layers))
-        assert judged(SEQUENTIAL, cases, answers) == "the network needs 4 nn.Linear layers; got 0"
+        assert judged_seq(cases, answers) == "the network needs 4 nn.Linear layers; got 0"
 
 
 def test_sequential_last_layer_is_named(seq):
     cases, good = seq
     answers = edit(good, lambda a: a["layers"].append({"type": "Tanh"}))
-    assert judged(SEQUENTIAL, cases, answers) == ("the network ends with Tanh: the output layer is linear, "
+    assert judged_seq(cases, answers) == ("the network ends with Tanh: the output layer is linear, "
                                                   "no ReLU after it")
 
 
 def test_sequential_counts_the_relus_it_found(seq):
     cases, good = seq
     answers = edit(good, lambda a: a["layers"].pop(1))  # Linear, Linear, ReLU, Linear, ReLU, Linear
-    assert judged(SEQUENTIAL, cases, answers) == "the network needs a ReLU after each hidden layer (3); got 2"
+    assert judged_seq(cases, answers) == "the network needs a ReLU after each hidden layer (3); got 2"
 
 
 def test_sequential_weight_that_is_not_an_array_is_shown(seq):
     cases, good = seq
     answers = edit(good, lambda a: a["layers"][0].update(weight=None))
-    assert judged(SEQUENTIAL, cases, answers) == ("layer 0: nn.Linear(4, 6) stores its weight as (out, in) = "
+    assert judged_seq(cases, answers) == ("layer 0: nn.Linear(4, 6) stores its weight as (out, in) = "
                                                   "(6, 4); got None")
 
 
@@ -79,7 +87,7 @@ def test_sequential_weights_and_biases_must_match_to_1e9(seq, key, message):
     """A relative change of 1e-7 is beyond the stated 1e-9 (and within the checks' default tolerance, 1e-6)."""
     cases, good = seq
     off = edit(good, lambda a: a["layers"][0].update({key: a["layers"][0][key] * (1 + 1e-7)}))
-    assert judged(SEQUENTIAL, cases, off) == message
+    assert judged_seq(cases, off) == message
 
 
 def test_sequential_bias_that_is_not_an_array_is_named(seq):
@@ -96,7 +104,7 @@ def test_sequential_output_that_could_not_be_computed_is_shown(seq, output, show
     cases, good = seq
     answers = edit(good, lambda a: a.update(output=output))
     X = cases[0][2]
-    assert judged(SEQUENTIAL, cases, answers) == f"the network cannot be applied to X of shape {X.shape}: {shown}"
+    assert judged_seq(cases, answers) == f"the network cannot be applied to X of shape {X.shape}: {shown}"
 
 
 def test_sequential_output_must_be_what_its_layers_compute_to_1e9_and_the_difference_is_given(seq):
@@ -106,7 +114,7 @@ def test_sequential_output_must_be_what_its_layers_compute_to_1e9_and_the_differ
     want = mlp.forward(X, W, B)[0]
     shift = 1e-7 * np.max(np.abs(want))
     answers = edit(good, lambda a: a.update(output=want + shift))
-    assert judged(SEQUENTIAL, cases, answers) == (f"the output recorded on X is not what the recorded layers compute "
+    assert judged_seq(cases, answers) == (f"the output recorded on X is not what the recorded layers compute "
                                                   f"(largest difference {shift:.3g}): the record does not describe "
                                                   "one network")
 
@@ -295,20 +303,20 @@ def test_sequential_that_cannot_be_applied_is_recorded_with_its_error():
             with_batchnorm(W, B)(torch.tensor(X))
     except Exception as exc:  # noqa: BLE001  (whatever torch raises is what the student reads)
         shown = f"<{type(exc).__name__}: {exc}>"
-    assert judged(SEQUENTIAL, cases, SEQUENTIAL.collect(with_batchnorm, cases)) == \
+    assert judged_seq(cases, SEQUENTIAL.collect(with_batchnorm, cases)) == \
         f"the network cannot be applied to X of shape {X.shape}: {shown}"
 
 
 def test_sequential_layer_record_that_is_no_dict_has_no_type(seq):
     cases, good = seq
     answers = edit(good, lambda a: a["layers"].__setitem__(1, "ReLU"))
-    assert judged(SEQUENTIAL, cases, answers) == "the network needs a ReLU after each hidden layer (3); got 2"
+    assert judged_seq(cases, answers) == "the network needs a ReLU after each hidden layer (3); got 2"
 
 
 def test_sequential_weight_without_a_shape_is_shown_as_recorded(seq):
     cases, good = seq
     answers = edit(good, lambda a: a["layers"][0].update(weight="<Parameter>"))
-    assert judged(SEQUENTIAL, cases, answers) == ("layer 0: nn.Linear(4, 6) stores its weight as (out, in) = (6, 4); "
+    assert judged_seq(cases, answers) == ("layer 0: nn.Linear(4, 6) stores its weight as (out, in) = (6, 4); "
                                                   "got <Parameter>")
 
 
@@ -322,7 +330,7 @@ def test_sequential_in_the_wrong_order_is_told_the_largest_difference():
         got = answer(W, B)(torch.tensor(X)).numpy()
     gap = np.max(np.abs(got - numpy_network(X, W, B)))
     fails_with(backprop.check_sequential, answer, whole(f"the network's output differs from numpy's (largest difference "
-                                                      f"{gap:.3g}): check the order of the layers"))
+                                                      f"{gap:.3g}): check the order of the layers (on the notebook's network)"))
 
 
 # ---------------------------------------------------------------- records forged in the sandbox
@@ -348,8 +356,9 @@ def forged_layers(W, B, order=None):
 
 
 def forged_sequential(cases, order=None, output=numpy_network, **facts):
-    return [dict(dict(type="Sequential", is_sequential=True), layers=forged_layers(W, B, order),
-                 output=output(X, W, B), **facts) for W, B, X in cases]
+    """Records of the right networks, the first one's layers in `order` and with `output`."""
+    return [dict(dict(type="Sequential", is_sequential=True), layers=forged_layers(W, B, None if k else order),
+                 output=(numpy_network if k else output)(X, W, B), **facts) for k, (W, B, X) in enumerate(cases)]
 
 
 @pytest.mark.parametrize("facts,dtype", [({}, "float64"), (dict(is_sequential=False, type="NoneType"), "float16")])
@@ -359,7 +368,7 @@ def test_sequential_forged_record_of_the_right_values_passes_whatever_it_reports
     answers = forged_sequential(cases, **facts)
     for layer in answers[0]["layers"][::2]:
         layer["dtype"] = dtype
-    assert judged(SEQUENTIAL, cases, answers).startswith("the recorded layers")
+    assert judged(SEQUENTIAL, cases, answers).startswith("your network's layers")
 
 
 def test_sequential_forged_layers_with_the_right_output_fail_on_the_judges_own_run():
@@ -372,7 +381,7 @@ def test_sequential_forged_wrong_weight_is_named_whatever_the_output():
     cases = SEQUENTIAL.cases(SEQUENTIAL.seed)
     answers = forged_sequential(cases)
     answers[0]["layers"][2]["weight"] = cases[0][0][1].copy()  # W[1] itself, not W[1].T (6 × 6)
-    assert judged(SEQUENTIAL, cases, answers) == "layer 1: load w.T, not w: nn.Linear computes x @ weight.T"
+    assert judged_seq(cases, answers) == "layer 1: load w.T, not w: nn.Linear computes x @ weight.T"
 
 
 def test_sequential_relu_misplaced_where_x_cannot_see_it_fails_on_the_judges_fresh_inputs():
@@ -385,8 +394,8 @@ def test_sequential_relu_misplaced_where_x_cannot_see_it_fails_on_the_judges_fre
     cases = [(W, B, X)]
     moved = forged_sequential(cases, order="LLRRLRL", output=lambda X, W, B: numpy_network(X, W, B, (1, 2)))
     np.testing.assert_allclose(moved[0]["output"], numpy_network(X, W, B), rtol=1e-13)  # the same on X
-    assert judged(SEQUENTIAL, cases, forged_sequential(cases)).startswith("the recorded layers")
-    assert judged(SEQUENTIAL, cases, moved) == ("the network gives numpy's output on X but not on other inputs: check "
+    assert judged(SEQUENTIAL, cases, forged_sequential(cases)).startswith("your network's layers")
+    assert judged_seq(cases, moved) == ("the network gives numpy's output on X but not on other inputs: check "
                                                 "the order of the layers (a ReLU after each hidden nn.Linear)")
 
 
@@ -407,7 +416,7 @@ def test_sequential_fresh_inputs_are_drawn_by_the_judge_anew_and_never_reach_col
     for _ in range(2):
         SEQUENTIAL(sequential)
     cases = SEQUENTIAL.cases(SEQUENTIAL.seed)
-    assert len(drawn) == 2 * len(cases) and [d.shape for d in drawn[:2]] == [(32, X.shape[1]) for _, _, X in cases]
+    assert len(drawn) == 2 * len(cases) and [d.shape for d in drawn[:len(cases)]] == [(32, X.shape[1]) for _, _, X in cases]
     seen = np.concatenate([a.ravel() for a in received])
     assert not any(np.isin(d, seen).any() for d in drawn)
     assert not np.array_equal(drawn[0], drawn[len(cases)])  # another draw at the next judging
@@ -451,12 +460,11 @@ def fresh_copy():
     (lambda a: a.update(output=np.full((100, 1), "1")), "the network cannot be applied to X of shape (100, 4): an "
                                                         "output of dtype <U1"),
     (lambda a: a["layers"].insert(1, {"type": "Identity"}), "layer 1 of the network is Identity: build it of "
-                                                            "nn.Linear and nn.ReLU only (the judge runs those two "
-                                                            "to check it)"),
+                                                            "nn.Linear and nn.ReLU only (the check runs those two)"),
 ])
 def test_sequential_forged_records_are_bounded_and_named_before_anything_is_computed(seq, change, message):
     cases, good = seq
-    assert judged(SEQUENTIAL, cases, edit(good, change)) == message
+    assert judged_seq(cases, edit(good, change)) == message
 
 
 def test_sequential_facts_that_are_no_plain_values_are_named_by_their_type(seq):
@@ -464,16 +472,16 @@ def test_sequential_facts_that_are_no_plain_values_are_named_by_their_type(seq):
     cases, good = seq
     answers = edit(good, lambda a: [a.update(is_sequential=np.ones(2), type=np.ones(2)),
                                     a["layers"][0].update(type=np.array(["Linear", "x"]))])
-    assert judged(SEQUENTIAL, cases, answers) == "build_sequential must return a torch.nn.Sequential; got <ndarray>"
+    assert judged_seq(cases, answers) == "build_sequential must return a torch.nn.Sequential; got <ndarray>"
     answers = edit(good, lambda a: a["layers"][0].update(type=np.array(["Linear", "x"])))
-    assert judged(SEQUENTIAL, cases, answers) == "the network needs 4 nn.Linear layers; got 3"
+    assert judged_seq(cases, answers) == "the network needs 4 nn.Linear layers; got 3"
     answers = edit(good, lambda a: a["layers"][0].update(weight=[[0.0] * 4] * 6))
-    assert judged(SEQUENTIAL, cases, answers) == ("layer 0: nn.Linear(4, 6) stores its weight as (out, in) = (6, 4); "
+    assert judged_seq(cases, answers) == ("layer 0: nn.Linear(4, 6) stores its weight as (out, in) = (6, 4); "
                                                   "got list of length 6")
     answers = edit(good, lambda a: [a.update(is_sequential=[]), a["layers"][0].update(dtype=np.ones(2), bias=None)])
-    assert judged(SEQUENTIAL, cases, answers) == "build_sequential must return a torch.nn.Sequential; got Sequential"
+    assert judged_seq(cases, answers) == "build_sequential must return a torch.nn.Sequential; got Sequential"
     answers = edit(good, lambda a: a["layers"][0].update(dtype=np.ones(2), bias=None))
-    assert judged(SEQUENTIAL, cases, answers) == ("layer 0: use float64 (nn.Linear(...).double()) so the results "
+    assert judged_seq(cases, answers) == ("layer 0: use float64 (nn.Linear(...).double()) so the results "
                                                   "match numpy; got <ndarray>")
 
 
@@ -513,7 +521,7 @@ def test_sequential_output_is_compared_with_numpys_to_1e9():
     want = numpy_network(X, W, B)
     gap = np.max(np.abs(moved[0]["output"] - want))
     assert 1e-9 < gap / np.max(np.abs(want)) < 1e-6
-    assert judged(SEQUENTIAL, cases, moved) == (f"the network's output differs from numpy's (largest difference "
+    assert judged_seq(cases, moved) == (f"the network's output differs from numpy's (largest difference "
                                                 f"{gap:.3g}): check the order of the layers")
 
 
@@ -530,7 +538,7 @@ def test_sequential_output_on_the_fresh_inputs_is_compared_with_numpys_to_1e9(mo
     want = numpy_network(fresh, W, B)
     gap = np.max(np.abs(numpy_network(fresh, W, B, (1, 2)) - want)) / np.max(np.abs(want))
     assert 1e-9 < gap < 1e-6
-    assert judged(SEQUENTIAL, cases, moved) == ("the network gives numpy's output on X but not on other inputs: check "
+    assert judged_seq(cases, moved) == ("the network gives numpy's output on X but not on other inputs: check "
                                                 "the order of the layers (a ReLU after each hidden nn.Linear)")
 
 

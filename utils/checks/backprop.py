@@ -262,10 +262,21 @@ def _first_problem(problems):
 # ---------------------------------------------------------------- Exercise 3: nn.Sequential
 
 def _sequential_cases(seed):
+    """(W, B, X): the notebook's network, a second 4-6-6-6-1 network, and a 3-5-4-1 network (a network built
+    for the notebook's sizes, or for four layers, fails there and is told so)."""
     X, _ = data.getdata()
     W, B = data.getparams()
     X2, _, W2, B2 = mlp.random_network(SIZES, 5, seed=seed)
-    return [(W, B, X), (W2, B2, X2)]
+    X3, _, W3, B3 = mlp.random_network((3, 5, 4, 1), 5, seed=seed + 1)
+    return [(W, B, X), (W2, B2, X2), (W3, B3, X3)]
+
+
+def _sequential_name(case, k):
+    """Which network case k is, for messages."""
+    W = case[0]
+    sizes = "-".join(str(w.shape[0]) for w in W) + f"-{W[-1].shape[1]}"
+    return "the notebook's network" if k == 0 else f"a second {sizes} network" if sizes == "4-6-6-6-1" else \
+        f"a {sizes} network"
 
 
 def _sequential_collect(fn, cases):
@@ -277,8 +288,12 @@ def _sequential_collect(fn, cases):
 
     answers = []
     for k, (W, B, X) in enumerate(cases):
-        net = _call(fn, "build_sequential", [w.copy() for w in W], [b.copy() for b in B],
-                    case="the notebook's network" if k == 0 else "a second 4-6-6-6-1 network")
+        try:  # recorded, so that the judge can say the other networks were right (a network of fixed sizes)
+            net = _call(fn, "build_sequential", [w.copy() for w in W], [b.copy() for b in B],
+                        case=_sequential_name(cases[k], k))
+        except CheckFailed as failed:
+            answers.append({"failed": str(failed)})
+            continue
         record = {"type": type(net).__name__, "is_sequential": isinstance(net, torch.nn.Sequential), "layers": []}
         if record["is_sequential"]:
             for m in net:
@@ -381,8 +396,8 @@ def _sequential_problems(case, a):
         return
     other = next((k for k, t in enumerate(types) if t not in ("Linear", "ReLU")), None)
     if other is not None:
-        yield (f"layer {other} of the network is {types[other]}: build it of nn.Linear and nn.ReLU only (the judge "
-               "runs those two to check it)"), False
+        yield (f"layer {other} of the network is {types[other]}: build it of nn.Linear and nn.ReLU only (the check "
+               "runs those two)"), False
         return
     own = _run_layers(layers, X)
     if not _close(out, own, 1e-9):
@@ -403,13 +418,23 @@ def _sequential_judge(cases, answers):
     __tracebackhide__ = True
     if not isinstance(answers, list) or len(answers) != len(cases) or not all(isinstance(a, dict) for a in answers):
         _fail(f"build_sequential: expected {len(cases)} records, got {describe(answers)}")
-    for case, a in zip(cases, answers):
+    for k, (case, a) in enumerate(zip(cases, answers)):
+        # the networks come in order: a failure on the 3-5-4-1 one comes after the 4-6-6-6-1 ones were right
+        other = [w.shape for w in case[0]] != [w.shape for w in cases[0][0]]
+        hint = ("; right on the 4-6-6-6-1 networks: are the layers' sizes, or their number, fixed in your code? "
+                "Take each nn.Linear's sizes from w.shape, in a loop over len(W)") if other else ""
+        where = f" (on {_sequential_name(case, k)}{hint})"
+        failed = a.get("failed")
+        if isinstance(failed, str):  # build_sequential raised: _call's message ends with the network's name
+            _fail(failed[:-1] + hint + ")" if hint and failed.endswith(")") else failed)
         problem = _first_problem(_sequential_problems(case, a))
         if problem:
-            _fail(problem)
-    return (f"the recorded layers (nn.Linear with weight w.T and bias b, a ReLU after each hidden one) compute the "
-            f"numpy network on X and on {FRESH_ROWS} inputs the judge drew, and the network's recorded output on X "
-            "is theirs; its first weight's gradient will be in net[0].weight.grad, shaped (6, 4) = DW[0].T")
+            _fail(problem + where)
+    names = [_sequential_name(case, k) for k, case in enumerate(cases)]
+    names = ", ".join(names[:-1]) + " and " + names[-1]
+    return (f"your network's layers (nn.Linear with weight w.T and bias b, a ReLU after each hidden one) give numpy's "
+            f"output on X and on {FRESH_ROWS} random inputs, and so does your nn.Sequential on X, for {names}; its "
+            "first weight's gradient will be in net[0].weight.grad, shaped (6, 4) = DW[0].T")
 
 
 # fn(W, B) -> torch.nn.Sequential of Linear and ReLU layers computing the same network.
