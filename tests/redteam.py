@@ -125,11 +125,11 @@ RED_TEAM = {
                                 {"check-sgd": ("0", "uses the reference implementation `utils.mlp.backward`")}),
     "forge-objects-wrong": ({BACKWARD: {
         "answer-sgd": FORGED_SGD.format(grads="[2 * g for g in backward(Xb, Tb, W, B)[0]], backward(Xb, Tb, W, B)[1]"),
-        "answer-sequential": FORGED_SEQUENTIAL.format(order="(0, 2, 1, 3, 5, 4, 6)")}},  # Linear, Linear, ReLU x 3, ...
+        "answer-sequential": FORGED_SEQUENTIAL.format(order="(0, 2, 1) + tuple(range(3, len(layers)))")}},  # Linear, Linear, ReLU, ...
         {"check-sgd": ("0", "the loss of step 1 is"),
          "check-sequential": ("0", "the output recorded on X is not what the recorded layers compute")}),
     "forge-objects-numpy": ({BACKWARD: {"answer-sgd": FORGED_SGD.format(grads="backward(Xb, Tb, W, B)"),
-                                        "answer-sequential": FORGED_SEQUENTIAL.format(order="range(7)")}}, {}),
+                                        "answer-sequential": FORGED_SEQUENTIAL.format(order="range(len(layers))")}}, {}),
     # notebook 02's multiplication count, taken from the sandbox (issue 23, finding 1): each gradient on its own (44
     # multiplications) with the tally written back, computed on the floats inside the counting numbers and wrapped
     # back, and a collect replaced by one whose record claims 1 multiplication (answer constants on a forged tape)
