@@ -64,13 +64,14 @@ def test_backward_right_answers_pass(capsys):
     assert capsys.readouterr().out.count("✓") == 2
 
 
-def where(n):
-    """The message part that names the first wrong layer, counted from the output (n as in the notebook: layer n
-    has W[n - 1], B[n - 1])."""
-    return rf"layer {n} \(W\[{n - 1}\], B\[{n - 1}\]\) is the first layer, counted from the output, whose gradient is wrong"
+def where(l):
+    """The message part that names the first wrong layer, counted from the output (l as in the notebook's code:
+    layer l has W[l], B[l]; layer 3 is the output layer)."""
+    tail = ", the output layer" if l == 3 else ""
+    return rf"layer {l} \(W\[{l}\], B\[{l}\]{tail}\) is the first layer, counted from the output, whose gradient is wrong"
 
 
-OUTPUT = rf" \({where(4)}: the output δ4 = \(2/N\)\(Y - T\) enters here\) \(on the notebook's data\)$"
+OUTPUT = rf" \({where(3)}: what enters there is the output δ, dE/dY\) \(on the notebook's data\)$"
 
 
 @pytest.mark.parametrize("answer,pattern", [
@@ -83,24 +84,28 @@ OUTPUT = rf" \({where(4)}: the output δ4 = \(2/N\)\(Y - T\) enters here\) \(on 
                                                               r"T\)" + OUTPUT),
     (lambda *a: written_backward(*a, scale=lambda n: 1 / n),
      r"^DW\[3\] is half the right value: the factor 2 from the derivative of the square is missing" + OUTPUT),
-    (lambda *a: written_backward(*a, bias_sum=lambda d: d.mean(axis=0)), r"^DB\[3\] is N times too small: sum δ over "
-                                                                         r"the batch, do not average it \(the 1/N is already in δ\) \(on the notebook's data\)"),
+    (lambda *a: written_backward(*a, bias_sum=lambda d: d.mean(axis=0)), r"^DB\[3\] is N times too small while DW\[3\] is "
+                                                                         r"right: on the way to DB\[3\] your code divides by N once more than on the way "
+                                                                         r"to DW\[3\] \(on the notebook's data\)$"),
     (lambda *a: written_backward(*a, bias_sum=lambda d: d),
      r"^DB\[0\] has shape \(100, 6\), expected \(6,\): the bias gradient must be summed over the batch "
      r"\(delta.sum\(axis=0\)\)"),
     (lambda *a: ([d.T for d in written_backward(*a)[0]], written_backward(*a)[1]),
-     r"^DW\[0\] has shape \(6, 4\), expected \(4, 6\): it is transposed; use A_prev.T @ delta"),
+     r"^DW\[0\] has shape \(6, 4\), expected \(4, 6\): it is transposed \(a gradient has the shape of what it "
+     r"differentiates\)"),
     # the first wrong layer, counted from the output, and what enters there
-    (lambda *a: written_backward(*a, deriv=lambda Z, A: 1), "^" + where(3) + r": the ReLU mask is missing: multiply δ4 "
-                                                                             r"W\[3\]ᵀ by \(Z3 > 0\) \(on the notebook's data\)"),
-    (lambda *a: written_backward(*a, skip_mask_at=2), "^" + where(2) + r": the ReLU mask is missing: multiply δ3 "
-                                                                       r"W\[2\]ᵀ by \(Z2 > 0\)"),
-    (lambda *a: written_backward(*a, deriv=lambda Z, A: Z), "^" + where(3) + r": the ReLU derivative is the mask 1\[Z3 "
-                                                                             r"> 0\], not Z3 itself"),
-    (lambda *a: written_backward(*a, deriv=lambda Z, A: A), "^" + where(3) + r": the ReLU derivative is the mask 1\[Z3 "
-                                                                             r"> 0\], not the activation A3"),
+    (lambda *a: written_backward(*a, deriv=lambda Z, A: 1), "^" + where(2) + r": δ\[2\] has no ReLU derivative in it: the "
+                                                                             r"gradient comes back through the ReLU of layer 2 unchanged, even where that "
+                                                                             r"unit was off \(on the notebook's data\)$"),
+    (lambda *a: written_backward(*a, skip_mask_at=2), "^" + where(1) + r": δ\[1\] has no ReLU derivative in it: the gradient "
+                                                                       r"comes back through the ReLU of layer 1"),
+    (lambda *a: written_backward(*a, deriv=lambda Z, A: Z), "^" + where(2) + r": δ\[2\] is multiplied by Z\[2\] itself: the "
+                                                                             r"ReLU's derivative takes only the values 0 and 1"),
+    (lambda *a: written_backward(*a, deriv=lambda Z, A: A), "^" + where(2) + r": δ\[2\] is multiplied by the activation A\[3\] "
+                                                                             r"= max\(0, Z\[2\]\): the ReLU's derivative takes only the values 0 and 1"),
     (lambda *a: written_backward(*a, transpose=False),
-     "^" + where(2) + r": W\[2\] must be transposed on the way back: δ W\[2\]ᵀ, not δ W\[2\]"),
+     "^" + where(1) + r": on the way back through W\[2\] the matrix is not transposed \(W\[2\] is square, "
+                      r"so the shapes did not complain\)"),
 ])
 def test_backward_mistakes_are_named(answer, pattern):
     fails_with(backprop.check_backward, answer, pattern)
@@ -115,7 +120,8 @@ def test_backward_mask_of_the_layer_above_is_named():
             if l > 0:
                 delta = delta @ W[l].T * (Z[l] > 0 if l < 3 else Z[l - 1] > 0)  # layer 2's mask from layer 3
         return DW, DB
-    fails_with(backprop.check_backward, answer, "not from the layer above")
+    fails_with(backprop.check_backward, answer, r"^" + where(1) + r": δ\[1\] is masked with the units of layer 2 "
+                                              r"\(Z\[2\] > 0\): the ReLU it comes back through is layer 1's")
 
 
 def test_backward_dw_from_pre_activation_is_named():
@@ -124,7 +130,9 @@ def test_backward_dw_from_pre_activation_is_named():
         Y, Z, A = _forward(X, W, B)
         DW[3] = Z[2].T @ (2 * (Y - T) / len(X))
         return DW, DB
-    fails_with(backprop.check_backward, answer, r"DB\[3\] is right.*not the pre-activation Z3")
+    fails_with(backprop.check_backward, answer, r"^DW\[3\]: " + where(3) + r". DB\[3\] is right, so δ\[3\] is; DW\[3\] "
+                                              r"takes the pre-activation Z\[2\] where the layer's input is the activation "
+                                              r"A\[3\]")
 
 
 def _forward(X, W, B):
@@ -185,15 +193,16 @@ def test_backward_written_for_four_layers_is_told_on_which_network_it_failed():
             A.append(np.maximum(Z[-1], 0))
         return written_backward(X, T, W, B)
     fails_with(backprop.check_backward, four_layers_only,
-               r"^backward raised IndexError: list index out of range \(on the 3-5-4-1 network with N = 9\)$")
+               r"^backward raised IndexError: list index out of range \(on the 3-5-4-1 network with N = 9; right on the "
+               r"4-6-6-6-1 networks: does your code assume four layers\? Loop over len\(W\)\)$")
 
 
 def test_backward_right_on_four_layers_only_is_told_to_look_at_the_depth():
     def answer(X, T, W, B):
         DW, DB = written_backward(X, T, W, B)
         return (DW, DB) if len(W) == 4 else ([2 * d for d in DW], DB)
-    fails_with(backprop.check_backward, answer, r"\(on the 3-5-4-1 network with N = 9 \(right on the 4-6-6-6-1 "
-                                              r"networks: does your code assume four layers\?\)\)$")
+    fails_with(backprop.check_backward, answer, r"\(on the 3-5-4-1 network with N = 9; right on the 4-6-6-6-1 "
+                                              r"networks: does your code assume four layers\? Loop over len\(W\)\)$")
 
 
 # ---------------------------------------------------------------- Exercise: mini-batch SGD
@@ -472,22 +481,23 @@ def pre_activation_dw1(right, a):
     (with_layer(3, DB=lambda r, a: 2 * r), r"^DB\[3\] is twice the right value: the factor 2 is counted twice \(on the "
                                            r"notebook's data\)"),
     (with_layer(2, DB=lambda r, a: r + np.arange(6)),  # not a constant multiple of the right DB[2]
-     r"^DB\[2\]: " + where(3) + r"; DW\[2\] is right, so δ3 is: DB\[2\] = δ3 summed over the batch"),
-    (with_layer(2, DW=lambda r, a: r.T), r"^DW\[2\] is transposed: use A_prev.T @ delta \(shape fan_in × fan_out\)"),
-    (with_layer(2, DW=lambda r, a: r + 1), r"^DW\[2\]: " + where(3) + r". DB\[2\] is right, so δ3 is; DW\[2\] = A2ᵀ δ3 "
-                                                                      r"\(A0 = X\), a matrix product"),
-    (with_layer(1, DW=pre_activation_dw1), r"^DW\[1\]: " + where(2) + r". DB\[1\] is right, so δ2 is; DW\[1\] = A1ᵀ δ2 "
-                                                                      r"takes the activation A1, not the pre-activation Z1"),
+     r"^DB\[2\]: " + where(2) + r"; DW\[2\] is right, so δ\[2\] is: what is wrong is how DB\[2\] is "
+                                                      r"formed from it"),
+    (with_layer(2, DW=lambda r, a: r.T), r"^DW\[2\] is transposed: a gradient has the shape of what it "
+                                                 r"differentiates, W\[2\]'s \(fan_in, fan_out\)"),
+    (with_layer(2, DW=lambda r, a: r + 1), r"^DW\[2\]: " + where(2) + r". DB\[2\] is right, so δ\[2\] is: what is wrong is its "
+                                                                      r"product with the layer's input A\[2\] \(A\[0\] = X\)"),
+    (with_layer(1, DW=pre_activation_dw1), r"^DW\[1\]: " + where(1) + r". DB\[1\] is right, so δ\[1\] is; DW\[1\] takes the "
+                                                                      r"pre-activation Z\[0\] where the layer's input is the activation A\[1\]"),
     (with_layer(3, DW=lambda r, a: r + 1, DB=lambda r, a: r + 1),
-     r"^DW\[3\]: " + where(4) + r". What enters there is the output δ4 = dE/dY, from E = mean of \(Y - T\)², shape "
-                                r"\(N, 1\); then DW\[3\] = A3ᵀ δ4"),
+     r"^DW\[3\]: " + where(3) + r". What enters there is the output δ = dE/dY of E = mean of \(Y - T\)², shape "
+                                r"\(N, 1\) \(Hint 1\); the output layer is linear, Y = Z\[3\] \(on the notebook's data\)$"),
     (lambda *a: written_backward(*a, deriv=lambda Z, A: 3.0 * (Z > 0)),
-     r"^DW\[2\] is 3 times the right value: a constant factor is off \(" + where(3) + ", while the layers above it are "
+     r"^DW\[2\] is 3 times the right value: a constant factor is off \(" + where(2) + ", while the layers above it are "
                                                                                       "right\\)"),
     (lambda *a: written_backward(*a, deriv=lambda Z, A: (Z > 0) + 0.5),
-     "^" + where(3) + r". The layers above it are right, so what enters here is δ3 = \(δ4 W\[3\]ᵀ\) ⊙ the ReLU mask "
-                      r"\(Z3 > 0\): "
-     r"check the transpose of W\[3\] and the ReLU mask \(Z3 > 0\)"),
+     "^" + where(2) + r". The layers above it are right, so δ\[3\] is: check the two steps from δ\[3\] to δ\[2\], "
+                      r"back through W\[3\] and back through the ReLU of layer 2 \(on the notebook's data\)$"),
     (lambda *a: written_backward(*a, scale=lambda n: 2 / 100),
      r"\(on a network with N = 7 \(right on the notebook's data: look for something that holds only for N = 100\)\)"),
 ])
@@ -540,12 +550,14 @@ def test_bce_delta_right_answers_pass(capsys):
 
 
 @pytest.mark.parametrize("answer,pattern", [
-    (lambda Z, T: (sigmoid(Z) - T) * sigmoid(Z) * (1 - sigmoid(Z)) / len(Z), r"^bce_delta: σ'\(z\) is counted twice"),
+    (lambda Z, T: (sigmoid(Z) - T) * sigmoid(Z) * (1 - sigmoid(Z)) / len(Z), r"^bce_delta: σ'\(z\) = a \(1 - a\) is "
+                                                                            "counted twice"),
     (lambda Z, T: (sigmoid(Z) - T) / (sigmoid(Z) * (1 - sigmoid(Z)) * len(Z)), "^bce_delta: that is ∂E/∂a"),
     (lambda Z, T: sigmoid(Z) - T, r"^bce_delta: the 1/N of the mean is missing \(on case 1: N = 8\)$"),
     (lambda Z, T: 2 * (sigmoid(Z) - T) / len(Z), "^bce_delta: the factor 2 belongs to a squared error"),
-    (lambda Z, T: (T - sigmoid(Z)) / len(Z), "^bce_delta: the sign is wrong"),
-    (lambda Z, T: (Z - T) / len(Z), "^bce_delta: σ is missing"),
+    (lambda Z, T: (T - sigmoid(Z)) / len(Z), "^bce_delta: the sign is wrong: with t = 0 a larger z makes the "
+                                             "prediction a worse and the loss larger, so δ must be positive there"),
+    (lambda Z, T: (Z - T) / len(Z), "^bce_delta: your δ uses the logit z where the prediction a = σ\\(z\\) belongs"),
     (lambda Z, T: (sigmoid(Z) - T) / len(Z) if len(Z) == 8 else Z, r"^bce_delta: wrong on case 2 \(N = 5\)"),
     (lambda Z, T: None, "None"),
     (lambda Z, T: Z.foo, r"^bce_delta raised AttributeError: .* \(on case 1: N = 8\)$"),
@@ -618,3 +630,57 @@ def test_sequential_that_raises_is_told_on_which_network():
         return sequential(W, B)
     fails_with(backprop.check_sequential, only_the_notebooks,
                r"^build_sequential raised KeyError: 'weights' \(on a second 4-6-6-6-1 network\)$")
+
+
+# ---------------------------------------------------------------- the trial of 2026-12: messages that gave answers away
+
+def relu_output_backward(X, T, W, B, forward_relu=True, mask=True):
+    """A backward pass that treats the output as a ReLU unit: Y = max(0, Z) and/or a mask in the output δ."""
+    Z, A = [], [X]
+    for l in range(len(W)):
+        Z.append(A[-1] @ W[l] + B[l])
+        A.append(np.maximum(Z[-1], 0) if forward_relu or l < len(W) - 1 else Z[-1])
+    delta = 2 * (A[-1] - T) / len(X) * ((Z[-1] > 0) if mask else 1)
+    DW, DB = [None] * len(W), [None] * len(W)
+    for l in reversed(range(len(W))):
+        DW[l], DB[l] = A[l].T @ delta, delta.sum(axis=0)
+        if l > 0:
+            delta = delta @ W[l].T * (Z[l - 1] > 0)
+    return DW, DB
+
+
+@pytest.mark.parametrize("switch", [dict(mask=False), dict(), dict(forward_relu=False)])
+def test_backward_relu_on_the_linear_output_is_named(switch):
+    fails_with(backprop.check_backward, lambda *a: relu_output_backward(*a, **switch),
+               "^" + where(3) + r": your output goes through a ReLU \(or its δ through a mask\), but the output layer "
+               r"is linear, Y = Z\[3\]: the ReLUs belong to the hidden layers only \(on the notebook's data\)$")
+
+
+def test_backward_tanh_derivative_in_the_relu_network_is_named():
+    fails_with(backprop.check_backward, lambda *a: written_backward(*a, deriv=lambda Z, A: 1 - A ** 2),
+               "^" + where(2) + r": δ\[2\] is multiplied by 1 - A\[3\]², the derivative of tanh: this network's "
+               r"hidden units are ReLUs \(on the notebook's data\)$")
+
+
+def feedback(check, answer):
+    with pytest.raises(checks.CheckFailed) as failed:
+        check(answer)
+    return str(failed.value)
+
+
+def test_no_message_prints_the_answer_it_asks_for():
+    """Ex 1's output δ, its mask product and Ex 2's reason for the sum; Ex 6's δ: named as mistakes, never given."""
+    backward_mistakes = [dict(scale=lambda n: 2), dict(scale=lambda n: -2 / n), dict(deriv=lambda Z, A: 1),
+                         dict(skip_mask_at=2), dict(bias_sum=lambda d: d.mean(axis=0)), dict(transpose=False),
+                         dict(deriv=lambda Z, A: (Z > 0) + 0.5)]
+    messages = [feedback(backprop.check_backward, lambda *a, m=m: written_backward(*a, **m)) for m in backward_mistakes]
+    messages += [feedback(backprop.check_backward, lambda X, T, W, B: with_layer(3, DW=lambda r, a: r + 1,
+                                                                                    DB=lambda r, a: r + 1)(X, T, W, B))]
+    for message in messages:
+        for answer in ("(2/N)(Y - T)", "2 (Y - T) / N", "sum δ over the batch", "already in δ", "W[3]ᵀ by",
+                       "δ4", "δ3", "Z3", "⊙", "A_prev.T @ delta", "= A2ᵀ", "summed over the batch"):
+            assert answer not in message, (answer, message)
+    for wrong in (lambda Z, T: (T - sigmoid(Z)) / len(Z), lambda Z, T: (Z - T) / len(Z),
+                  lambda Z, T: (sigmoid(Z) - T) * sigmoid(Z) * (1 - sigmoid(Z)) / len(Z)):
+        message = feedback(backprop.check_bce_delta, wrong)
+        assert "σ(z) - t" not in message and "(a - t) / (a (1 - a) N)" not in message, message

@@ -216,14 +216,14 @@ def output_mask_above(X, T, W, B):
 
 
 DATA = " (on the notebook's data)"
-GENERIC_DW0 = ("DW[0]: " + where(1) + ". DB[0] is right, so δ1 is; DW[0] = A0ᵀ δ1 (A0 = X), a matrix product that "
-               "sums over the batch" + DATA)
+GENERIC_DW0 = ("DW[0]: " + where(0) + ". DB[0] is right, so δ[0] is: what is wrong is its product with the layer's "
+               "input A[0] (A[0] = X), a product that sums over the batch (Hint 2)" + DATA)
 
 
 @pytest.mark.parametrize("answer,message", [
     # a hidden layer N times too large: the ratio is named with N = 100
     (with_layer(2, DW=lambda r, a: len(a[0]) * r, DB=lambda r, a: len(a[0]) * r),
-     "DW[2] is N times too large: the 1/N of the mean is missing (" + where(3) + ", while the layers above it are "
+     "DW[2] is N times too large: the 1/N of the mean is missing (" + where(2) + ", while the layers above it are "
      "right)" + DATA),
     (with_layer(2, DB=lambda r, a: len(a[0]) * r), "DB[2] is N times too large: the 1/N of the mean is missing" + DATA),
     # the first layer (W[0] is 4 × 6, not square; its input is X, there is no pre-activation below it)
@@ -232,7 +232,7 @@ GENERIC_DW0 = ("DW[0]: " + where(1) + ". DB[0] is right, so δ1 is; DW[0] = A0�
     (with_layer(0, DW=lambda r, a: np.broadcast_to((lambda d, z: z.T @ d)(*first_layer_delta(*a)), r.shape).copy()),
      GENERIC_DW0),
     # the mask of the layer above at the top hidden layer is the output's
-    (output_mask_above, where(3) + ": the mask comes from this layer's pre-activation Z3, not from the layer above"
+    (output_mask_above, where(2) + ": δ[2] is masked with the units of layer 3 (Z[3] > 0): the ReLU it comes back through is layer 2's"
      + DATA),
 ])
 def test_backward_first_wrong_layer_messages_in_full(answer, message):

@@ -3,7 +3,8 @@
 The backward-pass check (Exercise 1) looks for the first layer, counted from the output, whose
 gradient is wrong. Every layer above it is right, so the delta that arrives there is right, and the
 mistake lies in what enters at that layer: the output delta (its 2/N and sign), the transpose of the
-weight matrix of the layer above, or the ReLU mask.
+weight matrix of the layer above, or the ReLU mask. Its messages number the layers as the notebook's code
+does, from 0 (W[l], B[l], Z[l], δ[l]), and name the mistake, not the right expression.
 """
 import numpy as np
 
@@ -87,18 +88,36 @@ def _layer_delta(case, l, delta_above, variant="right"):
         "times Z": lambda: Z[l],
         "times A": lambda: A[l + 1],
         "mask of the layer above": lambda: Z[l + 1] > 0,
+        "tanh derivative": lambda: 1 - A[l + 1] ** 2,
     }[variant]()
     return back * factor
 
 
-# what a wrong delta at hidden layer l looks like, and what to say (l: code index; Z[l] is Z{l+1} in the notebook)
+# what a wrong delta at hidden layer l looks like, and what to say. Layers are numbered as in the notebook's code,
+# from 0: layer l has W[l], B[l], its input A[l] (A[0] = X), Z[l] = A[l] W[l] + B[l] and δ[l] = dE/dZ[l]. The messages
+# name the mistake, not the right expression.
 _HIDDEN_MISTAKES = [
-    ("no derivative", "the ReLU mask is missing: multiply δ{up} W[{a}]ᵀ by (Z{n} > 0)"),
-    ("W not transposed", "W[{a}] must be transposed on the way back: δ W[{a}]ᵀ, not δ W[{a}]"),
-    ("times Z", "the ReLU derivative is the mask 1[Z{n} > 0], not Z{n} itself"),
-    ("times A", "the ReLU derivative is the mask 1[Z{n} > 0], not the activation A{n}"),
-    ("mask of the layer above", "the mask comes from this layer's pre-activation Z{n}, not from the layer above"),
+    ("no derivative", "δ[{l}] has no ReLU derivative in it: the gradient comes back through the ReLU of layer {l} "
+                      "unchanged, even where that unit was off"),
+    ("W not transposed", "on the way back through W[{a}] the matrix is not transposed (W[{a}] is square, so the shapes "
+                         "did not complain)"),
+    ("times Z", "δ[{l}] is multiplied by Z[{l}] itself: the ReLU's derivative takes only the values 0 and 1"),
+    ("times A", "δ[{l}] is multiplied by the activation A[{a}] = max(0, Z[{l}]): the ReLU's derivative takes only the "
+                "values 0 and 1"),
+    ("mask of the layer above", "δ[{l}] is masked with the units of layer {a} (Z[{a}] > 0): the ReLU it comes back "
+                                "through is layer {l}'s"),
+    ("tanh derivative", "δ[{l}] is multiplied by 1 - A[{a}]², the derivative of tanh: this network's hidden units are "
+                        "ReLUs"),
 ]
+
+
+def _output_relu_variants(case):
+    """(δ of the output layer, its input A[L-1]) for the output treated as a ReLU: Y = max(0, Z[L-1]) without and
+    with a mask in δ, and a linear Y with a mask (the output layer is linear: no ReLU, no mask)."""
+    X, T, W, B = case
+    _, Z, A = mlp.forward(X, W, B)
+    z, n = Z[-1], len(X)
+    return [2 * (np.maximum(z, 0) - T) / n, 2 * (np.maximum(z, 0) - T) / n * (z > 0), 2 * (z - T) / n * (z > 0)]
 
 
 def _validated(name, answer, case):
@@ -120,7 +139,8 @@ def _validated(name, answer, case):
                 _fail(f"DB[{l}] has shape {g.shape}, expected {r.shape}: the bias gradient must be summed over "
                       "the batch (delta.sum(axis=0))")
             if label == "DW" and isinstance(g, np.ndarray) and g.shape == r.shape[::-1] and r.shape[0] != r.shape[1]:
-                _fail(f"DW[{l}] has shape {g.shape}, expected {r.shape}: it is transposed; use A_prev.T @ delta")
+                _fail(f"DW[{l}] has shape {g.shape}, expected {r.shape}: it is transposed (a gradient has the shape of "
+                      "what it differentiates)")
             arrays.append(array(f"{label}[{l}]", g, [r.shape]))
         out.append(arrays)
     return out
@@ -142,38 +162,44 @@ def _wrong_layer(case, DW, DB):
         okW, okB = _close(DW[l], want_W[l]), _close(DB[l], want_B[l])
         if okW and okB:
             continue
-        n = l + 1  # the notebook's names: Z1 = X W[0] + B[0], δ1 = dE/dZ1, ...
-        where = f"layer {n} (W[{l}], B[{l}]) is the first layer, counted from the output, whose gradient is wrong"
+        out = l == L - 1
+        where = (f"layer {l} (W[{l}], B[{l}]{', the output layer' if out else ''}) is the first layer, counted from "
+                 "the output, whose gradient is wrong")
         if okB:  # the delta is right; its product with the layer's input is not
             if l > 0 and _close(DW[l], Z[l - 1].T @ delta):
-                return (f"DW[{l}]: {where}. DB[{l}] is right, so δ{n} is; DW[{l}] = A{l}ᵀ δ{n} takes the "
-                        f"activation A{l}, not the pre-activation Z{l}")
+                return (f"DW[{l}]: {where}. DB[{l}] is right, so δ[{l}] is; DW[{l}] takes the pre-activation "
+                        f"Z[{l - 1}] where the layer's input is the activation A[{l}]")
             if DW[l].shape[0] == DW[l].shape[1] and _close(DW[l].T, want_W[l]):
-                return f"DW[{l}] is transposed: use A_prev.T @ delta (shape fan_in × fan_out)"
-            return (f"DW[{l}]: {where}. DB[{l}] is right, so δ{n} is; DW[{l}] = A{l}ᵀ δ{n} "
-                    f"(A0 = X), a matrix product that sums over the batch")
+                return (f"DW[{l}] is transposed: a gradient has the shape of what it differentiates, W[{l}]'s "
+                        "(fan_in, fan_out)")
+            return (f"DW[{l}]: {where}. DB[{l}] is right, so δ[{l}] is: what is wrong is its product with the "
+                    f"layer's input A[{l}] (A[0] = X), a product that sums over the batch (Hint 2)")
         if okW:  # the delta is right, the bias sum is not
             if _close(DB[l], want_B[l] / len(X)):
-                return (f"DB[{l}] is N times too small: sum δ over the batch, do not average it "
-                        "(the 1/N is already in δ)")
+                return (f"DB[{l}] is N times too small while DW[{l}] is right: on the way to DB[{l}] your code "
+                        f"divides by N once more than on the way to DW[{l}]")
             hint = _ratio_hint(f"DB[{l}]", DB[l], want_B[l], n_samples=len(X))
-            return hint or f"DB[{l}]: {where}; DW[{l}] is right, so δ{n} is: DB[{l}] = δ{n} summed over the batch"
-        if l == L - 1:  # what enters at the output: the output delta (2/N)(Y - T)
+            return hint or (f"DB[{l}]: {where}; DW[{l}] is right, so δ[{l}] is: what is wrong is how DB[{l}] is "
+                            "formed from it (Hint 2: what does a bias contribute to each sample's Z?)")
+        if out:  # what enters at the output: the output delta dE/dY of the mean squared error
+            for wrong in _output_relu_variants(case):
+                if _close(DW[l], A[l].T @ wrong) and _close(DB[l], wrong.sum(axis=0)):
+                    return (f"{where}: your output goes through a ReLU (or its δ through a mask), but the output "
+                            f"layer is linear, Y = Z[{l}]: the ReLUs belong to the hidden layers only")
             hint = _ratio_hint(f"DW[{l}]", DW[l], want_W[l], n_samples=len(X))
             if hint:
-                return hint + f" ({where}: the output δ{n} = (2/N)(Y - T) enters here)"
-            return (f"DW[{l}]: {where}. What enters there is the output δ{n} = dE/dY, from E = mean of (Y - T)², "
-                    f"shape (N, 1); then DW[{l}] = A{l}ᵀ δ{n} and DB[{l}] = δ{n} summed over the batch")
+                return hint + f" ({where}: what enters there is the output δ, dE/dY)"
+            return (f"DW[{l}]: {where}. What enters there is the output δ = dE/dY of E = mean of (Y - T)², shape "
+                    f"(N, 1) (Hint 1); the output layer is linear, Y = Z[{l}]")
         for variant, message in _HIDDEN_MISTAKES:
             wrong = _layer_delta(case, l, above, variant)
             if wrong is not None and _close(DB[l], wrong.sum(axis=0)) and _close(DW[l], A[l].T @ wrong):
-                return f"{where}: " + message.format(n=n, a=n, up=n + 1)
+                return f"{where}: " + message.format(l=l, a=l + 1)
         hint = _ratio_hint(f"DW[{l}]", DW[l], want_W[l], n_samples=len(X))
         if hint:
             return hint + f" ({where}, while the layers above it are right)"
-        deriv = f"the ReLU mask (Z{n} > 0)"
-        return (f"{where}. The layers above it are right, so what enters here is δ{n} = (δ{n + 1} W[{n}]ᵀ) ⊙ "
-                f"{deriv}: check the transpose of W[{n}] and {deriv}")
+        return (f"{where}. The layers above it are right, so δ[{l + 1}] is: check the two steps from δ[{l + 1}] to "
+                f"δ[{l}], back through W[{l + 1}] and back through the ReLU of layer {l}")
 
 
 def _uses_notebook_globals(cases, answer):
@@ -204,7 +230,11 @@ def _backward_judge(cases, answers):
     if not isinstance(answers, list) or len(answers) != len(cases):
         _fail(f"{name}: expected {len(cases)} answers, got {describe(answers)}")
     results = []
+    four = "; right on the 4-6-6-6-1 networks: does your code assume four layers? Loop over len(W)"
     for case, answer in zip(cases, answers):
+        failed = answer.get("failed") if isinstance(answer, dict) else None
+        if isinstance(failed, str) and len(results) == 3 and all(results) and failed.endswith(")"):
+            _fail(failed[:-1] + four + ")")  # an IndexError or a shape error on the 3-5-4-1 network
         DW, DB = _validated(name, answer, case)
         want_W, want_B = mlp.backward(*case)
         results.append(all(_close(g, r) for g, r in zip(DW + DB, want_W + want_B)))
@@ -219,8 +249,7 @@ def _backward_judge(cases, answers):
             where = ("on the notebook's data" if len(results) == 1 else
                      f"on a network with N = {len(case[0])} (right on the notebook's data: "
                      "look for something that holds only for N = 100)" if len(results) == 3 else
-                     f"on {_network_name(cases, len(results) - 1)} (right on the 4-6-6-6-1 networks: "
-                     "does your code assume four layers?)")
+                     f"on {_network_name(cases, len(results) - 1)}" + four)
             _fail(f"{_wrong_layer(case, DW, DB)} ({where})")
     return ("DW and DB match the reference on the notebook's data and on three other networks "
             f"(N = {len(cases[1][0])}, N = {len(cases[2][0])}, and a {_network_name(cases, 3)[4:]})")
@@ -663,14 +692,17 @@ def _sigmoid(Z):
 
 _BCE_MISTAKES = [
     (lambda Z, T: (_sigmoid(Z) - T) * _sigmoid(Z) * (1 - _sigmoid(Z)) / len(Z),
-     "σ'(z) is counted twice (or that is the δ of a squared error): for cross-entropy ∂E/∂a = (a - t) / (a (1 - a) N), "
-     "and its a (1 - a) cancels against σ'(z)"),
+     "σ'(z) = a (1 - a) is counted twice (or that is the δ of a squared error): write ∂E/∂a of the cross-entropy "
+     "itself and multiply it by σ'(z) once"),
     (lambda Z, T: (_sigmoid(Z) - T) / (_sigmoid(Z) * (1 - _sigmoid(Z))) / len(Z),
      "that is ∂E/∂a, the derivative with respect to the output a = σ(z): multiply by σ'(z) = a (1 - a)"),
     (lambda Z, T: _sigmoid(Z) - T, "the 1/N of the mean is missing"),
     (lambda Z, T: 2 * (_sigmoid(Z) - T) / len(Z), "the factor 2 belongs to a squared error, not to cross-entropy"),
-    (lambda Z, T: (T - _sigmoid(Z)) / len(Z), "the sign is wrong: δ = (σ(z) - t) / N grows with z when t = 0"),
-    (lambda Z, T: (Z - T) / len(Z), "σ is missing: δ = (σ(z) - t) / N, with the sigmoid of z, not z itself"),
+    (lambda Z, T: (T - _sigmoid(Z)) / len(Z), "the sign is wrong: with t = 0 a larger z makes the prediction a "
+                                              "worse and the loss larger, so δ must be positive there; yours is "
+                                              "negative"),
+    (lambda Z, T: (Z - T) / len(Z), "your δ uses the logit z where the prediction a = σ(z) belongs: the loss "
+                                    "compares σ(z), not z, with t"),
 ]
 
 
