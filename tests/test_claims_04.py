@@ -234,6 +234,37 @@ def test_the_earlier_solution_runs_only_for_one_sample():
             earlier_solution(X[:n], T[:n], W, B)
 
 
+def test_for_tanh_too_a_is_positive_exactly_where_z_is_and_no_mask_is_its_derivative():
+    """Exercise 3's model answer: 'for tanh, too, A > 0 exactly where Z > 0: a 0/1 mask is the derivative of ReLU
+    only; tanh's derivative is 1 - A², strictly between 0 and 1'."""
+    _, Z, _ = mlp.forward(X, W, B)
+    for z in Z[:3]:
+        np.testing.assert_array_equal(np.tanh(z) > 0, z > 0)
+        d = 1 - np.tanh(z) ** 2
+        assert np.all((d > 0) & (d < 1))
+
+
+def test_exercise_1s_worked_example_does_not_answer_exercise_3(notebook_text):
+    """The trial of 2026-12: Hint 4 of Exercise 1 worked a tanh layer, tanh'(z) = 1 - tanh², the answer to
+    Exercise 3. Its worked example is a sigmoid layer now, and its code is right (autograd agrees)."""
+    import torch
+
+    _, nb = notebook_text
+    hints = next(c.source for c in nb.cells if "Exercise 1 — the backward pass" in c.source)
+    example = hints[hints.index("Hint 4"):]
+    assert "tanh" not in example and "1 - A1 ** 2" not in example
+    code = example[example.index("```python") + 9:example.index("```", example.index("```python") + 9)]
+    rng = np.random.default_rng(0)
+    env = dict(numpy=np, X=rng.standard_normal((5, 2)), T=rng.standard_normal((5, 1)), W1=rng.standard_normal((2, 3)),
+               b1=rng.standard_normal(3), W2=rng.standard_normal((3, 1)), b2=rng.standard_normal(1))
+    exec(code, env)
+    p = {k: torch.tensor(env[k], requires_grad=True) for k in ("W1", "b1", "W2", "b2")}
+    Y = torch.sigmoid(torch.tensor(env["X"]) @ p["W1"] + p["b1"]) @ p["W2"] + p["b2"]
+    (0.5 * ((Y - torch.tensor(env["T"])) ** 2).sum()).backward()
+    for name, key in (("DW1", "W1"), ("Db1", "b1"), ("DW2", "W2"), ("Db2", "b2")):
+        np.testing.assert_allclose(env[name], p[key].grad.numpy(), rtol=1e-12)
+
+
 def test_relu_masks_at_a_and_at_z_are_the_same():
     """'For ReLU, A = max(0, Z) > 0 exactly where Z > 0, so ... A > 0 gives the same numbers.'"""
     _, Z, A = mlp.forward(X, W, B)
@@ -334,8 +365,28 @@ def test_the_smaller_step_stays_far_below_its_limit(runs):
     at = dict(zip(run["sharp_steps"].tolist(), lam))
     for step, value in {0: 47, 100: 20, 490: 52}.items():
         assert round(at[step]) == value and far_from_rounding(at[step], 0, 0.02), (step, at[step])
-    assert np.ceil(lam.max()) == 52 and lam.max() < 51.9 and lam.max() == at[490]
+    assert lam.max() == at[490] and round(lam.max()) == 52  # 'largest sharpness measured: 52 (at step 490)'
     assert at[100] < 0.5 * at[0] and at[490] > 2 * lam.min()
+
+
+def test_the_largest_sharpness_is_printed_as_the_step_490_value_is(notebook_text):
+    """The trial of 2026-12: '490: 52' beside 'largest sharpness measured: below 52' (a ceiling beside a rounding)."""
+    _, nb = notebook_text
+    out = cell_after(nb, "The numbers behind the plots")
+    assert "490: 52" in out and "largest sharpness measured: 52 (at step 490), far under 2/η = 100" in out
+    assert "below 52" not in out
+
+
+def test_no_spike_at_step_0_though_the_sharpness_starts_above_2_over_eta(runs, notebook_text):
+    """'Look at step 0: with η = 0.05 the sharpness starts above 2/η = 40, yet no spike follows. It falls to 19 by
+    step 10, ..., and the loss falls on each of the first 10 steps' (the trial of 2026-12 asked why)."""
+    text, nb = notebook_text
+    assert "yet no spike follows. It falls to 19 by step 10" in text
+    run = runs[0.05]
+    lam = dict(zip(run["sharp_steps"].tolist(), run["sharpness"]))
+    assert lam[0] > 40 and round(lam[10]) == 19 and far_from_rounding(lam[10], 0, 0.02)
+    assert np.all(np.diff(run["losses"][:11]) < 0) and sharpness.spikes(run["losses"], 1.3)[0] > 100
+    assert "η = 0.05, the loss fell on each of the first 10 steps: yes" in cell_after(nb, "The numbers behind the plots")
 
 
 def test_every_measurement_is_the_full_hessians_top_eigenvalue_and_only_one_exceeds_2_over_eta(runs):
@@ -468,6 +519,10 @@ def test_second_backward_doubles_the_gradient_and_zeroing_restores_it(notebook_t
     assert all(far_from_rounding(v, 10, 1e-12) for v in printed)
     assert cell_after(nb, "Now run the backward pass a second time").strip() == "0.7354096501"
     assert cell_after(nb, "Twice the value").strip() == "0.3677048251"
+    # 'Twice the value, up to the last printed digit': 2 × 0.3677048251 = 0.7354096502, printed 0.7354096501
+    assert "Twice the value, up to the last printed digit" in "".join(c.source for c in nb.cells)
+    assert f"{2 * round(printed[0], 10):.10f}" != f"{printed[1]:.10f}"
+    assert abs(2 * round(printed[0], 10) - round(printed[1], 10)) < 1.5e-10
 
 
 def test_minibatch_noise_as_printed_and_described(notebook_text):
