@@ -246,11 +246,6 @@ def _variant_at(x, w, slope, units):
     return _variant(x, w, slope=slope, units=units)
 
 
-def _one_path(units, paths):
-    """The mistake of keeping, in the δ of `units`, only the path through unit `paths`."""
-    return lambda x, w: _variant(x, w, paths=paths, one_path_at=units)
-
-
 BACKWARD_MISTAKES = [
     *[(f"δ{u} needs the slope tanh' = 1 - a{u}² of its own unit: it is missing",
        partial(_with_slope, _variant_at, lambda a, z: 1.0, u)) for u in "3456"],
@@ -260,7 +255,7 @@ BACKWARD_MISTAKES = [
     *[(f"a unit that feeds two units collects δ from both: unit {' and unit '.join(units)} "
        f"{'feed' if len(units) > 1 else 'feeds'} units 5 and 6, so δ{' and δ'.join(units)} "
        f"{'need' if len(units) > 1 else 'needs'} a term for each path; you kept only the one through unit {paths}",
-       _one_path(units, paths)) for units in ("3", "4", "34") for paths in "56"],
+       partial(_variant, paths=paths, one_path_at=units)) for units in ("3", "4", "34") for paths in "56"],
     ("the sum in δ3 and δ4 runs over the weights leaving the unit (to units 5 and 6), not over the weights entering "
      "unit 5 or 6 (the transpose)", lambda x, w: _variant(x, w, transposed=True)),
     ("δ4 collects through the weights leaving unit 4, w45 and w46: w35 and w36 leave unit 3",
