@@ -495,3 +495,59 @@ def test_kappa_general_names_unsorted_eigvals_exercise_2s_formula_and_the_choles
     assert f"on ([{mu[0]:.6g}, {mu[1]:.6g}], [[{S[0, 0]:.6g}, {S[0, 1]:.6g}], [{S[1, 0]:.6g}, {S[1, 1]:.6g}]]) " \
            f"expected {right_kappa_general(mu, S):.10g}" in str(failed.value)
     assert "shape" not in str(failed.value)
+
+
+# Trial of issue 26: the markdown right under each check stated its answer, an optional cell printed the numeric H
+# right after Exercise 1, Exercise 5's costs stood in Section 9 and the Summary, Exercise 6's answer in bold in
+# Section 10.
+SHOWN_AFTER = {"answer-hessian": ["[[4.25", "4.25, 2.0", "μμᵀ + σ²I"]}
+
+
+def test_no_answer_stands_right_after_its_check():
+    """From a code exercise's check to the next exercise's answer cell (to the end for the last), optional cells
+    and stored outputs included, no cell writes the answer: what follows builds on the student's own function."""
+    cells = nbformat.read(NOTEBOOK, as_version=4).cells
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in cells]
+    for gid, forms in ANSWERS.items():
+        check = ids.index("check-" + gid.removeprefix("answer-"))
+        stop = next((i for i in range(check + 1, len(cells)) if cells[i].metadata.get("nbgrader", {}).get("solution")),
+                    len(cells))
+        after = "\n".join(_shown(c) for c in cells[check + 1:stop])
+        assert [f for f in forms + SHOWN_AFTER.get(gid, []) if f in after] == [], gid
+
+
+def test_no_cell_a_student_reads_answers_the_written_questions():
+    """A written question has no check to pass: its answer stands nowhere in the student version (model answers
+    leave it), before or after it."""
+    cells = [c for c in nbformat.read(NOTEBOOK, as_version=4).cells if not c.metadata.get("nbgrader", {}).get("solution")]
+    text = "\n".join(_shown(c) for c in cells)
+    costs = ["sparse", "stream", "batch normalisation", "part of the model", "every future input", "hidden layers",
+             "pass over the data"]
+    bias = ["not where it ends", "same fitted function", "same prediction error", "reparametris", "not the minimiser"]
+    assert [w for w in costs + bias if w in text] == []
+
+
+def test_the_core_widget_has_no_momentum():
+    """The core path's widget showed a "momentum β of Section 5" slider, Section 5 being optional."""
+    cells = nbformat.read(NOTEBOOK, as_version=4).cells
+    core = [c for c in cells if "optional" not in c.metadata.get("tags", [])]
+    widget = next(c for c in core if "controls = dict(" in c.source)
+    assert "beta" not in widget.source and "β" not in widget.source
+    assert not [c.source for c in core if "momentum $\\beta$" in c.source or "Section 5" in c.source]
+
+
+def test_exercise_4_says_a_whole_float_is_accepted_and_it_is():
+    cells = nbformat.read(NOTEBOOK, as_version=4).cells
+    statement = next(c.source for c in cells if "**Exercise 4.**" in c.source)
+    assert "a float with a whole value, such as `6.0`, is accepted too" in statement
+    h03.check_predict_steps(lambda k, t: float(right_steps(k, t)))
+    h03.check_predict_steps(lambda k, t: np.int64(right_steps(k, t)))
+
+
+def test_hints_are_pointers_not_the_code():
+    """Exercise 4's last hint no longer hands over the guard against round-off, Exercise 7's no longer the code."""
+    cells = nbformat.read(NOTEBOOK, as_version=4).cells
+    ex4 = next(c.source for c in cells if "**Exercise 4.**" in c.source)
+    ex7 = next(c.source for c in cells if "**Exercise 7.**" in c.source)
+    assert "1e-9" not in ex4 and "math.ceil" not in ex4 and "4.000000000000001" not in ex4
+    assert "eigvalsh" not in ex7 and "lam[-1] / lam[0]" not in ex7
