@@ -213,7 +213,7 @@ def test_presented_notebook_03_meets_wcag_aa_with_every_slider_named(presented, 
     bad_rules, counts = blocking(axe(page)), image_counts(page)
     report("presentation mode", [("03 presented", bad_rules, counts)])
     names = page.evaluate(SLIDER_NAMES)
-    assert names == ["μ1", "μ2", "σ", "η · λmax/2", "β"]  # the five sliders of notebook 03, by their labels
+    assert names == ["μ1", "μ2", "σ", "η · λmax/2"]  # the four sliders of notebook 03, by their labels
     assert bad_rules == [], bad_rules
     # the figures and the widget's frame, each with a text alternative of its own (no placeholder)
     assert counts[0] >= 3 and counts[1] == 0 and counts[2] == 0, counts

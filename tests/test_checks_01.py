@@ -115,8 +115,18 @@ def with_unit(j, w, b):
     ((SQUARE_W0.T, SQUARE_B0), r"^W0 has shape \(4, 2\), expected \(2, 4\): it is transposed"),
     (with_unit(0, [0, 0], 1), r"^unit 1 \(column 0 of W0\) has w = \(0, 0\): then z = b everywhere and it fires "
                               r"everywhere or nowhere; its weights must be a normal vector of one edge"),
-    ((-SQUARE_W0, -SQUARE_B0), r"^unit 1 \(column 0 of W0\) does not fire at the centre \(0, 0\), where z = b = -1: "
-                               r"its half-plane points away from the square; flip the signs of its weights and bias"),
+    (with_unit(0, [-1, 0], -1), r"^unit 1 \(column 0 of W0\) does not fire at the centre \(0, 0\), where z = b = -1: "
+                                r"its half-plane points away from the square; flip the signs of its weights and bias$"),
+    # every w right, every b negative (the trial's mistake): turning unit 1 round would copy unit 2's edge
+    ((SQUARE_W0, -SQUARE_B0), r"^unit 1 \(column 0 of W0\) does not fire at the centre \(0, 0\), where z = b = -1: "
+                              r"its weights point into the square from an edge no other unit bounds, but its bias has "
+                              r"the wrong sign, so it fires only on the far side of its line, outside: change the sign "
+                              r"of the bias alone \(z = 0 on that edge, z > 0 at the centre\)$"),
+    # the closed square, a hair too large: every grid point right, the edges fire; the message says why
+    ((SQUARE_W0, SQUARE_B0 * (1 + 1e-9)), rf"^every grid point is right, but {4 * 128} of the {4 * 128} points "
+                                          r"exactly on the edges are classified A, e\.g\. \(-1, -1\): -1 < x1 < 1 is "
+                                          r"strict, so each unit must have z = 0 exactly on its edge, not a little "
+                                          r"beyond it$"),
     (with_unit(2, [0, 1], 0), r"^unit 3 \(column 2 of W0\) has z = 0 at the centre \(0, 0\): its line passes through "
                               r"the middle of the square, not along an edge"),
     (with_unit(1, [-1, 0.5], 1), r"^unit 2 \(column 1 of W0\) has w = \(-1, 0.5\): its line is tilted, but every edge "
@@ -174,27 +184,44 @@ def xor_with(W1, B1):
 @pytest.mark.parametrize("answer, pattern", [
     (([np.ones((2, 1))], [np.array([-0.5])]), r"^xor_network: one unit draws one line, and no line separates \{01, "
                                               r"10\} from \{00, 11\}: add a hidden layer, W = \[W0, W1\] and B = \[B0, B1\]"),
-    (xor_with([[1.0], [1.0]], [-0.5]), r"^it fires for every input: check the output unit's bias. Your network gives "
+    (xor_with([[1.0], [1.0]], [-0.5]), r"^it fires for every input: check the output unit's weights and bias against what the hidden units compute "
+                                       r"\(hidden unit 1 computes OR, hidden unit 2 computes NAND\). Your network gives "
                                        r"00→1, 01→1, 10→1, 11→1; XOR needs 00→0, 01→1, 10→1, 11→0"),
     (([np.array([[1.0, 1.0], [1.0, 1.0]]), np.ones((2, 1))], [np.array([-0.5, -0.5]), np.array([-1.5])]),
-     r"^it computes OR: it also fires for 11, where XOR must not; the output must rule out 'both on' too. Your network "
-     r"gives"),
+     r"^it computes OR, and the hidden layer is at fault: it gives inputs 11 and 01 the same outputs \(hidden unit 1 "
+     r"computes OR, hidden unit 2 computes OR\), so no output unit can tell them apart, and XOR needs 11→0, 01→1. "
+     r"Your network gives"),
     (xor_with([[-1.0], [-1.0]], [1.5]), r"^it computes the opposite of XOR \(XNOR\): negate the output unit's weights "
-                                        r"and bias. Your network gives 00→1, 01→0, 10→0, 11→1; XOR needs 00→0, 01→1, 10→1, 11→0"),
+                                        r"and bias \(hidden unit 1 computes OR, hidden unit 2 computes NAND\). Your network gives 00→1, 01→0, 10→0, 11→1; XOR needs 00→0, 01→1, 10→1, 11→0"),
     (([np.array([[1.0, 1.0], [1.0, 1.0]]), np.ones((2, 1))], [np.array([-1.5, -1.5]), np.array([-1.5])]),
-     r"^it computes AND: it fires only when both inputs are on. Your network gives 00→0, 01→0, 10→0, 11→1; XOR needs "
-     r"00→0, 01→1, 10→1, 11→0"),
+     r"^it computes AND, and the hidden layer is at fault: it gives inputs 00 and 01 the same outputs \(hidden unit 1 "
+     r"computes AND, hidden unit 2 computes AND\), so no output unit can tell them apart, and XOR needs 00→0, 01→1. "
+     r"Your network gives 00→0, 01→0, 10→0, 11→1; XOR needs 00→0, 01→1, 10→1, 11→0$"),
+    # an output AND over hidden units that are right (AND, NOR): the output is named, with the table
+    (([np.array([[1.0, -1.0], [1.0, -1.0]]), np.ones((2, 1))], [np.array([-1.5, 0.5]), np.array([-1.5])]),
+     r"^it never fires: check the output unit's weights and bias against what the hidden units compute \(hidden "
+     r"unit 1 computes AND, hidden unit 2 computes NOR\)"),
     (([np.array([[-1.0, -1.0], [-1.0, -1.0]]), np.ones((2, 1))], [np.array([1.5, 1.5]), np.array([-0.5])]),
-     r"^it computes NAND: it also fires for 00. Your network gives 00→1, 01→1, 10→1, 11→0; XOR needs 00→0, 01→1, 10→1, "
-     r"11→0"),
-    (xor_with([[1.0], [1.0]], [-2.5]), r"^it never fires: check the output unit's bias. Your network gives 00→0, 01→0, "
-                                       r"10→0, 11→0; XOR needs 00→0, 01→1, 10→1, 11→0"),
+     r"^it computes NAND, and the hidden layer is at fault: it gives inputs 00 and 01 the same outputs"),
+    # the trial's mistake: the hidden NAND given bias +0.5 computes NOR; the hidden layer is blamed, not the output
+    (([np.array([[1.0, -1.0], [1.0, -1.0]]), np.ones((2, 1))], [np.array([-0.5, 0.5]), np.array([-1.5])]),
+     r"^it never fires, and the hidden layer is at fault: it gives inputs 11 and 01 the same outputs \(hidden unit 1 "
+     r"computes OR, hidden unit 2 computes NOR\), so no output unit can tell them apart, and XOR needs 11→0, 01→1. "
+     r"Your network gives 00→0, 01→0, 10→0, 11→0; XOR needs 00→0, 01→1, 10→1, 11→0$"),
+    # the trial's mistake: the model answer's W0 transposed (square, so its shape is right)
+    (([np.array([[1.0, 1.0], [-1.0, -1.0]]), np.ones((2, 1))], [np.array([-0.5, 1.5]), np.array([-1.5])]),
+     r"^W\[0\] looks transposed: with its rows and columns swapped the network computes XOR. Row i of W0 holds the "
+     r"weights out of input i, column j the weights into hidden unit j. Your network gives 00→0, 01→0, 10→1, 11→0$"),
+    (xor_with([[1.0], [1.0]], [-2.5]), r"^it never fires: check the output unit's weights and bias against what the "
+                                       r"hidden units compute \(hidden unit 1 computes OR, hidden unit 2 computes "
+                                       r"NAND\). Your network gives 00→0, 01→0, 10→0, 11→0; XOR needs 00→0, 01→1, 10→1, "
+                                       r"11→0"),
     (([np.array([[1.0, 0.0], [-1.0, 0.0]]), np.array([[1.0], [0.0]])], [np.array([-0.5, 0.0]), np.array([-0.5])]),
-     r"^it fires for 10 but not for 01: XOR treats x1 and x2 alike. Your network gives 00→0, 01→0, 10→1, 11→0; XOR "
-     r"needs 00→0, 01→1, 10→1, 11→0"),
+     r"^it computes x1 AND NOT x2, and the hidden layer is at fault: it gives inputs 00 and 01 the same outputs "
+     r"\(hidden unit 1 computes x1 AND NOT x2\)"),
     (([np.array([[1.0, 0.0], [0.0, 0.0]]), np.array([[1.0], [0.0]])], [np.array([-0.5, 0.0]), np.array([-0.5])]),
-     r"^its output follows x1 alone: x2 has no effect. Your network gives 00→0, 01→0, 10→1, 11→1; XOR needs 00→0, "
-     r"01→1, 10→1, 11→0"),
+     r"^it computes x1, and the hidden layer is at fault: it gives inputs 00 and 01 the same outputs \(hidden unit "
+     r"1 computes x1\)"),
     (([np.array([[1.0, -1.0], [1.0, -1.0]]), np.ones((2, 1))], [np.array([-1.0, 1.5]), np.array([-1.5])]),
      r"^for input 01, hidden unit 1 has z = 0 exactly: a unit fires only for z > 0 \(strict\), so move its bias away "
      r"from 0 there. Your network gives 00→0, 01→0, 10→0, 11→0"),
@@ -248,7 +275,15 @@ def test_diamond_right_answers_pass(answer, capsys):
     (([DIAMOND_W0], [np.ones(4)]), r"^diamond_network: one unit is a half-plane, and the diamond is the intersection "
                                    r"of four: add a hidden layer of edge units and an AND, W = \[W0, W1\] and B = \[B0, B1\]"),
     (diamond(-DIAMOND_W0, -np.ones(4)), r"^hidden unit 1 does not fire at the centre \(0, 0\), where z = b = -1: every "
-                                        r"unit of an AND must fire inside the diamond; flip the signs of its weights and bias"),
+                                        r"unit of an AND must fire inside the diamond; its weights point into the diamond from an edge no other unit "
+                                        r"bounds, but its bias has the wrong sign"),
+    (diamond(DIAMOND_W0, -np.ones(4)), r"^hidden unit 1 does not fire at the centre \(0, 0\), where z = b = -1: every "
+                                       r"unit of an AND must fire inside the diamond; its weights point into the diamond "
+                                       r"from an edge no other unit bounds, but its bias has the wrong sign"),
+    (diamond(DIAMOND_W0 * [[-1, 1, 1, 1]], np.array([-1.0, 1.0, 1.0, 1.0])), r"^hidden unit 1 does not fire at the "
+                                       r"centre \(0, 0\), where z = b = -1: every unit of an AND must fire inside the "
+                                       r"diamond; its half-plane points away from the diamond; flip the signs of its "
+                                       r"weights and bias$"),
     (diamond(SQUARE_W0, SQUARE_B0), r"^that is the square of Exercise 3: the diamond's edges are not parallel to the "
                                     r"axes; they run from \(1, 0\) to \(0, 1\), from \(0, 1\) to \(-1, 0\), and so on"),
     (diamond(DIAMOND_W0 / np.sqrt(2)), r"^your diamond has its corners at \(±1.41, 0\) and \(0, ±1.41\), not at "
@@ -380,7 +415,8 @@ def test_square_unit_a_hair_outside_its_edge_counts_the_edge_points():
     |k| < 64, strictly between the corners."""
     W0, B0 = with_unit(0, [1, 0], 1 + 1e-11)
     failed = fails_with(gates.check_square_layer, (W0, B0),
-                        rf"^0 of {97 ** 2 - 4 * 64} grid points and 127 edge points are misclassified, e\.g\. ")
+                        rf"^every grid point is right, but 127 of the {4 * 128} points exactly on the edges are "
+                        r"classified A, e\.g\. ")
     p = point_in(str(failed.value))
     assert p[0] == -1 and abs(p[1]) < 1
 
@@ -393,8 +429,9 @@ def test_diamond_output_that_is_no_and_counts_the_grid_points_it_gets_wrong():
     grid, boundary = cases["grid"][~on], np.unique(np.concatenate([cases["boundary"], cases["grid"][on]]), axis=0)
     fires = lambda X: ((X @ DIAMOND_W0 + 1 > 0) @ W1[:, 0] - 3.5 > 0)  # noqa: E731  (dyadic points: exact)
     wrong = int(np.sum(fires(grid) != (np.abs(grid).sum(axis=1) < 1)))
-    failed = fails_with(gates.check_diamond, answer, rf"^{wrong} of {len(grid)} grid points and "
-                                                      rf"{int(fires(boundary).sum())} boundary points are misclassified, e\.g\. ")
+    failed = fails_with(gates.check_diamond, answer, rf"^{wrong} of {len(grid)} grid points are misclassified, and "
+                                                      rf"{int(fires(boundary).sum())} of {len(boundary)} points exactly "
+                                                      r"on the boundary are classified A, e\.g\. ")
     assert wrong > 0 and np.abs(point_in(str(failed.value))).sum() > 1  # the example lies outside the diamond
 
 

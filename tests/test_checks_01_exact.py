@@ -142,8 +142,8 @@ XOR_1E12 = ([OR_AND[0], np.array([[1e12 + 0.25], [-1e12]])], [OR_AND[1], np.arra
 def test_a_xor_whose_output_weights_of_1e12_hide_an_or_fails(seed):
     assert exact_z([1.0, 1.0], XOR_1E12[0][1][:, 0], XOR_1E12[1][1][0]) == Fraction(1, 8)  # the output on 11
     assert judged(XOR, XOR.cases(seed), XOR_1E12) == (
-        "it computes OR: it also fires for 11, where XOR must not; the output must rule out 'both on' too. "
-        "Your network gives 00→0, 01→1, 10→1, 11→1; XOR needs 00→0, 01→1, 10→1, 11→0")
+        "it computes OR: it also fires for 11, where XOR must not; the output must rule out 'both on' too "
+        "(hidden unit 1 computes OR, hidden unit 2 computes AND). Your network gives 00→0, 01→1, 10→1, 11→1; XOR needs 00→0, 01→1, 10→1, 11→0")
 
 
 def test_the_attacks_fail_the_notebooks_check_too():
@@ -205,7 +205,7 @@ def test_square_a_unit_that_fires_on_its_edge_by_round_off_alone_is_named(seed):
     W0[0, 0], B0[0] = 0.3, 0.1 + 0.2  # 0.3 x1 + 0.30000000000000004 > 0: z = 5.6e-17 on the edge x1 = -1
     z = exact_z([-1.0, 0.0], W0[:, 0], B0[0])
     message = judged(SQUARE_LAYER, SQUARE_LAYER.cases(seed), (W0, B0))
-    assert re.fullmatch(rf"0 of \d+ grid points and \d+ edge points are misclassified, e\.g\. \(-1, -?[\d.]+\), "
+    assert re.fullmatch(rf"every grid point is right, but \d+ of the \d+ points exactly on the edges are classified A, e\.g\. \(-1, -?[\d.]+\), "
                         rf"where unit 1 \(column 0 of W0\) has z = {float(z):.2g}, not 0: {re.escape(ROUNDOFF)}",
                         message), message
 

@@ -1,6 +1,7 @@
 """Checks of notebook 02: the right answer (written here, independently of utils.tanhnet's formulas) passes,
 each recognised mistake produces its message, malformed answers get a message; the Exercise protocol holds."""
 import json
+import re
 
 import numpy as np
 import pytest
@@ -59,6 +60,13 @@ def test_dy_dw24_right_answer_passes(capsys):
     (dw24("1-z2"), r"^dy_dw24: tanh' must be taken at the activation a = tanh\(z\): you squared z instead of a"),
     (dw24("1+a2"), r"^dy_dw24: tanh' is 1 - a², not 1 \+ a²"),
     (lambda x, w: -dw24()(x, w), "^dy_dw24: the sign is wrong"),
+    # the student trial (issue 26): mistakes the check did not name
+    (lambda x, w: (lambda f: f["x2"] * sl(f, "4") * (w["w35"] * sl(f, "5") + w["w36"] * sl(f, "6")))(fwd(x, w)),
+     "^dy_dw24: unit 4 reaches units 5 and 6 through the weights leaving it, w45 and w46: w35 and w36 leave unit 3$"),
+    (lambda x, w: (lambda f: f["x2"] * sl(f, "4", "1+a2") * (w["w45"] * sl(f, "5") + w["w46"] * sl(f, "6")))(fwd(x, w)),
+     r"^dy_dw24: tanh' is 1 - a², not 1 \+ a²$"),
+    (lambda x, w: dw24()(tanhnet.EXAMPLE_X, tanhnet.EXAMPLE_W), "^dy_dw24: returns the example network's value on "
+                                                                "every network: compute from the x and w"),
 ])
 def test_dy_dw24_mistakes_are_named(answer, pattern):
     fails_with(chainrule.check_dy_dw24, answer, pattern)
@@ -88,6 +96,12 @@ def test_dy_dw46_right_answer_passes(capsys):
     (lambda x, w: (lambda f: f["z4"] * sl(f, "6"))(fwd(x, w)), r"^dy_dw46: w46 multiplies the activation a4 = tanh\(z4\), "
                                                                "not z4"),
     (lambda x, w: (lambda f: sl(f, "6"))(fwd(x, w)), r"^dy_dw46: the factor a4 is missing"),
+    # the student trial (issue 26): mistakes the check did not name
+    (lambda x, w: (lambda f: f["x2"] * sl(f, "6"))(fwd(x, w)), "^dy_dw46: w46 carries a4, the output of unit 4, into "
+                                                               "z6, not the input x2$"),
+    (lambda x, w: (lambda f: f["a4"] * sl(f, "6", "1+a2"))(fwd(x, w)), r"^dy_dw46: tanh' is 1 - a², not 1 \+ a²$"),
+    (lambda x, w: (lambda f: f["a4"] * sl(f, "6"))(fwd(tanhnet.EXAMPLE_X, tanhnet.EXAMPLE_W)),
+     "^dy_dw46: returns the example network's value on every network"),
 ])
 def test_dy_dw46_mistakes_are_named(answer, pattern):
     fails_with(chainrule.check_dy_dw46, answer, pattern)
@@ -95,19 +109,22 @@ def test_dy_dw46_mistakes_are_named(answer, pattern):
 
 # ---- Exercise 3 ----------------------------------------------------------------------------------------
 
-def bw(kind="right", one_path=False, transposed=False, swap_inputs=False, swap_units=False, own=False, sign=1):
-    """A backward pass written here, right by default, with one mistake per flag."""
+def bw(kind="right", one_path=False, transposed=False, swap_inputs=False, swap_units=False, own=False, sign=1,
+       at="3456", one_path_at="34", out4=("w45", "w46"), carried="a4"):
+    """A backward pass written here, right by default, with one mistake per flag (`kind` of slope at the units
+    `at`, one path only in the δ of the units `one_path_at`; out4: the weights δ4 sums over; carried: what w45, w46 carry)."""
     def fn(x, w):
         f = fwd(x, w)
-        d5, d6 = sl(f, "5", kind), sl(f, "6", kind)
+        k = {u: kind if u in at else "right" for u in "3456"}
+        d5, d6 = sl(f, "5", k["5"]), sl(f, "6", k["6"])
         to5_from3, to6_from3 = (w["w35"], w["w45"]) if transposed else (w["w35"], w["w36"])
-        to5_from4, to6_from4 = (w["w36"], w["w46"]) if transposed else (w["w45"], w["w46"])
-        d3 = sl(f, "3", kind) * (to5_from3 * d5 + (0 if one_path else to6_from3 * d6))
-        d4 = sl(f, "4", kind) * (to5_from4 * d5 + (0 if one_path else to6_from4 * d6))
+        to5_from4, to6_from4 = (w["w36"], w["w46"]) if transposed else (w[out4[0]], w[out4[1]])
+        d3 = sl(f, "3", k["3"]) * (to5_from3 * d5 + (0 if one_path and "3" in one_path_at else to6_from3 * d6))
+        d4 = sl(f, "4", k["4"]) * (to5_from4 * d5 + (0 if one_path and "4" in one_path_at else to6_from4 * d6))
         if swap_units:
             d3, d4, d5, d6 = d4, d3, d6, d5
         x1, x2 = (f["x2"], f["x1"]) if swap_inputs else (f["x1"], f["x2"])
-        a3, a4 = f["a3"], f["a4"]
+        a3, a4 = f["a3"], f[carried]
         g = {"w13": (a3 if own else x1) * d3, "w23": (a3 if own else x2) * d3,
              "w14": (a4 if own else x1) * d4, "w24": (a4 if own else x2) * d4,
              "w35": (f["a5"] if own else a3) * d5, "w45": (f["a5"] if own else a4) * d5,
@@ -165,13 +182,30 @@ def test_backward_written_with_dy_da_equal_one_passes(capsys):
     (bw("1-a"), r"^backward: tanh' is 1 - a², not 1 - a"),
     (bw("1-z2"), r"^backward: tanh' must be taken at the activation a = tanh\(z\): you squared z"),
     (bw("1+a2"), r"^backward: tanh' is 1 - a², not 1 \+ a²"),
-    (bw(one_path=True), r"^backward: a unit that feeds two units collects δ from both: δ3 = \(1 - a3²\)\(w35 δ5 \+ w36 "
-                        r"δ6\), you kept only one path"),
-    (bw(transposed=True), r"^backward: the sum runs over the weights leaving the unit: .* not w35 δ5 \+ w45 δ6 \(the "
-                          r"weights entering unit 5; the transpose\)"),
+    (bw(one_path=True), r"^backward: a unit that feeds two units collects δ from both: unit 3 and unit 4 feed units 5 "
+                        r"and 6, so δ3 and δ4 need a term for each path; you kept only the one through unit 5$"),
+    # the trial (issue 26): δ3 alone missing a path, or its slope, printed both δ formulas in full
+    (bw(one_path=True, one_path_at="3"), r"^backward: a unit that feeds two units collects δ from both: unit 3 feeds "
+                                         r"units 5 and 6, so δ3 needs a term for each path; you kept only the one "
+                                         r"through unit 5$"),
+    (bw(one_path=True, one_path_at="4"), r"^backward: .* unit 4 feeds units 5 and 6, so δ4 needs"),
+    (bw("none", at="3"), r"^backward: δ3 needs the slope tanh' = 1 - a3² of its own unit: it is missing$"),
+    (bw("none", at="6"), r"^backward: δ6 needs the slope tanh' = 1 - a6² of its own unit: it is missing$"),
+    (bw("1+a2", at="4"), r"^backward: tanh' is 1 - a², not 1 \+ a²$"),
+    (bw(transposed=True), r"^backward: the sum in δ3 and δ4 runs over the weights leaving the unit \(to units 5 and "
+                          r"6\), not over the weights entering unit 5 or 6 \(the transpose\)$"),
+    (bw(out4=("w35", "w36")), r"^backward: δ4 collects through the weights leaving unit 4, w45 and w46: w35 and w36 "
+                              r"leave unit 3$"),
+    (bw(carried="x2"), r"^backward: w45 and w46 carry a4, the output of unit 4, not the input x2$"),
+    (lambda x, w: bw()(tanhnet.EXAMPLE_X, tanhnet.EXAMPLE_W), "^backward: returns the example network's value on "
+                                                              "every network"),
     (bw(swap_inputs=True), r"^backward: ∂y/∂w_ij = a_i δ_j with a_i the input of the edge: .*, you swapped x1 and x2"),
-    (bw(swap_units=True), r"^backward: a gradient for the wrong unit: .*\(dy/dw13 uses δ3, dy/dw35 uses δ5\), you "
-                          r"swapped units 3↔4 and 5↔6"),
+    (bw(swap_units=True), r"^backward: a gradient for the wrong unit: .*\(dy/dw13 uses δ3, dy/dw35 uses δ5\), but "
+                          r"your dy/dw13 uses δ4, dy/dw14 uses δ3, dy/dw23 uses δ4, dy/dw24 uses δ3, dy/dw35 uses δ6, "
+                          r"dy/dw36 uses δ5, dy/dw45 uses δ6, dy/dw46 uses δ5$"),
+    # the trial (issue 26): only δ5 and δ6 swapped, in w35 and w36, was blamed on a 3↔4 swap too
+    (lambda x, w: {**bw()(x, w), "w35": bw()(x, w)["w36"], "w36": bw()(x, w)["w35"]},
+     r"^backward: a gradient for the wrong unit: .*, but your dy/dw35 uses δ6, dy/dw36 uses δ5$"),
     (bw(own=True), r"^backward: ∂y/∂w_ij = a_i δ_j takes the activation a_i the weight carries, not a_j of the unit it "
                    r"feeds"),
     (bw(sign=-1), r"^backward: dy/dw13, dy/dw14, dy/dw23, dy/dw24, dy/dw35, dy/dw36, dy/dw45, dy/dw46 have the wrong "
@@ -385,6 +419,26 @@ def test_counting_run_problems_are_named(change, pattern):
 def test_judges_name_what_they_got_instead_of_the_answers(exercise):
     with pytest.raises(checks.CheckFailed, match=f"^{exercise.function}: expected .*, got str"):
         exercise.judge(exercise.cases(0), "answers")
+
+
+def test_scalar_fallback_shows_the_case_x_and_w():
+    # the trial (issue 26): "on (tuple of length 2, {w13: ...})" hid x
+    x, w = chainrule.check_dy_dw24.cases(chainrule.check_dy_dw24.seed)[0]
+    fails_with(chainrule.check_dy_dw24, lambda x, w: 2 * dw24()(x, w),
+               rf"^dy_dw24: on \(\({x[0]:.6g}, {x[1]:.6g}\), \{{w13: {w['w13']:.6g}, .*\}}\) expected ")
+
+
+def test_backward_messages_never_state_a_delta_formula():
+    """The trial (issue 26): a wrong δ3 printed δ3 = (1 - a3²)(w35 δ5 + w36 δ6), Exercise 3(a)'s answer."""
+    def d3_wrong(x, w):
+        g, f = bw()(x, w), fwd(x, w)
+        return {**g, "w13": 2 * g["w13"], "w23": 2 * g["w23"], "w14": 3 * g["w14"]}
+    answers = [bw(one_path=True), bw(transposed=True), bw(one_path=True, one_path_at="3"), bw("none", at="3"),
+               d3_wrong, lambda x, w: {k: 2 * v for k, v in bw()(x, w).items()}]
+    for answer in answers:
+        with pytest.raises(checks.CheckFailed) as failed:
+            chainrule.check_tanh_backward(answer)
+        assert not re.search(r"δ[34] = \(1 - a[34]²\)|w[34]5 δ5 \+ w[34]6 δ6|δ[56] = 1 - a", str(failed.value)), failed.value
 
 
 def test_backward_fallback_gives_the_first_networks_right_and_wrong_value():

@@ -12,7 +12,7 @@ from test_tanhnet import expected_counts
 from test_checks_02 import bw, dw24, dw46, partly_shared, separately, value_class
 from utils import tanhnet
 from utils.checks import chainrule
-from utils.checks.chainrule import ALLOWED, DELTA_OF
+from utils.checks.chainrule import ALLOWED, DELTA_HINT
 from utils.checks.chainrule import check_dy_dw24 as DY_DW24, check_dy_dw46 as DY_DW46, check_tanh_backward as BACKWARD, check_value as VALUE
 
 OFF = 1 + 1e-7  # beyond TOL = 1e-8, within the checks' default tolerance 1e-6
@@ -56,7 +56,7 @@ def generic(wrong, right, first, want, got):
     units = sorted({k[2] for k in wrong})
     return (f"backward: dy/d{', dy/d'.join(wrong)} {'is' if len(wrong) == 1 else 'are'} wrong"
             + (f" (dy/d{', dy/d'.join(right)} {'is' if len(right) == 1 else 'are'} right)" if right else "")
-            + f". They use the δ of unit {', '.join(units)}: check {'; '.join(DELTA_OF[u] for u in units)}"
+            + f". They use the δ of unit {', '.join(units)}: {'; '.join(DELTA_HINT[u] for u in units)}"
             + f". For the first network expected dy/d{first} = {want:.6g}, got {got:.6g}")
 
 

@@ -54,7 +54,7 @@ RIGHT = {"hessian": (h03.check_hessian, right_hessian), "kappa": (h03.check_kapp
 # What the ✓ message says was verified, for each exercise.
 VERIFIED = {"hessian": "✓ H = μ μᵀ + σ² I for d = 2, 3 and 5", "kappa": "✓ κ = 1 + ‖μ‖² / σ² for d = 2, 3 and 5",
             "optimal_step": "✓ η* = 2 / (λmin + λmax): both ends of the spectrum then shrink equally fast",
-            "predict_steps": "✓ steps to tolerance for six (κ, tol), one of them tol = ρ^k exactly",
+            "predict_steps": "✓ steps to tolerance for eight (κ, tol), three of them tol = ρ^k exactly",
             "kappa_general": "✓ κ of H = μ μᵀ + Σ for three correlated covariances"}
 
 
@@ -77,7 +77,7 @@ def ratio(H):
 MISTAKES = {
     "hessian": [
         (lambda mu, s: np.diag(mu ** 2) + s ** 2 * np.eye(mu.size), r": H is not diagonal: E\[x xᵀ\] has off-diagonal "
-                                                                    r"entries .* earlier year of the course"),
+                                                                    r"entries μ_i μ_j; use the outer product μ μᵀ$"),
         (lambda mu, s: np.diag(mu) + s ** 2 * np.eye(mu.size), r": use the outer product μ μᵀ, not diag\(μ\)"),
         (lambda mu, s: np.outer(mu, mu) + s * np.eye(mu.size), r": the variance is σ², not σ: use sigma\*\*2 \* I"),
         (lambda mu, s: np.outer(mu, mu) + s ** 2, r": σ² was added to every entry: it belongs on the diagonal only, σ² "
@@ -87,7 +87,10 @@ MISTAKES = {
         (lambda mu, s: np.outer(mu, mu) - s ** 2 * np.eye(mu.size), r": E\[x xᵀ\] = Cov\(x\) \+ μ μᵀ: the σ² I is "
                                                                     r"added, not subtracted"),
         # right for d = 2 only: the shape message must come, not a value message about the d = 2 case
-        (lambda mu, s: right_hessian(mu[:2], s), r"\(mu, sigma\) for d = 3 has shape \(2, 2\), expected \(3, 3\)"),
+        (lambda mu, s: right_hessian(mu[:2], s), r" works only for d = 2: for d = 3 it returned a \(2, 2\) matrix"),
+        # d hard-coded to 2 in numpy.eye(2): numpy's broadcast error, named
+        (lambda mu, s: np.outer(mu, mu) + s ** 2 * np.eye(2), r" works only for d = 2: for d = 3 it raised ValueError: "
+                                                               r"operands could not be broadcast.*take the dimension from mu"),
         (lambda mu, s: mu ** 2 + s ** 2, r": for d = 2 you returned a vector of shape \(2,\)"),
         (lambda mu, s: right_hessian(mu, s) * 1.01, ": wrong for mu"),
     ],
@@ -212,11 +215,11 @@ def test_generic_messages_give_the_first_failing_case_and_its_right_values():
     (kappa, tol), (k2, t2) = steps[0], steps[2]
     failed = fails_with(h03.check_predict_steps, lambda k, t: right_steps(k, t) + 7, "^predict_steps: for")
     assert (f"for κ = {kappa:.4g} and tol = {tol:.4g} expected {right_steps(kappa, tol)} steps, "
-            f"got {right_steps(kappa, tol) + 7} (6 of 6 cases wrong)") in str(failed.value)
+            f"got {right_steps(kappa, tol) + 7} (8 of 8 cases wrong)") in str(failed.value)
     # right on every case but the third: the message quotes the third, not the first
     failed = fails_with(h03.check_predict_steps, lambda k, t: right_steps(k, t) + 7 * (k == k2), "^predict_steps: for")
     assert str(failed.value) == (f"predict_steps: for κ = {k2:.4g} and tol = {t2:.4g} expected {right_steps(k2, t2)} "
-                                 f"steps, got {right_steps(k2, t2) + 7} (1 of 6 cases wrong)")
+                                 f"steps, got {right_steps(k2, t2) + 7} (1 of 8 cases wrong)")
 
 
 def test_round_quotes_the_case_it_gets_wrong_not_the_first():
@@ -347,9 +350,9 @@ def test_cases_are_what_the_check_messages_and_docstrings_say():
         assert [mu.size for mu, _ in h03._conditioning_cases(seed)] == [2, 3, 5]
         assert [mu.size for mu, S in h03._general_cases(seed)] == [2, 3, 4]
         steps = h03._steps_cases(seed)
-        assert len(steps) == 6 and all(1.5 <= k <= 2000 for k, _ in steps)
-        kappa, tol = steps[-1]
-        assert (kappa, round(math.log(tol) / math.log((kappa - 1) / (kappa + 1)))) in h03._EXACT_POWERS
+        assert len(steps) == 8 and all(1.5 <= k <= 2000 for k, _ in steps)
+        for (kappa, tol), powers in zip(steps[5:], (h03._EXACT_POWERS, h03._BELOW_POWERS, h03._WHOLE_POWERS)):
+            assert (kappa, round(math.log(tol) / math.log((kappa - 1) / (kappa + 1)))) in powers
         step = h03._step_cases(seed)
         assert len(step) == 4 and all(0.05 <= a <= 2.0 and 1.5 * 0.9 <= b / a <= 100 * 1.1 for a, b in step)
         kappas = sorted(b / a for a, b in step)  # from about 1.5 to about 100: both ends of the range
@@ -418,3 +421,133 @@ def test_predict_steps_judge_refuses_a_malformed_grader_case():
     for bad in ((1.0, 0.1), (7.0, 1.5), ("7", 0.1), (7.0, None)):
         with pytest.raises(checks.CheckFailed, match="^predict_steps: malformed test case"):
             h03.check_predict_steps.judge([bad, *cases[1:]], answers)
+
+
+# Trial of issue 26: a loop that runs on while the error is ≥ tol and ⌊log tol / log ρ⌋ + 1 were told to "subtract a
+# small margin before rounding up", the diagnosis of a code they did not write.
+def loop_ge(kappa, tol):
+    rho, error, k = (kappa - 1) / (kappa + 1), 1.0, 0
+    while error >= tol:
+        error, k = error * rho, k + 1
+    return k
+
+
+def floor_plus_one(kappa, tol):
+    return math.floor(math.log(tol) / math.log((kappa - 1) / (kappa + 1))) + 1
+
+
+def unguarded_ceil(kappa, tol):
+    return math.ceil(math.log(tol) / math.log((kappa - 1) / (kappa + 1)))
+
+
+def test_a_loop_with_ge_floor_plus_one_and_an_unguarded_ceil_each_get_their_own_message():
+    cases = h03.check_predict_steps.cases(h03.check_predict_steps.seed)
+    (k_whole, t_whole) = cases[7]
+    n = round(math.log(t_whole) / math.log((k_whole - 1) / (k_whole + 1)))
+    where = f"for κ = {k_whole:.4g} and tol = {t_whole:.4g} = ρ^{n}"
+    failed = fails_with(h03.check_predict_steps, loop_ge, "^predict_steps: one step too many whenever the error "
+                                                          "reaches tol exactly")
+    assert where in str(failed.value) and "≥ tol" in str(failed.value) and "margin" not in str(failed.value)
+    failed = fails_with(h03.check_predict_steps, floor_plus_one, "^predict_steps: one step too many when log tol / "
+                                                                 "log ρ is a whole number")
+    assert where in str(failed.value) and f"it is exactly {n}" in str(failed.value) and "⌊" in str(failed.value)
+    fails_with(h03.check_predict_steps, unguarded_ceil, "^predict_steps: one step too many when tol is an exact power "
+                                                        "of ρ: .* subtract a small margin")
+    for seed in range(40):  # a grader's cases tell the three apart too
+        cases = h03._steps_cases(seed)
+        said = [judged(h03.check_predict_steps, cases, [f(*case) for case in cases])
+                for f in (loop_ge, floor_plus_one, unguarded_ceil)]
+        assert "≥ tol" in said[0] and "⌊" in said[1] and "margin" in said[2], (seed, said)
+
+
+def test_a_wrong_factor_per_step_is_named_however_the_count_is_rounded():
+    rho = lambda k: (k - 1) / (k + 1)  # noqa: E731
+    factors = {"rate 1 - 1/κ of LeCun": lambda k: 1 - 1 / k, r"2/\(κ \+ 1\) is η\* λmin": lambda k: 2 / (k + 1),
+               "counts the steps for the loss, which shrinks by ρ²": lambda k: rho(k) ** 2,
+               r"\(√κ - 1\)/\(√κ \+ 1\) is the rate of heavy ball": lambda k: (math.sqrt(k) - 1) / (math.sqrt(k) + 1)}
+    roundings = [lambda q: math.ceil(q - 1e-9), math.ceil, lambda q: math.floor(q) + 1]
+    for pattern, r in factors.items():
+        for rounding in roundings:
+            fails_with(h03.check_predict_steps, lambda k, t: rounding(math.log(t) / math.log(r(k))),
+                       f"^predict_steps: (that is the |that |){pattern}")
+
+
+def test_kappa_general_names_unsorted_eigvals_exercise_2s_formula_and_the_cholesky_factor():
+    fails_with(h03.check_kappa_general, lambda mu, S: (lambda lam: lam[-1] / lam[0])(
+        np.linalg.eigvals(np.outer(mu, mu) + S).real), "^kappa_general: those are ratios of two eigenvalues of H, but "
+                                                        "not always .*linalg.eigvals .* no particular order")
+    for sigma2 in (lambda S: S ** 2, lambda S: S):  # the student's own kappa(mu, Sigma) of Exercise 2, or its σ² = Σ
+        fails_with(h03.check_kappa_general, lambda mu, S: 1 + mu @ mu / sigma2(S),
+                   r"^kappa_general: Exercise 2's 1 \+ ‖μ‖²/σ² on the matrix Σ divides entry by entry and returns a "
+                   r"\(2, 2\) array")
+    fails_with(h03.check_kappa_general, lambda mu, S: 1 + mu @ mu / S[0, 0], "^kappa_general: 1 .* Σ₀₀ is not a σ²")
+    fails_with(h03.check_kappa_general, lambda mu, S: 1 + mu @ mu / np.mean(np.diag(S)),
+               r"^kappa_general: 1 .* trace\(Σ\)/d is not a σ²")
+    L = np.linalg.cholesky
+    fails_with(h03.check_kappa_general, lambda mu, S: ratio(np.outer(mu, mu) + L(S)), "^kappa_general: E.* L Lᵀ, not L")
+    fails_with(h03.check_kappa_general, lambda mu, S: (lambda lam: lam.max() / lam.min())(
+        np.abs(np.linalg.eigvals(np.outer(mu, mu) + L(S)))), "^kappa_general: E.* L Lᵀ, not L")
+    fails_with(h03.check_kappa_general, lambda mu, S: ratio(np.outer(mu, mu) + L(S).T @ L(S)),
+               "^kappa_general: .* L Lᵀ, not Lᵀ L")
+    # an answer no message names quotes the first failing case with its values, not "array of shape (2,)"
+    (mu, S), *_ = h03.check_kappa_general.cases(h03.check_kappa_general.seed)
+    failed = fails_with(h03.check_kappa_general, lambda mu, S: right_kappa_general(mu, S) + 0.5, "^kappa_general: on ")
+    assert f"on ([{mu[0]:.6g}, {mu[1]:.6g}], [[{S[0, 0]:.6g}, {S[0, 1]:.6g}], [{S[1, 0]:.6g}, {S[1, 1]:.6g}]]) " \
+           f"expected {right_kappa_general(mu, S):.10g}" in str(failed.value)
+    assert "shape" not in str(failed.value)
+
+
+# Trial of issue 26: the markdown right under each check stated its answer, an optional cell printed the numeric H
+# right after Exercise 1, Exercise 5's costs stood in Section 9 and the Summary, Exercise 6's answer in bold in
+# Section 10.
+SHOWN_AFTER = {"answer-hessian": ["[[4.25", "4.25, 2.0", "μμᵀ + σ²I"]}
+
+
+def test_no_answer_stands_right_after_its_check():
+    """From a code exercise's check to the next exercise's answer cell (to the end for the last), optional cells
+    and stored outputs included, no cell writes the answer: what follows builds on the student's own function."""
+    cells = nbformat.read(NOTEBOOK, as_version=4).cells
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in cells]
+    for gid, forms in ANSWERS.items():
+        check = ids.index("check-" + gid.removeprefix("answer-"))
+        stop = next((i for i in range(check + 1, len(cells)) if cells[i].metadata.get("nbgrader", {}).get("solution")),
+                    len(cells))
+        after = "\n".join(_shown(c) for c in cells[check + 1:stop])
+        assert [f for f in forms + SHOWN_AFTER.get(gid, []) if f in after] == [], gid
+
+
+def test_no_cell_a_student_reads_answers_the_written_questions():
+    """A written question has no check to pass: its answer stands nowhere in the student version (model answers
+    leave it), before or after it."""
+    cells = [c for c in nbformat.read(NOTEBOOK, as_version=4).cells if not c.metadata.get("nbgrader", {}).get("solution")]
+    text = "\n".join(_shown(c) for c in cells)
+    costs = ["sparse", "stream", "batch normalisation", "part of the model", "every future input", "hidden layers",
+             "pass over the data"]
+    bias = ["not where it ends", "same fitted function", "same prediction error", "reparametris", "not the minimiser"]
+    assert [w for w in costs + bias if w in text] == []
+
+
+def test_the_core_widget_has_no_momentum():
+    """The core path's widget showed a "momentum β of Section 5" slider, Section 5 being optional."""
+    cells = nbformat.read(NOTEBOOK, as_version=4).cells
+    core = [c for c in cells if "optional" not in c.metadata.get("tags", [])]
+    widget = next(c for c in core if "controls = dict(" in c.source)
+    assert "beta" not in widget.source and "β" not in widget.source
+    assert not [c.source for c in core if "momentum $\\beta$" in c.source or "Section 5" in c.source]
+
+
+def test_exercise_4_says_a_whole_float_is_accepted_and_it_is():
+    cells = nbformat.read(NOTEBOOK, as_version=4).cells
+    statement = next(c.source for c in cells if "**Exercise 4.**" in c.source)
+    assert "a float with a whole value, such as `6.0`, is accepted too" in statement
+    h03.check_predict_steps(lambda k, t: float(right_steps(k, t)))
+    h03.check_predict_steps(lambda k, t: np.int64(right_steps(k, t)))
+
+
+def test_hints_are_pointers_not_the_code():
+    """Exercise 4's last hint no longer hands over the guard against round-off, Exercise 7's no longer the code."""
+    cells = nbformat.read(NOTEBOOK, as_version=4).cells
+    ex4 = next(c.source for c in cells if "**Exercise 4.**" in c.source)
+    ex7 = next(c.source for c in cells if "**Exercise 7.**" in c.source)
+    assert "1e-9" not in ex4 and "math.ceil" not in ex4 and "4.000000000000001" not in ex4
+    assert "eigvalsh" not in ex7 and "lam[-1] / lam[0]" not in ex7

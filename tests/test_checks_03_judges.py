@@ -41,7 +41,7 @@ def test_step_cases_draw_lam_min_and_jitter_each_kappa_on_its_own():
 
 
 def test_steps_cases_draw_kappa_log_uniformly_up_to_2000():
-    log_kappa = np.log([k for seed in SEEDS for k, _ in h03._steps_cases(seed)])
+    log_kappa = np.log([k for seed in SEEDS for k, _ in h03._steps_cases(seed)[:5]])  # the five random ones
     assert np.log(1.5) <= log_kappa.min() < np.log(2) and np.log(1000) < log_kappa.max() < np.log(2000)
     middle = (np.log(1.5) + np.log(2000)) / 2
     assert abs(np.median(log_kappa) - middle) < 0.3 and abs(np.mean(log_kappa < middle) - 0.5) < 0.05

@@ -337,11 +337,12 @@ def test_adam_is_described_with_its_momentum():
 
 def test_the_gradient_question_comes_before_its_measurement():
     """Issue 26: Exercise 5 was partly given away (the measurement printed "every finite-difference gradient is 0"
-    before the question). Now the question and its answer cell come first; the measurement after it prints counts,
-    not the conclusion; no cell before the answer cell says the gradient is 0."""
+    before the question). Now the question and its answer cell come first, the measurement after it; no cell
+    before the answer cell says the gradient is 0."""
     cs = cells()
     answer = grade_cell(cs, "written-gradient")
-    measuring = next(i for i, c in enumerate(cs) if c.cell_type == "code" and "1e-6, -1e-6" in c.source)
+    measuring = next(i for i, c in enumerate(cs) if c.cell_type == "code" and "h = 1e-6" in c.source.replace(
+        "h, estimates, changed = 1e-6", "h = 1e-6"))
     assert "Exercise 5" in cs[answer - 1].source and "Before running the measurement" in cs[answer - 1].source
     assert measuring > answer
     shown = [c.source + "".join(o.get("text", "") for o in c.get("outputs", [])) for c in cs[:answer]]
@@ -361,3 +362,80 @@ def test_exercise_3_has_no_worked_example_before_it():
     printed = "".join(str(o) for c in cs[:grade_cell(cs, "check-diamond")] if c.cell_type == "code"
                       for o in c.outputs)
     assert "[[1.0, -1.0, 0.0, 0.0]" not in printed and "u1 (weights" not in printed
+
+
+def exec_core_cell(source, namespace):
+    """Run one code cell's source with the notebook's imports and `namespace`; returns the names it leaves."""
+    import numpy
+    env = {"numpy": numpy, "threshold": threshold, "style": style, **namespace}
+    exec(compile(source, "<cell>", "exec"), env)
+    return env
+
+
+def test_section_5_draws_and_checks_the_students_own_square(monkeypatch):
+    """Trial give-away: section 5's figure drew the model answers of Exercises 3 (weights ±1, b = +1) and 1
+    (b = -3.5) right after Exercise 4. Now its networks are built from the student's square_layer() and
+    and4_unit(): run with other (right) answers, the figure and the checks show those, not the model's."""
+    cs = cells()
+    drawing = next(i for i, c in enumerate(cs) if c.cell_type == "code" and "network_figure" in c.source
+                   and '"u1"' in c.source)
+    assert drawing > grade_cell(cs, "check-diamond")
+    monkeypatch.setattr(style, "show", lambda fig: None)
+    layer = (2.0 * threshold.SQUARE_W0[:, ::-1], 2.0 * threshold.SQUARE_B0)  # scaled, units in another order
+    namespace = {"square_layer": lambda: layer, "and4_unit": lambda: (np.full(4, 3.0), -10.0)}
+    env = exec_core_cell(cs[drawing].source, namespace)
+    for kind, (W, B) in env["networks"].items():
+        np.testing.assert_array_equal(W[0], layer[0])
+        np.testing.assert_array_equal(B[0], layer[1])
+    np.testing.assert_array_equal(env["networks"]["single"][0][1][:, 0], [3.0] * 4)
+    assert env["networks"]["single"][1][1].tolist() == [-10.0]
+    checking = cs[drawing + 2].source
+    assert "networks[kind]" in checking and "square_network" not in checking
+
+
+def test_the_measurement_gives_what_exercise_5_asks_to_predict():
+    """Trial: Exercise 5 asks for finite-difference estimates, and the measurement counted changed outputs only.
+    Now it prints the 17 estimates (L = misclassified training points, h = 1e-6): all 0, recomputed here from
+    the loss on both sides of every parameter."""
+    cs = cells()
+    statement = cs[grade_cell(cs, "written-gradient") - 1].source
+    assert "finite-difference estimates" in statement and "17 weights and biases" in statement
+    X = np.random.default_rng(1).uniform(-2, 2, size=(1000, 2))
+    y = threshold.open_square(X)
+    W, B = threshold.square_network("single")
+    estimates = []
+    for p in W + B:
+        for index in np.ndindex(p.shape):
+            theta, losses = p[index], []
+            for moved in (theta + 1e-6, theta - 1e-6):
+                p[index] = moved
+                losses.append(int((threshold.predict(X, W, B) != y).sum()))
+            p[index] = theta
+            estimates.append((losses[0] - losses[1]) / 2e-6)
+    assert len(estimates) == 17 and set(estimates) == {0.0}
+    printed = next("".join(o.get("text", "") for o in c.outputs) for c in cs
+                   if c.cell_type == "code" and "estimates" in c.source)
+    assert f"the 17 finite-difference estimates of dL/dθ take the values {sorted(set(estimates))}" in printed
+    assert "outputs changed by the 34 moves: 0" in printed
+
+
+def test_the_summary_does_not_state_exercise_5s_answer():
+    """Trial: the Summary stated Exercise 5's answer (the loss is piecewise constant, no direction). Only the
+    model answer (removed in the student version) says it."""
+    cs = cells()
+    answer = grade_cell(cs, "written-gradient")
+    for i, c in enumerate(cs):
+        if c.cell_type == "markdown" and i != answer:
+            assert not re.search(r"piecewise constant|no direction|derivative is 0", c.source), (i, c.source)
+
+
+def test_exercise_3_states_the_points_its_check_uses():
+    """Trial: the check's 9153 grid and 512 edge points read as contradicting section 5's 160801 and 800. The
+    statement names the check's spacings, as _square_cases(0) draws them: a grid every 1/32 and edges every 1/64."""
+    from utils.checks.gates import _square_cases
+    cs = cells()
+    statement = cs[grade_cell(cs, "answer-square-layer") - 1].source
+    assert "grid of spacing 1/32" in statement and "every 1/64 exactly on its edges" in statement
+    cases = _square_cases(0)
+    assert set(np.diff(np.unique(cases["grid"][:, 0]))) == {1 / 32}
+    assert set(np.diff(np.unique(cases["edges"][:, 0]))) == {1 / 64}

@@ -220,3 +220,61 @@ def test_s5_widget_units_turn_orange_one_after_another_as_the_scale_grows():
     assert sorted(first) == list("3456") and len(set(first.values())) == 4
     at1, at10 = (tanhnet.saturation_state(*tanhnet.SATURATION_X, scale=s)["grads"] for s in (1.0, 10.0))
     assert max(map(abs, at10.values())) < max(map(abs, at1.values())) / 100
+
+
+# ---- What a student reads (the student trial, issue 26) --------------------------------------------------------
+# "No answer appears before its exercise or in the cells a student reads right after it": a model answer (an nbgrader
+# solution cell) is removed from the student version; every other cell is read.
+
+import json  # noqa: E402
+import re  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "02-tanh-chain-rule.ipynb"
+
+
+@pytest.fixture(scope="module")
+def cells():
+    return json.loads(NOTEBOOK.read_text())["cells"]
+
+
+def read(cell):
+    """The text of a cell a student reads, or "" for a model answer (removed from the student version)."""
+    return "" if cell["metadata"].get("nbgrader", {}).get("solution") else "".join(cell["source"])
+
+
+def index_of(cells, grade_id):
+    return next(i for i, c in enumerate(cells) if c["metadata"].get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def test_no_first_layer_gradient_formula_is_read_before_exercise_4s_answer(cells):
+    # cell 7 gave ∂y/∂w13 under Exercise 1's check: Exercise 1's answer with 1↔2 and 3↔4 swapped, and δ3 inside
+    formula = re.compile(r"\\frac\{\\partial y\}\{\\partial w_\{[12][34]\}\}\s*=|\\partial y/\\partial w_\{[12][34]\}\s*=")
+    read_before = [read(c) for c in cells[:index_of(cells, "written-redundant-work")]]
+    assert not [text[:80] for text in read_before if formula.search(text)]
+
+
+def test_the_delta_rule_comes_behind_the_exercise_after_exercise_3(cells):
+    # the δ rule answered Exercise 3(a) in the cell right under its check
+    rule = re.compile(r"\\delta_j = \(1 - a_j\^2\)")
+    at = [i for i, c in enumerate(cells) if rule.search(read(c))]
+    assert at and min(at) > index_of(cells, "written-redundant-work") > index_of(cells, "check-tanh-backward")
+
+
+def test_exercise_4b_is_asked_about_the_table_and_answered_only_in_the_model_answer(cells):
+    # section 6 explained the growth (12 per edge and unit, the doubling paths) that Exercise 4(b) asks for
+    table = next(i for i, c in enumerate(cells) if "layered_counts" in "".join(c["source"]))
+    statement = next(i for i, c in enumerate(cells) if "**Exercise 4 (written).**" in read(c))
+    assert index_of(cells, "check-tanh-backward") < table < statement < index_of(cells, "written-redundant-work")
+    why = re.compile(r"12L|2\^L|number of paths|each of (the|its) \d edges")
+    assert not [read(c)[:80] for c in cells if why.search(read(c))]
+    assert why.search("".join(cells[index_of(cells, "written-redundant-work")]["source"]))
+
+
+def test_what_the_student_is_asked_to_explain_is_an_exercise_with_an_answer_cell(cells):
+    # section 5 asked to "explain what the panel shows" with no cell to write it in (the first cell's learning goals
+    # say what a student can explain afterwards: no task)
+    for i, c in enumerate(cells[1:], start=1):
+        if c["cell_type"] == "markdown" and re.search(r"\bexplain\b", read(c), re.I):
+            assert "**Exercise" in read(c), read(c)[:120]
+            assert cells[i + 1]["metadata"].get("nbgrader", {}).get("grade_id", "").startswith(("written-", "answer-"))

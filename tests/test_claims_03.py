@@ -397,3 +397,20 @@ def test_the_measured_kappa_at_n_8_in_the_text_is_the_printed_one():
     eight = np.array([c.centered_kappa(MU, SIGMA, 8, draws) for _ in range(200)])
     assert f"{eight.mean():.2f}" == stated
     assert abs(eight.mean() - 1.25) < 4 * eight.std() / np.sqrt(len(eight))
+
+
+def test_the_count_grows_about_tenfold_with_kappa():
+    """§4: the student's predict_steps at tol 1e-6 for κ = 10, 100, 1000, "growing about tenfold each time"
+    (printed 69, 691, 6908): counted here by simulation, without the package."""
+    def count(kappa, tol=1e-6):
+        rho, error, k = (kappa - 1) / (kappa + 1), 1.0, 0
+        while error > tol:
+            error, k = error * rho, k + 1
+        return k
+    counts = [count(k) for k in (10, 100, 1000)]
+    assert counts == [69, 691, 6908]
+    assert all(9.5 < b / a < 10.5 for a, b in zip(counts, counts[1:]))
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" and "predict_steps(k, 1e-6)" in c.source
+                      for o in c.outputs)
+    assert [int(n) for n in re.findall(r": (\d+) steps", printed)] == counts

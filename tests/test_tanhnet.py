@@ -257,6 +257,29 @@ def test_graph_labels_overlap_nothing_and_units_are_named(show):
     plt.close(fig)
 
 
+@pytest.mark.parametrize("show", ["values", "gradients", "deltas"])
+def test_every_edge_label_is_clear_of_the_other_edges(show):
+    """The student trial (issue 26): w14 and w23 (and w36, w45) sat at the crossing of their edges, each label
+    between both edges (0.09 of a label's height from the other one), so which weight it named was a guess. Now every
+    label's box is at least a third of its height away from every edge but its own (edges sampled densely, in
+    display coordinates)."""
+    import matplotlib.pyplot as plt
+
+    fig, ax, drawn = render(show)
+    fig.canvas.draw()
+    on = np.linspace(0, 1, 2001)[:, None]
+    for edge, text in drawn["edge_texts"].items():
+        box = text.get_window_extent()
+        for a, b in tanhnet.EDGES:
+            if (a, b) != edge:
+                p, q = ax.transData.transform(drawn["pos"][a]), ax.transData.transform(drawn["pos"][b])
+                points = p + on * (q - p)
+                dx = np.maximum(np.maximum(box.x0 - points[:, 0], 0), points[:, 0] - box.x1)
+                dy = np.maximum(np.maximum(box.y0 - points[:, 1], 0), points[:, 1] - box.y1)
+                assert np.hypot(dx, dy).min() >= box.height / 3, (text.get_text(), (a, b))
+    plt.close(fig)
+
+
 @pytest.mark.parametrize("position", [(1.0, 0.0, 1.0), (2.0, -2.0, 10.0), (-2.0, 2.0, 0.1), (-1.3, 0.7, 3.0)])
 def test_saturation_widget_graph_labels_overlap_nothing(position):
     view = tanhnet.SaturationView()

@@ -521,11 +521,11 @@ def hessian_convergence_figure(ns, errors):
     ax = fig.subplots()
     ax.loglog(ns, errors, "o-", color=style.BLUE, label="mean |Ĥ − H| (Frobenius), 20 repeats")
     ax.loglog(ns, errors[0] * np.sqrt(ns[0] / ns), "--", color=style.BLACK, label="1/√n")
-    ax.set(xlabel="samples n", ylabel="mean ‖Ĥ − H‖ (Frobenius)", title="Monte Carlo Hessian converges to μμᵀ + σ²I")
+    ax.set(xlabel="samples n", ylabel="mean ‖Ĥ − H‖ (Frobenius)", title="Monte Carlo Hessian converges to H")
     ax.legend(fontsize=8)
     slope = np.polyfit(np.log(ns), np.log(errors), 1)[0]
     return style.describe(fig, (
-        f"Log-log plot of the mean Frobenius distance between the Monte Carlo Hessian and μμᵀ + σ²I (circles) "
+        f"Log-log plot of the mean Frobenius distance between the Monte Carlo Hessian and H (circles) "
         f"against the number of samples n, from {ns[0]:.0f} to {ns[-1]:.0f}: the error falls from {errors[0]:.2g} "
         f"to {errors[-1]:.2g} along the dashed 1/√n line (fitted slope {slope:.2f}, theory -0.50)."))
 
@@ -600,7 +600,7 @@ def momentum_figure(kappas, plain, ball):
              title="Steps: κ for plain descent, √κ with momentum")
     ax_s.legend(fontsize=8, loc="upper left")
     ax_r.loglog(kappas, 1 - np.asarray(plain["rate"]), "o", color=style.BLUE, label="plain: measured")
-    ax_r.loglog(kappas, 1 - np.asarray(plain["predicted_rate"]), "-", color=style.BLUE, lw=1, label="1 − (κ−1)/(κ+1)")
+    ax_r.loglog(kappas, 1 - np.asarray(plain["predicted_rate"]), "-", color=style.BLUE, lw=1, label="1 − ρ (Exercise 4)")
     ax_r.loglog(kappas, 1 - np.asarray(ball["rate"]), "s", color=style.VERMILLION, label="heavy ball: measured")
     ax_r.loglog(kappas, 1 - np.asarray(ball["predicted_rate"]), "--", color=style.VERMILLION, lw=1,
                 label="1 − (√κ−1)/(√κ+1)")
@@ -620,7 +620,7 @@ def momentum_figure(kappas, plain, ball):
         f"on its predicted line for {on_line} of {kappas.size} κ, slope {slope(plain['steps']):.2f}; heavy ball "
         f"(squares) from {ball['steps'][0]:.0f} to {ball['steps'][-1]:.0f} steps, inside its shaded predicted band for "
         f"{inside} of {kappas.size} κ, slope {slope(ball['steps']):.2f}. Right, 1 − contraction per step: plain "
-        f"descent on 1 − (κ−1)/(κ+1) (solid line), slope {slope(1 - np.asarray(plain['rate'])):.2f}; heavy ball "
+        f"descent on 1 − ρ of Exercise 4 (solid line), slope {slope(1 - np.asarray(plain['rate'])):.2f}; heavy ball "
         f"near 1 − (√κ−1)/(√κ+1) (dashed line), slope {slope(1 - np.asarray(ball['rate'])):.2f}."))
 
 

@@ -489,15 +489,17 @@ def graph_labels(x, w, show="values"):
     return edge_text, node_text, colors
 
 
-# Where each edge's label sits, as a fraction of the way along it: the crossing edges cross at their middle,
-# so their labels sit before it, and the straight edges' labels at their middle, between the two.
-_LABEL_AT = {e: 0.5 if e[0][-1] in "13" and e[1] in "35" or e[0][-1] in "24" and e[1] in "46" else 0.36
-             for e in EDGES}
+# Where each edge's label sits, as a fraction of the way along it: the straight edges' labels at their middle; the
+# crossing edges cross at their middle, so their labels sit on two lines nearer their source, clear of the other edge
+# (a level label near the crossing sits between both crossing edges, and which weight it names is a guess).
+CROSSING = [e for e in EDGES if e[0][-1] in "13" and e[1] in "46" or e[0][-1] in "24" and e[1] in "35"]
+_LABEL_AT = {e: 0.32 if e in CROSSING else 0.5 for e in EDGES}
 
 
 def draw(ax, x, w, show="values", title=None):
     """Draw the graph with graph_labels(x, w, show) into `ax`; returns draw_network's handles."""
     edge_text, node_text, colors = graph_labels(x, w, show)
+    edge_text = {e: text.replace(" = ", "\n= ", 1) if e in CROSSING else text for e, text in edge_text.items()}
     drawn = diagrams.draw_network(ax, LAYERS, EDGES, node_text=node_text, edge_text=edge_text, node_colors=colors,
                                   layer_labels=["inputs", "tanh units 3, 4", "tanh units 5, 6", "output y = a5 + a6"],
                                   title=title, radius=0.7, spacing=3.0, layer_gap=4.2)

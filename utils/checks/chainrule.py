@@ -99,26 +99,42 @@ def _judge_counted(name, counted, case, expected, reference):
     return count
 
 
-def _slope_mistakes(grads_of):
-    """Mistakes in tanh' = 1 - a², each as (message, wrong function of (x, w))."""
-    return [
-        ("tanh' is 1 - a², not 1 - a: square the activations", lambda x, w: grads_of(x, w, lambda a, z: 1 - a)),
-        ("tanh' must be taken at the activation a = tanh(z): you squared z instead of a",
-         lambda x, w: grads_of(x, w, lambda a, z: 1 - z * z)),
-        ("tanh' is 1 - a², not 1 + a²", lambda x, w: grads_of(x, w, lambda a, z: 1 + a * a)),
+def _slope_mistakes(grads_of, units):
+    """Mistakes in tanh' = 1 - a², each as (message, wrong function of (x, w)): made at all the `units` whose slopes
+    the answer takes, or at one of them only (tried first: where the answer is wrong, it cannot match the other). grads_of(x, w, slope, units) applies slope(a, z) at `units`."""
+    kinds = [
+        ("tanh' is 1 - a², not 1 - a: square the activations", lambda a, z: 1 - a),
+        ("tanh' must be taken at the activation a = tanh(z): you squared z instead of a", lambda a, z: 1 - z * z),
+        ("tanh' is 1 - a², not 1 + a²", lambda a, z: 1 + a * a),
     ]
+    return [(message, partial(_with_slope, grads_of, slope, at)) for message, slope in kinds for at in [*units, units]]
 
 
-def _slopes(f, slope):
-    return {u: slope(f["a" + u], f["z" + u]) for u in "3456"}
+def _with_slope(grads_of, slope, units, x, w):
+    return grads_of(x, w, slope, units)
+
+
+def _slopes(f, slope, units="3456"):
+    """{unit: its slope 1 - a²} for units 3-6, with slope(a, z) in its place at the `units` (a mistake, or right)."""
+    return {u: slope(f["a" + u], f["z" + u]) if u in units else 1 - f["a" + u] ** 2 for u in "3456"}
 
 
 # ---- Exercise 1: dy/dw24 -------------------------------------------------------------------------------
 
-def _dw24(x, w, slope=lambda a, z: 1 - a * a):
+def _dw24(x, w, slope=lambda a, z: 1 - a * a, units="456", out=("w45", "w46")):
+    """dy/dw24, or a mistake: slope(a, z) for tanh' at `units`, the weights `out` in place of w45, w46."""
     f = tanhnet.forward(x, w)
-    s = _slopes(f, slope)
-    return f["x2"] * s["4"] * (w["w45"] * s["5"] + w["w46"] * s["6"])
+    s = _slopes(f, slope, units)
+    return f["x2"] * s["4"] * (w[out[0]] * s["5"] + w[out[1]] * s["6"])
+
+
+def _on_the_example(reference):
+    """The mistake of computing on the notebook's example network, whatever network the function is given."""
+    return lambda x, w: reference(tanhnet.EXAMPLE_X, tanhnet.EXAMPLE_W)
+
+
+EXAMPLE_MISTAKE = ("returns the example network's value on every network: compute from the x and w the function is "
+                   "given, not from the notebook's example (tanhnet.EXAMPLE_X, EXAMPLE_W, or the notebook's x, w, f)")
 
 
 def _scalar_collect(name, fn, cases):
@@ -152,7 +168,10 @@ def _dw24_judge(cases, answers):
         ("that is dy/dw23: w24 feeds unit 4, so use a4, w45 and w46", lambda x, w: tanhnet.closed_form(x, w)["w23"]),
         ("unit 4 reaches y along two paths, through unit 5 and through unit 6: add both",
          lambda x, w: f(x, w)["x2"] * (1 - f(x, w)["a4"] ** 2) * w["w45"] * (1 - f(x, w)["a5"] ** 2)),
-        *_slope_mistakes(lambda x, w, slope: _dw24(x, w, slope)),
+        ("unit 4 reaches units 5 and 6 through the weights leaving it, w45 and w46: w35 and w36 leave unit 3",
+         lambda x, w: _dw24(x, w, out=("w35", "w36"))),
+        *_slope_mistakes(lambda x, w, slope, units: _dw24(x, w, slope, units), "456"),
+        (EXAMPLE_MISTAKE, _on_the_example(_dw24)),
     ]
     return _scalar_judge("dy_dw24", _dw24, mistakes,
                          "dy/dw24 = x2 (1 - a4²) [w45 (1 - a5²) + w46 (1 - a6²)] matches on 5 random networks")(cases, answers)
@@ -188,6 +207,10 @@ def _dw46_judge(cases, answers):
          lambda x, w: f(x, w)["a4"] * w["w46"] * (1 - f(x, w)["a6"] ** 2)),
         ("w46 multiplies the activation a4 = tanh(z4), not z4: use a4", lambda x, w: f(x, w)["z4"] * (1 - f(x, w)["a6"] ** 2)),
         ("the factor a4 is missing: ∂z6/∂w46 = a4, the number w46 multiplies", lambda x, w: 1 - f(x, w)["a6"] ** 2),
+        ("w46 carries a4, the output of unit 4, into z6, not the input x2",
+         lambda x, w: f(x, w)["x2"] * (1 - f(x, w)["a6"] ** 2)),
+        ("tanh' is 1 - a², not 1 + a²", lambda x, w: f(x, w)["a4"] * (1 + f(x, w)["a6"] ** 2)),
+        (EXAMPLE_MISTAKE, _on_the_example(_dw46)),
     ]
     return _scalar_judge("dy_dw46", _dw46, mistakes, "dy/dw46 = a4 (1 - a6²) matches on 5 random networks")(cases, answers)
 
@@ -201,43 +224,68 @@ check_dy_dw46 = Exercise("check-dy-dw46",
 # ---- Exercise 3: backward, all eight gradients without redundant computation --------------------------
 
 def _variant(x, w, slope=lambda a, z: 1 - a * a, paths="56", transposed=False, swap_inputs=False,
-             swap_units=False, own_activation=False):
-    """The eight gradients, right by default; each flag makes one of the mistakes the check recognises.
-    paths: the units 5 and 6 whose δ reaches the first layer ("5" or "6": one path only)."""
+             own_activation=False, units="3456", one_path_at="34", out4=("w45", "w46"), a4="a4"):
+    """The eight gradients, right by default; each argument makes one of the mistakes the check recognises.
+    slope: tanh' at `units`; paths: the units 5 and 6 whose δ reaches the units `one_path_at` of the first layer
+    ("5" or "6": one path only); out4: the weights δ4 collects through; a4: the value w45 and w46 carry."""
     f = tanhnet.forward(x, w)
-    s = _slopes(f, slope)
+    s = _slopes(f, slope, units)
     d = {"5": s["5"], "6": s["6"]}
     out3 = (w["w35"], w["w45"]) if transposed else (w["w35"], w["w36"])  # weights leaving unit 3 (or not)
-    out4 = (w["w36"], w["w46"]) if transposed else (w["w45"], w["w46"])
-    on = {u: 1.0 if u in paths else 0.0 for u in "56"}
-    d["3"] = s["3"] * (on["5"] * out3[0] * d["5"] + on["6"] * out3[1] * d["6"])
-    d["4"] = s["4"] * (on["5"] * out4[0] * d["5"] + on["6"] * out4[1] * d["6"])
-    if swap_units:
-        d = {"3": d["4"], "4": d["3"], "5": d["6"], "6": d["5"]}
+    out4 = (w["w36"], w["w46"]) if transposed else (w[out4[0]], w[out4[1]])
+    for j, out in (("3", out3), ("4", out4)):
+        on = {u: 1.0 if u in paths or j not in one_path_at else 0.0 for u in "56"}
+        d[j] = s[j] * (on["5"] * out[0] * d["5"] + on["6"] * out[1] * d["6"])
     x1, x2 = (f["x2"], f["x1"]) if swap_inputs else (f["x1"], f["x2"])
-    inputs = {"1": x1, "2": x2, "3": f["a3"], "4": f["a4"]}
+    inputs = {"1": x1, "2": x2, "3": f["a3"], "4": f[a4]}
     source = {"3": f["a3"], "4": f["a4"], "5": f["a5"], "6": f["a6"]}  # a_j of the unit j a weight feeds
     return {k: (source[k[2]] if own_activation else inputs[k[1]]) * d[k[2]] for k in tanhnet.WEIGHTS}
 
 
+def _variant_at(x, w, slope, units):
+    return _variant(x, w, slope=slope, units=units)
+
+
 BACKWARD_MISTAKES = [
+    *[(f"δ{u} needs the slope tanh' = 1 - a{u}² of its own unit: it is missing",
+       partial(_with_slope, _variant_at, lambda a, z: 1.0, u)) for u in "3456"],
     ("every δ needs the slope tanh' = 1 - a² of its own unit: the factors (1 - a²) are missing",
      lambda x, w: _variant(x, w, slope=lambda a, z: 1.0)),
-    *_slope_mistakes(lambda x, w, slope: _variant(x, w, slope=slope)),
-    ("a unit that feeds two units collects δ from both: δ3 = (1 - a3²)(w35 δ5 + w36 δ6), you kept only one path",
-     lambda x, w: _variant(x, w, paths="5")),
-    ("the sum runs over the weights leaving the unit: δ3 = (1 - a3²)(w35 δ5 + w36 δ6), not w35 δ5 + w45 δ6 "
-     "(the weights entering unit 5; the transpose)", lambda x, w: _variant(x, w, transposed=True)),
+    *_slope_mistakes(_variant_at, "3456"),
+    *[(f"a unit that feeds two units collects δ from both: unit {' and unit '.join(units)} "
+       f"{'feed' if len(units) > 1 else 'feeds'} units 5 and 6, so δ{' and δ'.join(units)} "
+       f"{'need' if len(units) > 1 else 'needs'} a term for each path; you kept only the one through unit {paths}",
+       partial(_variant, paths=paths, one_path_at=units)) for units in ("3", "4", "34") for paths in "56"],
+    ("the sum in δ3 and δ4 runs over the weights leaving the unit (to units 5 and 6), not over the weights entering "
+     "unit 5 or 6 (the transpose)", lambda x, w: _variant(x, w, transposed=True)),
+    ("δ4 collects through the weights leaving unit 4, w45 and w46: w35 and w36 leave unit 3",
+     lambda x, w: _variant(x, w, out4=("w35", "w36"))),
     ("∂y/∂w_ij = a_i δ_j with a_i the input of the edge: dy/dw13 = x1 δ3 and dy/dw23 = x2 δ3, you swapped x1 and x2",
      lambda x, w: _variant(x, w, swap_inputs=True)),
-    ("a gradient for the wrong unit: dy/dw_ij takes δ_j of the unit j the weight feeds (dy/dw13 uses δ3, "
-     "dy/dw35 uses δ5), you swapped units 3↔4 and 5↔6", lambda x, w: _variant(x, w, swap_units=True)),
+    ("w45 and w46 carry a4, the output of unit 4, not the input x2", lambda x, w: _variant(x, w, a4="x2")),
     ("∂y/∂w_ij = a_i δ_j takes the activation a_i the weight carries, not a_j of the unit it feeds",
      lambda x, w: _variant(x, w, own_activation=True)),
+    (EXAMPLE_MISTAKE, _on_the_example(_variant)),
 ]
 
-DELTA_OF = {"3": "δ3 = (1 - a3²)(w35 δ5 + w36 δ6)", "4": "δ4 = (1 - a4²)(w45 δ5 + w46 δ6)",
-            "5": "δ5 = 1 - a5²", "6": "δ6 = 1 - a6²"}
+# What each δ is: a hint toward its formula, never the formula (the student derives it in Exercise 3)
+DELTA_HINT = {u: f"δ{u} = ∂y/∂z{u} is unit {u}'s slope times what reaches a{u} from each unit it feeds, through the "
+                 "weight between them" for u in "34"}
+DELTA_HINT.update({u: f"δ{u} = ∂y/∂z{u}, and y depends on z{u} only through a{u}" for u in "56"})
+
+
+def _wrong_deltas(cases, got, wrong):
+    """For gradients that take the δ of the wrong unit, ["dy/dw35 uses δ6", ...]: dy/dw_ij = a_i δ_m for the other
+    unit m of j's layer, which is the gradient of w_im. None when some wrong gradient is not such a product."""
+    other = {"3": "4", "4": "3", "5": "6", "6": "5"}
+    said = []
+    for k in wrong:  # a loop, not a comprehension (see _core: hidden frames)
+        swapped = f"w{k[1]}{other[k[2]]}"
+        if not _close(got[:, tanhnet.WEIGHTS.index(k)], np.array([tanhnet.backward(x, w)[0][swapped] for x, w in cases]),
+                      TOL):
+            return None
+        said.append(f"dy/d{k} uses δ{other[k[2]]}")
+    return said
 
 
 def _gradient_dict(name, value):
@@ -291,13 +339,17 @@ def _backward_judge(cases, answers):
             # (a mistake equal to the right values on these columns cannot match: they are wrong)
             if _close(got[:, cols], other[:, cols], TOL):
                 _fail(f"backward: {message}")
+        swapped = _wrong_deltas(cases, got, wrong)
+        if swapped:
+            _fail("backward: a gradient for the wrong unit: dy/dw_ij takes δ_j of the unit j the weight feeds "
+                  f"(dy/dw13 uses δ3, dy/dw35 uses δ5), but your {', '.join(swapped)}")
         if _close(got[:, cols], -want[:, cols], TOL):
             _fail(f"backward: dy/d{', dy/d'.join(wrong)} {'has' if len(wrong) == 1 else 'have'} the wrong sign")
         units = sorted({k[2] for k in wrong})
         right = [k for k in tanhnet.WEIGHTS if k not in wrong]
         _fail(f"backward: dy/d{', dy/d'.join(wrong)} {'is' if len(wrong) == 1 else 'are'} wrong"
               + (f" (dy/d{', dy/d'.join(right)} {'is' if len(right) == 1 else 'are'} right)" if right else "")
-              + f". They use the δ of unit {', '.join(units)}: check {'; '.join(DELTA_OF[u] for u in units)}"
+              + f". They use the δ of unit {', '.join(units)}: {'; '.join(DELTA_HINT[u] for u in units)}"
               + f". For the first network expected dy/d{wrong[0]} = {want[0, cols[0]]:.6g}, got {got[0, cols[0]]:.6g}")
     count = _judge_counted("backward", answers.get("counted"), cases[0], dict(zip(tanhnet.WEIGHTS, got[0])),
                            lambda x, w: tanhnet.backward(x, w)[0])

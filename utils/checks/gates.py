@@ -230,6 +230,19 @@ def _check_distance(name, w, b, want, region, note):
         _fail(f"the line of {name} lies at distance {distance:.3g} from the centre, {where}{note}")
 
 
+def _sign_advice(W0, B0, j, region):
+    """What to change in unit j (b < 0: it does not fire at the centre). Flipping its bias alone keeps its normal;
+    flipping weights and bias together turns it round. The advice is the flip whose normal no other unit has
+    (turning unit j round onto another unit's edge only makes two units of one edge)."""
+    others = {tuple(np.sign(W0[:, k]).astype(int)) for k in range(W0.shape[1]) if k != j}
+    normal = tuple(np.sign(W0[:, j]).astype(int))
+    if normal not in others and tuple(-n for n in normal) in others:
+        return (f"its weights point into {region} from an edge no other unit bounds, but its bias has the wrong "
+                "sign, so it fires only on the far side of its line, outside: change the sign of the bias alone "
+                "(z = 0 on that edge, z > 0 at the centre)")
+    return f"its half-plane points away from {region}; flip the signs of its weights and bias"
+
+
 def _fail_misclassified(grid, got, want, boundary, fired, what, layers, names):
     """The message when no named mistake explains the answer: how many points are wrong, and one of them (one
     where a unit fires by round-off, if any). layers: the _forward layers on the grid and on the boundary."""
@@ -238,9 +251,9 @@ def _fail_misclassified(grid, got, want, boundary, fired, what, layers, names):
     points, on = (grid, layers[0]) if wrong.size else (boundary, layers[1])
     row = _first(wrong if wrong.size else np.flatnonzero(fired), on, names)
     roundoff = _roundoff_at(on, row, names)
-    _fail(f"{wrong.size} of {len(grid)} grid points and {int(fired.sum())} {what} points are misclassified, "
-          f"e.g. {_point(points[row])}" + (f", where {roundoff[0]} has z = {_roundoff_text(roundoff[1])}"
-                                           if roundoff else ""))
+    _fail(f"{wrong.size} of {len(grid)} grid points are misclassified, and {int(fired.sum())} of {len(boundary)} "
+          f"points exactly on the {what} are classified A, e.g. {_point(points[row])}" +
+          (f", where {roundoff[0]} has z = {_roundoff_text(roundoff[1])}" if roundoff else ""))
 
 
 # ----------------------------------------------------------------------------- Exercise 1: the AND of four inputs
@@ -337,8 +350,8 @@ def _square_judge(cases, answer):
             _fail(f"{name} has w = (0, 0): then z = b everywhere and it fires everywhere or nowhere; "
                   "its weights must be a normal vector of one edge")
         if b < 0:
-            _fail(f"{name} does not fire at the centre (0, 0), where z = b = {b:g}: its half-plane points away "
-                  "from the square; flip the signs of its weights and bias")
+            _fail(f"{name} does not fire at the centre (0, 0), where z = b = {b:g}: "
+                  f"{_sign_advice(W0, B0, j, 'the square')}")
         if b == 0:
             _fail(f"{name} has z = 0 at the centre (0, 0): its line passes through the middle of the square, "
                   "not along an edge")
@@ -352,7 +365,14 @@ def _square_judge(cases, answer):
         _fail(f"no unit bounds the edge {missing[0]}: two units describe the same edge, and the region runs past "
               f"{missing[0]}")
     names = [[f"unit {j + 1} (column {j} of W0)" for j in range(4)], [None]]
-    _fail_misclassified(grid, got_grid, want_grid, edges, got_edges, "edge", layers, names)
+    if np.array_equal(got_grid, want_grid):
+        row = _first(np.flatnonzero(got_edges), layers[1], names)
+        roundoff = _roundoff_at(layers[1], row, names)
+        _fail(f"every grid point is right, but {int(got_edges.sum())} of the {len(edges)} points exactly on the "
+              f"edges are classified A, e.g. {_point(edges[row])}" +
+              (f", where {roundoff[0]} has z = {_roundoff_text(roundoff[1])}" if roundoff else
+               ": -1 < x1 < 1 is strict, so each unit must have z = 0 exactly on its edge, not a little beyond it"))
+    _fail_misclassified(grid, got_grid, want_grid, edges, got_edges, "edges", layers, names)
 
 
 # fn() -> (W0, B0): the first layer for the open square, W0 (2, 4), B0 (4,); under a four-input AND it must fire
@@ -372,13 +392,21 @@ _XOR_NAMED = {
     "0001": "it computes AND: it fires only when both inputs are on",
     "1110": "it computes NAND: it also fires for 00",
     "1000": "it computes NOR: it fires only when both inputs are off",
-    "0000": "it never fires: check the output unit's bias",
-    "1111": "it fires for every input: check the output unit's bias",
-    "0100": "it fires for 01 but not for 10: XOR treats x1 and x2 alike",
-    "0010": "it fires for 10 but not for 01: XOR treats x1 and x2 alike",
+    "0000": "it never fires: check the output unit's weights and bias against what the hidden units compute",
+    "1111": "it fires for every input: check the output unit's weights and bias against what the hidden units compute",
+    "0100": "it computes (NOT x1) AND x2: it fires for 01 but not for 10, and XOR treats x1 and x2 alike",
+    "0010": "it computes x1 AND (NOT x2): it fires for 10 but not for 01, and XOR treats x1 and x2 alike",
     "0011": "its output follows x1 alone: x2 has no effect",
     "0101": "its output follows x2 alone: x1 has no effect",
+    "1100": "it computes NOT x1: x2 has no effect",
+    "1010": "it computes NOT x2: x1 has no effect",
+    "1101": "it computes x1 ⇒ x2, that is (NOT x1) OR x2: it fires for 00 and 11 too, and not for 10",
+    "1011": "it computes x2 ⇒ x1, that is x1 OR (NOT x2): it fires for 00 and 11 too, and not for 01",
 }
+# The gate a unit computes on the four inputs (outputs for 00, 01, 10, 11), for messages about hidden units.
+_GATES = {"0000": "never fires", "1111": "always fires", "0001": "AND", "0111": "OR", "1110": "NAND", "1000": "NOR",
+          "0110": "XOR", "1001": "XNOR", "0011": "x1", "0101": "x2", "1100": "NOT x1", "1010": "NOT x2",
+          "0010": "x1 AND NOT x2", "0100": "x2 AND NOT x1", "1101": "x1 ⇒ x2", "1011": "x2 ⇒ x1"}
 
 
 def _xor_cases(seed):
@@ -390,12 +418,15 @@ def _xor_cases(seed):
 def _xor_judge(X, answer):
     """Mistakes named: no hidden layer, more than one, shapes (a transposed matrix), a pre-activation exactly 0
     on a truth-table input (the strict inequality), a unit that fires by round-off alone, and the function
-    computed instead: OR, XNOR, AND, NAND, NOR, constant, one-sided (01 or 10 only), one input ignored."""
+    computed instead (every one of the 16 functions of two inputs has a name), a transposed square W0 (found by
+    swapping it back), a hidden layer that gives an input of each class the same outputs (then no output unit
+    helps: the message names the hidden units' gates)."""
     __tracebackhide__ = True
     X = _matrix("inputs", X, [(4, 2)])
     W, B = _network("xor_network", answer, "one unit draws one line, and no line separates {01, 10} from "
                     "{00, 11}: add a hidden layer, W = [W0, W1] and B = [B0, B1]")
-    layers = _forward(X[np.argsort(X @ [2, 1])], W, B)  # rows in the order 00, 01, 10, 11
+    X = X[np.argsort(X @ [2, 1])]  # rows in the order 00, 01, 10, 11
+    layers = _forward(X, W, B)
     table = "".join(str(int(v)) for v in layers[-1].out[:, 0])
     h = W[0].shape[1]
     if table == "0110":
@@ -412,11 +443,34 @@ def _xor_judge(X, answer):
         if roundoff:
             _fail(f"for input {_INPUTS[row]}, {roundoff[0]} has z = {_roundoff_text(roundoff[1])}. "
                   f"Your network gives {_table(table)}")
-    _fail(f"{_XOR_NAMED.get(table, 'it does not compute XOR')}. Your network gives {_table(table)}; "
+    if h == 2 and _xor_table(X, [W[0].T, W[1]], B) == "0110":
+        _fail("W[0] looks transposed: with its rows and columns swapped the network computes XOR. Row i of W0 "
+              f"holds the weights out of input i, column j the weights into hidden unit j. Your network gives {_table(table)}")
+    hidden = layers[0].out
+    used = [j for j in range(h) if W[1][j, 0] != 0]
+    gates = ", ".join(f"hidden unit {j + 1} {_gate_text(hidden[:, j])}" for j in used) or "no hidden unit is used"
+    alike = [(p, q) for q in (0, 3) for p in (1, 2) if np.array_equal(hidden[p, used], hidden[q, used])]
+    if alike:
+        p, q = alike[0]
+        _fail(f"it {_gate_text(table)}, and the hidden layer is at fault: it gives inputs {_INPUTS[q]} and "
+              f"{_INPUTS[p]} the same outputs ({gates}), so no output unit can tell them apart, and XOR needs "
+              f"{_INPUTS[q]}→0, {_INPUTS[p]}→1. Your network gives {_table(table)}; XOR needs 00→0, 01→1, 10→1, 11→0")
+    _fail(f"{_XOR_NAMED.get(table, 'it does not compute XOR')} ({gates}). Your network gives {_table(table)}; "
           "XOR needs 00→0, 01→1, 10→1, 11→0")
 
 
 _INPUTS = ["00", "01", "10", "11"]
+
+
+def _xor_table(X, W, B):
+    """The outputs of network (W, B) for the inputs X (00, 01, 10, 11 in that order), as a string such as "0110"."""
+    return "".join(str(int(v)) for v in _forward(X, W, B)[-1].out[:, 0])
+
+
+def _gate_text(outputs):
+    """'computes OR' for a unit's outputs (for 00, 01, 10, 11)."""
+    gate = _GATES["".join(str(int(v)) for v in outputs)]  # outputs: numbers, or a table string such as "0110"
+    return gate if gate.endswith("fires") else f"computes {gate}"
 
 
 def _table(table):
@@ -476,7 +530,9 @@ def _diamond_judge(cases, answer):
     for j in range(h):
         if B0[j] <= 0:
             _fail(f"hidden unit {j + 1} does not fire at the centre (0, 0), where z = b = {B0[j]:g}: every unit of "
-                  "an AND must fire inside the diamond; flip the signs of its weights and bias")
+                  "an AND must fire inside the diamond; " +
+                  ("its line passes through the centre, not along an edge" if B0[j] == 0 else
+                   _sign_advice(W0, B0, j, "the diamond")))
     if np.array_equal(got, threshold.open_square(grid)):
         _fail("that is the square of Exercise 3: the diamond's edges are not parallel to the axes; "
               "they run from (1, 0) to (0, 1), from (0, 1) to (-1, 0), and so on")
