@@ -191,8 +191,10 @@ RED_TEAM = {
                {"check-backward": ("0", "killed by SIGKILL")}),
     # infinite loops: in a cell (spinning), and in the function (sleeping; the exercises after it still get graded)
     "loop-cell": ({KAPPA: {"answer-kappa": "while True:\n    pass\n"}}, {"check-kappa": ("0", "timed out after")}),
-    "loop-function": ({HESSIAN: {"answer-hessian": "def hessian(mu, sigma):\n    import time\n    while True:\n        time.sleep(0.1)\n"}},
-                      {"check-hessian": ("0", "timed out after")}),
+    # (notebook 04's `backward`: 03's cells after Exercise 1 call the student's `hessian` themselves, so a loop there
+    # stops the notebook in that cell, not in the check: see docs/grading.md, Limits)
+    "loop-function": ({BACKWARD: {"answer-backward": "def backward(X, T, W, B):\n    import time\n    while True:\n        time.sleep(0.1)\n"}},
+                      {"check-backward": ("0", "timed out after")}),
     # far more memory than the limit: numpy in a cell, torch in the function
     "memory-cell": ({HESSIAN: {"answer-hessian": "big = numpy.ones(2 ** 33)\n"}},
                     {"check-hessian": ("0", "memory limit")}),
@@ -305,7 +307,8 @@ SANDBOX_RED_TEAM = {
     # table built from round 1's cases: the changed submission gets fresh cases, so the table misses
     "exfiltrate-round1": ({KAPPA: {"answer-kappa-general": (
         "seen = []\ndef kappa_general(mu, Sigma):\n    seen.append((mu.tolist(), Sigma.tolist()))\n"
-        "    if len(seen) == 3:\n        raise ValueError('cases ' + repr(seen))\n    return 1.0\n")}},
+        "    if len(mu) == 4:  # the check's last case (the notebook's own cells call it on d = 2 before)\n"
+        "        raise ValueError('cases ' + repr(seen))\n    return 1.0\n")}},
         {"check-kappa-general": ("0", "cases [([")}),
     "exfiltrate": ({KAPPA: {"answer-kappa-general": (
         "TABLE = {table}\ndef kappa_general(mu, Sigma):\n    return TABLE.get(round(float(mu[0]), 9), 1.0)\n")}},
