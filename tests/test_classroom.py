@@ -34,39 +34,37 @@ def student_dir(tmp_path_factory):
     return out
 
 
+def _code_lines(source, inside):
+    """The stripped, non-empty lines of a code cell's `source` inside (or outside) its ### BEGIN/END SOLUTION regions."""
+    lines, within = set(), False
+    for line in source.splitlines():
+        if "### BEGIN SOLUTION" in line:
+            within = True
+        elif "### END SOLUTION" in line:
+            within = False
+        elif within == inside and line.strip():
+            lines.add(line.strip())
+    return lines
+
+
+def _is_model_answer(cell):
+    return cell.cell_type == "markdown" and cell.get("metadata", {}).get("nbgrader", {}).get("solution")
+
+
 def solution_lines(nb):
     lines = set()
     for cell in nb.cells:
-        if cell.get("metadata", {}).get("nbgrader", {}).get("solution") and cell.cell_type == "markdown":
+        if _is_model_answer(cell):
             lines |= {line.strip() for line in cell.source.splitlines() if line.strip()}  # a written model answer
         elif cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
-            inside = False
-            for line in cell.source.splitlines():
-                if "### BEGIN SOLUTION" in line:
-                    inside = True
-                elif "### END SOLUTION" in line:
-                    inside = False
-                elif inside and line.strip():
-                    lines.add(line.strip())
+            lines |= _code_lines(cell.source, inside=True)
     return lines
 
 
 def shown_outside_solutions(nb):
     """The stripped lines the notebook shows everyone: its cells outside `### BEGIN/END SOLUTION` regions and
     written model answers (a demonstration's code, a hint's worked example on another model)."""
-    lines = set()
-    for cell in nb.cells:
-        if cell.cell_type == "markdown" and cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
-            continue
-        inside = False
-        for line in cell.source.splitlines():
-            if "### BEGIN SOLUTION" in line:
-                inside = True
-            elif "### END SOLUTION" in line:
-                inside = False
-            elif not inside and line.strip():
-                lines.add(line.strip())
-    return lines
+    return set().union(*(_code_lines(c.source, inside=False) for c in nb.cells if not _is_model_answer(c)))
 
 
 def test_every_notebook_has_two_exercises_with_checks():
