@@ -1,11 +1,13 @@
 """Run nbval on notebooks in a subprocess with a chosen environment (kernel-path matrix, installed wheel)."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,22 +26,58 @@ def environment(settings, **extra):
     return env
 
 
-def nbval(notebooks, env, cwd, timeout=600, python=sys.executable):
+def nbval(notebooks, env, cwd, timeout=600, python=sys.executable, core_only=False, one_kernel=False):
     """pytest --nbval on copies of `notebooks` (paths) in `cwd`, in a fresh process; returns
     (passed: bool, the last lines of pytest's output, which name the notebook and cell of every failure).
+    With `core_only`, the copies keep only each notebook's core path (cells tagged optional removed): its stored
+    outputs must then come out the same without the "Going further" sections. With `one_kernel`, the notebooks run
+    one after the other in a single kernel (its namespace reset between them; each notebook seeds what it draws),
+    which saves a kernel start per notebook; failures name the original notebook and cell.
 
     The repository's pytest configuration is not used (`-c` points at an empty file), so the options here are
     the whole configuration: strict nbval, no sanitize rules, the running Python as kernel.
     """
-    copies = [shutil.copy(nb, Path(cwd) / Path(nb).name) for nb in notebooks]
+    copies = [core_path(nb, Path(cwd) / Path(nb).name) if core_only else shutil.copy(nb, Path(cwd) / Path(nb).name)
+              for nb in notebooks]
+    origin = None
+    if one_kernel:
+        combined, origin = one_notebook(copies)
+        copies = [Path(cwd) / "all-notebooks.ipynb"]
+        nbformat.write(combined, copies[0])
     empty_ini = Path(cwd) / "pytest-empty.ini"
     empty_ini.write_text("[pytest]\n")
     cmd = [python, "-m", "pytest", "-c", str(empty_ini), "--rootdir", str(cwd), "-p", "no:cacheprovider",
            "-p", "no:randomly", "-p", "no:random_order", "-q", "--nbval", "--nbval-current-env",
            "--nbval-cell-timeout=180", *map(str, copies)]
     result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
-    lines = (result.stdout + result.stderr).strip().splitlines()
+    text = (result.stdout + result.stderr).strip()
+    if origin:  # "all-notebooks.ipynb::Cell 57" -> "... (03-hessian-conditioning.ipynb, cell 12)"
+        text = re.sub(r"all-notebooks\.ipynb::Cell (\d+)",
+                      lambda m: f"{m.group(0)} ({origin[int(m.group(1))]})", text)
+    lines = text.splitlines()
     return result.returncode == 0, "\n".join(lines[-60:])
+
+
+def one_notebook(paths):
+    """(one notebook holding the code cells of `paths` in order, each notebook's preceded by a cell that resets the
+    namespace; for each code cell of it, "NAME, cell k": where it came from)."""
+    cells, origin = [], []
+    for path in paths:
+        cells.append(nbformat.v4.new_code_cell(f"%reset -f\n# {Path(path).name} starts"))
+        origin.append(f"before {Path(path).name}")
+        for k, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            if cell.cell_type == "code":
+                cells.append(cell)
+                origin.append(f"{Path(path).name}, cell {k}")
+    return nbformat.v4.new_notebook(cells=cells, metadata=nbformat.read(paths[0], as_version=4).metadata), origin
+
+
+def core_path(source, target):
+    """Write notebook `source` to `target` without its cells tagged optional; returns target."""
+    nb = nbformat.read(source, as_version=4)
+    nb.cells = [c for c in nb.cells if "optional" not in c.get("metadata", {}).get("tags", [])]
+    nbformat.write(nb, target)
+    return target
 
 
 _ONCE = {}

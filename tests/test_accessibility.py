@@ -3,15 +3,11 @@ notebook 03 in presentation mode, checked with axe-core (node_modules/axe-core, 
 by the structure a screen reader relies on; a keyboard-only run of presentation mode.
 
 axe runs the rules tagged wcag2a, wcag2aa, wcag21a and wcag21aa; a test fails on any violation axe rates serious
-or critical. Images are counted apart: without a text alternative (a failure), with a placeholder (nbconvert's
-"No description has been provided for this image" or utils.style.DESCRIPTION_TO_WRITE: counted, reported as a
-warning, not yet a failure: the figures' descriptions are written after the notebooks' rewrite), or described.
+or critical. Images are counted apart: without a text alternative, or with a placeholder (nbconvert's "No
+description has been provided for this image" or utils.style.DESCRIPTION_TO_WRITE): either is a failure.
 Needs chromium, playwright and node_modules (`npm ci`); each test prints its table.
 """
 import re
-import shutil
-import time
-import warnings
 
 import pytest
 
@@ -129,8 +125,8 @@ def structure_problems(page):
 
 def check_pages(page, pages, ready, title, also=None):
     """Open each path of `pages`, wait for `ready` (a JS predicate), run axe (and, with `also`, axe again after
-    also(page)); print the table, warn about placeholders; returns {name: [problems]} of what fails."""
-    rows, failures, placeholders, images = [], {}, 0, 0
+    also(page)); print the table; returns {name: [problems]} of what fails (a placeholder description included)."""
+    rows, failures = [], {}
     for path in pages:
         page.goto(path.as_uri())
         page.wait_for_function(ready)
@@ -145,13 +141,11 @@ def check_pages(page, pages, ready, title, also=None):
             problems += [f"{v['impact']} {v['id']} on {v['nodes']} element(s): {v['where'][0]}" for v in bad]
             if counts[1]:
                 problems.append(f"{counts[1]} image(s) without a text alternative")
-        images, placeholders = images + counts[0], placeholders + counts[2]
+            if counts[2]:
+                problems.append(f"{counts[2]} image(s) whose text alternative is a placeholder")
         if problems:
             failures[path.name] = problems
     report(title, rows)
-    if placeholders:
-        warnings.warn(f"{title}: {placeholders} of {images} images carry a placeholder description (to be written "
-                      "with the notebooks' rewrite)", stacklevel=2)
     return failures
 
 
@@ -221,9 +215,8 @@ def test_presented_notebook_03_meets_wcag_aa_with_every_slider_named(presented, 
     names = page.evaluate(SLIDER_NAMES)
     assert names == ["μ1", "μ2", "σ", "η · λmax/2", "β"]  # the five sliders of notebook 03, by their labels
     assert bad_rules == [], bad_rules
-    assert counts[0] >= 6 and counts[1] == 0, counts  # five figures and the widget's frame, each with alt text
-    if counts[2]:
-        warnings.warn(f"presentation mode: {counts[2]} of {counts[0]} images carry a placeholder description")
+    # the figures and the widget's frame, each with a text alternative of its own (no placeholder)
+    assert counts[0] >= 3 and counts[1] == 0 and counts[2] == 0, counts
     layout = page.evaluate(STRUCTURE)  # (Voila's own MathJax adds no assistive MathML: not checked here)
     assert (layout["lang"], layout["h1"], layout["main"]) == ("en", 1, 1), layout
     assert not bad, bad

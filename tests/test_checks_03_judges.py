@@ -68,7 +68,7 @@ def test_kappa_within_1e_7_is_not_right_nor_a_named_mistake():
     for got in (kappa, 1 / kappa, -kappa):
         off = list(got * (1 + 1e-7))
         assert judged(h03.check_kappa, cases, off) == (
-            f"kappa: on (array of shape {cases[0][0].shape}, {float(cases[0][1]):.6g}) expected {kappa[0]:.10g}, "
+            f"kappa: on ([{', '.join(f'{m:.6g}' for m in cases[0][0])}], {float(cases[0][1]):.6g}) expected {kappa[0]:.10g}, "
             f"got {off[0]:.10g} ({len(cases)} of {len(cases)} cases wrong)")
     assert judged(h03.check_kappa, cases, list(1 / kappa)) == "kappa: κ = λmax / λmin: you have λmin / λmax"
     assert judged(h03.check_kappa, cases, list(-kappa)) == "kappa: the sign is wrong"

@@ -79,8 +79,13 @@ def test_an_error_in_the_students_code_says_on_which_case():
     def kappa(mu, sigma):
         return [1, 2][len(mu)]
 
-    fails(r"^kappa raised IndexError: list index out of range \(on \(array of shape \(3,\), 0.5\)\)", _call, kappa,
+    fails(r"^kappa raised IndexError: list index out of range \(on \(\[0, 0, 0\], 0.5\)\)", _call, kappa,
           "kappa", np.zeros(3), 0.5)
+    # small arrays by their values (the student can reproduce the case), large ones by their shape
+    fails(r"^kappa raised IndexError: .* \(on \(\[\[1, 0.45\], \[0.45, 0.25\]\], array of shape \(10,\)\)\)", _call,
+          lambda m, s: [][0], "kappa", np.array([[1.0, 0.45], [0.45, 0.25]]), np.zeros(10))
+    fails(r"^dy_dw24 raised ZeroDivisionError: .* \(on \(\(0.3, -1.2\), \{w13: 0.5\}\)\)", _call, lambda x, w: 1 / 0,
+          "dy_dw24", (0.3, -1.2), {"w13": 0.5})
     fails(r"^backward raised ZeroDivisionError: division by zero \(on the 3-5-4-1 network\)",
           lambda: _call(lambda: 1 / 0, "backward", case="the 3-5-4-1 network"))
 

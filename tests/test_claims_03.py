@@ -1,12 +1,16 @@
 """Every sentence of notebook 03 about a computed result, recomputed through utils: each test fails when its
 claim stops being true. The section of the notebook is named in each docstring."""
 import math
+import re
+from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 
 from utils import conditioning as c
 
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "03-hessian-conditioning.ipynb"
 MU, SIGMA = np.array([2.0, 1.0]), 0.5
 V = np.array([1.0, -0.5])
 H = c.hessian(MU, SIGMA)
@@ -377,3 +381,19 @@ def test_heavy_ball_cycles_on_lessard_recht_packards_function():
     assert np.abs(tail).max() > 2 and sorted(np.round(tail[-3:], 3)) == [-1.802, 0.647, 2.116]
     run = c.heavy_ball(np.diag([1.0, 25.0]), step, beta, w0=np.array([3.3, 3.3]), w_star=np.zeros(2))
     assert run["status"] == "converged"
+
+
+def test_the_measured_kappa_at_n_8_in_the_text_is_the_printed_one():
+    """§9: "at n = 8 the expected κ is 1.25 (measured X)": X is what the cell above prints for n = 8, and the
+    notebook's 200 repetitions stand within four standard errors of 1 + d/n (measured here with the same seed)."""
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    i = next(i for i, cell in enumerate(nb.cells) if "(measured " in cell.source and "n = 8" in cell.source)
+    stated = re.search(r"\(measured ([\d.]+)\)", nb.cells[i].source).group(1)
+    printed = re.search(r"n =   8: mean κ = ([\d.]+)", "".join(o.get("text", "") for o in nb.cells[i - 1].outputs))
+    assert printed and printed.group(1) == stated
+    draws = np.random.default_rng(9)  # the cell's own seed: its first n is 1, then 2, 4, then 8
+    for n in (1, 2, 4):
+        [c.centered_kappa(MU, SIGMA, n, draws) for _ in range(200)]
+    eight = np.array([c.centered_kappa(MU, SIGMA, 8, draws) for _ in range(200)])
+    assert f"{eight.mean():.2f}" == stated
+    assert abs(eight.mean() - 1.25) < 4 * eight.std() / np.sqrt(len(eight))

@@ -7,7 +7,8 @@ would fail on a student's laptop. Each configuration below is its own test (one 
 pytest-xdist's loadscope spreads them over workers); each first probes which kernels really ran, skips
 with the reason when this CPU cannot reach the configuration (or reaches only the default kernels), and
 then runs nbval on all four notebooks. Under CI=true fewer than four configurations with kernels of their own
-is a failure.
+is a failure. One configuration (CORE_ONLY, reachable on every x86-64 CPU) runs each notebook's core path alone,
+its "Going further" cells removed: so the core path is also shown to run, and print what it stored, without them.
 
 The notebooks run against the wheel built from the checkout and installed away from it (as on a JupyterHub
 image), from a temporary folder: so the matrix also shows that the installed package passes nbval, while the
@@ -21,10 +22,11 @@ import subprocess
 import sys
 import tempfile
 
+import nbformat
 import pytest
 
 from conftest import IN_CI
-from nbval_run import NOTEBOOKS, installed_wheel, nbval, once_per_run, outside_env
+from nbval_run import NOTEBOOKS, core_path, installed_wheel, nbval, once_per_run, outside_env
 
 CONFIGS = {
     # The oldest x86-64 kernels, one thread everywhere, torch's scalar ATen path and MKL's bit-reproducible branch.
@@ -44,6 +46,8 @@ CONFIGS = {
         OPENBLAS_CORETYPE="Sandybridge", OMP_NUM_THREADS="2", OPENBLAS_NUM_THREADS="2", MKL_NUM_THREADS="2",
         ATEN_CPU_CAPABILITY="default", MKL_CBWR="COMPATIBLE", OMP_WAIT_POLICY="PASSIVE"),
 }
+
+CORE_ONLY = "prescott-1thread-aten-default-mkl-compatible"
 
 _PROBE = r"""
 import json, re, subprocess, sys
@@ -111,7 +115,8 @@ def _make_test(name, settings):
         if reason:
             pytest.skip(reason)
         with tempfile.TemporaryDirectory() as tmp:
-            passed, output = nbval(NOTEBOOKS, outside_env(wheel, settings), cwd=tmp)
+            passed, output = nbval(NOTEBOOKS, outside_env(wheel, settings), cwd=tmp, core_only=name == CORE_ONLY,
+                                   one_kernel=True)
         assert passed, f"nbval under {name} ({kernels(got)}):\n{output}"
     test.__name__ = "test_nbval_holds"
     return test
@@ -120,6 +125,15 @@ def _make_test(name, settings):
 for _name, _settings in CONFIGS.items():
     _cls = type(f"TestKernels_{_name.replace('-', '_')}", (), {"test_nbval_holds": _make_test(_name, _settings)})
     globals()[_cls.__name__] = pytest.mark.slow(_cls)
+
+
+def test_the_core_only_copies_drop_the_optional_cells_and_nothing_else(tmp_path):
+    for path in NOTEBOOKS:
+        cells = nbformat.read(path, as_version=4).cells
+        kept = nbformat.read(core_path(path, tmp_path / path.name), as_version=4).cells
+        core = [c for c in cells if "optional" not in c.metadata.get("tags", [])]
+        assert 0 < len(kept) == len(core) < len(cells), path.name  # every notebook has a Going-further section
+        assert [c.source for c in kept] == [c.source for c in core], path.name
 
 
 def test_at_least_four_configurations_reach_their_own_kernels(probed):

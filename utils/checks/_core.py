@@ -119,18 +119,30 @@ def _call(fn, name, *args, case=None):
 
 
 def arguments(args):
-    """A short description of a call's arguments for messages: "(2.5, array of shape (3, 4))"."""
+    """A short description of a call's arguments for messages, with the values of small arrays so that a student
+    can reproduce the case: "(2.5, [1., -0.5], array of shape (3, 4))"."""
     return "(" + ", ".join(_argument(a) for a in args) + ")"
+
+
+def _values(nested):
+    """[[1, 0.45], [0.45, 0.25]]: a small array's values, 6 significant digits."""
+    return "[" + ", ".join(_values(v) if isinstance(v, list) else f"{v:.6g}" for v in nested) + "]"
 
 
 def _argument(a):
     if isinstance(a, (bool, int, float, np.number)):
         return f"{float(a):.6g}" if not isinstance(a, bool) else str(a)
     if hasattr(a, "shape") and hasattr(a, "dtype"):
-        return f"array of shape {tuple(a.shape)}" if a.ndim else f"{float(a):.6g}"
+        if a.ndim == 0:
+            return f"{float(a):.6g}"
+        if a.size <= 9 and np.issubdtype(a.dtype, np.number):  # small enough to reproduce the case by hand
+            return _values(np.asarray(a, dtype=float).tolist())
+        return f"array of shape {tuple(a.shape)}"
     if isinstance(a, dict):
         return "{" + ", ".join(f"{k}: {_argument(v)}" for k, v in list(a.items())[:8]) + (", ...}" if len(a) > 8 else "}")
     if isinstance(a, (list, tuple)):
+        if len(a) <= 4 and all(isinstance(v, (int, float, np.number)) for v in a):
+            return "(" + ", ".join(_argument(v) for v in a) + ("," if len(a) == 1 else "") + ")"
         return f"{type(a).__name__} of length {len(a)}"
     return type(a).__name__
 
