@@ -27,8 +27,11 @@ MUTMUT = [str(Path(sys.executable).parent / "mutmut")]
 # code named below (their mutants change colours, line widths, font sizes, z-orders and where plot elements go:
 # pixels that no unit test reads; the data they draw comes from functions that stay in scope, and the notebooks'
 # diagram tests check that labels do not overlap, not how they look), and all of style.py (pyproject's do_not_mutate).
+# The notebooks' *_figure functions are drawing too (figure sizes, colours, artists) with their description's text
+# written beside it; the functions that compute a description from data alone are logic and in scope
+# (threshold.describe_network, _region_words, tanhnet.saturation_description, conditioning.describe_state, ...).
 DEFAULT = ["utils._validate.*", "utils.gradcheck.*", "utils.data.*", "utils.__main__.*",
-           # mlp without draw(), notebook 04's network diagram (drawing, as above)
+           # mlp without draw() and network_figure(), notebook 04's network diagram (drawing, as above)
            *(f"utils.mlp.x_{f}__mutmut_*" for f in ("validate", "validate_network", "forward", "forward_unchecked", "mse",
                                                     "backward", "backward_unchecked", "deltas", "deltas_unchecked",
                                                     "error_torch", "autograd_gradients", "random_network", "_sizes",
