@@ -40,7 +40,7 @@ DEFAULT = ["utils._validate.*", "utils.gradcheck.*", "utils.data.*", "utils.__ma
            *(f"utils.diagrams.x_{f}__mutmut_*" for f in ("layout", "mlp_layers", "weight_labels", "nonzero_edges",
                                                          "label_overlaps")),
            # Notebooks 01-04's modules threshold, tanhnet, conditioning, sharpness, without their drawing (as
-           # above): threshold without HalfplaneView, draw_threshold_network and plot_region (notebook 01's figures)
+           # above): threshold without HalfplaneView, draw_threshold_network, plot_region, _draw_regions, *_figure
            *(f"utils.threshold.x_{f}__mutmut_*" for f in ("step", "forward", "predict", "gate", "xor_network",
                                                           "single_units_computing", "binary_inputs", "square_network",
                                                           "open_square", "_convex_polygon", "halfplane_layer",
