@@ -27,20 +27,27 @@ MUTMUT = [str(Path(sys.executable).parent / "mutmut")]
 # code named below (their mutants change colours, line widths, font sizes, z-orders and where plot elements go:
 # pixels that no unit test reads; the data they draw comes from functions that stay in scope, and the notebooks'
 # diagram tests check that labels do not overlap, not how they look), and all of style.py (pyproject's do_not_mutate).
+# The notebooks' *_figure functions are drawing too (figure sizes, colours, artists) with their description's text
+# written beside it; the functions that compute a description from data alone are logic and in scope
+# (threshold.describe_network, _region_words, tanhnet.saturation_description, conditioning.describe_state, ...).
 DEFAULT = ["utils._validate.*", "utils.gradcheck.*", "utils.data.*", "utils.__main__.*",
-           # mlp without draw(), notebook 04's network diagram (drawing, as above)
+           # mlp without draw() and network_figure(), notebook 04's network diagram (drawing, as above)
            *(f"utils.mlp.x_{f}__mutmut_*" for f in ("validate", "validate_network", "forward", "forward_unchecked", "mse",
                                                     "backward", "backward_unchecked", "deltas", "deltas_unchecked",
-                                                    "error_torch", "autograd_gradients", "random_network")),
+                                                    "error_torch", "autograd_gradients", "random_network", "_sizes",
+                                                    "stored_floats", "minibatch_spread", "layers", "layer_backward")),
+           "utils.mlp.xǁLinearǁ*", "utils.mlp.xǁReLUǁ*",
            *(f"utils.diagrams.x_{f}__mutmut_*" for f in ("layout", "mlp_layers", "weight_labels", "nonzero_edges",
                                                          "label_overlaps")),
            # Notebooks 01-04's modules threshold, tanhnet, conditioning, sharpness, without their drawing (as
-           # above): threshold without HalfplaneView, draw_threshold_network and plot_region (notebook 01's figures)
+           # above): threshold without HalfplaneView, draw_threshold_network, plot_region, _draw_regions, *_figure
            *(f"utils.threshold.x_{f}__mutmut_*" for f in ("step", "forward", "predict", "gate", "xor_network",
                                                           "single_units_computing", "binary_inputs", "square_network",
                                                           "open_square", "_convex_polygon", "halfplane_layer",
                                                           "polygon_network", "union_network", "train_smooth", "grid",
-                                                          "halfplane")),
+                                                          "halfplane", "_halfplane_description", "describe_network",
+                                                          "_outline_side", "_region_words", "_regions_intro",
+                                                          "square_disagreement")),
            # tanhnet without draw and SaturationView (notebook 02's graph and widget figure)
            "utils.tanhnet.xǁ_Countedǁ*",
            *(f"utils.tanhnet.x_{f}__mutmut_*" for f in ("_check_keys", "validate", "_forward", "forward", "_backward",
@@ -51,15 +58,19 @@ DEFAULT = ["utils._validate.*", "utils.gradcheck.*", "utils.data.*", "utils.__ma
                                                         "layered_weights", "layered_gradients", "layered_counts",
                                                         "numerical_gradients", "autograd_gradients", "batch_gradients",
                                                         "random_networks", "random_weights", "scaled", "graph_labels",
-                                                        "saturation_state", "curve_panel")),
+                                                        "saturation_state", "curve_panel", "_fmt", "w13_curve",
+                                                        "saturation_description")),
            # conditioning without draw_state, update_drawing and ConditioningView (notebook 03's widget figure)
            *(f"utils.conditioning.x_{f}__mutmut_*" for f in (
                "_mu_sigma", "hessian", "eigenvalues", "condition_number", "sample_inputs", "empirical_hessian",
                "_eigenvalue_range", "step_size", "predicted_rate", "predicted_steps", "gradient_descent", "heavy_ball",
                "momentum_parameters", "predicted_momentum_rate", "momentum_error_bounds", "predicted_momentum_steps",
                "eigendirection_errors", "measured_rate", "widget_state", "centered_kappa", "transform_inputs",
-               "bias_hessian", "least_squares", "general_hessian", "matrix_condition_number")),
-           "utils.sharpness.*",
+               "bias_hessian", "least_squares", "general_hessian", "matrix_condition_number",
+               "_square_matrix", "_path_phrase", "describe_state")),
+           # sharpness without training_figure (notebook 04's figure, as the *_figure functions above)
+           *(f"utils.sharpness.x_{f}__mutmut_*" for f in ("_one_thread", "_flat_size", "_hvp_function", "sharpness",
+                                                          "hessian", "train", "rising_steps", "spikes")),
            # the exercise checks (utils/checks: every module, a new notebook's included); no drawing code in them
            "utils.checks.*"]
 

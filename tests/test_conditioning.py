@@ -368,3 +368,30 @@ def test_momentum_description_counts_and_slopes():
 def test_centring_description_gives_the_ends_and_the_uncentred_kappa():
     text = _description(c.centring_figure([1, 4, 16], [3.1, 1.5, 1.125], 21.0))
     assert "n from 1 to 16" in text and "falling from 2.1 to 0.12" in text and "κ − 1 = 20 without centring" in text
+
+
+def test_describe_state_words_the_bowl_the_step_and_the_run():
+    """mu = (2, 1), sigma = 0.5: H = mu mu^T + I/4 has lambda 0.25 and 5.25, kappa 21, contours sqrt(21) = 4.58
+    times longer one way; the step 0.5 x 2/5.25 = 0.190 makes 1 - eta lambda_max = 0. Centred with sigma = 3:
+    lambda = 9 twice, eta = 1.5 x 2/9 = 0.333, and the edge with beta = 0.6 at 1.6."""
+    frame = ("Left: {bowl}, with the minimum v = (1, -0.5) marked by a star and the descent path from w0 = (-2, 1.5). "
+             "Right: the distance |w − v| against the step on a log scale, with the tolerance line at 1e-6 of the "
+             "start. {run}")
+    s = c.widget_state(2.0, 1.0, 0.5, 0.5)
+    assert c.describe_state(s) == frame.format(
+        bowl="elliptical contours, 4.6 times longer along the flat direction than along the steep one (κ = 21.00; "
+             "λ = 0.25 and 5.25)",
+        run=f"Plain gradient descent with the step 0.50 × 2/λmax (η = 0.190), below the edge of divergence at 1.00 × "
+            f"2/λmax: {s['gd']['text']}, reaching the valley floor in one step and then creeping along it.")
+    s = c.widget_state(2.0, 1.0, 0.5, 1.02)
+    assert c.describe_state(s).endswith(
+        f"beyond the edge of divergence at 1.00 × 2/λmax: {s['gd']['text']}, zig-zagging ever wider across the valley.")
+    s = c.widget_state(0.0, 0.0, 3.0, 1.5, center=True, beta=0.6)
+    assert c.describe_state(s) == frame.format(
+        bowl="round contours (κ = 1.00): every direction is equally steep",
+        run=f"Heavy ball with β = 0.60 with the step 1.50 × 2/λmax (η = 0.333), below the edge of divergence at "
+            f"1.60 × 2/λmax: {s['gd']['text']}. The dashed curve, the same step without momentum: {s['plain']['text']}.")
+    s = c.widget_state(0.0, 0.0, 3.0, 0.25, center=True)  # round: no shape named, even for a step below the edge
+    assert c.describe_state(s).endswith(f"below the edge of divergence at 1.00 × 2/λmax: {s['gd']['text']}.")
+    s = c.widget_state(2.0, 1.0, 0.5, 0.5, beta=0.6)  # momentum: the path's shape is not plain descent's, not named
+    assert f"1.60 × 2/λmax: {s['gd']['text']}. The dashed curve" in c.describe_state(s)

@@ -161,3 +161,74 @@ def test_minibatch_spread_is_zero_for_the_full_batch_and_positive_below_it():
 def test_stored_floats_names_bad_sizes(sizes):
     with pytest.raises((ValueError, TypeError), match="sizes"):
         mlp.stored_floats(sizes, 10)
+
+
+def test_stored_floats_counts_each_cached_array_and_the_parameters():
+    """The 4-6-6-6-1 network on 100 samples, counted by hand: Linear inputs 100 x (4 + 6 + 6 + 6), ReLU masks
+    100 x (6 + 6 + 6), parameters 4*6+6 + 6*6+6 + 6*6+6 + 6*1+1."""
+    assert mlp.stored_floats((4, 6, 6, 6, 1), 100) == {"linear inputs": 2200, "relu masks": 1800, "total": 4000,
+                                                      "parameters": 121}
+    assert mlp.stored_floats([5, 1], 1) == {"linear inputs": 5, "relu masks": 0, "total": 5, "parameters": 6}
+
+
+@pytest.mark.parametrize("sizes,n,message", [
+    ((4,), 10, r"sizes must list at least an input and an output size, like \(4, 6, 1\); got \(4,\)"),
+    ("46", 10, r"sizes must list at least an input and an output size, like \(4, 6, 1\); got '46'"),
+    ((4, 0, 1), 10, r"sizes\[1\] must be >= 1; got 0"),
+    ((4, 6, 1), 0, r"n_samples must be >= 1; got 0")])
+def test_stored_floats_names_the_bad_argument_and_its_value(sizes, n, message):
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        mlp.stored_floats(sizes, n)
+
+
+def test_minibatch_spread_is_the_rms_of_the_batch_gradients_errors():
+    """Recomputed with autograd (torch) on each consecutive batch: sqrt(mean |g_b - g|^2) / |g|."""
+    X, T, W, B = mlp.random_network((3, 4, 2), 12, seed=5)
+
+    def grad(i, j):
+        DW, DB = mlp.autograd_gradients(X[i:j], T[i:j], W, B)
+        return np.concatenate([d.ravel() for d in DW + DB])
+
+    g = grad(0, 12)
+    want = [np.sqrt(np.mean([np.sum((grad(i, i + b) - g) ** 2) for i in range(0, 12, b)])) / np.sqrt(np.sum(g ** 2))
+            for b in (4, 3, 1)]
+    np.testing.assert_allclose(mlp.minibatch_spread(X, T, W, B, (4, 3, 1)), want, rtol=1e-10)
+
+
+@pytest.mark.parametrize("batch_sizes,message", [
+    ([], r"batch_sizes must be a non-empty list of batch sizes; got \[\]"),
+    (4, r"batch_sizes must be a non-empty list of batch sizes; got 4"),
+    ([4, 0], r"batch_sizes\[1\] must be >= 1; got 0"),
+    ([24], r"batch_sizes\[0\] must be <= 12; got 24"),
+    ([12, 5], r"batch_sizes must divide N = 12; got 5")])
+def test_minibatch_spread_names_bad_batch_sizes(batch_sizes, message):
+    X, T, W, B = mlp.random_network((3, 4, 1), 12, seed=3)
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        mlp.minibatch_spread(X, T, W, B, batch_sizes)
+
+
+def test_layers_alternate_linear_and_relu_holding_copies_of_the_given_arrays():
+    _, _, W, B = mlp.random_network((2, 3, 3, 1), 1, seed=0)
+    net = mlp.layers(W, B)
+    assert [type(layer).__name__ for layer in net] == ["Linear", "ReLU", "Linear", "ReLU", "Linear"]
+    for layer, w, b in zip(net[::2], W, B):
+        np.testing.assert_array_equal(layer.w, w)
+        np.testing.assert_array_equal(layer.b, b)
+    assert all(layer.cache is None for layer in net)  # nothing cached before a forward pass
+    with pytest.raises(ValueError, match=r"^B must have 3 entries; got 2$"):
+        mlp.layers(W, B[:2])
+    with pytest.raises(TypeError, match=r"^W must be a list of arrays"):
+        mlp.layers(None, B)
+
+
+def test_linear_layer_caches_its_input_and_returns_the_input_gradient():
+    """Z = A w + b with A (2, 3), w (3, 2), worked by hand; dE/dA = delta w^T, dw = A^T delta, db = column sums."""
+    w, b = np.array([[1.0, 0.0], [2.0, -1.0], [0.0, 3.0]]), np.array([0.5, -0.5])
+    A = np.array([[1.0, 1.0, 1.0], [2.0, 0.0, -1.0]])
+    layer = mlp.Linear(w, b)
+    np.testing.assert_array_equal(layer.forward(A), [[3.5, 1.5], [2.5, -3.5]])
+    assert layer.cache is A
+    delta = np.array([[1.0, 0.0], [0.0, 2.0]])
+    np.testing.assert_array_equal(layer.backward(delta), [[1.0, 2.0, 0.0], [0.0, -2.0, 6.0]])
+    np.testing.assert_array_equal(layer.dw, [[1.0, 4.0], [1.0, 0.0], [1.0, -2.0]])
+    np.testing.assert_array_equal(layer.db, [1.0, 2.0])

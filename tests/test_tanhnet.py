@@ -420,3 +420,26 @@ def test_saturation_widget_description_follows_its_state(position):
         assert "0 at every weight scale" in said
     else:
         assert f"at the current scale it is {abs(state['grads']['w13']):.3g}" in said
+
+
+def test_saturation_description_of_a_state_written_by_hand():
+    """A made-up state: slopes 1 - a^2 of 0.96, -0.5, 0, -0.98 are 0.0784, 0.75, 1, 0.0396 (units 3 and 6 below
+    SATURATED = 0.1); the curve peaks at 2 at scale 1, and |dy/dw13| = 0.5 now is a quarter of it."""
+    state = {"x": (1.0, -0.25), "scale": 2.5, "forward": {"a3": 0.96, "a4": -0.5, "a5": 0.0, "a6": -0.98},
+             "scales": np.array([0.5, 1.0, 4.0]), "curve": np.array([0.25, 2.0, 0.5]), "grads": {"w13": -0.5}}
+    graph = ("Left: the network at x = (1.00, -0.25) with every weight × 2.50, each unit labelled with its δ = ∂y/∂z "
+             "and each edge with the product a_i·δ_j that is its weight's gradient; {which}; the slopes 1 − a² are "
+             "{slopes}.")
+    assert tanhnet.saturation_description(state) == graph.format(
+        which="2 of 4 units saturated (orange: unit 3, unit 6)",
+        slopes="0.078 (unit 3), 0.750 (unit 4), 1.000 (unit 5), 0.040 (unit 6)") + (
+        " Right: |∂y/∂w13| against the weight scale, relative to its peak, 2 at scale 1.00; at the current scale it "
+        "is 0.5, 0.25 times the peak.")
+    state.update(forward={"a3": 0.0, "a4": 0.0, "a5": 0.0, "a6": 0.0}, curve=np.zeros(3))
+    assert tanhnet.saturation_description(state) == graph.format(
+        which="no unit saturated", slopes="1.000 (unit 3), 1.000 (unit 4), 1.000 (unit 5), 1.000 (unit 6)") + (
+        " Right: |∂y/∂w13| is 0 at every weight scale, since x1 = 0.")
+
+
+def test_figures_print_signed_numbers_with_a_true_minus_sign():
+    assert tanhnet._fmt(-0.5) == "−0.500" and tanhnet._fmt(2, 2) == "+2.00" and tanhnet._fmt(-1e-9, 1) == "−0.0"

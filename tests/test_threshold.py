@@ -262,3 +262,45 @@ def test_square_disagreement_counts_what_differs_from_the_square():
     assert np.isclose(d["max_distance"], 0.1 * np.sqrt(2))
     assert d["near_corner"] == 0.5 and d["corner_area"] == 0.25
     assert threshold.square_disagreement(P, threshold.open_square(P))["count"] == 0
+
+
+def test_describe_network_names_nonzero_weights_and_biases_layer_by_layer():
+    """A 2-3-1 network written out by hand: zero weights are left out, a unit without any says 'none'."""
+    W = [np.array([[1.0, 0.0, 0.0], [2.0, -1.0, 0.0]]), np.array([[1.0], [0.5], [0.0]])]
+    B = [np.array([0.5, -1.0, 0.0]), np.array([-2.0])]
+    text = threshold.describe_network(W, B, [["x1", "x2"], ["h1", "h2", "h3"], ["y"]])
+    assert text == ("inputs x1, x2; then layer 1: h1 (weights +1 from x1, +2 from x2; bias +0.5); "
+                    "h2 (weights -1 from x2; bias -1); h3 (weights none; bias +0); "
+                    "then output y (weights +1 from h1, +0.5 from h2; bias -2)")
+
+
+def test_region_figure_says_when_no_grid_point_lies_on_the_outline():
+    """The grid x1 = ±0.5, ±1.5 by x2 = ±0.5, ±1.5, 2.5 misses the square's outline: 4 points inside, 16 outside.
+    A panel without one outline is described by its count only."""
+    x1, x2 = np.array([-1.5, -0.5, 0.5, 1.5]), np.array([-1.5, -0.5, 0.5, 1.5, 2.5])
+    g1, g2 = np.meshgrid(x1, x2)
+    exact = ((np.abs(g1) < 1) & (np.abs(g2) < 1)).astype(float)
+    square = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]])
+    text = style.description_of(threshold.region_figure(x1, x2, [(exact, "exact", [square]),
+                                                                 (1 - exact, "two", [square, square])]))
+    assert text == ("Decision regions over [-1.5, 1.5] × [-1.5, 2.5], class A shaded, outlines drawn. "
+                    "exact: 4 of 20 grid points shaded (20.0%); the shading fills the outline exactly: all 4 grid "
+                    "points strictly inside it are shaded, none of the 16 outside it (no grid point lies on it). "
+                    "two: 16 of 20 grid points shaded (80.0%).")
+
+
+def test_square_disagreement_measures_inside_and_on_the_edge_too():
+    """(0.5, 0.25) inside, 0.5 from the edge; (-1, 0) on the edge (outside the open square), distance 0;
+    (3, -4) outside, sqrt(2^2 + 3^2) from the corner; (0.9, -0.95) inside, 0.05 from the edge and within 0.3 of
+    the corner (1, -1). Wrong at the first, second and fourth; then at the third only."""
+    P = np.array([[0.5, 0.25], [-1.0, 0.0], [3.0, -4.0], [0.9, -0.95]])
+    d = threshold.square_disagreement(P, [0.0, 1.0, 0.0, 0.0])
+    assert d == {"count": 3, "share": 0.75, "max_distance": 0.5, "near_corner": pytest.approx(1 / 3),
+                 "corner_area": 0.25}
+    assert threshold.square_disagreement(P, [1.0, 0.0, 1.0, 1.0])["max_distance"] == pytest.approx(np.sqrt(13))
+    right = threshold.square_disagreement(P, threshold.open_square(P))
+    assert right == {"count": 0, "share": 0.0, "max_distance": 0.0, "near_corner": 0.0, "corner_area": 0.25}
+    with pytest.raises(ValueError, match=r"^learned must have shape \(4,\); got \(3,\)$"):
+        threshold.square_disagreement(P, [1.0, 0.0, 1.0])
+    with pytest.raises(ValueError, match=r"^points must have shape \(N, 2\); got \(4, 1\)$"):
+        threshold.square_disagreement(P[:, :1], [1.0, 0.0, 1.0, 1.0])
