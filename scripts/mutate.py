@@ -147,6 +147,16 @@ EQUIVALENT = {
                                                  "N x 16 tensors do not split their sums (loss bit-identical)",
     "utils.threshold.x_train_smooth__mutmut_171": "a tie: logit >= 0 for > 0 differs only where the logit is exactly "
                                                   "0.0; bisecting 41 boundary crossings to adjacent floats met none",
+    # the describing functions of the rewrite (threshold, tanhnet)
+    "utils.tanhnet.x_saturation_description__mutmut_15": "1 - a**2 <= 0.1 for < 0.1: no float a ties, as in "
+                                                         "graph_labels #88",
+    "utils.threshold.x__outline_side__mutmut_17": "edges from roll(+1): the same segments, each walked the other "
+                                                  "way; a point's distance to a segment does not depend on its direction",
+    **{f"utils.threshold.x__region_words__mutmut_{n}": "outline's dtype None or dropped: an integer outline gives "
+       "the same float64 distances (every product with the float points is float64), and the same Path"
+       for n in (14, 16)},
+    "utils.threshold.x_square_disagreement__mutmut_34": "max |x| <= 1 for < 1: on the boundary, max |x| = 1, both "
+                                                        "branches give the distance 0",
     # the exercise checks (utils/checks: _core, gates, chainrule, hessian, backprop)
     "utils.checks._core.x__fail__mutmut_1": "__tracebackhide__ None in _fail: IPython always shows the frame that "
                                             "raised, hidden or not",

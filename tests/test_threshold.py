@@ -304,3 +304,19 @@ def test_square_disagreement_measures_inside_and_on_the_edge_too():
         threshold.square_disagreement(P, [1.0, 0.0, 1.0])
     with pytest.raises(ValueError, match=r"^points must have shape \(N, 2\); got \(4, 1\)$"):
         threshold.square_disagreement(P[:, :1], [1.0, 0.0, 1.0, 1.0])
+
+
+def test_near_a_corner_means_strictly_within_the_corner_radius():
+    """A point found by a search to lie at exactly CORNER_RADIUS = 0.3 from the corner (1, 1) is not near it."""
+    p = np.array([[1.1587249982930845, 1.2545709624384924]])
+    assert np.sqrt(np.sum((p - 1) ** 2)) == threshold.CORNER_RADIUS == 0.3
+    assert threshold.square_disagreement(p, [1.0]) == {"count": 1, "share": 1.0, "max_distance": pytest.approx(0.3),
+                                                       "near_corner": 0.0, "corner_area": 0.0}
+
+
+def test_a_point_at_exactly_tol_from_the_outline_is_on_it():
+    """Square outline ±1, tol 0.25 (exact in binary): (1.25, 0) and (0.75, 0) are 0.25 from its right edge, on it;
+    (0.5, 0) and (1.5, 0) are not."""
+    square = np.array([[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]])
+    points = np.array([[1.25, 0.0], [0.75, 0.0], [0.5, 0.0], [1.5, 0.0]])
+    np.testing.assert_array_equal(threshold._outline_side(points, square, tol=0.25), [0, 0, 1, -1])
