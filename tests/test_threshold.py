@@ -341,3 +341,11 @@ def test_halfplane_description_whole_texts():
     # the line x2 = 2 runs along the box's top edge: its foot (0, 2) is on the edge, in the box, so the arrow is drawn
     assert threshold.halfplane(0.0, 1.0, -2.0)["description"].endswith(
         "toward the top of the box; the arrow draws w at the line's point nearest the origin.")
+
+
+def test_a_line_too_far_to_clip_is_described_as_outside_the_box():
+    """w = (1e-7, 0), b = 1: the line x1 = -1e7 lies beyond 1e6 lim, where halfplane stops before clipping; the unit
+    fires on all of the box."""
+    assert threshold.halfplane(1e-7, 0.0, 1.0)["description"] == (
+        "The line 0.00·x1 +0.00·x2 +1.00 = 0 lies outside the box [-2, 2]²; the unit fires on 100% of the box "
+        "[-2, 2]², the side the normal w points to.")
