@@ -96,12 +96,14 @@ EQUIVALENT = {
     "utils.threshold.x_single_units_computing__mutmut_37": "meshgrid indexing 'xy' for 'ij': the same k**3 "
                                                            "(w1, w2, b) combinations, in another order",
     "utils.threshold.x_single_units_computing__mutmut_64": "table >= 0.5 for > 0.5: the table holds only 0 and 1",
-    "utils.threshold.x_halfplane__mutmut_104": "far-line shortcut with `and`: a finite foot beyond 1e6 lim misses "
+    **{f"utils.threshold.x_halfplane__mutmut_{n}": "w1 or w2 None in the w = 0 branch: its 'No line' text reads "
+       "neither" for n in (75, 76)},
+    "utils.threshold.x_halfplane__mutmut_130": "far-line shortcut with `and`: a finite foot beyond 1e6 lim misses "
                                                "the box, so the clipping finds no chord either; a non-finite one "
                                                "gives t_lo > t_hi (same output on 24 000 inputs)",
-    "utils.threshold.x_halfplane__mutmut_109": "shortcut at >= 1e6 lim: a line that far misses the box anyway",
-    "utils.threshold.x_halfplane__mutmut_111": "shortcut at 1000001 lim for 1e6 lim: both lines miss the box",
-    "utils.threshold.x_halfplane__mutmut_145": "t_lo = 2 for 1 on a missed side: any t_lo > t_hi empties the chord",
+    "utils.threshold.x_halfplane__mutmut_135": "shortcut at >= 1e6 lim: a line that far misses the box anyway",
+    "utils.threshold.x_halfplane__mutmut_137": "shortcut at 1000001 lim for 1e6 lim: both lines miss the box",
+    "utils.threshold.x_halfplane__mutmut_171": "t_lo = 2 for 1 on a missed side: any t_lo > t_hi empties the chord",
     **{f"utils.tanhnet.x_layered_gradients__mutmut_{n}": "the other method: backprop and naive compute the same "
        "gradients (tests compare them to 1e-12); only their work differs, which layered_counts measures"
        for n in (51, 52, 53, 54, 55)},
@@ -218,7 +220,7 @@ EQUIVALENT = {
                                                             "judge compares its output at any N",
     **{f"utils.checks.backprop.x_{f}__mutmut_{n}": "Z >= 0 for Z > 0 in a ReLU mask: no pre-activation of the "
        "cases is exactly 0 (continuous draws; the notebook's data: test_no_pre_activation_of_the_cases_is_exactly_zero)"
-       for f, n in (("_layer_delta", 27), ("_layer_delta", 51), ("_layer_delta", 82), ("_uses_notebook_globals", 50))},
+       for f, n in (("_layer_delta", 27), ("_layer_delta", 51), ("_uses_notebook_globals", 50))},
     "utils.checks.chainrule.x__collect_counted__mutmut_3": "x[1].tape for x[0].tape: the counting numbers of one run "
                                                            "share one tape",
     "utils.checks.chainrule.x__judge_counted__mutmut_90": "check=None for check=False: falsy, as False",

@@ -320,3 +320,32 @@ def test_a_point_at_exactly_tol_from_the_outline_is_on_it():
     square = np.array([[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]])
     points = np.array([[1.25, 0.0], [0.75, 0.0], [0.5, 0.0], [1.5, 0.0]])
     np.testing.assert_array_equal(threshold._outline_side(points, square, tol=0.25), [0, 0, 1, -1])
+
+
+def test_halfplane_description_whole_texts():
+    """The line x1 = 0.5: on the 161-point grid x = -2 + k/40 it fires for k > 100, 60 of 161 columns (37%), its
+    foot (0.5, 0) in the box. The line 0.1 x1 + x2 = 2.05 crosses the box's top, but its foot 2.05 (0.1, 1) / 1.01
+    has x2 = 2.03 > 2: no arrow. w = 0: the unit fires everywhere or nowhere."""
+    text = threshold.halfplane(1.0, 0.0, -0.5)["description"]
+    assert text.startswith("The line 1.00·x1 +0.00·x2 -0.50 = 0 crosses the box [-2, 2]² from (0.50, ")
+    assert text.endswith(", at distance 0.50 from the origin. The shaded side, where the unit fires, covers 37% of "
+                         "the box: the side the normal w = (1.00, 0.00) points to, toward the right of the box; the "
+                         "arrow draws w at the line's point nearest the origin.")
+    text = threshold.halfplane(0.1, 1.0, -2.05)["description"]
+    assert text.startswith("The line 0.10·x1 +1.00·x2 -2.05 = 0 crosses the box [-2, 2]² from (")
+    assert text.endswith("points to, toward the top of the box.")
+    assert threshold.halfplane(0.0, 0.0, 1.0)["description"] == (
+        "No line: w = 0, so z = b = 1.00 at every point and the unit fires everywhere: all of the box is shaded.")
+    assert threshold.halfplane(0.0, 0.0, -1.0)["description"] == (
+        "No line: w = 0, so z = b = -1.00 at every point and the unit fires nowhere: none of the box is shaded.")
+    # the line x2 = 2 runs along the box's top edge: its foot (0, 2) is on the edge, in the box, so the arrow is drawn
+    assert threshold.halfplane(0.0, 1.0, -2.0)["description"].endswith(
+        "toward the top of the box; the arrow draws w at the line's point nearest the origin.")
+
+
+def test_a_line_too_far_to_clip_is_described_as_outside_the_box():
+    """w = (1e-7, 0), b = 1: the line x1 = -1e7 lies beyond 1e6 lim, where halfplane stops before clipping; the unit
+    fires on all of the box."""
+    assert threshold.halfplane(1e-7, 0.0, 1.0)["description"] == (
+        "The line 0.00·x1 +0.00·x2 +1.00 = 0 lies outside the box [-2, 2]²; the unit fires on 100% of the box "
+        "[-2, 2]², the side the normal w points to.")
