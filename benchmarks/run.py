@@ -1,7 +1,7 @@
 """Benchmarks of the workbook: figures, not pass/fail (`make bench`).
 
 1. notebooks: wall time of each notebook in a fresh kernel against a floor notebook that
-   only imports what the workbook imports;
+   only imports what the workbook imports (medians of three rounds);
 2. sliders: the function a slider move calls, including the Agg redraw, over the slider's range;
    and the import time of utils;
 3. backprop: numpy backward pass vs torch.autograd, batch 1 .. 65536, float64 and float32;
@@ -61,10 +61,17 @@ def bench_notebooks():
         return time.perf_counter() - t0
 
     floor_nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOR_SOURCE)])
-    floor = statistics.median(run(nbformat.from_dict(floor_nb), ROOT) for _ in range(3))
+    paths = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    # Rounds of the floor and every notebook, medians over the rounds: a single run drifts by 20-30 % here.
+    times = {"floor": [], **{path.name: [] for path in paths}}
+    for _ in range(3):
+        times["floor"].append(run(nbformat.from_dict(floor_nb), ROOT))
+        for path in paths:
+            times[path.name].append(run(nbformat.read(path, as_version=4), path.parent))
+    floor = statistics.median(times["floor"])
     rows = []
-    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        seconds = run(nbformat.read(path, as_version=4), path.parent)
+    for path in paths:
+        seconds = statistics.median(times[path.name])
         rows.append({"notebook": path.name, "seconds": round(seconds, 2), "ratio_to_floor": round(seconds / floor, 2)})
     total = sum(r["seconds"] for r in rows)
     return {"floor_seconds": round(floor, 2), "notebooks": rows, "total_seconds": round(total, 2)}
@@ -260,7 +267,7 @@ PAGE_INTRO = """\
 both; `python benchmarks/run.py --page-only` rewrites this page from the stored results. -->
 # Performance
 
-`make bench` (about 2.5 minutes, half of it grading a synthetic class twice) measures the figures below, prints
+`make bench` (about 3 minutes, half of it grading a synthetic class twice) measures the figures below, prints
 them, and writes `benchmarks/results.json` and this page; the notebooks do not read them. The speed of a shared
 2-core machine drifts by up to 2-3x over an hour: ratios, measured in one run, are steadier than absolute times.
 """
@@ -296,8 +303,8 @@ def performance_rows(results):
     """
     rows = []
     ne = results["notebook_execution"]
-    rows.append((f"notebook execution in a fresh kernel (floor: a notebook that only imports numpy, torch, matplotlib, "
-                 f"ipywidgets, utils: {ne['floor_seconds']} s)",
+    rows.append((f"notebook execution in a fresh kernel (medians of 3 rounds; floor: a notebook that only imports numpy, "
+                 f"torch, matplotlib, ipywidgets, utils: {ne['floor_seconds']} s)",
                  ", ".join(f"{r['notebook'][:2]}: {r['seconds']} s ({r['ratio_to_floor']:.2f}x)"
                            for r in ne["notebooks"]),
                  "≤ 2x floor", all(r["ratio_to_floor"] <= 2 for r in ne["notebooks"])))

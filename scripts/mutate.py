@@ -65,8 +65,8 @@ DEFAULT = ["utils._validate.*", "utils.gradcheck.*", "utils.data.*", "utils.__ma
                "_mu_sigma", "hessian", "eigenvalues", "condition_number", "sample_inputs", "empirical_hessian",
                "_eigenvalue_range", "step_size", "predicted_rate", "predicted_steps", "gradient_descent", "heavy_ball",
                "momentum_parameters", "predicted_momentum_rate", "momentum_error_bounds", "predicted_momentum_steps",
-               "eigendirection_errors", "measured_rate", "widget_state", "centered_kappa", "transform_inputs",
-               "bias_hessian", "least_squares", "general_hessian", "matrix_condition_number",
+               "eigendirection_errors", "measured_rate", "widget_state", "centered_kappa", "centered_kappas",
+               "transform_inputs", "bias_hessian", "least_squares", "general_hessian", "matrix_condition_number",
                "_square_matrix", "_path_phrase", "describe_state")),
            # sharpness without training_figure (notebook 04's figure, as the *_figure functions above)
            *(f"utils.sharpness.x_{f}__mutmut_*" for f in ("_one_thread", "_flat_size", "_hvp_function", "sharpness",

@@ -289,7 +289,7 @@ def test_expected_kappa_after_centring_is_exactly_one_plus_d_over_n():
     200 repetitions print 1.26; here 6000 repetitions of each n, within four standard errors)."""
     rng = np.random.default_rng(19)
     for n in (1, 8, 64):
-        draws = np.array([c.centered_kappa(MU, SIGMA, n, rng) for _ in range(6000)])
+        draws = c.centered_kappas(MU, SIGMA, n, 6000, rng)
         assert abs(draws.mean() - (1 + 2 / n)) < 4 * draws.std() / np.sqrt(len(draws))
     assert 1 + 2 / 8 < c.condition_number(MU, SIGMA) / 10
 
@@ -393,8 +393,8 @@ def test_the_measured_kappa_at_n_8_in_the_text_is_the_printed_one():
     assert printed and printed.group(1) == stated
     draws = np.random.default_rng(9)  # the cell's own seed: its first n is 1, then 2, 4, then 8
     for n in (1, 2, 4):
-        [c.centered_kappa(MU, SIGMA, n, draws) for _ in range(200)]
-    eight = np.array([c.centered_kappa(MU, SIGMA, 8, draws) for _ in range(200)])
+        c.centered_kappas(MU, SIGMA, n, 200, draws)
+    eight = c.centered_kappas(MU, SIGMA, 8, 200, draws)
     assert f"{eight.mean():.2f}" == stated
     assert abs(eight.mean() - 1.25) < 4 * eight.std() / np.sqrt(len(eight))
 

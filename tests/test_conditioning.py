@@ -67,6 +67,24 @@ def test_centering_with_estimated_mean():
         assert mean_kappa == pytest.approx(1 + 2 / n, rel=0.05)  # E|mu - mu_hat|^2 = d sigma^2 / n
 
 
+def test_centered_kappas_is_the_loop_of_centered_kappa_in_one_array():
+    """The notebook's 200 repetitions in one call: the same draws, so the same values, computed here from the
+    sample means directly (kappa of d d^T + sigma^2 I with d = mu - mu_hat, by its eigenvalues)."""
+    mu, sigma = np.array([2.0, 1.0, -1.0]), 0.7
+    one, many = np.random.default_rng(5), np.random.default_rng(5)
+    kappas = c.centered_kappas(mu, sigma, 6, 50, many)
+    assert kappas.shape == (50,)
+    np.testing.assert_array_equal(kappas, [c.centered_kappa(mu, sigma, 6, one) for _ in range(50)])
+    again = np.random.default_rng(5)
+    for k in kappas[:5]:
+        d = mu - (mu + sigma * again.standard_normal((6, 3))).mean(axis=0)
+        lam = np.linalg.eigvalsh(np.outer(d, d) + sigma ** 2 * np.eye(3))
+        assert k == pytest.approx(lam[-1] / lam[0], rel=1e-12)
+    np.testing.assert_array_equal(c.centered_kappas([3.0], 1.0, 4, 7, many), np.ones(7))  # d = 1: H is a number
+    with pytest.raises(ValueError, match="reps"):
+        c.centered_kappas(mu, sigma, 6, 0, many)
+
+
 @pytest.mark.parametrize("call,exc,pattern", [
     (lambda: c.hessian([1.0, 2.0], 0.0), ValueError, "^sigma must be > 0"),
     (lambda: c.hessian([1.0, np.nan], 1.0), ValueError, "^mu must be finite"),

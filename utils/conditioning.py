@@ -439,14 +439,23 @@ class ConditioningView:
         return self.live.png(), state["text"], describe_state(state)
 
 
-def centered_kappa(mu, sigma, n, rng):
-    """kappa after centring with the mean of n samples instead of mu.
+def centered_kappas(mu, sigma, n, reps, rng):
+    """kappa after centring with the mean of n samples instead of mu, for `reps` independent estimates: shape (reps,).
 
-    Centred inputs x - mu_hat ~ N(mu - mu_hat, sigma^2 I), so H = d d^T + sigma^2 I with d = mu - mu_hat.
+    Centred inputs x - mu_hat ~ N(mu - mu_hat, sigma^2 I), so H = d d^T + sigma^2 I with d = mu - mu_hat. Draws the
+    same numbers from `rng` as `reps` calls of centered_kappa, in one array.
     """
     mu, sigma = _mu_sigma(mu, sigma)
-    mu_hat = sample_inputs(mu, sigma, n, rng).mean(axis=0)
-    return condition_number(mu - mu_hat, sigma)
+    n, reps = as_int("n", n, low=1), as_int("reps", reps, low=1)
+    d = mu - (mu + sigma * rng.standard_normal((reps, n, mu.size))).mean(axis=1)
+    if mu.size == 1:  # as condition_number: H is a number
+        return np.ones(reps)
+    return 1.0 + np.sum(d * d, axis=1) / sigma ** 2
+
+
+def centered_kappa(mu, sigma, n, rng):
+    """kappa after centring with the mean of n samples instead of mu: one centered_kappas estimate, a float."""
+    return float(centered_kappas(mu, sigma, n, 1, rng)[0])
 
 
 INPUTS = ("raw", "centred", "standardised")
@@ -522,6 +531,8 @@ def hessian_convergence_figure(ns, errors):
     ax.loglog(ns, errors, "o-", color=style.BLUE, label="mean |Ĥ − H| (Frobenius), 20 repeats")
     ax.loglog(ns, errors[0] * np.sqrt(ns[0] / ns), "--", color=style.BLACK, label="1/√n")
     ax.set(xlabel="samples n", ylabel="mean ‖Ĥ − H‖ (Frobenius)", title="Monte Carlo Hessian converges to H")
+    style.plain_log_ticks(ax.xaxis)
+    style.plain_log_ticks(ax.yaxis)
     ax.legend(fontsize=8)
     slope = np.polyfit(np.log(ns), np.log(errors), 1)[0]
     return style.describe(fig, (
@@ -634,6 +645,8 @@ def centring_figure(n_values, mean_kappa, kappa_raw, d=2):
     ax.loglog(n_values, d / n_values, "-", color=style.VERMILLION, label="expected d/n")
     ax.axhline(kappa_raw - 1, color=style.BLACK, ls=":", label="κ − 1 without centring")
     ax.set(xlabel="samples used to estimate μ", ylabel="κ − 1", title="Centring with an estimated mean")
+    style.plain_log_ticks(ax.xaxis)
+    style.plain_log_ticks(ax.yaxis)
     ax.legend(fontsize=8)
     excess = np.asarray(mean_kappa, dtype=float) - 1
     return style.describe(fig, (

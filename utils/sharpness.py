@@ -165,6 +165,7 @@ def training_figure(runs, factor=1.3):
         ax_loss.axvline(s, color=style.BLACK, lw=0.8, ls=":")
     ax_loss.set(xlabel="gradient-descent step", ylabel="mean squared error E", yscale="log",
                 title=f"Loss (dotted: spikes at η = {etas[0]})")
+    style.plain_log_ticks(ax_loss.yaxis)
     ax_sharp.set(xlabel="gradient-descent step", ylabel="largest Hessian eigenvalue",
                  title="Sharpness against the stability limit 2/η (dash-dot)",
                  ylim=(0, 1.1 * max(2 / min(etas), max(float(np.max(r["sharpness"])) for r in runs.values()))))

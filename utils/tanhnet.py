@@ -555,6 +555,7 @@ def depth_cost_figure(depths, backprop, naive):
     ax.semilogy(depths, backprop, "s--", color=style.BLUE, label="backpropagation")
     ax.set(xlabel="depth L (tanh layers of width 2)", ylabel="multiplications after the forward pass",
            title="the cost of all weight gradients")
+    style.plain_log_ticks(ax.yaxis)
     ax.legend()
     first, last = f"L = {depths[0]:g}", f"L = {depths[-1]:g}"
     return style.describe(fig, (
@@ -595,6 +596,8 @@ def saturation_curves_figure(scales, inputs):
                      f"at scale {scales[i]:.2f} (a dot), then falls to {end}")
     ax.set(xlabel="weight scale (every weight = scale × the example's)", ylabel="|∂y/∂w13|",
            title="|∂y/∂w13| peaks, then collapses as the units saturate (dots: peaks)")
+    style.plain_log_ticks(ax.xaxis)
+    style.plain_log_ticks(ax.yaxis)
     ax.legend()
     return style.describe(fig, f"|∂y/∂w13| against the weight scale from {scales[0]:g} to {scales[-1]:g}, both "
                                f"axes logarithmic: {'; '.join(parts)}.")
