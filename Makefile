@@ -46,9 +46,11 @@ lab: $(STAMP)
 ## notebook, and the nbgrader module, stays on one worker; the nbgrader module starts first), then the browser
 ## tests on their own, since JupyterLab and Chromium want the machine to themselves. Both parts run; either
 ## failing fails. One thread per process while two workers share two cores: torch's OpenMP threads spin
-## while they wait, and two processes of spinning threads slowed a 2-second cell past 30 s.
+## while they wait, and two processes of spinning threads slowed a 2-second cell past 30 s. Bytecode is cached
+## (__pycache__, ignored by git) even where PYTHONDONTWRITEBYTECODE is set: without the cache every process
+## compiles again, and pytest rewrites every test module again (about 3 s of each worker's start here).
 test: $(STAMP) $(NODE_STAMP)
-	@status=0; \
+	@status=0; export PYTHONDONTWRITEBYTECODE=; \
 	OMP_NUM_THREADS=1 timeout $(TEST_TIMEOUT) $(PY) -m pytest -m "not browser" -n 2 --dist loadscope \
 	  --no-loadscope-reorder || status=1; \
 	timeout $(TEST_TIMEOUT) $(PY) -m pytest -m browser || status=1; \

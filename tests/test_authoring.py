@@ -14,6 +14,7 @@ import nbformat
 import pytest
 
 from conftest import require
+from nbgrader_run import run_nbgrader
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
@@ -221,9 +222,8 @@ def test_nbgrader_round_trip_scores_the_new_exercise(copy):
         c.ExecutePreprocessor.timeout = 120
         """))
     submit(repo, course / "submitted", {"right": SOLUTION})
-    for args in (("generate_assignment", "ps1", "--force"), ("autograde", "ps1", "--force"),
-                 ("export", "--to", str(course / "grades.csv"))):
-        run(course, env, "-m", "nbgrader", *args)
+    run_nbgrader(course, env, ("generate_assignment", "ps1"), ("autograde", "ps1", "right"),
+                 ("export", str(course / "grades.csv")))
     with open(course / "grades.csv") as f:
         row, = list(csv.DictReader(f))
     assert (row["student_id"], float(row["score"]), float(row["max_score"])) == ("right", 2.0, 2.0)

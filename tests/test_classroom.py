@@ -11,6 +11,8 @@ import nbformat
 import pytest
 
 from conftest import require
+from nbgrader_run import run_nbgrader
+from utils.style import FIGURES_VAR
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -135,9 +137,9 @@ def error_cells(nb):
 
 @pytest.fixture(scope="module")
 def graded(student_dir, tmp_path_factory):
-    """The real nbgrader, once for the whole module: generate_assignment from the sources, then autograde the
-    submission "half" (the generated student version with every other exercise's solution put back from the
-    source), generate_feedback and export. Returns (course directory, the student's grades-CSV row); the
+    """The real nbgrader (its Python API, in one process), once for the whole module: generate_assignment from the
+    sources, then autograde the submission "half" (the generated student version with every other exercise's
+    solution put back from the source), generate_feedback and export. Returns (course directory, the student's grades-CSV row); the
     autograded notebooks, feedback pages and gradebook.db are in the course directory."""
     tmp_path = tmp_path_factory.mktemp("nbgrader")
     course = tmp_path / "course"
@@ -151,16 +153,10 @@ def graded(student_dir, tmp_path_factory):
         % (str(Path(__file__).parent), CELL_TIMEOUT, str(tmp_path / "exchange")))
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "jcfg"), "JUPYTER_DATA_DIR": str(tmp_path / "jdata"),
            "JUPYTER_RUNTIME_DIR": str(tmp_path / "jrun"), "IPYTHONDIR": str(tmp_path / "ipy"),
-           "MPLCONFIGDIR": str(tmp_path / "mpl"),
+           "MPLCONFIGDIR": str(tmp_path / "mpl"), FIGURES_VAR: "text",  # grades and feedback are text; no figure
            # nbgrader runs the `alembic` command: the venv's bin must be on PATH even when it is not activated
            "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")}
 
-    def run(*args):
-        r = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env, capture_output=True,
-                           text=True, timeout=900)
-        assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
-
-    run("generate_assignment", "ps1", "--force")
     target = course / "submitted" / "half" / "ps1"
     target.mkdir(parents=True)
     for path in NOTEBOOKS:
@@ -170,9 +166,9 @@ def graded(student_dir, tmp_path_factory):
         for gid in restored(source):
             by_id(nb)[gid].source = solutions[gid].source
         nbformat.write(nb, target / path.name)
-    run("autograde", "ps1", "--force")  # adds the student to the gradebook (nbgrader's default)
-    run("generate_feedback", "ps1", "--force")  # course/feedback/half/ps1/NAME.html
-    run("export", "--to", str(tmp_path / "grades.csv"))
+    # autograde adds the student to the gradebook (nbgrader's default); feedback: course/feedback/half/ps1/NAME.html
+    run_nbgrader(course, env, ("generate_assignment", "ps1"), ("autograde", "ps1", "half"),
+                 ("generate_feedback", "ps1"), ("export", str(tmp_path / "grades.csv")))
     with open(tmp_path / "grades.csv") as f:
         row, = [r for r in csv.DictReader(f) if r["assignment"] == "ps1" and r["student_id"] == "half"]
     return course, row

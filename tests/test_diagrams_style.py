@@ -92,6 +92,21 @@ def test_show_puts_the_description_in_the_outputs_metadata_and_text(displayed):
     assert second_kw["raw"] and base64.b64decode(second["image/png"]).startswith(b"\x89PNG")
 
 
+def test_show_outputs_the_description_alone_when_figures_are_text(displayed, monkeypatch):
+    fig = style.describe(style.figure(figsize=(2, 1)), "a line falling from 1 to 0")
+    fig.subplots().plot([0, 1], [1, 0])
+    monkeypatch.setenv(style.FIGURES_VAR, "text")
+    style.show(fig)
+    monkeypatch.setenv(style.FIGURES_VAR, "png")
+    style.show(fig)
+    (text_only, _), (picture, _) = displayed
+    assert text_only == {"text/plain": "a line falling from 1 to 0"}
+    assert picture["text/plain"] == text_only["text/plain"] and "image/png" in picture
+    monkeypatch.setenv(style.FIGURES_VAR, "svg")
+    with raises_naming(style.FIGURES_VAR, "'svg'"):
+        style.show(fig)
+
+
 @pytest.mark.parametrize("bad", ["", "   ", None, 3])
 def test_a_description_must_be_text(bad):
     with raises_naming("description", repr(bad)):

@@ -13,7 +13,8 @@ its "Going further" cells removed: so the core path is also shown to run, and pr
 The notebooks run against the wheel built from the checkout and installed away from it (as on a JupyterHub
 image), from a temporary folder: so the matrix also shows that the installed package passes nbval, while the
 plain nbval run of `notebooks/` covers the checkout under the default kernels. The wheel and each probe are made
-once per test run and shared by the workers.
+once per test run and shared by the workers. Figures are not drawn here (WORKBOOK_FIGURES=text: each gives its
+description alone): nbval compares text only, and the plain run draws every figure.
 
 `python tests/test_kernels.py` prints the probe of each configuration.
 """
@@ -26,6 +27,7 @@ import nbformat
 import pytest
 
 from conftest import IN_CI
+from utils.style import FIGURES_VAR
 from nbval_run import NOTEBOOKS, core_path, installed_wheel, nbval, once_per_run, outside_env
 
 CONFIGS = {
@@ -115,8 +117,8 @@ def _make_test(name, settings):
         if reason:
             pytest.skip(reason)
         with tempfile.TemporaryDirectory() as tmp:
-            passed, output = nbval(NOTEBOOKS, outside_env(wheel, settings), cwd=tmp, core_only=name == CORE_ONLY,
-                                   one_kernel=True)
+            passed, output = nbval(NOTEBOOKS, {**outside_env(wheel, settings), FIGURES_VAR: "text"}, cwd=tmp,
+                                   core_only=name == CORE_ONLY, one_kernel=True)
         assert passed, f"nbval under {name} ({kernels(got)}):\n{output}"
     test.__name__ = "test_nbval_holds"
     return test

@@ -34,6 +34,7 @@ STYLES = {
         "ytick.major.size": 6, "grid.linewidth": 1.2, "patch.linewidth": 1.5, "figure.constrained_layout.use": True},
 }
 ENV_VAR = "WORKBOOK_STYLE"
+FIGURES_VAR = "WORKBOOK_FIGURES"  # "text": show() outputs a figure's description without drawing it (see show)
 _current = "default"
 _saved_rc = {}  # matplotlib's values of the keys a style changed, to restore on use("default")
 
@@ -155,11 +156,21 @@ def description_of(fig):
 def show(fig):
     """Display Figure `fig` as a PNG output that carries its text alternative (description_of(fig)): in the
     output's metadata["image/png"]["alt"], which the site, the slides and presentation mode write as the image's
-    alt text, and as its text/plain, which nbval compares. The PNG is the inline backend's (bbox_inches="tight")."""
+    alt text, and as its text/plain, which nbval compares. The PNG is the inline backend's (bbox_inches="tight").
+
+    With WORKBOOK_FIGURES=text in the environment the output is the text alone and nothing is drawn: for runs that
+    compare text only, such as the kernel-path matrix (nbval never compares pictures; drawing is half of a
+    notebook's run time)."""
     from IPython.core.pylabtools import print_figure
     from IPython.display import display
 
     text = description_of(fig)
+    mode = os.environ.get(FIGURES_VAR, "png")
+    if mode not in ("png", "text"):
+        raise ValueError(f"{FIGURES_VAR}: expected 'png' or 'text', got {mode!r}")
+    if mode == "text":
+        display({"text/plain": text}, raw=True)
+        return
     display({"image/png": print_figure(fig, "png", base64=True), "text/plain": text},
             metadata={"image/png": {"alt": text}}, raw=True)
 
