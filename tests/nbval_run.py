@@ -18,6 +18,35 @@ KERNEL_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "
                "ATEN_CPU_CAPABILITY", "OMP_WAIT_POLICY")
 
 
+# Which numerical kernels a process computes with, as a function probe(): run in a fresh interpreter by the
+# kernel-path matrix, or as the first cell of its one-kernel notebook (`nbval(..., probe_to=...)`).
+PROBE_SOURCE = r"""
+def probe():
+    '''{utils: the package's folder, openblas: OpenBLAS's core type, blas_threads, aten: torch's CPU capability,
+    torch_threads, mkl_cnr: MKL's reproducibility branch, from its verbose line of one float64 matrix product}.'''
+    import ctypes, os, pathlib, tempfile
+    import threadpoolctl, torch, utils
+    blas = [(i.get("architecture"), i["num_threads"]) for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+    with tempfile.TemporaryFile() as log:  # MKL writes its verbose lines to file descriptor 1, not to sys.stdout
+        saved = os.dup(1)
+        os.dup2(log.fileno(), 1)
+        try:
+            with torch.backends.mkl.verbose(torch.backends.mkl.VERBOSE_ON):
+                a = torch.ones(40, 40, dtype=torch.float64)
+                (a @ a).sum()
+            ctypes.CDLL(None).fflush(None)
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        log.seek(0)
+        lines = log.read().decode(errors="replace").splitlines()
+    cnr = [part[4:] for line in lines if line.startswith("MKL_VERBOSE") for part in line.split() if part.startswith("CNR:")]
+    return {"utils": str(pathlib.Path(utils.__file__).resolve().parent), "openblas": blas[0][0] if blas else None,
+            "blas_threads": blas[0][1] if blas else None, "aten": torch.backends.cpu.get_cpu_capability(),
+            "torch_threads": torch.get_num_threads(), "mkl_cnr": cnr[0] if cnr else None}
+"""
+
+
 def environment(settings, **extra):
     """os.environ without the kernel variables, plus `settings` and `extra` (all str)."""
     env = {k: v for k, v in os.environ.items() if k not in KERNEL_VARS and not k.startswith("PYTEST_XDIST")}
@@ -26,13 +55,14 @@ def environment(settings, **extra):
     return env
 
 
-def nbval(notebooks, env, cwd, timeout=600, python=sys.executable, core_only=False, one_kernel=False):
+def nbval(notebooks, env, cwd, timeout=600, python=sys.executable, core_only=False, one_kernel=False, probe_to=None):
     """pytest --nbval on copies of `notebooks` (paths) in `cwd`, in a fresh process; returns
     (passed: bool, the last lines of pytest's output, which name the notebook and cell of every failure).
     With `core_only`, the copies keep only each notebook's core path (cells tagged optional removed): its stored
     outputs must then come out the same without the "Going further" sections. With `one_kernel`, the notebooks run
     one after the other in a single kernel (its namespace reset between them; each notebook seeds what it draws),
-    which saves a kernel start per notebook; failures name the original notebook and cell.
+    which saves a kernel start per notebook; failures name the original notebook and cell. With `probe_to` (a path;
+    one kernel only), the kernel first writes there, as JSON, what PROBE_SOURCE's probe() finds in it.
 
     The repository's pytest configuration is not used (`-c` points at an empty file), so the options here are
     the whole configuration: strict nbval, no sanitize rules, the running Python as kernel.
@@ -40,16 +70,24 @@ def nbval(notebooks, env, cwd, timeout=600, python=sys.executable, core_only=Fal
     copies = [core_path(nb, Path(cwd) / Path(nb).name) if core_only else shutil.copy(nb, Path(cwd) / Path(nb).name)
               for nb in notebooks]
     origin = None
+    if probe_to and not one_kernel:
+        raise ValueError("probe_to: the probe runs in the one kernel of one_kernel=True")
     if one_kernel:
         combined, origin = one_notebook(copies)
+        if probe_to:  # its output (none expected) is not compared
+            combined.cells.insert(0, nbformat.v4.new_code_cell(
+                f"# NBVAL_IGNORE_OUTPUT\n{PROBE_SOURCE}\nimport json, pathlib\n"
+                f"pathlib.Path({str(probe_to)!r}).write_text(json.dumps(probe()))"))
+            origin.insert(0, "the probe of the kernels")
         copies = [Path(cwd) / "all-notebooks.ipynb"]
         nbformat.write(combined, copies[0])
     empty_ini = Path(cwd) / "pytest-empty.ini"
     empty_ini.write_text("[pytest]\n")
+    # nbval alone of the installed pytest plugins (loading the others costs half a second)
     cmd = [python, "-m", "pytest", "-c", str(empty_ini), "--rootdir", str(cwd), "-p", "no:cacheprovider",
-           "-p", "no:randomly", "-p", "no:random_order", "-q", "--nbval", "--nbval-current-env",
-           "--nbval-cell-timeout=180", *map(str, copies)]
-    result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+           "-p", "nbval", "-q", "--nbval", "--nbval-current-env", "--nbval-cell-timeout=180", *map(str, copies)]
+    result = subprocess.run(cmd, cwd=cwd, env={**env, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}, capture_output=True,
+                            text=True, timeout=timeout)
     text = (result.stdout + result.stderr).strip()
     if origin:  # "all-notebooks.ipynb::Cell 57" -> "... (03-hessian-conditioning.ipynb, cell 12)"
         text = re.sub(r"all-notebooks\.ipynb::Cell (\d+)",

@@ -4,16 +4,16 @@ One CPU computes through several kernels: numpy's OpenBLAS picks one per CPU (OP
 another), torch's ATen picks vectorised kernels (ATEN_CPU_CAPABILITY), torch's MKL picks a code path
 (MKL_CBWR), and thread counts change the order of sums. A stored output that changes under any of them
 would fail on a student's laptop. Each configuration below is its own test (one class each, so
-pytest-xdist's loadscope spreads them over workers); each first probes which kernels really ran, skips
-with the reason when this CPU cannot reach the configuration (or reaches only the default kernels), and
-then runs nbval on all four notebooks. Under CI=true fewer than four configurations with kernels of their own
+pytest-xdist's loadscope spreads them over workers); each runs nbval on all four notebooks in one kernel whose
+first cell probes which kernels really run there, and skips with the reason when this CPU cannot reach the
+configuration (or reaches only the default kernels). Under CI=true fewer than four configurations with kernels of their own
 is a failure. One configuration (CORE_ONLY, reachable on every x86-64 CPU) runs each notebook's core path alone,
 its "Going further" cells removed: so the core path is also shown to run, and print what it stored, without them.
 
 The notebooks run against the wheel built from the checkout and installed away from it (as on a JupyterHub
 image), from a temporary folder: so the matrix also shows that the installed package passes nbval, while the
-plain nbval run of `notebooks/` covers the checkout under the default kernels. The wheel and each probe are made
-once per test run and shared by the workers. Figures are not drawn here (WORKBOOK_FIGURES=text: each gives its
+plain nbval run of `notebooks/` covers the checkout under the default kernels. The wheel, the default probe and
+each configuration's probe are made once per test run and shared by the workers. Figures are not drawn here (WORKBOOK_FIGURES=text: each gives its
 description alone): nbval compares text only, and the plain run draws every figure.
 
 `python tests/test_kernels.py` prints the probe of each configuration.
@@ -22,13 +22,14 @@ import json
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
 
 import nbformat
 import pytest
 
 from conftest import IN_CI
 from utils.style import FIGURES_VAR
-from nbval_run import NOTEBOOKS, core_path, installed_wheel, nbval, once_per_run, outside_env
+from nbval_run import PROBE_SOURCE, NOTEBOOKS, core_path, installed_wheel, nbval, once_per_run, outside_env
 
 CONFIGS = {
     # The oldest x86-64 kernels, one thread everywhere, torch's scalar ATen path and MKL's bit-reproducible branch.
@@ -51,32 +52,13 @@ CONFIGS = {
 
 CORE_ONLY = "prescott-1thread-aten-default-mkl-compatible"
 
-_PROBE = r"""
-import json, re, subprocess, sys
-import numpy, pathlib, threadpoolctl, torch, utils
-blas = [(i["internal_api"], i.get("architecture"), i["num_threads"]) for i in threadpoolctl.threadpool_info()
-        if i["user_api"] == "blas"]
-a = torch.ones(40, 40, dtype=torch.float64)
-(a @ a).sum()
-print(json.dumps({"utils": str(pathlib.Path(utils.__file__).resolve().parent), "openblas": blas[0][1] if blas else None, "blas_threads": blas[0][2] if blas else None,
-                  "aten": torch.backends.cpu.get_cpu_capability(), "torch_threads": torch.get_num_threads()}))
-"""
-
-
 def probe(settings, target):
-    """Which kernels a process started with `settings` really uses, and where its `utils` comes from (the wheel
-    installed in `target`): {utils, openblas: core type, blas_threads, aten: capability, torch_threads,
-    mkl_cnr: MKL's reproducibility branch}."""
-    env = outside_env(target, settings)
-    env["MKL_VERBOSE"] = "1"
-    out = subprocess.run([sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, timeout=120,
-                         cwd=target)
+    """Which kernels a fresh process started with `settings` really uses, and where its `utils` comes from (the wheel
+    installed in `target`): nbval_run.PROBE_SOURCE's probe()."""
+    out = subprocess.run([sys.executable, "-c", PROBE_SOURCE + "\nimport json\nprint(json.dumps(probe()))"],
+                         env=outside_env(target, settings), capture_output=True, text=True, timeout=120, cwd=target)
     assert out.returncode == 0, out.stderr[-2000:]
-    lines = out.stdout.strip().splitlines()
-    found = json.loads(lines[-1])
-    cnr = [part for line in lines if line.startswith("MKL_VERBOSE") for part in line.split() if part.startswith("CNR:")]
-    found["mkl_cnr"] = cnr[0][4:] if cnr else None
-    return found
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def kernels(found):
@@ -109,16 +91,20 @@ def probed(tmp_path_factory, wheel):
 
 
 def _make_test(name, settings):
-    def test(self, probed, wheel):
-        got, default = probed(name), probed("default")
+    def test(self, probed, wheel, tmp_path_factory):
+        with tempfile.TemporaryDirectory() as tmp:
+            found = Path(tmp) / "probe.json"
+            passed, output = nbval(NOTEBOOKS, {**outside_env(wheel, settings), FIGURES_VAR: "text"}, cwd=tmp,
+                                   core_only=name == CORE_ONLY, one_kernel=True, probe_to=found)
+            assert found.is_file(), f"the probe cell did not run under {name}:\n{output}"
+            got = json.loads(found.read_text())
+        once_per_run(tmp_path_factory, f"probe-{name}", lambda: got)  # test_at_least_four... needs no probe of its own
+        default = probed("default")
         print(f"{name}: {kernels(got)} (default here: {kernels(default)})")
         assert got["utils"] == str(wheel.resolve() / "utils"), f"utils came from {got['utils']}, not the wheel"
         reason = _reachable(name, settings, got, default)
         if reason:
             pytest.skip(reason)
-        with tempfile.TemporaryDirectory() as tmp:
-            passed, output = nbval(NOTEBOOKS, {**outside_env(wheel, settings), FIGURES_VAR: "text"}, cwd=tmp,
-                                   core_only=name == CORE_ONLY, one_kernel=True)
         assert passed, f"nbval under {name} ({kernels(got)}):\n{output}"
     test.__name__ = "test_nbval_holds"
     return test
@@ -136,6 +122,20 @@ def test_the_core_only_copies_drop_the_optional_cells_and_nothing_else(tmp_path)
         core = [c for c in cells if "optional" not in c.metadata.get("tags", [])]
         assert 0 < len(kept) == len(core) < len(cells), path.name  # every notebook has a Going-further section
         assert [c.source for c in kept] == [c.source for c in core], path.name
+
+
+def test_the_harness_fails_on_a_changed_output_and_names_its_cell(tmp_path, wheel):
+    """nbval's comparison is on in the matrix's runs: two notebooks in one kernel, the second's stored output wrong."""
+    notebooks = []
+    for name, stored in (("right.ipynb", "2\n"), ("wrong.ipynb", "3\n")):
+        cell = nbformat.v4.new_code_cell("print(1 + 1)", execution_count=1,
+                                         outputs=[nbformat.v4.new_output("stream", name="stdout", text=stored)])
+        nbformat.write(nbformat.v4.new_notebook(cells=[cell]), tmp_path / name)
+        notebooks.append(tmp_path / name)
+    run = tmp_path / "run"
+    run.mkdir()
+    passed, output = nbval(notebooks, outside_env(wheel), cwd=run, one_kernel=True)
+    assert not passed and "(wrong.ipynb, cell 0)" in output and "(right.ipynb" not in output, output
 
 
 def test_at_least_four_configurations_reach_their_own_kernels(probed):
