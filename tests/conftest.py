@@ -107,6 +107,36 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"{report.longrepr}\n\nartifacts:\n" + "\n".join(saved)
 
 
+# The browser harness's fixtures (helpers.py has its functions), imported when used: most runs have no browser.
+@pytest.fixture
+def lab(tmp_path):
+    """A JupyterLab of its own for the test (helpers.jupyter_lab)."""
+    from helpers import jupyter_lab
+
+    with jupyter_lab(tmp_path) as running:
+        yield running
+
+
+@pytest.fixture
+def chromium():  # per test: two Playwright sessions cannot be open at once (test_browser's `page` opens one)
+    from helpers import headless_chromium
+
+    with headless_chromium() as browser:
+        yield browser
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The offline site (scripts/publish.py) of every notebook, built once per module."""
+    import publish
+    from helpers import NOTEBOOKS, need_node_modules
+
+    need_node_modules()
+    out = tmp_path_factory.mktemp("site")
+    publish.build_site(NOTEBOOKS, out)
+    return out
+
+
 def _tried_here():
     """{function: inputs} tried by the property-based tests in this process."""
     import sys
