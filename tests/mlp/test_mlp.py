@@ -1,5 +1,8 @@
+"""utils.mlp (notebook 04): forward and backward against torch autograd in float64 (any depth, several outputs,
+ReLU or tanh), the layer API, mini-batches, and the messages of bad arguments."""
 import numpy as np
 import pytest
+import torch
 
 import utils
 from utils import gradcheck, mlp
@@ -232,3 +235,229 @@ def test_linear_layer_caches_its_input_and_returns_the_input_gradient():
     np.testing.assert_array_equal(layer.backward(delta), [[1.0, 2.0, 0.0], [0.0, -2.0, 6.0]])
     np.testing.assert_array_equal(layer.dw, [[1.0, 4.0], [1.0, 0.0], [1.0, -2.0]])
     np.testing.assert_array_equal(layer.db, [1.0, 2.0])
+
+
+# ---- the activation argument (tanh), checked by name; tanh deltas against autograd's ---------------------------------
+
+@pytest.mark.parametrize("fn,args", [
+    (mlp.forward, "XWB"), (mlp.backward, "XTWB"), (mlp.deltas, "XTWB"),
+    (mlp.error_torch, "XTWB torch"), (mlp.autograd_gradients, "XTWB")])
+def test_an_unknown_activation_is_named(fn, args):
+    X, T, W, B = mlp.random_network((3, 4, 2), 5, seed=1)
+    if args.endswith("torch"):
+        X, T, W, B = torch.tensor(X), torch.tensor(T), [torch.tensor(w) for w in W], [torch.tensor(b) for b in B]
+    call = (X, W, B) if args == "XWB" else (X, T, W, B)
+    with pytest.raises(ValueError, match=r"^activation must be one of .*relu.*tanh.*; got 'sigmoid'"):
+        fn(*call, activation="sigmoid")
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_deltas_are_autograds_gradients_with_respect_to_z(activation):
+    X, T, W, B = mlp.random_network((3, 5, 4, 2), 6, seed=2)
+    Z, a = [], torch.tensor(X)
+    for l, (w, b) in enumerate(zip(W, B)):
+        z = a @ torch.tensor(w, requires_grad=True) + torch.tensor(b, requires_grad=True)
+        z.retain_grad()
+        Z.append(z)
+        a = z if l == len(W) - 1 else (torch.relu(z) if activation == "relu" else torch.tanh(z))
+    ((a - torch.tensor(T)) ** 2).mean().backward()
+    got = mlp.deltas(X, T, W, B, activation=activation)
+    for l, (d, z) in enumerate(zip(got, Z)):
+        np.testing.assert_allclose(d, z.grad.numpy(), rtol=1e-12, atol=1e-15, err_msg=f"delta[{l}] ({activation})")
+
+
+def test_the_unchecked_deltas_default_to_relu():
+    X, T, W, B = mlp.random_network((3, 5, 2), 6, seed=3)
+    default, _ = mlp.deltas_unchecked(X, T, W, B)
+    relu, _ = mlp.deltas_unchecked(X, T, W, B, "relu")
+    tanh, _ = mlp.deltas_unchecked(X, T, W, B, "tanh")
+    assert all(np.array_equal(a, b) for a, b in zip(default, relu))
+    assert not np.allclose(default[0], tanh[0])
+
+
+def test_autograd_gradients_follow_the_activation():
+    X, T, W, B = mlp.random_network((3, 5, 2), 6, seed=4)
+    for activation in ("relu", "tanh"):
+        DW, DB = mlp.autograd_gradients(X, T, W, B, activation=activation)
+        want = mlp.deltas(X, T, W, B, activation=activation)
+        np.testing.assert_allclose(DB[0], want[0].sum(axis=0), rtol=1e-10)
+
+
+# ---- edges: layer inputs, the ReLU's derivative at 0, messages of targets and inner layers ---------------------------
+
+def test_forward_returns_one_input_per_layer():
+    X, _, W, B = mlp.random_network((3, 4, 5, 2), 6, seed=7)
+    Y, Z, A = mlp.forward(X, W, B)
+    assert len(Z) == len(A) == len(W) == 3
+    np.testing.assert_array_equal(A[0], X)
+    for l in range(1, 3):
+        np.testing.assert_array_equal(A[l], np.maximum(Z[l - 1], 0))
+    np.testing.assert_array_equal(Y, Z[-1])
+    assert (Y < 0).any()  # the last layer is linear: no ReLU on the output
+
+
+def test_relu_derivative_at_zero_is_zero_as_in_torch():
+    """Z = 1 - 1 + 0 = 0 exactly: the unit is off, as torch.relu's gradient says, so W[0] gets no gradient."""
+    X, T = np.array([[1.0, -1.0]]), np.array([[2.0]])
+    W, B = [np.array([[1.0], [1.0]]), np.array([[3.0]])], [np.array([0.0]), np.array([0.5])]
+    assert mlp.forward(X, W, B)[1][0][0, 0] == 0.0
+    DW, DB = mlp.backward(X, T, W, B)
+    Wt = [torch.tensor(w, requires_grad=True) for w in W]
+    Bt = [torch.tensor(b, requires_grad=True) for b in B]
+    out = torch.relu(torch.tensor(X) @ Wt[0] + Bt[0]) @ Wt[1] + Bt[1]
+    ((out - torch.tensor(T)) ** 2).mean().backward()
+    for ours, ref in zip(DW + DB, Wt + Bt):
+        np.testing.assert_array_equal(ours, ref.grad.numpy())
+    np.testing.assert_array_equal(DW[0], [[0.0], [0.0]])
+
+
+@pytest.mark.parametrize("T,message", [
+    (np.full((4, 1), np.nan), r"^T must be finite"),
+    (np.zeros(4), r"^T must have 2 dimension\(s\); got shape \(4,\)"),
+    ("targets", r"^T must be a numeric array; got str"),
+])
+def test_bad_targets_are_named(T, message):
+    X, _, W, B = mlp.random_network((3, 2, 1), 4, seed=0)
+    with pytest.raises((ValueError, TypeError), match=message):
+        mlp.backward(X, T, W, B)
+
+
+def test_mse_names_one_dimensional_targets():
+    with pytest.raises(ValueError, match=r"^T must have 2 dimension\(s\); got shape \(3,\)"):
+        mlp.mse(np.zeros((3, 1)), np.zeros(3))
+
+
+@pytest.mark.parametrize("bad_layer,message", [
+    (1, r"^W\[1\] must have shape \(4, fan_out\), since W\[0\] has 4 outputs; got \(5, 5\)"),
+    (2, r"^W\[2\] must have shape \(5, fan_out\), since W\[1\] has 5 outputs; got \(6, 1\)"),
+])
+def test_a_wrong_inner_layer_names_the_layer_before(bad_layer, message):
+    X, T, W, B = mlp.random_network((3, 4, 5, 1), 4, seed=0)
+    W[bad_layer] = np.zeros((W[bad_layer].shape[0] + 1, W[bad_layer].shape[1]))
+    with pytest.raises(ValueError, match=message):
+        mlp.forward(X, W, B)
+
+
+# ---- several outputs: mse's mean over N * d_out entries, backward against finite differences; dtypes -----------------
+
+NETWORKS = [((3, 4, 2), 7), ((2, 5, 5, 3), 4), ((4, 3, 4), 1), ((1, 2), 6)]
+
+
+@pytest.mark.parametrize("sizes,n", NETWORKS)
+def test_mse_is_torch_mean_over_every_entry(sizes, n):
+    X, T, W, B = mlp.random_network(sizes, n, seed=n)
+    Y = mlp.forward(X, W, B)[0]
+    assert Y.shape == (n, sizes[-1])
+    expected = torch.nn.functional.mse_loss(torch.tensor(Y, dtype=torch.float64),
+                                            torch.tensor(T, dtype=torch.float64), reduction="mean").item()
+    assert mlp.mse(Y, T) == pytest.approx(expected, rel=1e-13)
+    # The same sum of squares divided by N alone would be d_out times larger.
+    assert mlp.mse(Y, T) == pytest.approx(float(((Y - T) ** 2).sum()) / Y.size, rel=1e-13)
+
+
+@pytest.mark.parametrize("sizes,n", NETWORKS)
+def test_backward_is_the_gradient_of_mse_with_several_outputs(sizes, n):
+    X, T, W, B = mlp.random_network(sizes, n, seed=10 + n)
+    DW, DB = mlp.backward(X, T, W, B)
+    depth = len(W)
+    fd = gradcheck.numerical_gradient(lambda p: mlp.mse(mlp.forward(X, p[:depth], p[depth:])[0], T), W + B)
+    for ours, num in zip(DW + DB, fd):
+        assert ours.shape == num.shape
+        assert gradcheck.relative_error(ours, num) < 1e-5
+
+
+def test_error_torch_is_the_mse_of_forward():
+    X, T, W, B = mlp.random_network((3, 4, 2), 5, seed=3)
+    tensors = [torch.tensor(a, dtype=torch.float64) for a in [X, T]]
+    err = mlp.error_torch(*tensors, [torch.tensor(w) for w in W], [torch.tensor(b) for b in B])
+    assert err.item() == pytest.approx(mlp.mse(mlp.forward(X, W, B)[0], T), rel=1e-13)
+
+
+def test_mse_rejects_mismatched_shapes_naming_both():
+    with pytest.raises(ValueError, match=r"^T must have the shape of Y, \(3, 2\); got \(3, 1\)"):
+        mlp.mse(np.zeros((3, 2)), np.zeros((3, 1)))
+    with pytest.raises(ValueError, match=r"^Y must have 2 dimension"):
+        mlp.mse(np.zeros(3), np.zeros((3, 1)))
+
+
+def test_random_network_is_he_initialised_and_seeded():
+    X, T, W, B = mlp.random_network((400, 300, 2), 5, seed=1)
+    assert X.shape == (5, 400) and T.shape == (5, 2)
+    assert [w.shape for w in W] == [(400, 300), (300, 2)] and [b.shape for b in B] == [(300,), (2,)]
+    # He: std sqrt(2 / fan_in); biases std 0.1 (300 draws: within 15 %)
+    assert W[0].std() == pytest.approx(np.sqrt(2 / 400), rel=0.05)
+    assert B[0].std() == pytest.approx(0.1, rel=0.15) and abs(B[0].mean()) < 0.03
+    assert X.std() == pytest.approx(1.0, rel=0.05)
+    again = mlp.random_network((400, 300, 2), 5, seed=1)
+    other = mlp.random_network((400, 300, 2), 5, seed=2)
+    for a, b, c in zip([X, T] + W + B, [again[0], again[1]] + again[2] + again[3],
+                       [other[0], other[1]] + other[2] + other[3]):
+        np.testing.assert_array_equal(a, b)
+        assert not np.array_equal(a, c)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_autograd_gradients_come_back_as_float64_numpy(dtype):
+    X, T, W, B = mlp.random_network((3, 4, 2), 6, seed=4)
+    AW, AB = mlp.autograd_gradients(X, T, W, B, dtype)
+    DW, DB = mlp.backward(X, T, W, B)
+    for a, d in zip(AW + AB, DW + DB):
+        assert isinstance(a, np.ndarray) and a.dtype == np.float64
+        np.testing.assert_allclose(a, d, rtol=1e-12 if dtype == "float64" else 1e-4,
+                                   atol=0 if dtype == "float64" else 1e-6)
+
+
+def test_autograd_gradients_name_a_bad_dtype():
+    X, T, W, B = mlp.random_network((3, 2), 2, seed=0)
+    with pytest.raises(ValueError, match=r"^dtype must be one of \('float64', 'float32'\); got 'float16'"):
+        mlp.autograd_gradients(X, T, W, B, "float16")
+
+
+def test_unchecked_passes_keep_float32():
+    X, T, W, B = (a.astype(np.float32) if isinstance(a, np.ndarray) else [x.astype(np.float32) for x in a]
+                  for a in mlp.random_network((3, 4, 2), 6, seed=5))
+    Y, Z, A = mlp.forward_unchecked(X, W, B)
+    DW, DB = mlp.backward_unchecked(X, T, W, B)
+    assert Y.dtype == np.float32 and all(d.dtype == np.float32 for d in DW + DB)
+    ref = mlp.backward(X, T, W, B)
+    for ours, theirs in zip(DW + DB, ref[0] + ref[1]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-6)  # float32 round-off
+
+
+def test_autograd_gradients_default_to_float64_and_float32_is_float32_throughout():
+    X, T, W, B = mlp.random_network((3, 5, 2), 8, seed=6)
+    default, f64, f32 = (mlp.autograd_gradients(X, T, W, B, *d) for d in ((), ("float64",), ("float32",)))
+    for a, b, c in zip(default[0] + default[1], f64[0] + f64[1], f32[0] + f32[1]):
+        np.testing.assert_array_equal(a, b)
+        assert gradcheck.relative_error(c, b) > 1e-9  # float32 round-off, far above float64's
+    # Every tensor in float32 (targets too): the same graph built here in float32 gives the same bits.
+    Wt = [torch.tensor(w, dtype=torch.float32, requires_grad=True) for w in W]
+    Bt = [torch.tensor(b, dtype=torch.float32, requires_grad=True) for b in B]
+    A = torch.tensor(X, dtype=torch.float32)
+    for l, (w, b) in enumerate(zip(Wt, Bt)):
+        A = A @ w + b
+        A = torch.relu(A) if l < len(Wt) - 1 else A
+    ((A - torch.tensor(T, dtype=torch.float32)) ** 2).mean().backward()
+    for ours, ref in zip(f32[0] + f32[1], Wt + Bt):
+        np.testing.assert_array_equal(ours, ref.grad.double().numpy())
+
+
+# ---- messages found by the property-based tests (test_bad_input): missing targets, overflowing squares ---------------
+
+@pytest.mark.filterwarnings("error")  # no RuntimeWarning may reach a student at these edges
+def test_backward_without_targets_names_T():
+    X, T, W, B = mlp.random_network((2, 3, 1), 4, seed=0)
+    with pytest.raises(TypeError, match=r"^T must be the targets.*got None"):
+        mlp.backward(X, None, W, B)
+
+
+@pytest.mark.filterwarnings("error")  # no RuntimeWarning may reach a student at these edges
+def test_mse_of_squares_that_overflow_is_the_true_mean_or_names_Y_and_T():
+    """Found by test_bad_input: targets of 6e153 made mse inf. The mean of one square of 2.25e308 and one 0 is
+    1.125e308, in range; a mean beyond range is an error naming Y and T."""
+    assert mlp.mse([[1.5e154], [0.0]], [[0.0], [0.0]]) == pytest.approx(1.125e308, rel=1e-15)
+    with pytest.raises(ValueError, match=r"^Y and T are too far apart: .* \(largest \|Y - T\| = 1.5e\+154\)$"):
+        mlp.mse([[1.5e154], [1.5e154]], [[0.0], [0.0]])
+    with pytest.raises(ValueError, match=r"^Y and T are too far apart: .* \(largest \|Y - T\| = inf\)$"):
+        mlp.mse([[1.7e308]], [[-1.7e308]])  # Y - T itself overflows
+    assert mlp.mse([[3.0], [1.0]], [[1.0], [1.0]]) == 2.0  # the ordinary path: (4 + 0) / 2

@@ -602,7 +602,7 @@ def test_full_hessian_at_the_end_of_the_run_as_printed(runs, notebook_text):
     assert "largest eigenvalue 40.7, most negative -0.3; power iteration: 40.7" in cell_after(nb, "full $121 \\times 121$ Hessian from")
 
 
-def test_imprecisions_of_issue_26_are_gone(notebook_text):
+def test_the_stale_statements_are_gone_and_their_corrections_stated(notebook_text):
     text, _ = notebook_text
     for stale in ("the 10th cannot", "printed the right number, and was still wrong", "for 500 steps",
                   "drives the sharpness up to $2/\\eta$ and keeps it there", "in float32 only to below",
