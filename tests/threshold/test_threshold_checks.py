@@ -1,5 +1,5 @@
 """Checks of notebook 01: right answers (written here, not taken from utils) pass, each recognised mistake gets
-its message, malformed answers get a message; every check is an Exercise registered under its grade_id."""
+its message, malformed answers get a message (the contract of every exercise: tests/workbook/test_exercises.py)."""
 import re
 from pathlib import Path
 
@@ -322,34 +322,7 @@ def test_diamond_malformed_answers_get_a_message(answer, pattern):
     fails_with(gates.check_diamond, answer, pattern)
 
 
-# ----------------------------------------------------------------------------- the Exercise protocol
-
-RIGHT = {"and4_unit": lambda: (np.ones(4), -3.5), "square_layer": lambda: (SQUARE_W0, SQUARE_B0),
-         "xor_network": xor_two_and_nots_or, "diamond_network": diamond}
-WRONG = {"and4_unit": lambda: (np.ones(4), -2.5), "square_layer": lambda: (SQUARE_W0, 0.5 * SQUARE_B0),
-         "xor_network": lambda: xor_with([[1.0], [1.0]], [-0.5]), "diamond_network": lambda: diamond(B1=np.array([-2.5]))}
-
-
-def plain(value):
-    """True when value is plain data: numbers, strings, None, numpy arrays, and lists/tuples/dicts of them."""
-    if isinstance(value, (list, tuple)):
-        return all(plain(v) for v in value)
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and plain(v) for k, v in value.items())
-    return value is None or isinstance(value, (int, float, str, np.ndarray, np.number))
-
-
-@pytest.mark.parametrize("grade_id", sorted(checks.exercises_of(gates)))
-@pytest.mark.parametrize("seed", [0, 1, 2026])
-def test_a_grader_seed_judges_outside_the_kernel(grade_id, seed):
-    exercise = checks.exercises_of(gates)[grade_id]
-    inputs = exercise.cases(seed)
-    assert plain(inputs)
-    answers = exercise.collect(RIGHT[exercise.function], inputs)
-    assert plain(answers)
-    assert isinstance(exercise.judge(inputs, answers), str)
-    with pytest.raises(checks.CheckFailed):
-        exercise.judge(inputs, exercise.collect(WRONG[exercise.function], inputs))
+# ----------------------------------------------------------------------------- a grader's seeds, torch answers
 
 
 def test_grader_seeds_draw_other_points():
