@@ -12,7 +12,7 @@ import pytest
 from conftest import require
 from helpers import fails_with, judged, notebook_solutions
 from utils import checks
-from utils.checks import hessian as h03
+from utils.checks import conditioning as conditioning_checks
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "03-hessian-conditioning.ipynb"
@@ -45,10 +45,10 @@ def right_kappa_general(mu, S):
     return np.linalg.cond(np.outer(mu, mu) + S)  # 2-norm condition number: lambda_max / lambda_min for SPD
 
 
-RIGHT = {"hessian": (h03.check_hessian, right_hessian), "kappa": (h03.check_kappa, right_kappa),
-         "optimal_step": (h03.check_optimal_step, right_step),
-         "predict_steps": (h03.check_predict_steps, right_steps),
-         "kappa_general": (h03.check_kappa_general, right_kappa_general)}
+RIGHT = {"hessian": (conditioning_checks.check_hessian, right_hessian), "kappa": (conditioning_checks.check_kappa, right_kappa),
+         "optimal_step": (conditioning_checks.check_optimal_step, right_step),
+         "predict_steps": (conditioning_checks.check_predict_steps, right_steps),
+         "kappa_general": (conditioning_checks.check_kappa_general, right_kappa_general)}
 
 
 # What the ✓ message says was verified, for each exercise.
@@ -165,7 +165,7 @@ def test_enough_mistakes_are_recognised():
               if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"}
     generic = ("wrong for mu", "expected .* got", "sign is wrong", "shape", "whole number \\(for",
                "expected .* steps")
-    for gid, exercise in checks.exercises_of(h03).items():
+    for gid, exercise in checks.exercises_of(conditioning_checks).items():
         specific = [p for _, p in MISTAKES[exercise.function] if not any(g in p for g in generic)]
         assert len(specific) >= (5 if points[gid] >= 2 else 3), (gid, specific)
 
@@ -200,24 +200,24 @@ def test_an_object_that_is_no_answer_is_named_by_its_type(name):
 
 
 def test_hessian_wrong_only_for_the_last_dimension_is_judged_wrong():
-    fails_with(h03.check_hessian, lambda mu, s: right_hessian(mu, s) * (1.01 if mu.size == 5 else 1.0),
+    fails_with(conditioning_checks.check_hessian, lambda mu, s: right_hessian(mu, s) * (1.01 if mu.size == 5 else 1.0),
                "^hessian: wrong for mu")
 
 
 def test_generic_messages_give_the_first_failing_case_and_its_right_values():
-    cases = h03.check_hessian.cases(h03.check_hessian.seed)
+    cases = conditioning_checks.check_hessian.cases(conditioning_checks.check_hessian.seed)
     mu, s = cases[0]
     want = right_hessian(mu, s)
-    failed = fails_with(h03.check_hessian, lambda mu, s: right_hessian(mu, s) + 0.5, "^hessian: wrong")
+    failed = fails_with(conditioning_checks.check_hessian, lambda mu, s: right_hessian(mu, s) + 0.5, "^hessian: wrong")
     assert (f"mu = {np.round(mu, 3)}, sigma = {s:.3f}; expected H[0, 0] = {want[0, 0]:.4f}, "
             f"H[0, 1] = {want[0, 1]:.4f}") in str(failed.value)
-    steps = h03.check_predict_steps.cases(h03.check_predict_steps.seed)
+    steps = conditioning_checks.check_predict_steps.cases(conditioning_checks.check_predict_steps.seed)
     (kappa, tol), (k2, t2) = steps[0], steps[2]
-    failed = fails_with(h03.check_predict_steps, lambda k, t: right_steps(k, t) + 7, "^predict_steps: for")
+    failed = fails_with(conditioning_checks.check_predict_steps, lambda k, t: right_steps(k, t) + 7, "^predict_steps: for")
     assert (f"for κ = {kappa:.4g} and tol = {tol:.4g} expected {right_steps(kappa, tol)} steps, "
             f"got {right_steps(kappa, tol) + 7} (8 of 8 cases wrong)") in str(failed.value)
     # right on every case but the third: the message quotes the third, not the first
-    failed = fails_with(h03.check_predict_steps, lambda k, t: right_steps(k, t) + 7 * (k == k2), "^predict_steps: for")
+    failed = fails_with(conditioning_checks.check_predict_steps, lambda k, t: right_steps(k, t) + 7 * (k == k2), "^predict_steps: for")
     assert str(failed.value) == (f"predict_steps: for κ = {k2:.4g} and tol = {t2:.4g} expected {right_steps(k2, t2)} "
                                  f"steps, got {right_steps(k2, t2) + 7} (1 of 8 cases wrong)")
 
@@ -225,12 +225,12 @@ def test_generic_messages_give_the_first_failing_case_and_its_right_values():
 def test_round_quotes_the_case_it_gets_wrong_not_the_first():
     """Issue 26: with round() the message quoted the first case, κ = 1328, where round() is right ("expected 13757
     steps, got 13757"); the case it gets wrong is κ = 22.5 (155 against 156). Now it names round() and that case."""
-    cases = h03.check_predict_steps.cases(h03.check_predict_steps.seed)
+    cases = conditioning_checks.check_predict_steps.cases(conditioning_checks.check_predict_steps.seed)
     exact = [math.log(t) / math.log((k - 1) / (k + 1)) for k, t in cases]
     wrong = [i for i, (case, q) in enumerate(zip(cases, exact)) if round(q) != right_steps(*case)]
     assert wrong and wrong[0] > 0  # the first case is one round() gets right: the old message quoted it
     k, t = cases[wrong[0]]
-    failed = fails_with(h03.check_predict_steps, lambda k, t: round(math.log(t) / math.log((k - 1) / (k + 1))),
+    failed = fails_with(conditioning_checks.check_predict_steps, lambda k, t: round(math.log(t) / math.log((k - 1) / (k + 1))),
                         r"^predict_steps: round\(\) goes to the nearest")
     assert str(failed.value).endswith(f"(for κ = {k:.4g} and tol = {t:.4g}: expected {right_steps(k, t)}, "
                                       f"got {right_steps(k, t) - 1})")
@@ -241,24 +241,24 @@ def test_every_grader_seed_catches_round_floor_and_the_unguarded_ceiling():
     """Whatever the seed, the cases hold a fraction below 0.45 and one above 0.55 (round() and floor differ from the
     count somewhere) and an exact power of ρ, where ceil(log tol / log ρ) without a guard is one too many."""
     for seed in range(60):
-        cases = h03._steps_cases(seed)
+        cases = conditioning_checks._steps_cases(seed)
         for name, wrong in (("round", lambda k, t: round(math.log(t) / math.log((k - 1) / (k + 1)))),
                             ("floor", lambda k, t: math.floor(math.log(t) / math.log((k - 1) / (k + 1)))),
                             ("unguarded", lambda k, t: math.ceil(math.log(t) / math.log((k - 1) / (k + 1))))):
-            message = judged(h03.check_predict_steps, cases, [wrong(*case) for case in cases])
+            message = judged(conditioning_checks.check_predict_steps, cases, [wrong(*case) for case in cases])
             assert not message.startswith("✓"), (seed, name)
-        message = judged(h03.check_predict_steps, cases,
+        message = judged(conditioning_checks.check_predict_steps, cases,
                          [math.ceil(math.log(t) / math.log((k - 1) / (k + 1))) for k, t in cases])
         assert "one step too many when tol is an exact power of ρ" in message, (seed, message)
-        assert judged(h03.check_predict_steps, cases, [right_steps(*case) for case in cases]).startswith("steps")
+        assert judged(conditioning_checks.check_predict_steps, cases, [right_steps(*case) for case in cases]).startswith("steps")
 
 
 def test_exact_powers_take_exactly_k_steps_and_fool_the_unguarded_count():
     """The exact-power cases: ρ^k is an exact float, so the error after k steps is exactly tol (simulated here
     without logarithms), while math.log's quotient lies above k. The issue's example, κ = 17 and tol = ρ³, is one
     too many without the guard; the package's count and the notebook's model solution give 3."""
-    assert len(h03._EXACT_POWERS) >= 5
-    for kappa, k in h03._EXACT_POWERS:
+    assert len(conditioning_checks._EXACT_POWERS) >= 5
+    for kappa, k in conditioning_checks._EXACT_POWERS:
         rho = (kappa - 1) / (kappa + 1)
         assert rho in (0.75, 0.96875) and right_steps(kappa, rho ** k) == k
         assert math.ceil(math.log(rho ** k) / math.log(rho)) == k + 1
@@ -268,17 +268,17 @@ def test_exact_powers_take_exactly_k_steps_and_fool_the_unguarded_count():
     assert conditioning.predicted_steps(17, rho ** 3) == 3
     predict_steps = notebook_solutions(NOTEBOOK)["predict_steps"]
     assert predict_steps(17, rho ** 3) == 3
-    assert [predict_steps(kappa, ((kappa - 1) / (kappa + 1)) ** k) for kappa, k in h03._EXACT_POWERS] == [
-        k for _, k in h03._EXACT_POWERS]
-    h03.check_predict_steps(predict_steps)
-    fails_with(h03.check_predict_steps, lambda k, t: math.ceil(math.log(t) / math.log((k - 1) / (k + 1))),
+    assert [predict_steps(kappa, ((kappa - 1) / (kappa + 1)) ** k) for kappa, k in conditioning_checks._EXACT_POWERS] == [
+        k for _, k in conditioning_checks._EXACT_POWERS]
+    conditioning_checks.check_predict_steps(predict_steps)
+    fails_with(conditioning_checks.check_predict_steps, lambda k, t: math.ceil(math.log(t) / math.log((k - 1) / (k + 1))),
                "^predict_steps: one step too many when tol is an exact power of ρ: for κ = 7 and tol = 0.178 = ρ\\^6 "
                "the error after 6 steps is exactly tol, so 6 steps are enough")
 
 
-@pytest.mark.parametrize("gid", list(checks.exercises_of(h03)))
+@pytest.mark.parametrize("gid", list(checks.exercises_of(conditioning_checks)))
 def test_judge_names_what_it_got_instead_of_the_answers(gid):
-    exercise = checks.exercises_of(h03)[gid]
+    exercise = checks.exercises_of(conditioning_checks)[gid]
     inputs = exercise.cases(exercise.seed)
     with pytest.raises(checks.CheckFailed, match=f"^{exercise.function}: expected {len(inputs)} answers, got str"):
         exercise.judge(inputs, "answers")
@@ -288,15 +288,15 @@ def test_judge_names_what_it_got_instead_of_the_answers(gid):
 
 def test_hessian_transposed_or_torch_answers():
     torch = pytest.importorskip("torch")
-    h03.check_hessian(lambda mu, s: torch.tensor(right_hessian(mu, s)))  # a tensor is accepted
-    fails_with(h03.check_hessian, lambda mu, s: np.array([[1, 0], [0, "x"]], dtype=object),
+    conditioning_checks.check_hessian(lambda mu, s: torch.tensor(right_hessian(mu, s)))  # a tensor is accepted
+    fails_with(conditioning_checks.check_hessian, lambda mu, s: np.array([[1, 0], [0, "x"]], dtype=object),
                "must be numbers or numpy arrays; got an array of object")
 
 
 def test_predict_steps_random_cases_stay_away_from_whole_numbers():
     """The five random cases; the sixth is an exact power of ρ on purpose."""
     for seed in range(20):
-        for kappa, tol in h03._steps_cases(seed)[:5]:
+        for kappa, tol in conditioning_checks._steps_cases(seed)[:5]:
             exact = math.log(tol) / math.log((kappa - 1) / (kappa + 1))
             assert 0.05 < exact % 1 < 0.95
 
@@ -328,27 +328,27 @@ def test_cases_are_what_the_check_messages_and_docstrings_say():
     (kappa_general); optimal_step's cases have κ = λmax/λmin between 1.5 and 100 (±10 %), and predict_steps'
     tolerances run over 1e-2 ... 1e-9 with κ between 1.5 and 2000. Checked over grader seeds too."""
     for seed in range(40):
-        assert [mu.size for mu, _ in h03._conditioning_cases(seed)] == [2, 3, 5]
-        assert [mu.size for mu, S in h03._general_cases(seed)] == [2, 3, 4]
-        steps = h03._steps_cases(seed)
+        assert [mu.size for mu, _ in conditioning_checks._conditioning_cases(seed)] == [2, 3, 5]
+        assert [mu.size for mu, S in conditioning_checks._general_cases(seed)] == [2, 3, 4]
+        steps = conditioning_checks._steps_cases(seed)
         assert len(steps) == 8 and all(1.5 <= k <= 2000 for k, _ in steps)
-        for (kappa, tol), powers in zip(steps[5:], (h03._EXACT_POWERS, h03._BELOW_POWERS, h03._WHOLE_POWERS)):
+        for (kappa, tol), powers in zip(steps[5:], (conditioning_checks._EXACT_POWERS, conditioning_checks._BELOW_POWERS, conditioning_checks._WHOLE_POWERS)):
             assert (kappa, round(math.log(tol) / math.log((kappa - 1) / (kappa + 1)))) in powers
-        step = h03._step_cases(seed)
+        step = conditioning_checks._step_cases(seed)
         assert len(step) == 4 and all(0.05 <= a <= 2.0 and 1.5 * 0.9 <= b / a <= 100 * 1.1 for a, b in step)
         kappas = sorted(b / a for a, b in step)  # from about 1.5 to about 100: both ends of the range
         assert 1.5 * 0.9 <= kappas[0] <= 1.5 * 1.1 and 100 * 0.9 <= kappas[-1] <= 100 * 1.1
-    tols = {tol for seed in range(40) for _, tol in h03._steps_cases(seed)[:5]}
+    tols = {tol for seed in range(40) for _, tol in conditioning_checks._steps_cases(seed)[:5]}
     assert tols == {10.0 ** -e for e in range(2, 10)}
 
 
 def test_kappa_general_judge_refuses_a_malformed_grader_case():
     """The judge trusts no input: a case whose Σ does not match μ (or is not an array) is named, not crashed on."""
-    (mu, S), *rest = h03.check_kappa_general.cases(5)
+    (mu, S), *rest = conditioning_checks.check_kappa_general.cases(5)
     answers = [1.0] * 3
     for bad in ((mu, S[:1]), (mu, S.tolist()), (list(mu), S)):
         with pytest.raises(checks.CheckFailed, match="^kappa_general: malformed test case"):
-            h03.check_kappa_general.judge([bad, *rest], answers)
+            conditioning_checks.check_kappa_general.judge([bad, *rest], answers)
 
 
 def _shown(cell):
@@ -397,11 +397,11 @@ def test_what_a_student_reads_right_after_a_written_question_does_not_answer_it(
 
 def test_predict_steps_judge_refuses_a_malformed_grader_case():
     """The judge trusts no input: a case that is not (κ > 1, 0 < tol < 1) as floats is named, not crashed on."""
-    cases = h03.check_predict_steps.cases(4)
+    cases = conditioning_checks.check_predict_steps.cases(4)
     answers = [right_steps(*case) for case in cases]
     for bad in ((1.0, 0.1), (7.0, 1.5), ("7", 0.1), (7.0, None)):
         with pytest.raises(checks.CheckFailed, match="^predict_steps: malformed test case"):
-            h03.check_predict_steps.judge([bad, *cases[1:]], answers)
+            conditioning_checks.check_predict_steps.judge([bad, *cases[1:]], answers)
 
 
 # Trial of issue 26: a loop that runs on while the error is ≥ tol and ⌊log tol / log ρ⌋ + 1 were told to "subtract a
@@ -422,21 +422,21 @@ def unguarded_ceil(kappa, tol):
 
 
 def test_a_loop_with_ge_floor_plus_one_and_an_unguarded_ceil_each_get_their_own_message():
-    cases = h03.check_predict_steps.cases(h03.check_predict_steps.seed)
+    cases = conditioning_checks.check_predict_steps.cases(conditioning_checks.check_predict_steps.seed)
     (k_whole, t_whole) = cases[7]
     n = round(math.log(t_whole) / math.log((k_whole - 1) / (k_whole + 1)))
     where = f"for κ = {k_whole:.4g} and tol = {t_whole:.4g} = ρ^{n}"
-    failed = fails_with(h03.check_predict_steps, loop_ge, "^predict_steps: one step too many whenever the error "
+    failed = fails_with(conditioning_checks.check_predict_steps, loop_ge, "^predict_steps: one step too many whenever the error "
                                                           "reaches tol exactly")
     assert where in str(failed.value) and "≥ tol" in str(failed.value) and "margin" not in str(failed.value)
-    failed = fails_with(h03.check_predict_steps, floor_plus_one, "^predict_steps: one step too many when log tol / "
+    failed = fails_with(conditioning_checks.check_predict_steps, floor_plus_one, "^predict_steps: one step too many when log tol / "
                                                                  "log ρ is a whole number")
     assert where in str(failed.value) and f"it is exactly {n}" in str(failed.value) and "⌊" in str(failed.value)
-    fails_with(h03.check_predict_steps, unguarded_ceil, "^predict_steps: one step too many when tol is an exact power "
+    fails_with(conditioning_checks.check_predict_steps, unguarded_ceil, "^predict_steps: one step too many when tol is an exact power "
                                                         "of ρ: .* subtract a small margin")
     for seed in range(40):  # a grader's cases tell the three apart too
-        cases = h03._steps_cases(seed)
-        said = [judged(h03.check_predict_steps, cases, [f(*case) for case in cases])
+        cases = conditioning_checks._steps_cases(seed)
+        said = [judged(conditioning_checks.check_predict_steps, cases, [f(*case) for case in cases])
                 for f in (loop_ge, floor_plus_one, unguarded_ceil)]
         assert "≥ tol" in said[0] and "⌊" in said[1] and "margin" in said[2], (seed, said)
 
@@ -449,30 +449,30 @@ def test_a_wrong_factor_per_step_is_named_however_the_count_is_rounded():
     roundings = [lambda q: math.ceil(q - 1e-9), math.ceil, lambda q: math.floor(q) + 1]
     for pattern, r in factors.items():
         for rounding in roundings:
-            fails_with(h03.check_predict_steps, lambda k, t: rounding(math.log(t) / math.log(r(k))),
+            fails_with(conditioning_checks.check_predict_steps, lambda k, t: rounding(math.log(t) / math.log(r(k))),
                        f"^predict_steps: (that is the |that |){pattern}")
 
 
 def test_kappa_general_names_unsorted_eigvals_exercise_2s_formula_and_the_cholesky_factor():
-    fails_with(h03.check_kappa_general, lambda mu, S: (lambda lam: lam[-1] / lam[0])(
+    fails_with(conditioning_checks.check_kappa_general, lambda mu, S: (lambda lam: lam[-1] / lam[0])(
         np.linalg.eigvals(np.outer(mu, mu) + S).real), "^kappa_general: those are ratios of two eigenvalues of H, but "
                                                         "not always .*linalg.eigvals .* no particular order")
     for sigma2 in (lambda S: S ** 2, lambda S: S):  # the student's own kappa(mu, Sigma) of Exercise 2, or its σ² = Σ
-        fails_with(h03.check_kappa_general, lambda mu, S: 1 + mu @ mu / sigma2(S),
+        fails_with(conditioning_checks.check_kappa_general, lambda mu, S: 1 + mu @ mu / sigma2(S),
                    r"^kappa_general: Exercise 2's 1 \+ ‖μ‖²/σ² on the matrix Σ divides entry by entry and returns a "
                    r"\(2, 2\) array")
-    fails_with(h03.check_kappa_general, lambda mu, S: 1 + mu @ mu / S[0, 0], "^kappa_general: 1 .* Σ₀₀ is not a σ²")
-    fails_with(h03.check_kappa_general, lambda mu, S: 1 + mu @ mu / np.mean(np.diag(S)),
+    fails_with(conditioning_checks.check_kappa_general, lambda mu, S: 1 + mu @ mu / S[0, 0], "^kappa_general: 1 .* Σ₀₀ is not a σ²")
+    fails_with(conditioning_checks.check_kappa_general, lambda mu, S: 1 + mu @ mu / np.mean(np.diag(S)),
                r"^kappa_general: 1 .* trace\(Σ\)/d is not a σ²")
     L = np.linalg.cholesky
-    fails_with(h03.check_kappa_general, lambda mu, S: ratio(np.outer(mu, mu) + L(S)), "^kappa_general: E.* L Lᵀ, not L")
-    fails_with(h03.check_kappa_general, lambda mu, S: (lambda lam: lam.max() / lam.min())(
+    fails_with(conditioning_checks.check_kappa_general, lambda mu, S: ratio(np.outer(mu, mu) + L(S)), "^kappa_general: E.* L Lᵀ, not L")
+    fails_with(conditioning_checks.check_kappa_general, lambda mu, S: (lambda lam: lam.max() / lam.min())(
         np.abs(np.linalg.eigvals(np.outer(mu, mu) + L(S)))), "^kappa_general: E.* L Lᵀ, not L")
-    fails_with(h03.check_kappa_general, lambda mu, S: ratio(np.outer(mu, mu) + L(S).T @ L(S)),
+    fails_with(conditioning_checks.check_kappa_general, lambda mu, S: ratio(np.outer(mu, mu) + L(S).T @ L(S)),
                "^kappa_general: .* L Lᵀ, not Lᵀ L")
     # an answer no message names quotes the first failing case with its values, not "array of shape (2,)"
-    (mu, S), *_ = h03.check_kappa_general.cases(h03.check_kappa_general.seed)
-    failed = fails_with(h03.check_kappa_general, lambda mu, S: right_kappa_general(mu, S) + 0.5, "^kappa_general: on ")
+    (mu, S), *_ = conditioning_checks.check_kappa_general.cases(conditioning_checks.check_kappa_general.seed)
+    failed = fails_with(conditioning_checks.check_kappa_general, lambda mu, S: right_kappa_general(mu, S) + 0.5, "^kappa_general: on ")
     assert f"on ([{mu[0]:.6g}, {mu[1]:.6g}], [[{S[0, 0]:.6g}, {S[0, 1]:.6g}], [{S[1, 0]:.6g}, {S[1, 1]:.6g}]]) " \
            f"expected {right_kappa_general(mu, S):.10g}" in str(failed.value)
     assert "shape" not in str(failed.value)
@@ -521,8 +521,8 @@ def test_exercise_4_says_a_whole_float_is_accepted_and_it_is():
     cells = nbformat.read(NOTEBOOK, as_version=4).cells
     statement = next(c.source for c in cells if "**Exercise 4.**" in c.source)
     assert "a float with a whole value, such as `6.0`, is accepted too" in statement
-    h03.check_predict_steps(lambda k, t: float(right_steps(k, t)))
-    h03.check_predict_steps(lambda k, t: np.int64(right_steps(k, t)))
+    conditioning_checks.check_predict_steps(lambda k, t: float(right_steps(k, t)))
+    conditioning_checks.check_predict_steps(lambda k, t: np.int64(right_steps(k, t)))
 
 
 def test_hints_are_pointers_not_the_code():

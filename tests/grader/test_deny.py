@@ -24,10 +24,10 @@ def test_answers_are_denied_and_building_blocks_are_not():
     for name in ("utils.mlp.backward", "utils.mlp.error_torch", "utils.tanhnet.backward", "utils.tanhnet._backward",
                  "utils.tanhnet.closed_form", "utils.conditioning.hessian", "utils.conditioning.condition_number",
                  "utils.conditioning.gradient_descent", "utils.threshold.xor_network", "utils.threshold.SQUARE_W0",
-                 "utils.checks.hessian._kappa_judge", "utils.checks.chainrule._dw24", "utils.gradcheck.numerical_gradient"):
+                 "utils.checks.conditioning._kappa_judge", "utils.checks.tanhnet._dw24", "utils.gradcheck.numerical_gradient"):
         assert denied.get(name), name
     for name in ("utils.data.getdata", "utils.data.getparams", "utils.mlp.forward", "utils.tanhnet.forward",
-                 "utils.gradcheck.relative_error", "utils.threshold.step", "utils.checks.hessian._kappa_collect"):
+                 "utils.gradcheck.relative_error", "utils.threshold.step", "utils.checks.conditioning._kappa_collect"):
         assert name in allowed and name not in denied, name
     assert not set(denied) & allowed
 
@@ -115,9 +115,9 @@ def test_a_wrapped_collect_is_followed_to_the_functions_it_holds():
     __wrapped__ to the package's functions it calls: they stay allowed."""
     import functools
 
-    from utils.checks import gates
+    from utils.checks import threshold as threshold_checks
 
-    inner = gates._collect_weights
+    inner = threshold_checks._collect_weights
 
     def outer(*args):
         return table["call"](*args)

@@ -577,7 +577,7 @@ def test_every_denied_name_raises_in_the_sandbox_copy(tmp_path):
     from utils.checks import _deny
 
     denied = _deny.denied_names()
-    assert {"utils.mlp.backward", "utils.threshold.SQUARE_W0", "utils.checks.hessian._kappa_judge",
+    assert {"utils.mlp.backward", "utils.threshold.SQUARE_W0", "utils.checks.conditioning._kappa_judge",
             "utils.conditioning.ConditioningView"} <= set(denied)
     root = stubs.build(tmp_path, denied)
     probe = f"""

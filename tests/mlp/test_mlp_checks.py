@@ -12,7 +12,7 @@ import torch
 from conftest import require
 from helpers import fails_with, sequential, sgd, where, with_layer, written_backward
 from utils import checks, data
-from utils.checks import backprop
+from utils.checks import mlp as mlp_checks
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "04-backprop-vs-autograd.ipynb"
@@ -42,8 +42,8 @@ def test_independent_answers_agree_with_each_other():
 # ---------------------------------------------------------------- Exercise 1
 
 def test_backward_right_answers_pass(capsys):
-    backprop.check_backward(autograd_backward)
-    backprop.check_backward(written_backward)
+    mlp_checks.check_backward(autograd_backward)
+    mlp_checks.check_backward(written_backward)
     assert capsys.readouterr().out.count("✓") == 2
 
 
@@ -84,7 +84,7 @@ OUTPUT = rf" \({where(3)}: what enters there is the output δ, dE/dY\) \(on the 
                       r"so the shapes did not complain\)"),
 ])
 def test_backward_mistakes_are_named(answer, pattern):
-    fails_with(backprop.check_backward, answer, pattern)
+    fails_with(mlp_checks.check_backward, answer, pattern)
 
 
 def test_backward_mask_of_the_layer_above_is_named():
@@ -96,7 +96,7 @@ def test_backward_mask_of_the_layer_above_is_named():
             if l > 0:
                 delta = delta @ W[l].T * (Z[l] > 0 if l < 3 else Z[l - 1] > 0)  # layer 2's mask from layer 3
         return DW, DB
-    fails_with(backprop.check_backward, answer, r"^" + where(1) + r": δ\[1\] is masked with the units of layer 2 "
+    fails_with(mlp_checks.check_backward, answer, r"^" + where(1) + r": δ\[1\] is masked with the units of layer 2 "
                                               r"\(Z\[2\] > 0\): the ReLU it comes back through is layer 1's")
 
 
@@ -106,7 +106,7 @@ def test_backward_dw_from_pre_activation_is_named():
         Y, Z, A = _forward(X, W, B)
         DW[3] = Z[2].T @ (2 * (Y - T) / len(X))
         return DW, DB
-    fails_with(backprop.check_backward, answer, r"^DW\[3\]: " + where(3) + r". DB\[3\] is right, so δ\[3\] is; DW\[3\] "
+    fails_with(mlp_checks.check_backward, answer, r"^DW\[3\]: " + where(3) + r". DB\[3\] is right, so δ\[3\] is; DW\[3\] "
                                               r"takes the pre-activation Z\[2\] where the layer's input is the activation "
                                               r"A\[3\]")
 
@@ -135,7 +135,7 @@ def test_backward_that_reads_notebook_globals_is_told_so():
                 delta = delta @ W[l].T * (Z0[l - 1] > 0)
         return DW, DB
     for answer in (whole_gradient_from_globals, activations_from_globals):
-        fails_with(backprop.check_backward, answer, "reads the notebook's globals")
+        fails_with(mlp_checks.check_backward, answer, "reads the notebook's globals")
 
 
 @pytest.mark.parametrize("answer,pattern", [
@@ -149,7 +149,7 @@ def test_backward_that_reads_notebook_globals_is_told_so():
     (42, "must be a function"),
 ])
 def test_backward_malformed_answers_get_a_message(answer, pattern):
-    fails_with(backprop.check_backward, answer, pattern)
+    fails_with(mlp_checks.check_backward, answer, pattern)
 
 
 def test_backward_failing_only_for_small_n_is_judged_on_the_first_cases_first():
@@ -157,7 +157,7 @@ def test_backward_failing_only_for_small_n_is_judged_on_the_first_cases_first():
         if len(X) < 100:
             raise ValueError("operands could not be broadcast")
         return autograd_backward(X, T, W, B)
-    fails_with(backprop.check_backward, answer, "raised ValueError")
+    fails_with(mlp_checks.check_backward, answer, "raised ValueError")
 
 
 def test_backward_written_for_four_layers_is_told_on_which_network_it_failed():
@@ -168,7 +168,7 @@ def test_backward_written_for_four_layers_is_told_on_which_network_it_failed():
             Z.append(A[-1] @ W[l] + B[l])
             A.append(np.maximum(Z[-1], 0))
         return written_backward(X, T, W, B)
-    fails_with(backprop.check_backward, four_layers_only,
+    fails_with(mlp_checks.check_backward, four_layers_only,
                r"^backward raised IndexError: list index out of range \(on the 3-5-4-1 network with N = 9; right on the "
                r"4-6-6-6-1 networks: does your code assume four layers\? Loop over len\(W\)\)$")
 
@@ -177,7 +177,7 @@ def test_backward_right_on_four_layers_only_is_told_to_look_at_the_depth():
     def answer(X, T, W, B):
         DW, DB = written_backward(X, T, W, B)
         return (DW, DB) if len(W) == 4 else ([2 * d for d in DW], DB)
-    fails_with(backprop.check_backward, answer, r"\(on the 3-5-4-1 network with N = 9; right on the 4-6-6-6-1 "
+    fails_with(mlp_checks.check_backward, answer, r"\(on the 3-5-4-1 network with N = 9; right on the 4-6-6-6-1 "
                                               r"networks: does your code assume four layers\? Loop over len\(W\)\)$")
 
 
@@ -185,8 +185,8 @@ def test_backward_right_on_four_layers_only_is_told_to_look_at_the_depth():
 
 
 def test_sgd_right_answers_pass(capsys):
-    backprop.check_sgd(sgd)
-    backprop.check_sgd(lambda *a: sgd(*a, optimizer=True))
+    mlp_checks.check_sgd(sgd)
+    mlp_checks.check_sgd(lambda *a: sgd(*a, optimizer=True))
     assert capsys.readouterr().out.count("✓") == 2
 
 
@@ -209,7 +209,7 @@ ON = r" \(on the notebook's network \(N = 60, batches of 20\)\)$"
      r"^sgd raised AttributeError: .* \(on the 3-5-4-1 network \(N = 12, batches of 4\)\)$"),
 ])
 def test_sgd_mistakes_are_named(answer, pattern):
-    fails_with(backprop.check_sgd, answer, pattern)
+    fails_with(mlp_checks.check_sgd, answer, pattern)
 
 
 @pytest.mark.parametrize("switch,message", [
@@ -238,11 +238,11 @@ def test_sgd_mistakes_are_named(answer, pattern):
 def test_sgd_batch_and_loss_mistakes_are_named_by_their_cause(switch, message):
     """Each of these got "the losses are those of each batch, computed before that step's update" (or "the run
     diverged", or passed) before the trial of 2026-12: the message now names the cause."""
-    fails_with(backprop.check_sgd, lambda *a: sgd(*a, **switch), "^" + re.escape(message) + ".*" + ON)
+    fails_with(mlp_checks.check_sgd, lambda *a: sgd(*a, **switch), "^" + re.escape(message) + ".*" + ON)
 
 
 def test_sgd_losses_of_numpy_floats_pass(capsys):
-    backprop.check_sgd(lambda *a: [np.float64(x) for x in sgd(*a)])
+    mlp_checks.check_sgd(lambda *a: [np.float64(x) for x in sgd(*a)])
     assert "✓" in capsys.readouterr().out
 
 
@@ -253,7 +253,7 @@ def test_sgd_that_updates_twice_is_told_the_parameters_are_wrong():
             for p in net.parameters():
                 p -= eta * p.grad
         return losses
-    fails_with(backprop.check_sgd, twice, "^the losses are right but the parameters after the last step are not")
+    fails_with(mlp_checks.check_sgd, twice, "^the losses are right but the parameters after the last step are not")
 
 
 # ---------------------------------------------------------------- Exercise 3
@@ -266,7 +266,7 @@ def _relu_first(layers):
 
 
 def test_sequential_right_answer_passes(capsys):
-    backprop.check_sequential(sequential)
+    mlp_checks.check_sequential(sequential)
     assert "✓" in capsys.readouterr().out
 
 
@@ -287,7 +287,7 @@ def test_sequential_right_answer_passes(capsys):
     (lambda W, B: torch.nn.Sequential(*list(sequential(W, B))[:-2]), "^the network needs 4 nn.Linear layers; got 3"),
 ])
 def test_sequential_mistakes_are_named(answer, pattern):
-    fails_with(backprop.check_sequential, answer, pattern)
+    fails_with(mlp_checks.check_sequential, answer, pattern)
 
 
 def test_sequential_square_layer_loaded_untransposed_is_named():
@@ -296,7 +296,7 @@ def test_sequential_square_layer_loaded_untransposed_is_named():
         with torch.no_grad():
             net[2].weight.copy_(torch.tensor(W[1]))
         return net
-    fails_with(backprop.check_sequential, answer, r"^layer 1: load w\.T, not w: nn\.Linear computes x @ weight\.T")
+    fails_with(mlp_checks.check_sequential, answer, r"^layer 1: load w\.T, not w: nn\.Linear computes x @ weight\.T")
 
 
 @pytest.mark.parametrize("answer,pattern", [
@@ -305,7 +305,7 @@ def test_sequential_square_layer_loaded_untransposed_is_named():
     (lambda W, B: (_ for _ in ()).throw(NotImplementedError()), "^build_sequential is not written yet"),
 ])
 def test_sequential_malformed_answers_get_a_message(answer, pattern):
-    fails_with(backprop.check_sequential, answer, pattern)
+    fails_with(mlp_checks.check_sequential, answer, pattern)
 
 
 # ---------------------------------------------------------------- the written questions
@@ -381,7 +381,7 @@ def pre_activation_dw1(right, a):
      r"\(on a network with N = 7 \(right on the notebook's data: look for something that holds only for N = 100\)\)"),
 ])
 def test_backward_first_wrong_layer_branches(answer, pattern):
-    fails_with(backprop.check_backward, answer, pattern)
+    fails_with(mlp_checks.check_backward, answer, pattern)
 
 
 def test_backward_right_only_on_the_notebooks_data_is_told_so():
@@ -390,7 +390,7 @@ def test_backward_right_only_on_the_notebooks_data_is_told_so():
     def answer(X, T, W, B):
         DW, DB = written_backward(X, T, W, B)
         return (DW, DB) if np.array_equal(X, X0) else ([2 * d for d in DW], DB)
-    fails_with(backprop.check_backward, answer, r"^backward is right on the notebook's data but wrong on a second "
+    fails_with(mlp_checks.check_backward, answer, r"^backward is right on the notebook's data but wrong on a second "
                                               r"network "
                                               r"with the same N: does it use anything but its arguments X, T, W, B \(a "
                                               r"global like Z1 or A1\)\?")
@@ -404,7 +404,7 @@ def test_sequential_weight_of_the_wrong_shape_is_named_with_both_shapes():
             if l < len(W) - 1:
                 layers.append(torch.nn.ReLU())
         return torch.nn.Sequential(*layers)
-    fails_with(backprop.check_sequential, answer, r"^layer 0: nn.Linear\(4, 6\) stores its weight as \(out, in\) = \(6, "
+    fails_with(mlp_checks.check_sequential, answer, r"^layer 0: nn.Linear\(4, 6\) stores its weight as \(out, in\) = \(6, "
                                                 r"4\); got \(4, 6\)")
 
 
@@ -423,8 +423,8 @@ def sigmoid(Z):
 
 
 def test_bce_delta_right_answers_pass(capsys):
-    backprop.check_bce_delta(bce_by_autograd)
-    backprop.check_bce_delta(lambda Z, T: (sigmoid(Z) - T) / len(Z))
+    mlp_checks.check_bce_delta(bce_by_autograd)
+    mlp_checks.check_bce_delta(lambda Z, T: (sigmoid(Z) - T) / len(Z))
     assert capsys.readouterr().out.count("✓") == 2
 
 
@@ -442,12 +442,12 @@ def test_bce_delta_right_answers_pass(capsys):
     (lambda Z, T: Z.foo, r"^bce_delta raised AttributeError: .* \(on case 1: N = 8\)$"),
 ])
 def test_bce_delta_mistakes_are_named(answer, pattern):
-    fails_with(backprop.check_bce_delta, answer, pattern)
+    fails_with(mlp_checks.check_bce_delta, answer, pattern)
 
 
 def test_an_exercise_declaration_refuses_a_grade_id_that_is_no_string():
     """An allowed callable with sgd's six arguments (checks.Exercise) must not register a net as a grade id."""
-    ex = backprop.check_sgd
+    ex = mlp_checks.check_sgd
     with pytest.raises(TypeError, match="grade_id must be a string; got Sequential"):
         checks.Exercise(torch.nn.Sequential(), "sgd", ex.cases, ex.collect, ex.judge)
     assert all(isinstance(gid, str) for gid in checks.EXERCISES)
@@ -488,11 +488,11 @@ FIXED_SIZES = (r"\(on a 3-5-4-1 network; right on the 4-6-6-6-1 networks: are th
 ])
 def test_sequential_written_for_the_notebooks_sizes_fails_on_a_3_5_4_1_network_and_is_told_so(answer, pattern):
     """Passed before the trial of 2026-12: both cases were 4-6-6-6-1 networks."""
-    fails_with(backprop.check_sequential, answer, pattern)
+    fails_with(mlp_checks.check_sequential, answer, pattern)
 
 
 def test_sequential_passes_with_the_networks_named(capsys):
-    backprop.check_sequential(sequential)
+    mlp_checks.check_sequential(sequential)
     out = capsys.readouterr().out
     assert "for the notebook's network, a second 4-6-6-6-1 network and a 3-5-4-1 network" in out
     assert "judge" not in out and "recorded" not in out and "theirs" not in out
@@ -507,7 +507,7 @@ def test_sequential_that_raises_is_told_on_which_network():
         if not np.array_equal(W[0], W0):
             raise KeyError("weights")
         return sequential(W, B)
-    fails_with(backprop.check_sequential, only_the_notebooks,
+    fails_with(mlp_checks.check_sequential, only_the_notebooks,
                r"^build_sequential raised KeyError: 'weights' \(on a second 4-6-6-6-1 network\)$")
 
 
@@ -530,13 +530,13 @@ def relu_output_backward(X, T, W, B, forward_relu=True, mask=True):
 
 @pytest.mark.parametrize("switch", [dict(mask=False), dict(), dict(forward_relu=False)])
 def test_backward_relu_on_the_linear_output_is_named(switch):
-    fails_with(backprop.check_backward, lambda *a: relu_output_backward(*a, **switch),
+    fails_with(mlp_checks.check_backward, lambda *a: relu_output_backward(*a, **switch),
                "^" + where(3) + r": your output goes through a ReLU \(or its δ through a mask\), but the output layer "
                r"is linear, Y = Z\[3\]: the ReLUs belong to the hidden layers only \(on the notebook's data\)$")
 
 
 def test_backward_tanh_derivative_in_the_relu_network_is_named():
-    fails_with(backprop.check_backward, lambda *a: written_backward(*a, deriv=lambda Z, A: 1 - A ** 2),
+    fails_with(mlp_checks.check_backward, lambda *a: written_backward(*a, deriv=lambda Z, A: 1 - A ** 2),
                "^" + where(2) + r": δ\[2\] is multiplied by 1 - A\[3\]², the derivative of tanh: this network's "
                r"hidden units are ReLUs \(on the notebook's data\)$")
 
@@ -552,8 +552,8 @@ def test_no_message_prints_the_answer_it_asks_for():
     backward_mistakes = [dict(scale=lambda n: 2), dict(scale=lambda n: -2 / n), dict(deriv=lambda Z, A: 1),
                          dict(skip_mask_at=2), dict(bias_sum=lambda d: d.mean(axis=0)), dict(transpose=False),
                          dict(deriv=lambda Z, A: (Z > 0) + 0.5)]
-    messages = [feedback(backprop.check_backward, lambda *a, m=m: written_backward(*a, **m)) for m in backward_mistakes]
-    messages += [feedback(backprop.check_backward, lambda X, T, W, B: with_layer(3, DW=lambda r, a: r + 1,
+    messages = [feedback(mlp_checks.check_backward, lambda *a, m=m: written_backward(*a, **m)) for m in backward_mistakes]
+    messages += [feedback(mlp_checks.check_backward, lambda X, T, W, B: with_layer(3, DW=lambda r, a: r + 1,
                                                                                     DB=lambda r, a: r + 1)(X, T, W, B))]
     for message in messages:
         for answer in ("(2/N)(Y - T)", "2 (Y - T) / N", "sum δ over the batch", "already in δ", "W[3]ᵀ by",
@@ -561,5 +561,5 @@ def test_no_message_prints_the_answer_it_asks_for():
             assert answer not in message, (answer, message)
     for wrong in (lambda Z, T: (T - sigmoid(Z)) / len(Z), lambda Z, T: (Z - T) / len(Z),
                   lambda Z, T: (sigmoid(Z) - T) * sigmoid(Z) * (1 - sigmoid(Z)) / len(Z)):
-        message = feedback(backprop.check_bce_delta, wrong)
+        message = feedback(mlp_checks.check_bce_delta, wrong)
         assert "σ(z) - t" not in message and "(a - t) / (a (1 - a) N)" not in message, message

@@ -12,8 +12,7 @@ import pytest
 import utils
 from helpers import sequential
 from utils import diagrams, gradcheck, mlp, sharpness
-from utils.checks import backprop
-from utils.checks import backprop as checks
+from utils.checks import mlp as mlp_checks
 
 matplotlib.use("Agg")
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "04-backprop-vs-autograd.ipynb"
@@ -290,11 +289,11 @@ def test_feedback_printed_in_section_8():
     def backward_without_mask_in_layer_2(X, T, W, B):
         return backward_with(X, T, W, B, unmasked=2)
 
-    with pytest.raises(checks.CheckFailed, match=r"DW\[3\] is N times too large: the 1/N of the mean is missing"):
-        backprop.check_backward(backward_without_mean)
-    with pytest.raises(checks.CheckFailed, match=r"^layer 1 \(W\[1\], B\[1\]\) is the first layer, counted from "
+    with pytest.raises(mlp_checks.CheckFailed, match=r"DW\[3\] is N times too large: the 1/N of the mean is missing"):
+        mlp_checks.check_backward(backward_without_mean)
+    with pytest.raises(mlp_checks.CheckFailed, match=r"^layer 1 \(W\[1\], B\[1\]\) is the first layer, counted from "
                                                  r"the output, whose gradient is wrong: δ\[1\] has no ReLU derivative"):
-        backprop.check_backward(backward_without_mask_in_layer_2)
+        mlp_checks.check_backward(backward_without_mask_in_layer_2)
 
 
 # ---------------------------------------------------------------- section 9: training and the edge of stability
@@ -566,7 +565,7 @@ def test_sgd_run_of_the_solution_cell_as_printed(notebook_text):
     linear = [layer for layer in net if isinstance(layer, nn.Linear)]
     case = {"W": [l.weight.detach().numpy().T.copy() for l in linear], "B": [l.bias.detach().numpy().copy() for l in linear],
             "X": X, "T": T, "eta": 0.1, "batch_size": 10, "steps": 200}
-    losses = backprop._sgd_replay(case)[0]
+    losses = mlp_checks._sgd_replay(case)[0]
     first, last = np.mean(losses[:10]), np.mean(losses[-10:])
     rises = sum(b > a for a, b in zip(losses, losses[1:]))
     assert first > 4 * last and 0.25 < rises / 199 < 0.75  # falls on average, rises on many single steps

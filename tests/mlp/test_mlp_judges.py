@@ -13,8 +13,8 @@ from conftest import whole
 from helpers import fails_with, judged, recorded, sequential, sgd, where, with_layer, written_backward
 from utils import data, mlp
 from utils.checks import _deny
-from utils.checks import backprop
-from utils.checks.backprop import check_backward as BACKWARD, check_sequential as SEQUENTIAL, check_sgd as SGD
+from utils.checks import mlp as mlp_checks
+from utils.checks.mlp import check_backward as BACKWARD, check_sequential as SEQUENTIAL, check_sgd as SGD
 
 
 def judged_seq(cases, answers):
@@ -140,7 +140,7 @@ def test_cases_are_the_same_for_a_seed_and_each_random_network_changes_with_it(e
 
 
 def test_backward_that_is_no_function_is_named():
-    fails_with(backprop.check_backward, 42, "^backward must be a function; got int$")
+    fails_with(mlp_checks.check_backward, 42, "^backward must be a function; got int$")
 
 
 def test_backward_that_raises_is_named_with_the_exception():
@@ -148,7 +148,7 @@ def test_backward_that_raises_is_named_with_the_exception():
         np.zeros(1).foo
     except AttributeError as exc:
         shown = f"AttributeError: {exc}"
-    fails_with(backprop.check_backward, lambda X, T, W, B: X.foo, "^" + re.escape(f"backward raised {shown} (on ") + ".+\\)$")
+    fails_with(mlp_checks.check_backward, lambda X, T, W, B: X.foo, "^" + re.escape(f"backward raised {shown} (on ") + ".+\\)$")
 
 
 @pytest.fixture(scope="module")
@@ -181,7 +181,7 @@ def test_backward_record_that_is_no_pair_is_named(backward_records, answer, mess
 def test_backward_reading_the_notebooks_gradient_is_told_so_in_full():
     X0, T0 = data.getdata()
     W0, B0 = data.getparams()
-    fails_with(backprop.check_backward, lambda X, T, W, B: written_backward(X0, T0, W0, B0),
+    fails_with(mlp_checks.check_backward, lambda X, T, W, B: written_backward(X0, T0, W0, B0),
                whole("backward is right on the notebook's data but returns the notebook's gradient on a second "
                      "network: it reads the notebook's globals (Z1, A1, Y, ...). backward must run its own forward "
                      "pass from its arguments X, W, B"))
@@ -235,12 +235,12 @@ GENERIC_DW0 = ("DW[0]: " + where(0) + ". DB[0] is right, so δ[0] is: what is wr
      + DATA),
 ])
 def test_backward_first_wrong_layer_messages_in_full(answer, message):
-    fails_with(backprop.check_backward, answer, whole(message.replace("\\", "")))
+    fails_with(mlp_checks.check_backward, answer, whole(message.replace("\\", "")))
 
 
 def test_backward_feedback_is_raised_once_not_during_another_check_failure():
     """IPython prints the exception a CheckFailed was raised during: the student would read the message twice."""
-    excinfo = fails_with(backprop.check_backward, with_layer(2, DB=lambda r, a: 2 * r), r"^DB\[2\] is twice")
+    excinfo = fails_with(mlp_checks.check_backward, with_layer(2, DB=lambda r, a: 2 * r), r"^DB\[2\] is twice")
     assert excinfo.value.__context__ is None
 
 
@@ -328,7 +328,7 @@ def test_sequential_in_the_wrong_order_is_told_the_largest_difference():
     with torch.no_grad():
         got = answer(W, B)(torch.tensor(X)).numpy()
     gap = np.max(np.abs(got - numpy_network(X, W, B)))
-    fails_with(backprop.check_sequential, answer, whole(f"the network's output differs from numpy's (largest difference "
+    fails_with(mlp_checks.check_sequential, answer, whole(f"the network's output differs from numpy's (largest difference "
                                                       f"{gap:.3g}): check the order of the layers (on the notebook's network)"))
 
 
@@ -408,8 +408,8 @@ def test_sequential_fresh_inputs_are_drawn_by_the_judge_anew_and_never_reach_col
     def spy_fresh(X):
         drawn.append(draw(X))
         return drawn[-1]
-    draw = backprop._fresh_input
-    monkeypatch.setattr(backprop, "_fresh_input", spy_fresh)
+    draw = mlp_checks._fresh_input
+    monkeypatch.setattr(mlp_checks, "_fresh_input", spy_fresh)
     _deny.denied_names()  # worked out from the declared collect, before the spy stands in for it
     monkeypatch.setitem(vars(SEQUENTIAL), "collect", spy_collect)  # the declared exercise, its collect spied on
     for _ in range(2):
@@ -424,14 +424,14 @@ def test_sequential_fresh_inputs_are_drawn_by_the_judge_anew_and_never_reach_col
 
 
 def fresh_copy():
-    """utils.checks.backprop loaded anew, as a new process would load it (its declarations kept out of the
+    """utils.checks.mlp loaded anew, as a new process would load it (its declarations kept out of the
     registry, which refuses a grade id declared by a second module)."""
     from utils.checks import _core
 
     registry = dict(_core.REGISTRY)
     _core.REGISTRY.clear()
     try:
-        spec = importlib.util.spec_from_file_location("utils.checks._backprop_copy", backprop.__file__)
+        spec = importlib.util.spec_from_file_location("utils.checks._backprop_copy", mlp_checks.__file__)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
     finally:
@@ -493,7 +493,7 @@ def test_sequential_fresh_inputs_spread_as_wide_as_xs_columns_plus_one(monkeypat
     seeds = []
     monkeypatch.setattr(np.random, "default_rng", lambda *seed: seeds.append(seed) or Ones())
     X = np.array([[0.0, -1.0, 1000.0], [0.0, 0.5, -3.0]])
-    np.testing.assert_array_equal(backprop._fresh_input(X), np.tile([1.0, 2.0, 1001.0], (32, 1)))
+    np.testing.assert_array_equal(mlp_checks._fresh_input(X), np.tile([1.0, 2.0, 1001.0], (32, 1)))
     assert seeds == [()]
 
 
@@ -533,7 +533,7 @@ def test_sequential_output_on_the_fresh_inputs_is_compared_with_numpys_to_1e9(mo
                                    np.r_[0.0, np.ones(5)], scale_second=1e-8)
     W, B, X = cases[0]
     fresh = np.random.default_rng(6).standard_normal((32, 4))
-    monkeypatch.setattr(backprop, "_fresh_input", lambda X: fresh)
+    monkeypatch.setattr(mlp_checks, "_fresh_input", lambda X: fresh)
     want = numpy_network(fresh, W, B)
     gap = np.max(np.abs(numpy_network(fresh, W, B, (1, 2)) - want)) / np.max(np.abs(want))
     assert 1e-9 < gap < 1e-6
@@ -572,8 +572,8 @@ def test_sgd_forged_records_fail_with_what_is_wrong(sgd_records, change, message
 def test_sgd_replays_of_the_named_mistakes_differ_from_the_right_run():
     """Each named mistake is told apart from the right loop (else the judge would name a right answer's mistake)."""
     for case in SGD.cases(SGD.seed):
-        right = backprop._sgd_replay(case)
-        for mistake, _ in backprop._SGD_MISTAKES:
-            wrong = backprop._sgd_replay(case, mistake)
+        right = mlp_checks._sgd_replay(case)
+        for mistake, _ in mlp_checks._SGD_MISTAKES:
+            wrong = mlp_checks._sgd_replay(case, mistake)
             assert not all(np.allclose(a, b) for a, b in zip([right[0]] + right[1] + right[2],
                                                               [wrong[0]] + wrong[1] + wrong[2])), mistake

@@ -12,9 +12,9 @@ import pytest
 from conftest import whole
 from helpers import bw, dw24, dw46, expected_counts, fails_with, judged, partly_shared, recorded, separately
 from utils import checks, tanhnet
-from utils.checks import chainrule
-from utils.checks.chainrule import ALLOWED
-from utils.checks.chainrule import check_tanh_backward as BACKWARD
+from utils.checks import tanhnet as tanhnet_checks
+from utils.checks.tanhnet import ALLOWED
+from utils.checks.tanhnet import check_tanh_backward as BACKWARD
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "02-tanh-chain-rule.ipynb"
 W = ("w13", "w14", "w23", "w24", "w35", "w36", "w45", "w46")
@@ -187,7 +187,7 @@ def used_by_hand(x, w):
                          f"numbers you are given): {ALLOWED}")),
 ])
 def test_attacks_on_the_count_fail_with_their_message(answer, pattern):
-    fails_with(chainrule.check_tanh_backward, answer, pattern)
+    fails_with(tanhnet_checks.check_tanh_backward, answer, pattern)
 
 
 def test_a_collect_that_reports_its_own_count_fails(honest):
@@ -219,10 +219,10 @@ def test_red_team_entries_fail_in_this_kernel_too(student):
 # ---- honest solutions keep their verdicts ----------------------------------------------------------------
 
 @pytest.mark.parametrize("grade_id,name,check,message", [
-    ("answer-dy-dw24", "dy_dw24", chainrule.check_dy_dw24, "dy/dw24 = x2 (1 - a4²) [w45 (1 - a5²) + w46 (1 - a6²)] "
+    ("answer-dy-dw24", "dy_dw24", tanhnet_checks.check_dy_dw24, "dy/dw24 = x2 (1 - a4²) [w45 (1 - a5²) + w46 (1 - a6²)] "
                                                     "matches on 5 random networks"),
-    ("answer-dy-dw46", "dy_dw46", chainrule.check_dy_dw46, "dy/dw46 = a4 (1 - a6²) matches on 5 random networks"),
-    ("answer-tanh-backward", "backward", chainrule.check_tanh_backward,
+    ("answer-dy-dw46", "dy_dw46", tanhnet_checks.check_dy_dw46, "dy/dw46 = a4 (1 - a6²) matches on 5 random networks"),
+    ("answer-tanh-backward", "backward", tanhnet_checks.check_tanh_backward,
      f"all eight gradients match on 5 random networks, in {BEST} multiplications (forward pass included; each "
      f"gradient on its own takes {NAIVE})"),
 ])
@@ -233,11 +233,11 @@ def test_the_notebooks_solutions_pass(grade_id, name, check, message, capsys):
 
 @pytest.mark.parametrize("answer,count", [(separately, NAIVE), (partly_shared, BEST + 8)])
 def test_redundant_work_is_still_counted(answer, count):
-    fails_with(chainrule.check_tanh_backward, answer, f"they took {count} multiplications where backpropagation takes "
+    fails_with(tanhnet_checks.check_tanh_backward, answer, f"they took {count} multiplications where backpropagation takes "
                                                    f"{BEST}")
 
 
-@pytest.mark.parametrize("check,answer", [(chainrule.check_dy_dw24, dw24()), (chainrule.check_dy_dw46, dw46)])
+@pytest.mark.parametrize("check,answer", [(tanhnet_checks.check_dy_dw24, dw24()), (tanhnet_checks.check_dy_dw46, dw46)])
 def test_scalar_answers_made_of_constants_fail(check, answer):
     """dy_dw24 and dy_dw46 replay their tapes too: the answer as a constant added to 0 is not computed from x, w."""
     def constant(x, w):
@@ -283,7 +283,7 @@ def test_the_unseen_networks_are_drawn_afresh_for_every_judgement(honest, monkey
     monkeypatch.setattr(tanhnet, "replay", spy)
     for _ in range(2):
         assert judged(BACKWARD, cases, answers).startswith("all eight")
-    assert len(seen) == 2 * chainrule.UNSEEN == 4
+    assert len(seen) == 2 * tanhnet_checks.UNSEEN == 4
     assert all(seen[i] != seen[j] for i in range(4) for j in range(i))
     assert not any((x, w) == (tuple(cx), cw) for x, w in seen for cx, cw in cases)
 
@@ -448,7 +448,7 @@ def test_a_long_computation_stops_recording_at_the_bound():
         for _ in range(12000):
             s = s + 0.0
         return bw()(x, w)
-    fails_with(chainrule.check_tanh_backward, long, whole(TOO_LONG))
+    fails_with(tanhnet_checks.check_tanh_backward, long, whole(TOO_LONG))
     x, w, tally = tanhnet.instrumented(tanhnet.EXAMPLE_X, tanhnet.EXAMPLE_W)
     long(x, w)
     assert len(x[0].tape) == 10001 and tally[0] == BEST

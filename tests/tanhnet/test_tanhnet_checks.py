@@ -6,7 +6,7 @@ import pytest
 
 from helpers import bw, dw24, dw46, fails_with, fwd, partly_shared, separately, sl, value_class
 from utils import checks, tanhnet
-from utils.checks import chainrule
+from utils.checks import tanhnet as tanhnet_checks
 
 
 def passes(check, answer, capsys):
@@ -18,7 +18,7 @@ def passes(check, answer, capsys):
 
 
 def test_dy_dw24_right_answer_passes(capsys):
-    passes(chainrule.check_dy_dw24, dw24(), capsys)
+    passes(tanhnet_checks.check_dy_dw24, dw24(), capsys)
 
 
 @pytest.mark.parametrize("answer,pattern", [
@@ -42,13 +42,13 @@ def test_dy_dw24_right_answer_passes(capsys):
                                                                 "every network: compute from the x and w"),
 ])
 def test_dy_dw24_mistakes_are_named(answer, pattern):
-    fails_with(chainrule.check_dy_dw24, answer, pattern)
+    fails_with(tanhnet_checks.check_dy_dw24, answer, pattern)
 
 
 # ---- Exercise 2 ----------------------------------------------------------------------------------------
 
 def test_dy_dw46_right_answer_passes(capsys):
-    passes(chainrule.check_dy_dw46, lambda x, w: (lambda f: f["a4"] * (1 - f["a6"] ** 2))(fwd(x, w)), capsys)
+    passes(tanhnet_checks.check_dy_dw46, lambda x, w: (lambda f: f["a4"] * (1 - f["a6"] ** 2))(fwd(x, w)), capsys)
 
 
 @pytest.mark.parametrize("answer,pattern", [
@@ -77,14 +77,14 @@ def test_dy_dw46_right_answer_passes(capsys):
      "^dy_dw46: returns the example network's value on every network"),
 ])
 def test_dy_dw46_mistakes_are_named(answer, pattern):
-    fails_with(chainrule.check_dy_dw46, answer, pattern)
+    fails_with(tanhnet_checks.check_dy_dw46, answer, pattern)
 
 
 # ---- Exercise 3 ----------------------------------------------------------------------------------------
 
 
 def test_backward_right_answer_passes_in_the_backprop_count(capsys):
-    chainrule.check_tanh_backward(bw())
+    tanhnet_checks.check_tanh_backward(bw())
     # the forward pass (4 units x 2 inputs) plus backprop's 18 (test_tanhnet derives it)
     out = capsys.readouterr().out
     assert out.startswith("✓") and f"in {8 + 18} multiplications" in out
@@ -99,7 +99,7 @@ def test_backward_written_with_dy_da_equal_one_passes(capsys):
         d4 = (1 - f["a4"] ** 2) * (w["w45"] * d5 + w["w46"] * d6)
         return {"w13": f["x1"] * d3, "w23": f["x2"] * d3, "w14": f["x1"] * d4, "w24": f["x2"] * d4,
                 "w35": f["a3"] * d5, "w45": f["a4"] * d5, "w36": f["a3"] * d6, "w46": f["a4"] * d6}
-    passes(chainrule.check_tanh_backward, with_one, capsys)
+    passes(tanhnet_checks.check_tanh_backward, with_one, capsys)
 
 
 @pytest.mark.parametrize("answer,pattern", [
@@ -145,7 +145,7 @@ def test_backward_written_with_dy_da_equal_one_passes(capsys):
     (lambda x, w: {k: float(v) for k, v in bw()(x, w).items()}, r"float\(\)"),
 ])
 def test_backward_mistakes_are_named(answer, pattern):
-    fails_with(chainrule.check_tanh_backward, answer, pattern)
+    fails_with(tanhnet_checks.check_tanh_backward, answer, pattern)
 
 
 @pytest.mark.parametrize("answer,pattern", [
@@ -161,10 +161,10 @@ def test_backward_mistakes_are_named(answer, pattern):
     (lambda x, w: 1 / 0, "^backward raised ZeroDivisionError: division by zero"),
 ])
 def test_backward_malformed_answers_get_a_message(answer, pattern):
-    fails_with(chainrule.check_tanh_backward, answer, pattern)
+    fails_with(tanhnet_checks.check_tanh_backward, answer, pattern)
 
 
-@pytest.mark.parametrize("check", [chainrule.check_dy_dw24, chainrule.check_dy_dw46])
+@pytest.mark.parametrize("check", [tanhnet_checks.check_dy_dw24, tanhnet_checks.check_dy_dw46])
 @pytest.mark.parametrize("answer,pattern", [
     (lambda x, w: None, "forget `return`"), (lambda x, w: [1.0], "number"), (lambda x, w: float("nan"), "nan"),
     (lambda x, w: 0.5, "expected"),
@@ -174,7 +174,7 @@ def test_scalar_exercises_malformed_answers_get_a_message(check, answer, pattern
     fails_with(check, answer, "^" + check.function + ".*" + pattern)
 
 
-@pytest.mark.parametrize("check,key", [(chainrule.check_dy_dw24, "w24"), (chainrule.check_dy_dw46, "w46")])
+@pytest.mark.parametrize("check,key", [(tanhnet_checks.check_dy_dw24, "w24"), (tanhnet_checks.check_dy_dw46, "w46")])
 def test_scalar_exercises_refuse_the_package_reference(check, key):
     fails_with(check, lambda x, w: tanhnet.closed_form(x, w)[key],
                "uses the reference implementation `utils.tanhnet.closed_form`")
@@ -182,18 +182,18 @@ def test_scalar_exercises_refuse_the_package_reference(check, key):
 
 def test_scalar_answer_not_computed_from_its_arguments_is_refused():
     # a plain number from the counting numbers (not computed from x and w), right on floats: judged directly
-    cases = chainrule.check_dy_dw46.cases(0)
-    answers = chainrule.check_dy_dw46.collect(lambda x, w: float(dw46(x, w)) if isinstance(x[0], float) else 0.5, cases)
+    cases = tanhnet_checks.check_dy_dw46.cases(0)
+    answers = tanhnet_checks.check_dy_dw46.collect(lambda x, w: float(dw46(x, w)) if isinstance(x[0], float) else 0.5, cases)
     assert answers["counted"]["returned"] == "plain"
     with pytest.raises(checks.CheckFailed, match="^dy_dw46 was not computed from the x and w"):
-        chainrule.check_dy_dw46.judge(cases, answers)
+        tanhnet_checks.check_dy_dw46.judge(cases, answers)
 
 
 # ---- Exercise 4: Value -----------------------------------------------------------------------------------
 
 
 def test_value_right_class_passes(capsys):
-    passes(chainrule.check_value, value_class(), capsys)
+    passes(tanhnet_checks.check_value, value_class(), capsys)
 
 
 @pytest.mark.parametrize("replacement,pattern", [
@@ -221,9 +221,9 @@ def test_value_mistakes_are_named(replacement, pattern, capsys):
         replacements.insert(0, ("a = math.tanh(self.data)", "a = math.tanh(self.data); z = self.data"))
     Value = value_class(*replacements)
     if pattern is None:
-        passes(chainrule.check_value, Value, capsys)
+        passes(tanhnet_checks.check_value, Value, capsys)
     else:
-        fails_with(chainrule.check_value, Value, pattern)
+        fails_with(tanhnet_checks.check_value, Value, pattern)
 
 
 @pytest.mark.parametrize("answer,pattern", [
@@ -231,7 +231,7 @@ def test_value_mistakes_are_named(replacement, pattern, capsys):
     (type("NoData", (), {"__init__": lambda self, v: None}), "raised|must return|None"),
 ])
 def test_value_malformed_answers_get_a_message(answer, pattern):
-    fails_with(chainrule.check_value, answer, pattern)
+    fails_with(tanhnet_checks.check_value, answer, pattern)
 
 
 # ---- messages of the counting run and of the generic fallbacks -----------------------------------------
@@ -251,14 +251,14 @@ def test_value_malformed_answers_get_a_message(answer, pattern):
                                                             "replay"),  # a count reported, no tape
 ])
 def test_counting_run_problems_are_named(change, pattern):
-    cases = chainrule.check_dy_dw46.cases(0)
-    good = chainrule.check_dy_dw46.collect(dw46, cases)
+    cases = tanhnet_checks.check_dy_dw46.cases(0)
+    good = tanhnet_checks.check_dy_dw46.collect(dw46, cases)
     with pytest.raises(checks.CheckFailed, match=pattern):
-        chainrule.check_dy_dw46.judge(cases, {**good, "counted": change(good["counted"])})
-    assert chainrule.check_dy_dw46.judge(cases, good)
+        tanhnet_checks.check_dy_dw46.judge(cases, {**good, "counted": change(good["counted"])})
+    assert tanhnet_checks.check_dy_dw46.judge(cases, good)
 
 
-@pytest.mark.parametrize("exercise", [chainrule.check_dy_dw46, chainrule.check_tanh_backward, chainrule.check_value])
+@pytest.mark.parametrize("exercise", [tanhnet_checks.check_dy_dw46, tanhnet_checks.check_tanh_backward, tanhnet_checks.check_value])
 def test_judges_name_what_they_got_instead_of_the_answers(exercise):
     with pytest.raises(checks.CheckFailed, match=f"^{exercise.function}: expected .*, got str"):
         exercise.judge(exercise.cases(0), "answers")
@@ -266,8 +266,8 @@ def test_judges_name_what_they_got_instead_of_the_answers(exercise):
 
 def test_scalar_fallback_shows_the_case_x_and_w():
     # the trial (issue 26): "on (tuple of length 2, {w13: ...})" hid x
-    x, w = chainrule.check_dy_dw24.cases(chainrule.check_dy_dw24.seed)[0]
-    fails_with(chainrule.check_dy_dw24, lambda x, w: 2 * dw24()(x, w),
+    x, w = tanhnet_checks.check_dy_dw24.cases(tanhnet_checks.check_dy_dw24.seed)[0]
+    fails_with(tanhnet_checks.check_dy_dw24, lambda x, w: 2 * dw24()(x, w),
                rf"^dy_dw24: on \(\({x[0]:.6g}, {x[1]:.6g}\), \{{w13: {w['w13']:.6g}, .*\}}\) expected ")
 
 
@@ -280,25 +280,25 @@ def test_backward_messages_never_state_a_delta_formula():
                d3_wrong, lambda x, w: {k: 2 * v for k, v in bw()(x, w).items()}]
     for answer in answers:
         with pytest.raises(checks.CheckFailed) as failed:
-            chainrule.check_tanh_backward(answer)
+            tanhnet_checks.check_tanh_backward(answer)
         assert not re.search(r"δ[34] = \(1 - a[34]²\)|w[34]5 δ5 \+ w[34]6 δ6|δ[56] = 1 - a", str(failed.value)), failed.value
 
 
 def test_backward_fallback_gives_the_first_networks_right_and_wrong_value():
-    x, w = chainrule.check_tanh_backward.cases(chainrule.check_tanh_backward.seed)[0]
+    x, w = tanhnet_checks.check_tanh_backward.cases(tanhnet_checks.check_tanh_backward.seed)[0]
     want = bw()(x, w)["w23"]
-    fails_with(chainrule.check_tanh_backward, lambda x, w: {**bw()(x, w), "w23": 2 * bw()(x, w)["w23"]},
+    fails_with(tanhnet_checks.check_tanh_backward, lambda x, w: {**bw()(x, w), "w23": 2 * bw()(x, w)["w23"]},
                rf"For the first network expected dy/dw23 = {want:.6g}, got {2 * want:.6g}")
 
 
 def test_value_fallback_gives_the_first_networks_right_and_wrong_w13_grad():
-    x, w = chainrule.check_value.cases(chainrule.check_value.seed)[0]
+    x, w = tanhnet_checks.check_value.cases(tanhnet_checks.check_value.seed)[0]
     want = bw()(x, w)["w13"]
-    fails_with(chainrule.check_value, value_class(("(1 - a * a) * out.grad", "2 * (1 - a * a) * out.grad")),
+    fails_with(tanhnet_checks.check_value, value_class(("(1 - a * a) * out.grad", "2 * (1 - a * a) * out.grad")),
                rf"^Value: for the first network expected w13.grad = {want:.6g}, got ")
 
 
 def test_value_that_is_no_class_or_has_no_grad_is_named():
-    fails_with(chainrule.check_value, lambda v: v, "^Value must be a class; got function")
-    fails_with(chainrule.check_value, value_class(("self.data, self.grad,", "self.data, self.grd,")),
+    fails_with(tanhnet_checks.check_value, lambda v: v, "^Value must be a class; got function")
+    fails_with(tanhnet_checks.check_value, value_class(("self.data, self.grad,", "self.data, self.grd,")),
                r"^w13.grad returned None|^Value raised AttributeError")

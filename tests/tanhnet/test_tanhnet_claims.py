@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from utils import tanhnet
-from utils.checks import chainrule
+from utils.checks import tanhnet as tanhnet_checks
 
 SEED = 2  # the notebook's one seed: its rng draws the 200 random networks of section 7 first
 
@@ -20,8 +20,8 @@ def test_ex3_forward_and_backprop_take_26_together():
     # Exercise 3: "the forward pass and backpropagation take 26 multiplications together" (and the closed forms
     # 8 + 36 = 44, which the check prints); summary: "26 multiplications where separate products take 44"; the same
     # on every network: the counts do not depend on the numbers
-    assert chainrule._reference_counts() == [8 + 18, 8 + 36] == [26, 44]
-    for case in chainrule.check_tanh_backward.cases(chainrule.check_tanh_backward.seed):
+    assert tanhnet_checks._reference_counts() == [8 + 18, 8 + 36] == [26, 44]
+    for case in tanhnet_checks.check_tanh_backward.cases(tanhnet_checks.check_tanh_backward.seed):
         x, w, tally = tanhnet.instrumented(*case)
         tanhnet.forward(x, w)
         assert [tally[0] + tanhnet.count_multiplications(m, *case) for m in ("backward", "closed_form")] == [26, 44]

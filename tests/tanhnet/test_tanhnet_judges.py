@@ -10,9 +10,9 @@ from conftest import whole
 from helpers import (bw, dw24, dw46, expected_counts, fails_with, judged, partly_shared, recorded, separately,
                      value_class)
 from utils import tanhnet
-from utils.checks import chainrule
-from utils.checks.chainrule import ALLOWED, DELTA_HINT
-from utils.checks.chainrule import check_dy_dw24 as DY_DW24, check_dy_dw46 as DY_DW46, check_tanh_backward as BACKWARD, check_value as VALUE
+from utils.checks import tanhnet as tanhnet_checks
+from utils.checks.tanhnet import ALLOWED, DELTA_HINT
+from utils.checks.tanhnet import check_dy_dw24 as DY_DW24, check_dy_dw46 as DY_DW46, check_tanh_backward as BACKWARD, check_value as VALUE
 
 OFF = 1 + 1e-7  # beyond TOL = 1e-8, within the checks' default tolerance 1e-6
 # multiplications: the forward pass (4 units × 2 inputs), plus backprop's or the closed form's, derived by hand
@@ -28,7 +28,7 @@ BEST, NAIVE = (4 * 2 + expected_counts(2, 2)[method] for method in ("backprop", 
 ])
 def test_right_records_get_their_messages_with_the_number_of_networks_judged(exercise, answer, message):
     cases, answers = recorded(exercise, answer)
-    assert len(cases) == 5  # "n random networks" (chainrule._tanh_cases), 5 by default
+    assert len(cases) == 5  # "n random networks" (tanhnet_checks._tanh_cases), 5 by default
     assert judged(exercise, cases, answers) == message.format(n=len(cases))
 
 
@@ -114,7 +114,7 @@ def test_backward_malformed_records_are_named(backward, change, message):
                                 "once"),
 ])
 def test_backward_redundant_work_is_named_in_full(answer, count, how):
-    fails_with(chainrule.check_tanh_backward, answer,
+    fails_with(tanhnet_checks.check_tanh_backward, answer,
                whole(f"backward: the values are right, but they took {count} multiplications where backpropagation "
                      f"takes {BEST} (forward pass included): {how}. Compute each δ once and reuse it"))
 
@@ -127,7 +127,7 @@ def test_backward_redundant_work_is_named_in_full(answer, count, how):
 def test_backward_keys_are_listed_in_full(drop, add, message):
     def answer(x, w):
         return {**{k: v for k, v in bw()(x, w).items() if k not in drop}, **add}
-    fails_with(chainrule.check_tanh_backward, answer,
+    fails_with(tanhnet_checks.check_tanh_backward, answer,
                whole("backward must return exactly the keys w13, w14, w23, w24, w35, w36, w45, w46" + message))
 
 
@@ -145,7 +145,7 @@ def floats_only(fn, on_counting=None):
 
 
 def test_counting_run_error_is_named_with_the_exception():
-    fails_with(chainrule.check_dy_dw46, floats_only(dw46),
+    fails_with(tanhnet_checks.check_dy_dw46, floats_only(dw46),
                whole("dy_dw46 works on floats but not on the counting numbers the check uses to see how the answer is "
                      f"computed (it raised ValueError: only floats): {ALLOWED}"))
 
@@ -187,7 +187,7 @@ def test_counting_run_value_must_match_to_tol(factor, message):
 ])
 def test_value_class_without_a_method_or_attribute_is_named(replacements, message):
     pattern = "^" + re.escape(message) + r"( \(on .+\))?$"  # an error in the student's code says on which case
-    fails_with(chainrule.check_value, value_class(*replacements), pattern)
+    fails_with(tanhnet_checks.check_value, value_class(*replacements), pattern)
 
 
 @pytest.fixture(scope="module")
@@ -249,9 +249,9 @@ def test_value_all_zero_gradients_say_where_the_gradient_stopped(value):
     the student's: a forged one changes only which message, never whether the answer passes.)"""
     cases, good = value
     zero = with_grads(good, lambda g, i: {k: 0.0 for k in g})
-    stopped_at_tanh = [{**a, "nodes": {**{k: 0.0 for k in chainrule.NODES}, "a5": 1.0, "a6": 1.0}} for a in zero]
+    stopped_at_tanh = [{**a, "nodes": {**{k: 0.0 for k in tanhnet_checks.NODES}, "a5": 1.0, "a6": 1.0}} for a in zero]
     assert "your `tanh` passes nothing back" in judged(VALUE, cases, stopped_at_tanh)
-    nowhere = [{**a, "nodes": {k: 0.0 for k in chainrule.NODES}} for a in zero]
+    nowhere = [{**a, "nodes": {k: 0.0 for k in tanhnet_checks.NODES}} for a in zero]
     assert judged(VALUE, cases, nowhere).startswith("Value: every gradient is 0, even a5's and a6's: `backward` and "
                                                     "`__add__` are given")
     for forged in ([{**a, "nodes": "junk"} for a in zero], [{k: v for k, v in a.items() if k != "nodes"} for a in zero],

@@ -9,7 +9,7 @@ import pytest
 import helpers
 from conftest import require
 from utils import checks
-from utils.checks import gates
+from utils.checks import threshold as threshold_checks
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "01-logic-gate-network.ipynb"
 
@@ -36,7 +36,7 @@ def raising(exc):
 @pytest.mark.parametrize("w, b", [(np.ones(4), -3.5), ([1, 1, 1, 1], -3.01), (np.full((4, 1), 2.0), -7.5),
                                   (np.array([1.0, 2.0, 3.0, 4.0]), -9.5)])
 def test_and4_right_answers_pass(w, b, capsys):
-    assert "fires for 1111" in passes(gates.check_and4, (w, b), capsys)
+    assert "fires for 1111" in passes(threshold_checks.check_and4, (w, b), capsys)
 
 
 @pytest.mark.parametrize("answer, pattern", [
@@ -52,7 +52,7 @@ def test_and4_right_answers_pass(w, b, capsys):
     ((np.ones(4), -0.5), r"^it also fires for 0010, with only 1 of the 4 inputs on: the bias"),
 ])
 def test_and4_mistakes_are_named(answer, pattern):
-    fails_with(gates.check_and4, answer, pattern)
+    fails_with(threshold_checks.check_and4, answer, pattern)
 
 
 @pytest.mark.parametrize("answer, pattern", [
@@ -73,7 +73,7 @@ def test_and4_mistakes_are_named(answer, pattern):
     ("not a function", "must be a function"),
 ])
 def test_and4_malformed_answers_get_a_message(answer, pattern):
-    helpers.fails_with(gates.check_and4, answer if callable(answer) or isinstance(answer, str) else (lambda: answer),
+    helpers.fails_with(threshold_checks.check_and4, answer if callable(answer) or isinstance(answer, str) else (lambda: answer),
                        pattern)
 
 
@@ -92,16 +92,16 @@ SQUARE_B0 = np.ones(4)
     (SQUARE_W0.tolist(), SQUARE_B0.tolist()),             # lists are accepted
 ])
 def test_square_layer_right_answers_pass(W0, B0, capsys):
-    assert "0 of" in passes(gates.check_square_layer, (W0, B0), capsys)
+    assert "0 of" in passes(threshold_checks.check_square_layer, (W0, B0), capsys)
 
 
 def test_square_and_diamond_messages_count_each_test_point_once(capsys):
     """The ✓ messages count distinct points: seed 0 tests multiples of 1/32 in [-1.5, 1.5]^2 (97^2 points) and
     boundary points every 1/64; the square's boundary holds 4 * 128 of those, the diamond's 4 * 64, and the grid
     points on a boundary (4 * 64 for the square, 4 * 32 for the diamond) move from the grid to the boundary."""
-    out = passes(gates.check_square_layer, (SQUARE_W0, SQUARE_B0), capsys)
+    out = passes(threshold_checks.check_square_layer, (SQUARE_W0, SQUARE_B0), capsys)
     assert f"0 of {97 ** 2 - 4 * 64} grid points and 0 of {4 * 128} points on the edges" in out
-    out = passes(gates.check_diamond, diamond(), capsys)
+    out = passes(threshold_checks.check_diamond, diamond(), capsys)
     assert f"0 of {97 ** 2 - 4 * 32} grid points and 0 of {4 * 64} points on its boundary" in out
 
 
@@ -139,7 +139,7 @@ def with_unit(j, w, b):
                               r"past x1 = 1"),
 ])
 def test_square_layer_mistakes_are_named(answer, pattern):
-    fails_with(gates.check_square_layer, answer, pattern)
+    fails_with(threshold_checks.check_square_layer, answer, pattern)
 
 
 @pytest.mark.parametrize("answer, pattern", [
@@ -153,7 +153,7 @@ def test_square_layer_mistakes_are_named(answer, pattern):
     (raising(NotImplementedError()), "not written yet"),
 ])
 def test_square_layer_malformed_answers_get_a_message(answer, pattern):
-    fails_with(gates.check_square_layer, answer, pattern)
+    fails_with(threshold_checks.check_square_layer, answer, pattern)
 
 
 # ----------------------------------------------------------------------------- Exercise 2: xor_network
@@ -173,7 +173,7 @@ def xor_three_hidden():  # hidden: x1 + x2 >= 1, x1 + x2 >= 2, and a unit that a
 
 @pytest.mark.parametrize("network", [xor_or_nand_and, xor_two_and_nots_or, xor_three_hidden])
 def test_xor_right_answers_pass(network, capsys):
-    assert "00→0, 01→1, 10→1, 11→0" in passes(gates.check_xor, network(), capsys)
+    assert "00→0, 01→1, 10→1, 11→0" in passes(threshold_checks.check_xor, network(), capsys)
 
 
 def xor_with(W1, B1):
@@ -228,7 +228,7 @@ def xor_with(W1, B1):
     (xor_with([[1.0], [1.0]], [-2.0]), r"^for input 01, the output unit has z = 0 exactly: a unit fires only"),
 ])
 def test_xor_mistakes_are_named(answer, pattern):
-    fails_with(gates.check_xor, answer, pattern)
+    fails_with(threshold_checks.check_xor, answer, pattern)
 
 
 @pytest.mark.parametrize("answer, pattern", [
@@ -246,7 +246,7 @@ def test_xor_mistakes_are_named(answer, pattern):
     (raising(NotImplementedError()), "not written yet"),
 ])
 def test_xor_malformed_answers_get_a_message(answer, pattern):
-    fails_with(gates.check_xor, answer, pattern)
+    fails_with(threshold_checks.check_xor, answer, pattern)
 
 
 # ----------------------------------------------------------------------------- Exercise 4: diamond_network
@@ -266,7 +266,7 @@ def diamond(W0=DIAMOND_W0, B0=np.ones(4), W1=np.ones((4, 1)), B1=np.array([-3.5]
     diamond(np.hstack([DIAMOND_W0, [[0.0], [1.0]]]), np.ones(5) * [1, 1, 1, 1, 5], np.ones((5, 1)), np.array([-4.5])),
 ])
 def test_diamond_right_answers_pass(answer, capsys):
-    assert "|x1| + |x2| < 1" in passes(gates.check_diamond, answer, capsys)
+    assert "|x1| + |x2| < 1" in passes(threshold_checks.check_diamond, answer, capsys)
 
 
 @pytest.mark.parametrize("answer, pattern", [
@@ -306,7 +306,7 @@ def test_diamond_right_answers_pass(answer, capsys):
     (diamond(DIAMOND_W0[:, [0, 0, 2, 3]]), r"no hidden unit bounds the edge from \(-1, 0\) to \(0, 1\)"),
 ])
 def test_diamond_mistakes_are_named(answer, pattern):
-    fails_with(gates.check_diamond, answer, pattern)
+    fails_with(threshold_checks.check_diamond, answer, pattern)
 
 
 @pytest.mark.parametrize("answer, pattern", [
@@ -319,14 +319,14 @@ def test_diamond_mistakes_are_named(answer, pattern):
     (raising(ValueError("shapes (2,4) and (3,)")), "raised ValueError"),
 ])
 def test_diamond_malformed_answers_get_a_message(answer, pattern):
-    fails_with(gates.check_diamond, answer, pattern)
+    fails_with(threshold_checks.check_diamond, answer, pattern)
 
 
 # ----------------------------------------------------------------------------- a grader's seeds, torch answers
 
 
 def test_grader_seeds_draw_other_points():
-    for exercise in (gates.check_square_layer, gates.check_diamond):
+    for exercise in (threshold_checks.check_square_layer, threshold_checks.check_diamond):
         a, b = exercise.cases(0), exercise.cases(99)
         assert not np.array_equal(a["grid"], b["grid"][: len(a["grid"])])
 
@@ -336,15 +336,15 @@ def test_collect_records_tensors_as_arrays():
         import torch
     except ImportError:
         require(False, "torch is not installed: pip install -r requirements.txt")
-    answers = gates.check_and4.collect(lambda: (torch.ones(4, dtype=torch.float64), torch.tensor(-3.5)), None)
+    answers = threshold_checks.check_and4.collect(lambda: (torch.ones(4, dtype=torch.float64), torch.tensor(-3.5)), None)
     assert isinstance(answers[0], np.ndarray) and isinstance(answers[1], np.ndarray)
-    assert gates.check_and4.judge(gates.check_and4.cases(0), answers).startswith("fires for 1111")
+    assert threshold_checks.check_and4.judge(threshold_checks.check_and4.cases(0), answers).startswith("fires for 1111")
 
 
-@pytest.mark.parametrize("grade_id", sorted(checks.exercises_of(gates)))
+@pytest.mark.parametrize("grade_id", sorted(checks.exercises_of(threshold_checks)))
 def test_collect_messages_name_the_students_function(grade_id):
     """What collect cannot record is reported under the name of the function the student wrote."""
-    exercise = checks.exercises_of(gates)[grade_id]
+    exercise = checks.exercises_of(threshold_checks)[grade_id]
     name, inputs = exercise.function, exercise.cases(0)
     for fn, pattern in [("weights", f"^{name} must be a function; got str"),
                         (raising(NotImplementedError()), f"^{name} is not written yet"),
@@ -363,7 +363,7 @@ def test_diamond_names_each_edge_no_unit_bounds(duplicate, edge):
     missing = {0: 1, 1: 0, 2: 3, 3: 2}[duplicate]  # the unit replaced by a copy of `duplicate`
     W0 = DIAMOND_W0.copy()
     W0[:, missing] = DIAMOND_W0[:, duplicate]
-    fails_with(gates.check_diamond, diamond(W0), rf"^no hidden unit bounds the edge from {re.escape(edge)}: the region")
+    fails_with(threshold_checks.check_diamond, diamond(W0), rf"^no hidden unit bounds the edge from {re.escape(edge)}: the region")
     # the edge named is the one the removed unit bounded: its two corners satisfy w . x + 1 = 0
     corners = [np.array(c, dtype=float) for c in re.findall(r"\((-?\d), (-?\d)\)", edge)]
     assert all(DIAMOND_W0[:, missing] @ c + 1 == 0 for c in corners)
@@ -376,7 +376,7 @@ def point_in(message):
 def test_diamond_edge_unit_a_hair_outside_its_edge_names_a_boundary_point():
     """A bias off by 1e-11 passes the distance test (round-off cannot be told from it) but makes z > 0 on the
     edge: the message names a boundary point, and that point is on the diamond's boundary."""
-    failed = fails_with(gates.check_diamond, diamond(B0=np.array([1 + 1e-11, 1, 1, 1])),
+    failed = fails_with(threshold_checks.check_diamond, diamond(B0=np.array([1 + 1e-11, 1, 1, 1])),
                         r"^the boundary point \(.*\) is classified A: \|x1\| \+ \|x2\| < 1 is strict, so each edge "
                         r"unit")
     p = point_in(str(failed.value))
@@ -387,7 +387,7 @@ def test_square_unit_a_hair_outside_its_edge_counts_the_edge_points():
     """As above for the square: unit 1 (x1 + 1 > 0) fires on its edge x1 = -1, at the 127 edge points k/64,
     |k| < 64, strictly between the corners."""
     W0, B0 = with_unit(0, [1, 0], 1 + 1e-11)
-    failed = fails_with(gates.check_square_layer, (W0, B0),
+    failed = fails_with(threshold_checks.check_square_layer, (W0, B0),
                         rf"^every grid point is right, but 127 of the {4 * 128} points exactly on the edges are "
                         r"classified A, e\.g\. ")
     p = point_in(str(failed.value))
@@ -397,12 +397,12 @@ def test_square_unit_a_hair_outside_its_edge_counts_the_edge_points():
 def test_diamond_output_that_is_no_and_counts_the_grid_points_it_gets_wrong():
     W1 = np.array([[1.0], [1.0], [1.0], [2.0]])  # units 2, 3 and 4 together outweigh the bias without unit 1
     answer = diamond(W1=W1)
-    cases = gates.check_diamond.cases(0)
+    cases = threshold_checks.check_diamond.cases(0)
     on = np.abs(cases["grid"]).sum(axis=1) == 1
     grid, boundary = cases["grid"][~on], np.unique(np.concatenate([cases["boundary"], cases["grid"][on]]), axis=0)
     fires = lambda X: ((X @ DIAMOND_W0 + 1 > 0) @ W1[:, 0] - 3.5 > 0)  # noqa: E731  (dyadic points: exact)
     wrong = int(np.sum(fires(grid) != (np.abs(grid).sum(axis=1) < 1)))
-    failed = fails_with(gates.check_diamond, answer, rf"^{wrong} of {len(grid)} grid points are misclassified, and "
+    failed = fails_with(threshold_checks.check_diamond, answer, rf"^{wrong} of {len(grid)} grid points are misclassified, and "
                                                       rf"{int(fires(boundary).sum())} of {len(boundary)} points exactly "
                                                       r"on the boundary are classified A, e\.g\. ")
     assert wrong > 0 and np.abs(point_in(str(failed.value))).sum() > 1  # the example lies outside the diamond
@@ -410,5 +410,5 @@ def test_diamond_output_that_is_no_and_counts_the_grid_points_it_gets_wrong():
 
 def test_xor_message_shows_the_whole_truth_table_of_the_network():
     answer = ([np.array([[1.0, 1.0], [1.0, 1.0]]), np.ones((2, 1))], [np.array([-0.5, -0.5]), np.array([-1.5])])
-    fails_with(gates.check_xor, answer, r"^it computes OR.*Your network gives 00→0, 01→1, 10→1, 11→1; "
+    fails_with(threshold_checks.check_xor, answer, r"^it computes OR.*Your network gives 00→0, 01→1, 10→1, 11→1; "
                                          r"XOR needs 00→0, 01→1, 10→1, 11→0")

@@ -432,7 +432,7 @@ def test_the_summary_does_not_state_exercise_5s_answer():
 def test_exercise_3_states_the_points_its_check_uses():
     """Trial: the check's 9153 grid and 512 edge points read as contradicting section 5's 160801 and 800. The
     statement names the check's spacings, as _square_cases(0) draws them: a grid every 1/32 and edges every 1/64."""
-    from utils.checks.gates import _square_cases
+    from utils.checks.threshold import _square_cases
     cs = cells()
     statement = cs[grade_cell(cs, "answer-square-layer") - 1].source
     assert "grid of spacing 1/32" in statement and "every 1/64 exactly on its edges" in statement

@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 
 from helpers import fails_with, judged
 from utils import checks
-from utils.checks import gates
-from utils.checks.gates import _exact_sums, _forward, _halves
-from utils.checks.gates import check_and4 as AND4, check_diamond as DIAMOND, check_square_layer as SQUARE_LAYER, check_xor as XOR
+from utils.checks import threshold as threshold_checks
+from utils.checks.threshold import _exact_sums, _forward, _halves
+from utils.checks.threshold import check_and4 as AND4, check_diamond as DIAMOND, check_square_layer as SQUARE_LAYER, check_xor as XOR
 
 SEEDS = [0, 1, 2026]
 ROUNDOFF = "round-off in your weights; use weights whose products are exact, such as ±1"
@@ -146,8 +146,8 @@ def test_a_xor_whose_output_weights_of_1e12_hide_an_or_fails(seed):
 
 
 def test_the_attacks_fail_the_notebooks_check_too():
-    fails_with(gates.check_and4, lambda: AND4_1E11, r"^it also fires for (0111|1011|1101), with only 3")
-    fails_with(gates.check_xor, lambda: XOR_1E12, r"^it computes OR")
+    fails_with(threshold_checks.check_and4, lambda: AND4_1E11, r"^it also fires for (0111|1011|1101), with only 3")
+    fails_with(threshold_checks.check_xor, lambda: XOR_1E12, r"^it computes OR")
 
 
 # ----------------------------------------------------------------------------- honest answers, large or scaled
@@ -222,7 +222,7 @@ def test_diamond_normalised_weights_whose_bias_is_one_ulp_off_are_named_round_of
     x, unit = np.array([float(found[1]), float(found[2])]), int(found[3]) - 1
     z = exact_z(x, W0[:, unit], B0[unit])
     assert np.abs(x).sum() == 1 and 0 < z < Fraction(1, 10 ** 15) and found[4] == f"{float(z):.2g}"
-    fails_with(gates.check_diamond, lambda: diamond(W0, B0), re.escape(message))  # the notebook says it too
+    fails_with(threshold_checks.check_diamond, lambda: diamond(W0, B0), re.escape(message))  # the notebook says it too
 
 
 def test_diamond_an_output_that_fires_by_round_off_alone_is_named():

@@ -11,9 +11,10 @@ import pytest
 
 from helpers import judged
 from utils import threshold
-from utils.checks import CheckFailed, gates
-from utils.checks.gates import _random_dyadic
-from utils.checks.gates import check_and4 as AND4, check_diamond as DIAMOND, check_square_layer as SQUARE_LAYER, check_xor as XOR
+from utils.checks import CheckFailed
+from utils.checks import threshold as threshold_checks
+from utils.checks.threshold import _random_dyadic
+from utils.checks.threshold import check_and4 as AND4, check_diamond as DIAMOND, check_square_layer as SQUARE_LAYER, check_xor as XOR
 
 
 NETWORK = "(W, B) with W = [W0, W1] and B = [B0, B1]"
@@ -146,8 +147,8 @@ def test_xor_right_answer_counts_its_hidden_units():
 
 def test_xor_names_every_function_of_two_inputs():
     """The statement promises that the check names the gate a wrong network computes: all 16 tables have a name."""
-    assert len(gates._XOR_NAMED) == 15 and "0110" not in gates._XOR_NAMED
-    assert sorted(gates._XOR_NAMED) == sorted(f"{k:04b}" for k in range(16) if k != 0b0110)
+    assert len(threshold_checks._XOR_NAMED) == 15 and "0110" not in threshold_checks._XOR_NAMED
+    assert sorted(threshold_checks._XOR_NAMED) == sorted(f"{k:04b}" for k in range(16) if k != 0b0110)
     W, B = [np.array([[-1.0], [0.0]]), np.ones((1, 1))], [np.array([0.5]), np.array([-0.5])]  # NOT x1
     assert judged(XOR, XOR.cases(0), (W, B)).startswith("it computes NOT x1, and the hidden layer is at fault")
 

@@ -56,7 +56,7 @@ def test_every_grade_cell_calls_its_declared_exercise_on_its_solution():
 def test_a_grade_id_is_declared_once():
     exercise = checks.EXERCISES["check-kappa"]
     with pytest.raises(ValueError, match="grade_id 'check-kappa' is declared twice: for `kappa` in "
-                                         "utils.checks.hessian and for `other` in utils.checks.hessian"):
+                                         "utils.checks.conditioning and for `other` in utils.checks.conditioning"):
         checks.Exercise("check-kappa", "other", exercise.cases, exercise.collect, exercise.judge)
     assert checks.EXERCISES["check-kappa"] is exercise
 
