@@ -1,5 +1,5 @@
 """Submissions made from the source notebooks by replacing solution cells (by grade_id): the red-team set of
-hostile submissions the grader is tested against (tests/test_grader.py), typical mistakes, and blank ones
+hostile submissions the grader is tested against (tests/grader/test_grader.py), typical mistakes, and blank ones
 (also the synthetic class of benchmarks/run.py). Built from the current sources, so they follow the notebooks.
 
 Each entry: {notebook stem: {solution grade_id: new source}}, and what grading must say:
@@ -160,8 +160,8 @@ RED_TEAM = {
         {"check-tanh-backward": ("0", "the operations of the counting run give the answer only on the network they "
                                       "ran on")}),
     # the judge as an oracle: it knows the right answer, so in a sandbox it is a stub too
-    "judge-oracle": ({KAPPA: {"answer-kappa": "def kappa(mu, sigma):\n    from utils.checks import hessian\n"
-                                          "    return hessian._kappa_judge([(mu, sigma)], [1.0])\n"}},
+    "judge-oracle": ({KAPPA: {"answer-kappa": "def kappa(mu, sigma):\n    from utils.checks import conditioning\n"
+                                          "    return conditioning._kappa_judge([(mu, sigma)], [1.0])\n"}},
                      {"check-kappa": ("0", "uses the reference implementation `utils.checks.conditioning._kappa_judge`")}),
     # monkeypatching the checks, as a module attribute and through sys.modules
     "patch-check": ({KAPPA: {"answer-kappa": WRONG_KAPPA + "checks.check_kappa = lambda f: None\n"}},
@@ -246,7 +246,7 @@ ORPHAN = "rt-orphan"  # the name (/proc/PID/comm) of a process a sandbox leaves 
 SHM_NOTE_KEY, SHM_LEFT_KEY = 0x6A2400, 0x6A2401  # a note the test leaves in the host's SysV IPC; a segment a sandbox makes
 
 # The second red team (issue 24): each finding against the whole sandbox, the channel, the log and the seeds, with
-# its expected outcome. Sources are formatted like RED_TEAM's, with {table} too (see tests/test_grader.py).
+# its expected outcome. Sources are formatted like RED_TEAM's, with {table} too (see tests/grader/test_grader.py).
 SANDBOX_RED_TEAM = {
     # 1. a valid 16-byte message dripped one byte a second: one deadline for the whole message, not per read
     "drip": ({KAPPA: {"answer-kappa": _SOCKET + "for byte in struct.pack('>Q', 8) + b'{{\"a\": 1}}':\n"

@@ -16,7 +16,7 @@ class FakePage:
 def test_a_failure_keeps_a_screenshot_and_the_last_50_log_lines(tmp_path):
     log = tmp_path / "lab.log"
     log.write_text("".join(f"line {i}\n" for i in range(120)))
-    saved = save_failure_artifacts("tests/test_browser.py::test_x[a b]", FakePage(), log, folder=tmp_path / "out")
+    saved = save_failure_artifacts("tests/browser/test_browser.py::test_x[a b]", FakePage(), log, folder=tmp_path / "out")
     shot, tail = tmp_path / "out" / "test_x_a_b_.png", tmp_path / "out" / "test_x_a_b_.lab.log"
     assert shot.read_bytes().startswith(b"\x89PNG")
     assert tail.read_text().splitlines() == [f"line {i}" for i in range(70, 120)]

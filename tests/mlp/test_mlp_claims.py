@@ -449,7 +449,7 @@ def test_the_notebook_opens_with_prerequisites_goals_and_its_plan(notebook_text)
     first = nb.cells[0].source
     for word in ("Prerequisites", "Learning goals", "<!-- plan -->", "| exercise |"):
         assert word in first
-    assert "Estimated time" not in first  # the time is the plan's, computed (tests/test_plan.py)
+    assert "Estimated time" not in first  # the time is the plan's, computed (tests/workbook/test_plan.py)
 
 
 # ---------------------------------------------------------------- issue 26: the rewrite's new sections

@@ -318,7 +318,7 @@ def grade_cell(cs, grade_id):
 
 def test_the_first_cell_states_no_time_of_its_own():
     """Contradiction 1 of issue 26: "1 hour of exercises" against a table of 75 minutes. The first cell states
-    times only in the plan block that scripts/plan.py computes (tests/test_plan.py checks the block's sums)."""
+    times only in the plan block that scripts/plan.py computes (tests/workbook/test_plan.py checks the block's sums)."""
     first = cells()[0].source
     outside = first[:first.index("<!-- plan -->")] + first[first.index("<!-- /plan -->"):]
     assert not re.search(r"hour|minute|Estimated time|\d+ points?", outside, re.I), outside
@@ -328,7 +328,7 @@ def test_the_first_cell_states_no_time_of_its_own():
 def test_adam_is_described_with_its_momentum():
     """Imprecision 9 of issue 26: Adam is not only "a step size adapted to each weight": the notebook names its
     running average of gradients (momentum) and of squared gradients; train_smooth takes torch.optim.Adam's steps
-    (tests/test_threshold.py::test_train_smooth_is_adam_on_a_tanh_network), whose first moment is that momentum."""
+    (tests/threshold/test_threshold.py::test_train_smooth_is_adam_on_a_tanh_network), whose first moment is that momentum."""
     text = " ".join(c.source for c in cells() if c.cell_type == "markdown" and "Adam" in c.source)
     assert "momentum" in text and "running average of the past gradients" in text
     assert "running average of its own squared gradients" in text

@@ -121,7 +121,8 @@ def copy(tmp_path_factory):
     # the steps of docs/authoring.md, "Adding a notebook"
     (repo / "utils" / "toy.py").write_text(TOPIC)                            # step 2: the notebook's module
     (repo / "utils" / "checks" / "toy.py").write_text(CHECKS)                # step 3: one declaration
-    (repo / "tests" / "test_toy.py").write_text(TEST)                        # step 4: its test
+    (repo / "tests" / "toy").mkdir()                                          # step 4: its tests, in its folder
+    (repo / "tests" / "toy" / "test_toy.py").write_text(TEST)
     nbformat.write(notebook(), repo / "notebooks" / "05-toy.ipynb")           # step 1: the notebook
     added = changed_files(repo)
     git("add", "-A")
@@ -132,7 +133,7 @@ def copy(tmp_path_factory):
     nbformat.write(nb, repo / "notebooks" / "05-toy.ipynb")
     with open(repo / "utils" / "checks" / "toy.py", "a") as f:                 # step 3: one declaration
         f.write(SECOND_CHECK)
-    with open(repo / "tests" / "test_toy.py", "a") as f:                       # step 4: its test
+    with open(repo / "tests" / "toy" / "test_toy.py", "a") as f:               # step 4: its test
         f.write(SECOND_TEST)
     env = environment(repo)
     subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace",
@@ -164,15 +165,15 @@ def run(repo, env, *args, timeout=600):
 
 def test_a_notebook_is_four_new_files_and_an_exercise_three_changed_ones(copy):
     _, _, touched = copy
-    assert touched == {"a notebook": ["?? notebooks/05-toy.ipynb", "?? tests/test_toy.py", "?? utils/checks/toy.py",
+    assert touched == {"a notebook": ["?? notebooks/05-toy.ipynb", "?? tests/toy/test_toy.py", "?? utils/checks/toy.py",
                                       "?? utils/toy.py"],
-                       "an exercise": [" M notebooks/05-toy.ipynb", " M tests/test_toy.py", " M utils/checks/toy.py"]}
+                       "an exercise": [" M notebooks/05-toy.ipynb", " M tests/toy/test_toy.py", " M utils/checks/toy.py"]}
 
 
 def test_nbval_and_the_new_test_pass(copy):
     repo, env, _ = copy
     out = run(repo, env, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--nbval", "--nbval-current-env",
-              "-o", "addopts=", "tests/test_toy.py", "notebooks/05-toy.ipynb")
+              "-o", "addopts=", "tests/toy/test_toy.py", "notebooks/05-toy.ipynb")
     assert "7 passed" in out  # the two tests and the notebook's five code cells
 
 

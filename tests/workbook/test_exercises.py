@@ -117,6 +117,7 @@ MISTAKES = {
 @pytest.mark.parametrize("gid", sorted(checks.EXERCISES))
 def test_a_mistake_is_named_with_the_notebooks_seed_and_a_graders(gid):
     exercise = checks.EXERCISES[gid]
+    assert gid in MISTAKES, f"{gid} is declared but has no mistake in MISTAKES: add one and the message it gets"
     wrong, pattern = MISTAKES[gid]
     for seed in (exercise.seed, GRADER_SEED):
         inputs = exercise.cases(seed)

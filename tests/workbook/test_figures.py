@@ -2,7 +2,7 @@
 colour is not the only way to tell things apart): in one axes, no two series share both line style and marker,
 and two or more series are named by a legend; and (1.4.11) every series' colour has 3 : 1 against the axes. A series is a line with a legend label (labels starting with "_"
 are matplotlib's unnamed artists: network edges, outlines). The figures' text alternatives are counted apart
-(tests/test_accessibility.py); here each figure function's output is also shown to carry one. And the one rule
+(tests/browser/test_accessibility.py); here each figure function's output is also shown to carry one. And the one rule
 for figures: notebooks draw none inline.
 """
 import inspect

@@ -1,6 +1,6 @@
 """The package works when installed as a wheel (JupyterHub images, Binder, `pip install git+...`), away from
 the checkout: the wheel carries every module and the fixed data, and an installed copy loads them. The four
-notebooks run under nbval against this installed wheel in the kernel-path matrix (tests/test_kernels.py), in
+notebooks run under nbval against this installed wheel in the kernel-path matrix (tests/workbook/test_kernels.py), in
 four kernel configurations."""
 import subprocess
 import sys
@@ -9,6 +9,8 @@ import zipfile
 import pytest
 
 from nbval_run import ROOT, installed_wheel, outside_env
+
+pytestmark = pytest.mark.slow  # pip builds and installs the wheel
 
 
 @pytest.fixture(scope="module")

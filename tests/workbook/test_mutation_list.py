@@ -1,6 +1,9 @@
-"""scripts/mutate.py's list of equivalent mutants: `--table` prints it whole; every entry is in make mutate's scope."""
+"""scripts/mutate.py's list of equivalent mutants: `--table` prints it whole; every entry is in make mutate's scope.
+And `make mutate` runs the unit tests as `make unit` selects them."""
 import fnmatch
 import re
+import shlex
+import tomllib
 from pathlib import Path
 
 import mutate  # scripts/mutate.py
@@ -42,3 +45,15 @@ def test_the_table_prints_every_equivalent_mutant_once_with_its_reason(capsys):
 def test_every_equivalent_mutant_is_one_make_mutate_runs():
     stale = [key for key in mutate.EQUIVALENT if not any(fnmatch.fnmatch(key, g) for g in mutate.DEFAULT)]
     assert not stale, f"equivalent mutants outside make mutate's scope: {stale}"
+
+
+def test_make_mutate_runs_the_unit_tests_make_unit_runs():
+    """The markers are the one place that says which tests are unit tests: mutmut's pytest arguments select by the
+    same marker expression as `make unit`, and name no file."""
+    unit_args = shlex.split(re.search(r"^unit:.*\n\t(.*)$", (ROOT / "Makefile").read_text(), re.M).group(1))
+    marked = unit_args[unit_args.index("tests") + 1:]  # `$(PY) -m pytest tests -m "..."`: what follows tests/
+    mutmut = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
+    args = mutmut["pytest_add_cli_args"]
+    assert marked[0] == "-m" and args[args.index("-m") + 1] == marked[1] == "not browser and not slow"
+    assert not [a for a in args if a.startswith("--ignore") or a.startswith("--deselect") or "tests/" in a], args
+    assert mutmut["pytest_add_cli_args_test_selection"] == ["tests/"] and "tests" in unit_args

@@ -1,6 +1,6 @@
 """Each notebook's plan holds: the core path fits a week (words), the stated times are the computed ones, points
 follow minutes by one rule, no notebook dominates, hints stand in one place. (That the core path runs on its own, and
-prints what it stored, is shown by the kernel-path matrix: tests/test_kernels.py's CORE_ONLY configuration.)"""
+prints what it stored, is shown by the kernel-path matrix: tests/workbook/test_kernels.py's CORE_ONLY configuration.)"""
 import re
 from pathlib import Path
 

@@ -316,7 +316,7 @@ def _backward_collect(fn, cases):
 
 def _reference_counts():
     """Multiplications of the forward pass plus backpropagation's, and plus the closed form's (each gradient on
-    its own). They depend on the network's structure, not on its numbers (tests/test_claims_02.py)."""
+    its own). They depend on the network's structure, not on its numbers (tests/tanhnet/test_tanhnet_claims.py)."""
     x, w, tally = tanhnet.instrumented(tanhnet.EXAMPLE_X, tanhnet.EXAMPLE_W)
     tanhnet.forward(x, w)
     return [tally[0] + tanhnet.count_multiplications(method) for method in ("backward", "closed_form")]
