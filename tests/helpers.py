@@ -1,5 +1,8 @@
-"""Helpers shared by the test modules: a test module imports these, never another test module.
+"""Helpers shared by the test modules: a test module imports these, never another test module (pytest's settings,
+hooks and fixtures are in conftest.py).
 
+- A missing dependency skips, or fails in CI (`require`); an exact message (`whole`); an error that names the
+  argument (`raises_naming`), at the limits of the argument (`check_limits`).
 - What a student sees when an exercise check fails: CheckFailed's message, and no frame of the checks' own code.
   IPython (JupyterLab, and nbgrader's kernel) leaves out of a traceback every frame whose local `__tracebackhide__`
   is true, except the last, the one that raised. A frame of utils/checks shown there would bury the message under
@@ -25,12 +28,50 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import have, require
+from conftest import IN_CI
 from utils import checks
 from utils.checks import _deny
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+
+
+def require(condition, why):
+    """Skip with `why` when `condition` is false; in CI (CI=true) a missing dependency fails instead."""
+    if not condition:
+        if IN_CI:
+            pytest.fail(f"required in CI: {why}")
+        pytest.skip(why)
+
+
+def whole(message):
+    """A pattern for pytest's `match=` that matches `message` exactly, the whole of it."""
+    return "^" + re.escape(message) + "$"
+
+
+@contextmanager
+def raises_naming(*words, exc=(TypeError, ValueError)):
+    """pytest.raises(exc) whose message holds each of `words` as a whole word, case and all: "XXhiddenXX",
+    "hidden_units" or "HIDDEN" do not name `hidden` (a student reads the message to find the argument)."""
+    with pytest.raises(exc) as info:
+        yield info
+    message = str(info.value)
+    for word in words:
+        assert re.search(rf"(?<!\w){re.escape(word)}(?!\w)", message), f"{word!r} not named in: {message!r}"
+
+
+def check_limits(function, arg, accepted, rejected, **valid):
+    """function(**valid, arg=v) runs for every v in `accepted` (the limits themselves) and raises an error
+    naming `arg` for every v in `rejected` (just past them)."""
+    for value in accepted:
+        function(**{**valid, arg: value})
+    for value in rejected:
+        with raises_naming(arg, exc=ValueError):
+            function(**{**valid, arg: value})
+
+
+def have(executable):
+    return shutil.which(executable) is not None
 
 
 def shown_check_frames(excinfo):
@@ -419,6 +460,31 @@ def smallest_text_px(view):
 
 
 # ---- the browser harness (JupyterLab, presentation mode, slides and site in headless Chromium) -------------------
+
+ARTIFACTS = ROOT / "artifacts" / "failures"
+
+
+def save_failure_artifacts(nodeid, page, lab_log=None, folder=ARTIFACTS):
+    """Keep what explains a failed browser test: a screenshot of `page` and the last 50 lines of the
+    JupyterLab log `lab_log`, under `folder`. Returns lines naming what was saved (and what could not be)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = re.sub(r"[^\w.-]+", "_", nodeid.split("::", 1)[-1])
+    saved = []
+    shot = folder / f"{stem}.png"
+    try:
+        page.screenshot(path=str(shot), full_page=False)
+        saved.append(f"screenshot: {shot}")
+    except Exception as exc:  # the page may be gone: say so rather than hide the test's own failure
+        saved.append(f"screenshot: could not be taken ({type(exc).__name__}: {exc})")
+    if lab_log is not None and Path(lab_log).is_file():
+        tail = folder / f"{stem}.lab.log"
+        tail.write_text("\n".join(Path(lab_log).read_text(errors="replace").splitlines()[-50:]) + "\n")
+        saved.append(f"JupyterLab log (last 50 lines): {tail}")
+    dialogs = getattr(page, "dialogs_seen", [])
+    if dialogs:
+        saved.append("JupyterLab dialogs seen: " + " | ".join(dialogs))
+    return saved
+
 
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 

@@ -20,9 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import save_failure_artifacts
-from helpers import (image_src, kappa_printed, launch_chromium, press, readout, screenshot, slider, wait_for_change,
-                     widget_output)
+from helpers import (image_src, kappa_printed, launch_chromium, press, readout, save_failure_artifacts, screenshot,
+                     slider, wait_for_change, widget_output)
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.browser

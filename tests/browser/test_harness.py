@@ -1,5 +1,5 @@
 """The test harness itself: what a failed browser test leaves behind (no browser needed)."""
-from conftest import save_failure_artifacts
+from helpers import save_failure_artifacts
 
 
 class FakePage:

@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
-from conftest import check_limits, raises_naming, whole
+from helpers import check_limits, raises_naming, whole
 from utils import conditioning as c
 
 

@@ -9,8 +9,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from conftest import require
-from helpers import fails_with, judged, notebook_solutions
+from helpers import fails_with, judged, notebook_solutions, require
 from utils import checks
 from utils.checks import conditioning as conditioning_checks
 

@@ -13,7 +13,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from conftest import require
+from helpers import require
 from workbook_grader import __main__ as cli
 import redteam
 from workbook_grader import batch, isolation, report, scan, wire

@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import require
-from helpers import fails_with, sequential, sgd, where, with_layer, written_backward
+from helpers import fails_with, require, sequential, sgd, where, with_layer, written_backward
 from utils import checks, data
 from utils.checks import mlp as mlp_checks
 

@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import whole
-from helpers import fails_with, judged, recorded, sequential, sgd, where, with_layer, written_backward
+from helpers import fails_with, judged, recorded, sequential, sgd, where, whole, with_layer, written_backward
 from utils import data, mlp
 from utils.checks import _deny
 from utils.checks import mlp as mlp_checks

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import utils
-from conftest import check_limits, raises_naming
+from helpers import check_limits, raises_naming
 from utils import mlp, sharpness
 
 

@@ -3,8 +3,7 @@ import re
 import numpy as np
 import pytest
 
-from conftest import check_limits, raises_naming
-from helpers import expected_counts
+from helpers import check_limits, expected_counts, raises_naming
 from utils import diagrams, gradcheck, style, tanhnet
 
 

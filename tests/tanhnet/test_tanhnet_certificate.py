@@ -9,8 +9,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from conftest import whole
-from helpers import bw, dw24, dw46, expected_counts, fails_with, judged, partly_shared, recorded, separately
+from helpers import bw, dw24, dw46, expected_counts, fails_with, judged, partly_shared, recorded, separately, whole
 from utils import checks, tanhnet
 from utils.checks import tanhnet as tanhnet_checks
 from utils.checks.tanhnet import ALLOWED

@@ -6,9 +6,8 @@ import copy
 
 import pytest
 
-from conftest import whole
 from helpers import (bw, dw24, dw46, expected_counts, fails_with, judged, partly_shared, recorded, separately,
-                     value_class)
+                     value_class, whole)
 from utils import tanhnet
 from utils.checks import tanhnet as tanhnet_checks
 from utils.checks.tanhnet import ALLOWED, DELTA_HINT

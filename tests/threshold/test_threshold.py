@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from matplotlib.path import Path
 
-from conftest import check_limits, raises_naming, require
+from helpers import check_limits, raises_naming, require
 from utils import style, threshold
 
 TRUTH = {"AND": lambda p: p[:, 0] * p[:, 1], "OR": lambda p: np.maximum(p[:, 0], p[:, 1]),

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import helpers
-from conftest import require
+from helpers import require
 from utils import checks
 from utils.checks import threshold as threshold_checks
 

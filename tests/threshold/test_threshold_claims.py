@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 
-from conftest import require
+from helpers import require
 from utils import diagrams, style, threshold
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "01-logic-gate-network.ipynb"

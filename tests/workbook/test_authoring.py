@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import require
+from helpers import require
 from nbgrader_run import run_nbgrader
 
 ROOT = Path(__file__).resolve().parents[2]

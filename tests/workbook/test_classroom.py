@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import require
+from helpers import require
 from nbgrader_run import run_nbgrader
 from utils.style import FIGURES_VAR
 

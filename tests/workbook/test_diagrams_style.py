@@ -7,7 +7,7 @@ import ipywidgets
 import numpy as np
 import pytest
 from bs4 import BeautifulSoup
-from conftest import raises_naming
+from helpers import raises_naming
 
 from utils import diagrams, style, threshold
 
