@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-import publish
+import publish  # scripts/publish.py
 from helpers import (NOTEBOOKS, ROOT, TYPESET, need_node_modules, offline_page, readout, start_present, stop,
                      wait_for_change, widget_output)
 from utils import style
