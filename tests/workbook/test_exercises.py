@@ -40,6 +40,17 @@ def right_answer(exercise):
     return SOLUTIONS[path][exercise.function]
 
 
+RECORDS = {}
+
+
+def right_records(exercise, seed):
+    """(cases, what collect records of the instructor's solution on them) for `seed`, made once per run."""
+    if (exercise.grade_id, seed) not in RECORDS:
+        inputs = exercise.cases(seed)
+        RECORDS[exercise.grade_id, seed] = inputs, exercise.collect(right_answer(exercise), inputs)
+    return RECORDS[exercise.grade_id, seed]
+
+
 def test_every_grade_cell_calls_its_declared_exercise_on_its_solution():
     cells = grade_cells()
     assert set(cells) == set(checks.EXERCISES)
@@ -65,9 +76,8 @@ def test_a_grade_id_is_declared_once():
 def test_the_solution_passes_with_the_notebooks_seed_and_a_graders(gid):
     exercise = checks.EXERCISES[gid]
     for seed in (exercise.seed, GRADER_SEED):
-        inputs = exercise.cases(seed)
+        inputs, answers = right_records(exercise, seed)
         assert repr(inputs) == repr(exercise.cases(seed)), "the same seed must give the same cases"
-        answers = exercise.collect(right_answer(exercise), inputs)
         across = wire.loads(wire.dumps({"inputs": inputs, "answers": answers}))  # plain data only, both ways
         assert exercise.judge(across["inputs"], across["answers"])
     assert repr(exercise.cases(exercise.seed)) != repr(exercise.cases(GRADER_SEED)), "a grader's seed, other cases"
@@ -109,21 +119,22 @@ MISTAKES = {
                        "^" + where(2) + r": δ\[2\] is multiplied by Z\[2\] itself"),
     "check-sequential": (lambda W, B: sequential(W, B, relu=False),
                          r"^the network needs a ReLU after each hidden layer \(3\); got 0"),
-    "check-sgd": (lambda *a: sgd(*a, sign=-1), "^the update has the wrong sign"),
+    "check-sgd": (lambda *a: sgd(*a, batch="same"), "^every step uses the first batch: the batch must advance"),
     "check-bce-delta": (lambda Z, T: 1 / (1 + np.exp(-Z)) - T, "^bce_delta: the 1/N of the mean is missing"),
 }
 
 
 @pytest.mark.parametrize("gid", sorted(checks.EXERCISES))
-def test_a_mistake_is_named_with_the_notebooks_seed_and_a_graders(gid):
+def test_a_mistake_is_named_with_a_graders_seed(gid):
+    """Outside the kernel, on other cases than the notebook's (with the notebook's seed, every mistake is tested in
+    its notebook's folder)."""
     exercise = checks.EXERCISES[gid]
     assert gid in MISTAKES, f"{gid} is declared but has no mistake in MISTAKES: add one and the message it gets"
     wrong, pattern = MISTAKES[gid]
-    for seed in (exercise.seed, GRADER_SEED):
-        inputs = exercise.cases(seed)
-        across = wire.loads(wire.dumps({"inputs": inputs, "answers": exercise.collect(wrong, inputs)}))
-        with pytest.raises(checks.CheckFailed, match=pattern):
-            exercise.judge(across["inputs"], across["answers"])
+    inputs = exercise.cases(GRADER_SEED)
+    across = wire.loads(wire.dumps({"inputs": inputs, "answers": exercise.collect(wrong, inputs)}))
+    with pytest.raises(checks.CheckFailed, match=pattern):
+        exercise.judge(across["inputs"], across["answers"])
 
 
 GARBAGE = [None, "answers", 3.0, float("nan"), [], {}, {"w": 1.0}, [None] * 5, [None, None], {"values": None},
@@ -135,8 +146,7 @@ GARBAGE = [None, "answers", 3.0, float("nan"), [], {}, {"w": 1.0}, [None] * 5, [
 def test_a_judge_answers_anything_with_check_failed(gid):
     """The judge runs on the trusted side and must not trust collect: whatever it is sent, CheckFailed."""
     exercise = checks.EXERCISES[gid]
-    inputs = exercise.cases(exercise.seed)
-    answers = exercise.collect(right_answer(exercise), inputs)
+    inputs, answers = right_records(exercise, exercise.seed)
     shaped = [[None] * len(inputs), [float("inf")] * len(answers)] if isinstance(answers, list) else []
     for garbage in GARBAGE + shaped + ([answers[:1]] if isinstance(answers, list) and len(answers) > 1 else []):
         with pytest.raises(checks.CheckFailed):
