@@ -56,7 +56,7 @@ test: $(STAMP) $(NODE_STAMP)
 	timeout $(TEST_TIMEOUT) $(PY) -m pytest -m browser || status=1; \
 	exit $$status
 
-## Unit tests only (fast, no notebooks, no browser).
+## Unit tests only: every test not marked slow (notebooks, external tools) or browser; `make mutate` runs the same.
 unit: $(STAMP)
 	$(PY) -m pytest tests -m "not browser and not slow"
 

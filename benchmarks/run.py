@@ -279,7 +279,7 @@ PAGE_NOTES = """\
   `tanhnet.SaturationView`, `conditioning.ConditioningView`, all on `style.LiveFigure`): axes, ticks and titles are
   drawn once into a saved background, a slider move redraws only its shading, curves and labels on top, and legends
   are pasted over them as pixels. Text is what is slow to draw here (about 1 ms per label).
-  `tests/test_views.py` checks that every frame equals a fresh drawing of the same position, pixel for pixel.
+  `tests/workbook/test_views.py` checks that every frame equals a fresh drawing of the same position, pixel for pixel.
 * **numpy and autograd are timed in alternation**, so both meet the same memory-allocator state. Until something
   larger has been freed in the process, glibc returns a large pass's temporaries to the system after every call and
   the next call faults them in again (the last line of the table above).

@@ -1,5 +1,5 @@
 """Copy the teaching screenshots the browser tests take (artifacts/screenshots/) into docs/img/ for docs/teaching.md,
-960 px wide, 256 colours: `python -m pytest -m browser tests/test_teaching.py && python scripts/docs_images.py`."""
+960 px wide, 256 colours: `python -m pytest -m browser tests/browser/test_teaching.py && python scripts/docs_images.py`."""
 from pathlib import Path
 
 from PIL import Image

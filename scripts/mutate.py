@@ -159,74 +159,74 @@ EQUIVALENT = {
        for n in (14, 16)},
     "utils.threshold.x_square_disagreement__mutmut_34": "max |x| <= 1 for < 1: on the boundary, max |x| = 1, both "
                                                         "branches give the distance 0",
-    # the exercise checks (utils/checks: _core, gates, chainrule, hessian, backprop)
+    # the exercise checks (utils/checks: _core, threshold, tanhnet, conditioning, mlp)
     "utils.checks._core.x__fail__mutmut_1": "__tracebackhide__ None in _fail: IPython always shows the frame that "
                                             "raised, hidden or not",
     "utils.checks._core.x__fail__mutmut_2": "__tracebackhide__ False in _fail: as above",
     "utils.checks._core.x__judge_numbers__mutmut_23": "return False for True: no caller uses the value (they "
                                                       "return their own message)",
-    "utils.checks.hessian.x__steps_judge__mutmut_32": "dtype=None: predicted_steps gives ints; np.array_equal and "
+    "utils.checks.conditioning.x__steps_judge__mutmut_32": "dtype=None: predicted_steps gives ints; np.array_equal and "
                                                       "the :.0f of the message treat them as the floats",
-    "utils.checks.hessian.x__steps_judge__mutmut_34": "dtype dropped: as above",
-    "utils.checks.hessian.x__steps_judge__mutmut_121": "dtype=None: the mistakes give ints or floats; np.allclose "
+    "utils.checks.conditioning.x__steps_judge__mutmut_34": "dtype dropped: as above",
+    "utils.checks.conditioning.x__steps_judge__mutmut_121": "dtype=None: the mistakes give ints or floats; np.allclose "
                                                        "compares an int array as the float one",
-    "utils.checks.hessian.x__steps_judge__mutmut_123": "dtype dropped: as above",
-    # issue 18's last step, scope utils.checks.gates, utils.checks._core, utils.checks.hessian
-    "utils.checks.gates.x__check_distance__mutmut_17": "distance >= want: the branch runs only when not "
+    "utils.checks.conditioning.x__steps_judge__mutmut_123": "dtype dropped: as above",
+    # issue 18's last step, scope utils.checks.threshold, utils.checks._core, utils.checks.conditioning
+    "utils.checks.threshold.x__check_distance__mutmut_17": "distance >= want: the branch runs only when not "
                                                        "isclose(distance, want), so distance != want there",
-    "utils.checks.gates.x__diamond_judge__mutmut_201": "w[1] == 0 for w[0] == 0: with atol=0, isclose(|w[0]|, "
+    "utils.checks.threshold.x__diamond_judge__mutmut_201": "w[1] == 0 for w[0] == 0: with atol=0, isclose(|w[0]|, "
                                                        "|w[1]|) and w[0] == 0 hold only for w = (0, 0)",
-    "utils.checks.gates.x__diamond__mutmut_2": "astype(None) is astype(float64): numpy's default dtype",
-    "utils.checks.gates.x__network__mutmut_70": "reshape(None) keeps B[1]'s shape (1,) or (): both broadcast alike "
+    "utils.checks.threshold.x__diamond__mutmut_2": "astype(None) is astype(float64): numpy's default dtype",
+    "utils.checks.threshold.x__network__mutmut_70": "reshape(None) keeps B[1]'s shape (1,) or (): both broadcast alike "
                                                 "in A @ w + b, and B[1] is read nowhere else",
-    **{f"utils.checks.gates.x__{f}__mutmut_{n}": "[+1] for [-1]: _network and the square's AND make exactly two "
+    **{f"utils.checks.threshold.x__{f}__mutmut_{n}": "[+1] for [-1]: _network and the square's AND make exactly two "
        "layers, so index 1 is the last" for f, n in (("diamond_judge", 63), ("diamond_judge", 75),
                                                       ("diamond_judge", 172), ("square_judge", 93),
                                                       ("square_judge", 106), ("xor_judge", 44))},
-    **{f"utils.checks.gates.x__{f}__mutmut_{n}": "astype(None): the normals become tuples of floats ±1.0, which "
+    **{f"utils.checks.threshold.x__{f}__mutmut_{n}": "astype(None): the normals become tuples of floats ±1.0, which "
        "equal and hash as the int tuples they are looked up with" for f, n in (("diamond_judge", 233),
                                                                                ("square_judge", 161))},
-    "utils.checks.gates.x__diamond_judge__mutmut_285": "boundary None in _fail_misclassified: the diamond judge "
+    "utils.checks.threshold.x__diamond_judge__mutmut_285": "boundary None in _fail_misclassified: the diamond judge "
                                                        "calls it only when a grid point is wrong (got == want "
                                                        "failed the line before), so boundary is never read",
-    "utils.checks.gates.x__square_judge__mutmut_81": "the AND with two output columns: only column 0 is read "
+    "utils.checks.threshold.x__square_judge__mutmut_81": "the AND with two output columns: only column 0 is read "
                                                      "([:, 0]), and it is the same",
-    "utils.checks.gates.x__xor_judge__mutmut_37": "X @ [3, 1] ranks 00, 01, 10, 11 as 0, 1, 3, 4, the order of "
+    "utils.checks.threshold.x__xor_judge__mutmut_37": "X @ [3, 1] ranks 00, 01, 10, 11 as 0, 1, 3, 4, the order of "
                                                   "X @ [2, 1]; _xor_cases makes only these four inputs",
-    "utils.checks.gates.x__xor_judge__mutmut_55": "'units' for h >= 1: the ✓ message is never reached with one "
+    "utils.checks.threshold.x__xor_judge__mutmut_55": "'units' for h >= 1: the ✓ message is never reached with one "
                                                   "hidden unit (one line cannot separate XOR)",
-    "utils.checks.gates.x__xor_judge__mutmut_71": "np.ones(2) for the output layer: z == 0 of shape (4, 1) "
+    "utils.checks.threshold.x__xor_judge__mutmut_71": "np.ones(2) for the output layer: z == 0 of shape (4, 1) "
                                                   "broadcasts to two equal columns, the same first row, and units "
                                                   "is not read for the output",
-    **{f"utils.checks.gates.x__{f}_cases__mutmut_{n}": "another draw: t may be -1 or 1, a corner already among "
+    **{f"utils.checks.threshold.x__{f}_cases__mutmut_{n}": "another draw: t may be -1 or 1, a corner already among "
        "the edge points; still multiples of 1/1024 on the boundary, spread along every edge"
        for f, n in (("square", 45), ("square", 46), ("diamond", 47), ("diamond", 48))},
-    "utils.checks.hessian.x__step_cases__mutmut_12": "another draw: a fifth lam_min, dropped by zip; the four "
+    "utils.checks.conditioning.x__step_cases__mutmut_12": "another draw: a fifth lam_min, dropped by zip; the four "
                                                      "used keep their range, the jitters come later in the stream",
-    "utils.checks.hessian.x__steps_cases__mutmut_16": "another draw: kappa log-uniform on [1.5, 2001) for "
+    "utils.checks.conditioning.x__steps_cases__mutmut_16": "another draw: kappa log-uniform on [1.5, 2001) for "
                                                       "[1.5, 2000); the same range to the test's resolution",
-    "utils.checks.hessian.x__steps_cases__mutmut_33": "another draw: exact % 2 keeps only cases with an even "
+    "utils.checks.conditioning.x__steps_cases__mutmut_33": "another draw: exact % 2 keeps only cases with an even "
                                                       "whole part, still at least 0.05 from a whole number",
-    "utils.checks.hessian.x__steps_cases__mutmut_31": "0.05 <= exact % 1: a continuous draw is never exactly "
+    "utils.checks.conditioning.x__steps_cases__mutmut_31": "0.05 <= exact % 1: a continuous draw is never exactly "
                                                       "0.05; either way the case is at least 0.05 from a whole number",
-    "utils.checks.hessian.x__steps_cases__mutmut_34": "exact % 1 <= 0.95: as above, for 0.95",
-    # checks.backprop and checks.chainrule (notebooks 04 and 02)
-    "utils.checks.backprop.x__backward_cases__mutmut_16": "another draw: seed - 1 for seed + 1 makes the N = 7 "
+    "utils.checks.conditioning.x__steps_cases__mutmut_34": "exact % 1 <= 0.95: as above, for 0.95",
+    # checks.mlp and checks.tanhnet (notebooks 04 and 02)
+    "utils.checks.mlp.x__backward_cases__mutmut_16": "another draw: seed - 1 for seed + 1 makes the N = 7 "
                                                           "network, still a random 4-6-6-6-1 one other than case 1's",
-    "utils.checks.backprop.x__backward_cases__mutmut_17": "another draw: seed + 2 for seed + 1, as above (the "
+    "utils.checks.mlp.x__backward_cases__mutmut_17": "another draw: seed + 2 for seed + 1, as above (the "
                                                           "3-5-4-1 network then has the same seed; no check relies "
                                                           "on the two being unrelated)",
-    "utils.checks.backprop.x__sequential_cases__mutmut_10": "another draw: N = 6 for 5 in the second network; the "
+    "utils.checks.mlp.x__sequential_cases__mutmut_10": "another draw: N = 6 for 5 in the second network; the "
                                                             "judge compares its output at any N",
-    **{f"utils.checks.backprop.x_{f}__mutmut_{n}": "Z >= 0 for Z > 0 in a ReLU mask: no pre-activation of the "
+    **{f"utils.checks.mlp.x_{f}__mutmut_{n}": "Z >= 0 for Z > 0 in a ReLU mask: no pre-activation of the "
        "cases is exactly 0 (continuous draws; the notebook's data: test_no_pre_activation_of_the_cases_is_exactly_zero)"
        for f, n in (("_layer_delta", 27), ("_layer_delta", 51), ("_uses_notebook_globals", 50))},
-    "utils.checks.chainrule.x__collect_counted__mutmut_3": "x[1].tape for x[0].tape: the counting numbers of one run "
+    "utils.checks.tanhnet.x__collect_counted__mutmut_3": "x[1].tape for x[0].tape: the counting numbers of one run "
                                                            "share one tape",
-    "utils.checks.chainrule.x__judge_counted__mutmut_90": "check=None for check=False: falsy, as False",
-    "utils.checks.chainrule.x__variant__mutmut_1": "paths default 'XX56XX': only `u in paths` for u in '56' reads it, "
+    "utils.checks.tanhnet.x__judge_counted__mutmut_90": "check=None for check=False: falsy, as False",
+    "utils.checks.tanhnet.x__variant__mutmut_1": "paths default 'XX56XX': only `u in paths` for u in '56' reads it, "
                                                    "and both are in it",
-    "utils.checks.chainrule.x__variant__mutmut_49": "on's keys 'X', '5', '6' for '5', '6': only on['5'] and on['6'] "
+    "utils.checks.tanhnet.x__variant__mutmut_49": "on's keys 'X', '5', '6' for '5', '6': only on['5'] and on['6'] "
                                                     "are read, with the same values",
 }
 

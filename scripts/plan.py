@@ -12,7 +12,7 @@ The rules (docs/teaching.md#time-and-points states them for lecturers):
   and title in metadata.workbook.label / .title. Its points are its minutes / MINUTES_PER_POINT, one rule for
   every notebook; no notebook carries more than MAX_SHARE of the course's points.
 - The first cell carries, between `<!-- plan -->` and `<!-- /plan -->`, the table of exercises and the time line
-  this script writes; tests/test_plan.py fails when they differ from what the cells give.
+  this script writes; tests/workbook/test_plan.py fails when they differ from what the cells give.
 
 - The README carries the course's table (each notebook's time, points and share of the points) between
   `<!-- points -->` and `<!-- /points -->`, written by --write from all the notebooks given.
@@ -152,7 +152,7 @@ def course_block(paths):
               f"Reading and running is the core path's words at {WORDS_PER_MINUTE} words a minute plus "
               f"{MINUTES_PER_CODE_CELL} minutes per code cell, rounded up to 5 minutes; no notebook carries more than "
               f"{MAX_SHARE:.0%} of the points. `scripts/plan.py` computes this table and each notebook's own; "
-              "`tests/test_plan.py` fails when one differs.", "", COURSE_END]
+              "`tests/workbook/test_plan.py` fails when one differs.", "", COURSE_END]
     return "\n".join(lines)
 
 

@@ -43,7 +43,7 @@ MATHJAX = [("mathjax/es5/tex-chtml.js", "mathjax/tex-chtml.js"),
 REVEAL = [("reveal.js/dist", "reveal.js/dist"), ("reveal.js/plugin/notes", "reveal.js/plugin/notes"),
           ("requirejs/require.js", "require.js"), ("jquery/dist/jquery.min.js", "jquery.min.js")]
 # Code cells' syntax colours: a Pygments style made for contrast (accessible-pygments); every token colour is at
-# least 4.5 : 1 against its background and the cells' grey (WCAG 2.1, 1.4.3; tests/test_publish.py checks it).
+# least 4.5 : 1 against its background and the cells' grey (WCAG 2.1, 1.4.3; tests/publishing/test_publish.py checks it).
 PYGMENTS_STYLE = "a11y-high-contrast-light"
 NOTEBOOK_LINK = re.compile(r"\]\((\d\d-[\w-]+)\.ipynb(#[^)\s]*)?\)")
 

@@ -1,16 +1,17 @@
+"""pytest's settings and hooks for every test: hypothesis profiles, slow tests first, the browser harness's fixtures
+and a failed browser test's artifacts, the inputs the property-based tests tried. The functions test modules share
+are in helpers.py (a test module imports those, never another test module)."""
 import collections
 import os
-import re
-import shutil
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from hypothesis import Phase, settings
 
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
 # In CI the property-based tests draw the same inputs every run (reproducible); locally they explore anew.
 settings.register_profile("ci", derandomize=True, database=None)
-if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+if IN_CI:
     settings.load_profile("ci")
 # Under mutation testing (`make mutate`; mutmut sets MUTANT_UNDER_TEST) the same inputs every run, and a failing
 # example fails the mutant at once instead of being shrunk for minutes.
@@ -19,77 +20,16 @@ if "MUTANT_UNDER_TEST" in os.environ:
                               phases=[Phase.explicit, Phase.reuse, Phase.generate])
     settings.load_profile("mutation")
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def require(condition, why):
-    """Skip with `why` when `condition` is false; in CI (CI=true) a missing dependency fails instead."""
-    if not condition:
-        if IN_CI:
-            pytest.fail(f"required in CI: {why}")
-        pytest.skip(why)
-
-
-def whole(message):
-    """A pattern for pytest's `match=` that matches `message` exactly, the whole of it."""
-    return "^" + re.escape(message) + "$"
-
-
-@contextmanager
-def raises_naming(*words, exc=(TypeError, ValueError)):
-    """pytest.raises(exc) whose message holds each of `words` as a whole word, case and all: "XXhiddenXX",
-    "hidden_units" or "HIDDEN" do not name `hidden` (a student reads the message to find the argument)."""
-    with pytest.raises(exc) as info:
-        yield info
-    message = str(info.value)
-    for word in words:
-        assert re.search(rf"(?<!\w){re.escape(word)}(?!\w)", message), f"{word!r} not named in: {message!r}"
-
-
-def check_limits(function, arg, accepted, rejected, **valid):
-    """function(**valid, arg=v) runs for every v in `accepted` (the limits themselves) and raises an error
-    naming `arg` for every v in `rejected` (just past them)."""
-    for value in accepted:
-        function(**{**valid, arg: value})
-    for value in rejected:
-        with raises_naming(arg, exc=ValueError):
-            function(**{**valid, arg: value})
-
-
-def have(executable):
-    return shutil.which(executable) is not None
-
 
 def pytest_collection_modifyitems(config, items):
     """Slow tests (nbgrader, notebooks executed by nbclient) first, in a stable sort that keeps every
     notebook's cells in order: with `-n 2 --dist loadscope --no-loadscope-reorder` (make test) the
-    classroom module starts at once on one worker while the other takes everything else."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
-
-
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "failures"
-
-
-def save_failure_artifacts(nodeid, page, lab_log=None, folder=ARTIFACTS):
-    """Keep what explains a failed browser test: a screenshot of `page` and the last 50 lines of the
-    JupyterLab log `lab_log`, under `folder`. Returns lines naming what was saved (and what could not be)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = re.sub(r"[^\w.-]+", "_", nodeid.split("::", 1)[-1])
-    saved = []
-    shot = folder / f"{stem}.png"
-    try:
-        page.screenshot(path=str(shot), full_page=False)
-        saved.append(f"screenshot: {shot}")
-    except Exception as exc:  # the page may be gone: say so rather than hide the test's own failure
-        saved.append(f"screenshot: could not be taken ({type(exc).__name__}: {exc})")
-    if lab_log is not None and Path(lab_log).is_file():
-        tail = folder / f"{stem}.lab.log"
-        tail.write_text("\n".join(Path(lab_log).read_text(errors="replace").splitlines()[-50:]) + "\n")
-        saved.append(f"JupyterLab log (last 50 lines): {tail}")
-    dialogs = getattr(page, "dialogs_seen", [])
-    if dialogs:
-        saved.append("JupyterLab dialogs seen: " + " | ".join(dialogs))
-    return saved
+    classroom module starts at once on one worker while the other takes everything else. The slow modules go
+    in the order of their file names, whatever their folder (the schedule `make test` was measured with)."""
+    def key(item):
+        slow = item.get_closest_marker("slow") is not None
+        return (not slow, item.path.name if slow else "")
+    items.sort(key=key)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -100,11 +40,43 @@ def pytest_runtest_makereport(item, call):
     page, lab = item.funcargs.get("page"), item.funcargs.get("lab")
     if report.when != "call" or not report.failed or page is None:
         return
+    from helpers import save_failure_artifacts
+
     saved = save_failure_artifacts(item.nodeid, page, lab.get("log") if isinstance(lab, dict) else None)
     if hasattr(report.longrepr, "addsection"):
         report.longrepr.addsection("artifacts", "\n".join(saved))
     else:
         report.longrepr = f"{report.longrepr}\n\nartifacts:\n" + "\n".join(saved)
+
+
+# The browser harness's fixtures (helpers.py has its functions), imported when used: most runs have no browser.
+@pytest.fixture
+def lab(tmp_path):
+    """A JupyterLab of its own for the test (helpers.jupyter_lab)."""
+    from helpers import jupyter_lab
+
+    with jupyter_lab(tmp_path) as running:
+        yield running
+
+
+@pytest.fixture
+def chromium():  # per test: two Playwright sessions cannot be open at once (test_browser's `page` opens one)
+    from helpers import headless_chromium
+
+    with headless_chromium() as browser:
+        yield browser
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The offline site (scripts/publish.py) of every notebook, built once per module."""
+    import publish
+    from helpers import NOTEBOOKS, need_node_modules
+
+    need_node_modules()
+    out = tmp_path_factory.mktemp("site")
+    publish.build_site(NOTEBOOKS, out)
+    return out
 
 
 def _tried_here():

@@ -4,7 +4,7 @@ nbclient waits for the reply with one poll of the kernel's shell socket lasting 
 Now and then (about 1 notebook execution in 25 here, more under load; jupyter/nbclient#312) the reply
 arrives without waking that poll, which then returns it only when the timeout expires: the cell
 succeeds, but late by the full timeout. Polling in slices of at most one second finds such a reply
-within a second. Imported by the nbgrader config that tests/test_classroom.py writes.
+within a second. Imported by the nbgrader config that tests/workbook/test_classroom.py writes.
 """
 import time
 from queue import Empty

@@ -1,5 +1,5 @@
 """Submissions made from the source notebooks by replacing solution cells (by grade_id): the red-team set of
-hostile submissions the grader is tested against (tests/test_grader.py), typical mistakes, and blank ones
+hostile submissions the grader is tested against (tests/grader/test_grader.py), typical mistakes, and blank ones
 (also the synthetic class of benchmarks/run.py). Built from the current sources, so they follow the notebooks.
 
 Each entry: {notebook stem: {solution grade_id: new source}}, and what grading must say:
@@ -92,9 +92,9 @@ RED_TEAM = {
         "answer-dy-dw24": "def dy_dw24(x, w):\n    return checks._dw24(x, w)\n",
         "answer-dy-dw46": "def dy_dw46(x, w):\n    return checks._dw46(x, w)\n",
         "answer-tanh-backward": "def backward(x, w):\n    return checks._variant(x, w)\n"}},
-        {"check-dy-dw24": ("0", "uses the reference implementation `utils.checks.chainrule._dw24`"),
-         "check-dy-dw46": ("0", "uses the reference implementation `utils.checks.chainrule._dw46`"),
-         "check-tanh-backward": ("0", "uses the reference implementation `utils.checks.chainrule._variant`")}),
+        {"check-dy-dw24": ("0", "uses the reference implementation `utils.checks.tanhnet._dw24`"),
+         "check-dy-dw46": ("0", "uses the reference implementation `utils.checks.tanhnet._dw46`"),
+         "check-tanh-backward": ("0", "uses the reference implementation `utils.checks.tanhnet._variant`")}),
     "delegate-hessian": ({HESSIAN: {
         "answer-hessian": "def hessian(mu, sigma):\n    return conditioning.bias_hessian(mu, sigma, 'raw')[:-1, :-1]\n",
         "answer-optimal-step": "def optimal_step(lam_min, lam_max):\n    return conditioning.step_size('optimal', lam_min, lam_max)\n",
@@ -115,7 +115,7 @@ RED_TEAM = {
                        "    return [mlp.mse(net(X).detach().numpy(), T.numpy())] * steps\n"),
         "answer-bce-delta": "def bce_delta(Z, T):\n    return (checks._sigmoid(Z) - T) / len(Z)\n"}},
         {"check-sgd": ("0", "uses the reference implementation `utils.mlp.mse`"),
-         "check-bce-delta": ("0", "uses the reference implementation `utils.checks.backprop._sigmoid`")}),
+         "check-bce-delta": ("0", "uses the reference implementation `utils.checks.mlp._sigmoid`")}),
     # notebook 04's objects reported by a replaced collect (issue 23, finding 2): an sgd that trains nothing and a
     # build_sequential that returns None, with collects that return records made with numpy. The judges grade values
     # only (what autograd or nn.Sequential did is in no record): a run from the package's reference scores 0 (a stub),
@@ -160,16 +160,16 @@ RED_TEAM = {
         {"check-tanh-backward": ("0", "the operations of the counting run give the answer only on the network they "
                                       "ran on")}),
     # the judge as an oracle: it knows the right answer, so in a sandbox it is a stub too
-    "judge-oracle": ({KAPPA: {"answer-kappa": "def kappa(mu, sigma):\n    from utils.checks import hessian\n"
-                                          "    return hessian._kappa_judge([(mu, sigma)], [1.0])\n"}},
-                     {"check-kappa": ("0", "uses the reference implementation `utils.checks.hessian._kappa_judge`")}),
+    "judge-oracle": ({KAPPA: {"answer-kappa": "def kappa(mu, sigma):\n    from utils.checks import conditioning\n"
+                                          "    return conditioning._kappa_judge([(mu, sigma)], [1.0])\n"}},
+                     {"check-kappa": ("0", "uses the reference implementation `utils.checks.conditioning._kappa_judge`")}),
     # monkeypatching the checks, as a module attribute and through sys.modules
     "patch-check": ({KAPPA: {"answer-kappa": WRONG_KAPPA + "checks.check_kappa = lambda f: None\n"}},
                     {"check-kappa": ("0", "kappa")}),
     "patch-sys-modules": ({KAPPA: {"answer-kappa": WRONG_KAPPA + (
         "import sys\n"
         "sys.modules['utils.checks'].check_kappa = lambda f: None\n"
-        "sys.modules['utils.checks.hessian']._judge_numbers = lambda *a, **k: True\n"
+        "sys.modules['utils.checks.conditioning']._judge_numbers = lambda *a, **k: True\n"
         "sys.modules['utils.checks._core'].run = lambda exercise, fn: None\n")}},
         {"check-kappa": ("0", "kappa")}),
     # redefining the name the grade cell uses
@@ -246,7 +246,7 @@ ORPHAN = "rt-orphan"  # the name (/proc/PID/comm) of a process a sandbox leaves 
 SHM_NOTE_KEY, SHM_LEFT_KEY = 0x6A2400, 0x6A2401  # a note the test leaves in the host's SysV IPC; a segment a sandbox makes
 
 # The second red team (issue 24): each finding against the whole sandbox, the channel, the log and the seeds, with
-# its expected outcome. Sources are formatted like RED_TEAM's, with {table} too (see tests/test_grader.py).
+# its expected outcome. Sources are formatted like RED_TEAM's, with {table} too (see tests/grader/test_grader.py).
 SANDBOX_RED_TEAM = {
     # 1. a valid 16-byte message dripped one byte a second: one deadline for the whole message, not per read
     "drip": ({KAPPA: {"answer-kappa": _SOCKET + "for byte in struct.pack('>Q', 8) + b'{{\"a\": 1}}':\n"

@@ -62,7 +62,7 @@ def sharpness(X, T, W, B, iters=20, v0=None, seed=0):
     Returns (lam, v): the Rayleigh quotient v.H v (float) of the last unit vector v (P,). Pass v back
     as v0 at the next measurement along a training run: a warm start needs few iterations.
     Power iteration finds the eigenvalue of largest magnitude; for these losses near their
-    trajectories it is the largest positive one (tests/test_sharpness.py compares with the full Hessian).
+    trajectories it is the largest positive one (tests/mlp/test_sharpness.py compares with the full Hessian).
     X (N, d0), T (N, d_out), W, B as in mlp.backward.
     """
     X, T, W, B = mlp.validate(X, T, W, B)

@@ -18,7 +18,7 @@ SERIES = (BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY)  # line plots, in order
 
 # Every figure carries a text alternative (WCAG 2.1, 1.1.1), written where the figure is made (utils/<topic>.py)
 # and shown by `show` or `live_output`. Until a figure's own is written, it carries this placeholder, which
-# tests/test_accessibility.py counts.
+# tests/browser/test_accessibility.py counts.
 DESCRIPTION_TO_WRITE = "Figure; its text description is still to be written."
 
 # Widget figures are PNGs shown at their pixel size: at 100 dpi a 10 pt label is 13.9 px, which a browser

@@ -1,6 +1,6 @@
-"""Exercise checks with specific feedback, one module per notebook (gates 01, chainrule 02, hessian 03,
-backprop 04) on a shared core (`_core`: Exercise, CheckFailed, answer validators; `_deny`: what a solution may not
-call while it is checked).
+"""Exercise checks with specific feedback, one module per notebook, named as its topic module in utils (threshold
+01, tanhnet 02, conditioning 03, mlp 04), on a shared core (`_core`: Exercise, CheckFailed, answer validators;
+`_deny`: what a solution may not call while it is checked).
 
 Each exercise is declared once in its notebook's module, `check_kappa = Exercise("check-kappa", "kappa", ...)`; a
 notebook imports its module as `checks` and its grade cell calls `checks.check_kappa(kappa)`. EXERCISES maps every

@@ -1,0 +1,533 @@
+"""Checks of notebook 03: the right answer (written here, independently of utils.conditioning) passes, each
+recognised mistake gets its own message, malformed answers get a message (the contract of every exercise, a grader's seed
+included: tests/workbook/test_exercises.py)."""
+import importlib.util
+import math
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from helpers import fails_with, judged, notebook_solutions, require
+from utils import checks
+from utils.checks import conditioning as conditioning_checks
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK = ROOT / "notebooks" / "03-hessian-conditioning.ipynb"
+
+
+# Right answers, each computed another way than the package's reference.
+def right_hessian(mu, s):
+    return np.einsum("i,j->ij", mu, mu) + np.diag(np.full(mu.size, s * s))
+
+
+def right_kappa(mu, s):
+    lam = np.linalg.eigvalsh(right_hessian(mu, s))
+    return lam[-1] / lam[0]
+
+
+def right_step(a, b):
+    """The eta where |1 - eta a| = |1 - eta b| on the decreasing and increasing branches: 1 - eta a = eta b - 1."""
+    return np.linalg.solve([[a + b]], [2.0])[0]
+
+
+def right_steps(kappa, tol):
+    """Count steps by simulation of |e_k| = rho^k |e_0|."""
+    rho, size, k = (kappa - 1) / (kappa + 1), 1.0, 0
+    while size > tol:
+        size, k = size * rho, k + 1
+    return k
+
+
+def right_kappa_general(mu, S):
+    return np.linalg.cond(np.outer(mu, mu) + S)  # 2-norm condition number: lambda_max / lambda_min for SPD
+
+
+RIGHT = {"hessian": (conditioning_checks.check_hessian, right_hessian), "kappa": (conditioning_checks.check_kappa, right_kappa),
+         "optimal_step": (conditioning_checks.check_optimal_step, right_step),
+         "predict_steps": (conditioning_checks.check_predict_steps, right_steps),
+         "kappa_general": (conditioning_checks.check_kappa_general, right_kappa_general)}
+
+
+# What the ✓ message says was verified, for each exercise.
+VERIFIED = {"hessian": "✓ H = μ μᵀ + σ² I for d = 2, 3 and 5", "kappa": "✓ κ = 1 + ‖μ‖² / σ² for d = 2, 3 and 5",
+            "optimal_step": "✓ η* = 2 / (λmin + λmax): both ends of the spectrum then shrink equally fast",
+            "predict_steps": "✓ steps to tolerance for eight (κ, tol), three of them tol = ρ^k exactly",
+            "kappa_general": "✓ κ of H = μ μᵀ + Σ for three correlated covariances"}
+
+
+@pytest.mark.parametrize("name", RIGHT)
+def test_right_answer_passes(name, capsys):
+    check, fn = RIGHT[name]
+    check(fn)
+    assert capsys.readouterr().out.startswith(VERIFIED[name])
+
+
+def lam_of(H):
+    return np.linalg.eigvalsh(H)
+
+
+def ratio(H):
+    lam = lam_of(H)
+    return lam[-1] / lam[0]
+
+
+MISTAKES = {
+    "hessian": [
+        (lambda mu, s: np.diag(mu ** 2) + s ** 2 * np.eye(mu.size), r": H is not diagonal: E\[x xᵀ\] has off-diagonal "
+                                                                    r"entries μ_i μ_j; use the outer product μ μᵀ$"),
+        (lambda mu, s: np.diag(mu) + s ** 2 * np.eye(mu.size), r": use the outer product μ μᵀ, not diag\(μ\)"),
+        (lambda mu, s: np.outer(mu, mu) + s * np.eye(mu.size), r": the variance is σ², not σ: use sigma\*\*2 \* I"),
+        (lambda mu, s: np.outer(mu, mu) + s ** 2, r": σ² was added to every entry: it belongs on the diagonal only, σ² "
+                                                  r"I"),
+        (lambda mu, s: np.outer(mu, mu), ": the σ² I term from the spread of x is missing"),
+        (lambda mu, s: s ** 2 * np.eye(mu.size), ": the μ μᵀ term from the mean of x is missing"),
+        (lambda mu, s: np.outer(mu, mu) - s ** 2 * np.eye(mu.size), r": E\[x xᵀ\] = Cov\(x\) \+ μ μᵀ: the σ² I is "
+                                                                    r"added, not subtracted"),
+        # right for d = 2 only: the shape message must come, not a value message about the d = 2 case
+        (lambda mu, s: right_hessian(mu[:2], s), r" works only for d = 2: for d = 3 it returned a \(2, 2\) matrix"),
+        # d hard-coded to 2 in numpy.eye(2): numpy's broadcast error, named
+        (lambda mu, s: np.outer(mu, mu) + s ** 2 * np.eye(2), r" works only for d = 2: for d = 3 it raised ValueError: "
+                                                               r"operands could not be broadcast.*take the dimension from mu"),
+        (lambda mu, s: mu ** 2 + s ** 2, r": for d = 2 you returned a vector of shape \(2,\)"),
+        (lambda mu, s: right_hessian(mu, s) * 1.01, ": wrong for mu"),
+    ],
+    "kappa": [
+        (lambda mu, s: 1 / right_kappa(mu, s), ": κ = λmax / λmin: you have λmin / λmax"),
+        (lambda mu, s: mu @ mu / s ** 2, ": the 1 is missing"),
+        (lambda mu, s: 1 + np.sqrt(mu @ mu) / s, ": square both"),
+        (lambda mu, s: 1 + mu @ mu / s, ": divide by the variance σ², not by σ"),
+        (lambda mu, s: mu @ mu + s ** 2, ": that is λmax alone"),
+        (lambda mu, s: (np.max(mu ** 2) + s ** 2) / (np.min(mu ** 2) + s ** 2), ": that is the ratio of the largest "
+                                                                                "and smallest diagonal entries of the wrong, diagonal Hessian"),
+        (lambda mu, s: -right_kappa(mu, s), ": the sign is wrong"),
+        (lambda mu, s: right_kappa(mu, s) + 0.5, ": on \\(.*\\) expected"),
+    ],
+    "optimal_step": [
+        (lambda a, b: 1 / b, ": 1/λmax is LeCun's safe step"),
+        (lambda a, b: 2 / b, ": 2/λmax is the edge of divergence"),
+        (lambda a, b: 1 / a, ": 1/λmin overshoots"),
+        (lambda a, b: 1 / (a + b), ": the numerator is 2"),
+        (lambda a, b: 2 / (b - a), ": λmin and λmax are added, not subtracted"),
+        (lambda a, b: (a + b) / 2, ": that is the mean curvature"),
+        (lambda a, b: 1 / math.sqrt(a * b), r": 1/√\(λmin λmax\) is not the balance point"),
+    ],
+    "predict_steps": [
+        (lambda k, t: math.ceil(math.log(t) / math.log((k - 1) / (k + 1))), ": one step too many when tol is an exact "
+                                                                           r"power of ρ: for κ = (7|63) and tol = 0\.\d+ = ρ\^\d+ the "
+                                                                           r"error after \d+ steps is exactly tol"),
+        (lambda k, t: round(math.log(t) / math.log((k - 1) / (k + 1))), r": round\(\) goes to the nearest whole number.* "
+                                                                       r"\(for κ = 22\.52 and tol = 1e-06: expected 156, "
+                                                                       r"got 155\)$"),
+        (lambda k, t: math.floor(math.log(t) / math.log((k - 1) / (k + 1))), ": round up, not down"),
+        (lambda k, t: math.log(t) / math.log((k - 1) / (k + 1)), ": a number of steps is a whole number: round"),
+        (lambda k, t: math.ceil(math.log(t) / math.log(1 - 1 / k)), ": that is the rate 1 - 1/κ"),
+        (lambda k, t: math.ceil(math.log(t) / math.log(2 / (k + 1))), r": 2/\(κ \+ 1\) is η\* λmin"),
+        (lambda k, t: math.ceil(k / 2 * math.log(1 / t)), r": κ/2 · ln\(1/tol\) is the large-κ approximation; count"),
+        (lambda k, t: k / 2 * math.log(1 / t), r": κ/2 · ln\(1/tol\) is the large-κ approximation \(and a count is "
+                                               r"whole\)"),
+        (lambda k, t: right_steps(k, t) + 1, ": one step too many everywhere"),
+        (lambda k, t: math.ceil(math.log(t) / math.log((k - 1) / (k + 1))) + 1, ": one step too many everywhere"),
+        (lambda k, t: math.ceil(math.log(t) / math.log((k - 1) / (k + 1)) / 2), ": that counts the steps for the loss"),
+        (lambda k, t: math.ceil(math.log((k - 1) / (k + 1)) / math.log(t)), ": the fraction is upside down"),
+        (lambda k, t: right_steps(k, t) + 0.5, r": a number of steps is a whole number \(for κ = .*: expected"),
+        (lambda k, t: right_steps(k, t) + 7, ": for κ = .* expected .* steps"),
+    ],
+    "kappa_general": [
+        (lambda mu, S: 1 / right_kappa_general(mu, S), ": κ = λmax / λmin: you have λmin / λmax"),
+        (lambda mu, S: ratio(S), ": that is κ of Σ alone"),
+        (lambda mu, S: 1 + mu @ mu / lam_of(S)[0], r": 1 \+ ‖μ‖²/σ² holds only for Σ = σ² I"),
+        (lambda mu, S: (mu @ mu + lam_of(S)[-1]) / lam_of(S)[0], ": adding ‖μ‖² to the largest eigenvalue of Σ assumes "
+                                                                 "μ is its eigenvector: take the eigenvalues of H"),
+        (lambda mu, S: ratio(np.diag(mu ** 2) + S), r": H is not diagonal in μ: use the outer product μ μᵀ, not "
+                                                    r"diag\(μ²\)"),
+        (lambda mu, S: ratio(np.outer(mu, mu) + S @ S), r": Σ is already the covariance: H = μ μᵀ \+ Σ, not \+ Σ²"),
+        (lambda mu, S: ratio(np.outer(mu, mu) + np.diag(np.diag(S))), r": keep the covariances off the diagonal of Σ"),
+    ],
+}
+MISTAKE_CASES = [(name, i) for name, ms in MISTAKES.items() for i in range(len(ms))]
+
+
+@pytest.mark.parametrize("name,i", MISTAKE_CASES, ids=[f"{n}-{i}" for n, i in MISTAKE_CASES])
+def test_each_mistake_gets_its_message(name, i):
+    """The message opens with the exercise's function and then names the mistake."""
+    wrong, pattern = MISTAKES[name][i]
+    fails_with(RIGHT[name][0], wrong, "^" + name + pattern)
+
+
+def test_enough_mistakes_are_recognised():
+    """Issue 15: at least five specific mistakes for an exercise worth 2 points or more, three otherwise (the
+    generic last-resort messages, the sign and wrong-shape messages not counted)."""
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    points = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"] for c in nb.cells
+              if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"}
+    generic = ("wrong for mu", "expected .* got", "sign is wrong", "shape", "whole number \\(for",
+               "expected .* steps")
+    for gid, exercise in checks.exercises_of(conditioning_checks).items():
+        specific = [p for _, p in MISTAKES[exercise.function] if not any(g in p for g in generic)]
+        assert len(specific) >= (5 if points[gid] >= 2 else 3), (gid, specific)
+
+
+MALFORMED = [
+    (None, "must be a function"),
+    (lambda *a: None, "None"),
+    (lambda *a: "21", "number|numpy array|numeric"),
+    (lambda *a: [1.0, 2.0], "list|number"),
+    (lambda *a: float("nan"), "NaN|nan|numpy array of shape"),
+    (lambda *a: 1 / 0, "raised ZeroDivisionError"),
+    (lambda *a: (_ for _ in ()).throw(NotImplementedError()), "not written yet"),
+    (lambda *a: object(), "must return|number|numeric"),
+]
+
+
+@pytest.mark.parametrize("name", RIGHT)
+@pytest.mark.parametrize("answer,pattern", MALFORMED, ids=[f"malformed{i}" for i in range(len(MALFORMED))])
+def test_malformed_answers_get_a_message(name, answer, pattern):
+    """The message opens with the name of the student's function (hessian's: "hessian(mu, sigma) for d = 2")."""
+    fails_with(RIGHT[name][0], answer, f"^{name}[ :(].*({pattern})")
+
+
+@pytest.mark.parametrize("name", RIGHT)
+def test_an_object_that_is_no_answer_is_named_by_its_type(name):
+    class Detachable:  # has .detach like a tensor, but no .numpy: hessian's answer must not be taken for one
+        def detach(self):
+            raise AssertionError("not a tensor: the check must not call detach()")
+    for answer in (object(), Detachable()) if name == "hessian" else (object(),):
+        want = "must be numbers or numpy arrays" if name == "hessian" else "must return a single number"
+        fails_with(RIGHT[name][0], lambda *a, answer=answer: answer, f"^{name} {want}; got {type(answer).__name__}")
+
+
+def test_hessian_wrong_only_for_the_last_dimension_is_judged_wrong():
+    fails_with(conditioning_checks.check_hessian, lambda mu, s: right_hessian(mu, s) * (1.01 if mu.size == 5 else 1.0),
+               "^hessian: wrong for mu")
+
+
+def test_generic_messages_give_the_first_failing_case_and_its_right_values():
+    cases = conditioning_checks.check_hessian.cases(conditioning_checks.check_hessian.seed)
+    mu, s = cases[0]
+    want = right_hessian(mu, s)
+    failed = fails_with(conditioning_checks.check_hessian, lambda mu, s: right_hessian(mu, s) + 0.5, "^hessian: wrong")
+    assert (f"mu = {np.round(mu, 3)}, sigma = {s:.3f}; expected H[0, 0] = {want[0, 0]:.4f}, "
+            f"H[0, 1] = {want[0, 1]:.4f}") in str(failed.value)
+    steps = conditioning_checks.check_predict_steps.cases(conditioning_checks.check_predict_steps.seed)
+    (kappa, tol), (k2, t2) = steps[0], steps[2]
+    failed = fails_with(conditioning_checks.check_predict_steps, lambda k, t: right_steps(k, t) + 7, "^predict_steps: for")
+    assert (f"for κ = {kappa:.4g} and tol = {tol:.4g} expected {right_steps(kappa, tol)} steps, "
+            f"got {right_steps(kappa, tol) + 7} (8 of 8 cases wrong)") in str(failed.value)
+    # right on every case but the third: the message quotes the third, not the first
+    failed = fails_with(conditioning_checks.check_predict_steps, lambda k, t: right_steps(k, t) + 7 * (k == k2), "^predict_steps: for")
+    assert str(failed.value) == (f"predict_steps: for κ = {k2:.4g} and tol = {t2:.4g} expected {right_steps(k2, t2)} "
+                                 f"steps, got {right_steps(k2, t2) + 7} (1 of 8 cases wrong)")
+
+
+def test_round_quotes_the_case_it_gets_wrong_not_the_first():
+    """Issue 26: with round() the message quoted the first case, κ = 1328, where round() is right ("expected 13757
+    steps, got 13757"); the case it gets wrong is κ = 22.5 (155 against 156). Now it names round() and that case."""
+    cases = conditioning_checks.check_predict_steps.cases(conditioning_checks.check_predict_steps.seed)
+    exact = [math.log(t) / math.log((k - 1) / (k + 1)) for k, t in cases]
+    wrong = [i for i, (case, q) in enumerate(zip(cases, exact)) if round(q) != right_steps(*case)]
+    assert wrong and wrong[0] > 0  # the first case is one round() gets right: the old message quoted it
+    k, t = cases[wrong[0]]
+    failed = fails_with(conditioning_checks.check_predict_steps, lambda k, t: round(math.log(t) / math.log((k - 1) / (k + 1))),
+                        r"^predict_steps: round\(\) goes to the nearest")
+    assert str(failed.value).endswith(f"(for κ = {k:.4g} and tol = {t:.4g}: expected {right_steps(k, t)}, "
+                                      f"got {right_steps(k, t) - 1})")
+    assert f"{cases[0][0]:.4g}" not in str(failed.value)
+
+
+def test_every_grader_seed_catches_round_floor_and_the_unguarded_ceiling():
+    """Whatever the seed, the cases hold a fraction below 0.45 and one above 0.55 (round() and floor differ from the
+    count somewhere) and an exact power of ρ, where ceil(log tol / log ρ) without a guard is one too many."""
+    for seed in range(60):
+        cases = conditioning_checks._steps_cases(seed)
+        for name, wrong in (("round", lambda k, t: round(math.log(t) / math.log((k - 1) / (k + 1)))),
+                            ("floor", lambda k, t: math.floor(math.log(t) / math.log((k - 1) / (k + 1)))),
+                            ("unguarded", lambda k, t: math.ceil(math.log(t) / math.log((k - 1) / (k + 1))))):
+            message = judged(conditioning_checks.check_predict_steps, cases, [wrong(*case) for case in cases])
+            assert not message.startswith("✓"), (seed, name)
+        message = judged(conditioning_checks.check_predict_steps, cases,
+                         [math.ceil(math.log(t) / math.log((k - 1) / (k + 1))) for k, t in cases])
+        assert "one step too many when tol is an exact power of ρ" in message, (seed, message)
+        assert judged(conditioning_checks.check_predict_steps, cases, [right_steps(*case) for case in cases]).startswith("steps")
+
+
+def test_exact_powers_take_exactly_k_steps_and_fool_the_unguarded_count():
+    """The exact-power cases: ρ^k is an exact float, so the error after k steps is exactly tol (simulated here
+    without logarithms), while math.log's quotient lies above k. The issue's example, κ = 17 and tol = ρ³, is one
+    too many without the guard; the package's count and the notebook's model solution give 3."""
+    assert len(conditioning_checks._EXACT_POWERS) >= 5
+    for kappa, k in conditioning_checks._EXACT_POWERS:
+        rho = (kappa - 1) / (kappa + 1)
+        assert rho in (0.75, 0.96875) and right_steps(kappa, rho ** k) == k
+        assert math.ceil(math.log(rho ** k) / math.log(rho)) == k + 1
+    rho = 16 / 18
+    assert math.ceil(math.log(rho ** 3) / math.log(rho)) == 4
+    from utils import conditioning
+    assert conditioning.predicted_steps(17, rho ** 3) == 3
+    predict_steps = notebook_solutions(NOTEBOOK)["predict_steps"]
+    assert predict_steps(17, rho ** 3) == 3
+    assert [predict_steps(kappa, ((kappa - 1) / (kappa + 1)) ** k) for kappa, k in conditioning_checks._EXACT_POWERS] == [
+        k for _, k in conditioning_checks._EXACT_POWERS]
+    conditioning_checks.check_predict_steps(predict_steps)
+    fails_with(conditioning_checks.check_predict_steps, lambda k, t: math.ceil(math.log(t) / math.log((k - 1) / (k + 1))),
+               "^predict_steps: one step too many when tol is an exact power of ρ: for κ = 7 and tol = 0.178 = ρ\\^6 "
+               "the error after 6 steps is exactly tol, so 6 steps are enough")
+
+
+@pytest.mark.parametrize("gid", list(checks.exercises_of(conditioning_checks)))
+def test_judge_names_what_it_got_instead_of_the_answers(gid):
+    exercise = checks.exercises_of(conditioning_checks)[gid]
+    inputs = exercise.cases(exercise.seed)
+    with pytest.raises(checks.CheckFailed, match=f"^{exercise.function}: expected {len(inputs)} answers, got str"):
+        exercise.judge(inputs, "answers")
+    with pytest.raises(checks.CheckFailed, match=f"^{exercise.function}[ (].* None"):
+        exercise.judge(inputs, [None] * len(inputs))
+
+
+def test_hessian_transposed_or_torch_answers():
+    torch = pytest.importorskip("torch")
+    conditioning_checks.check_hessian(lambda mu, s: torch.tensor(right_hessian(mu, s)))  # a tensor is accepted
+    fails_with(conditioning_checks.check_hessian, lambda mu, s: np.array([[1, 0], [0, "x"]], dtype=object),
+               "must be numbers or numpy arrays; got an array of object")
+
+
+def test_predict_steps_random_cases_stay_away_from_whole_numbers():
+    """The five random cases; the sixth is an exact power of ρ on purpose."""
+    for seed in range(20):
+        for kappa, tol in conditioning_checks._steps_cases(seed)[:5]:
+            exact = math.log(tol) / math.log((kappa - 1) / (kappa + 1))
+            assert 0.05 < exact % 1 < 0.95
+
+
+def test_student_version_keeps_written_questions_and_drops_their_model_answers():
+    require(importlib.util.find_spec("nbgrader") is not None, "nbgrader is not installed: pip install -r "
+                                                              "requirements.txt")
+    spec = importlib.util.spec_from_file_location("make_student", ROOT / "scripts" / "make_student.py")
+    make_student = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_student)
+    source = nbformat.read(NOTEBOOK, as_version=4)
+    student = make_student.student_version(source)
+    written = [i for i, c in enumerate(source.cells) if c.cell_type == "markdown"
+               and c.metadata.get("nbgrader", {}).get("solution")]
+    assert len(written) >= 2
+    for i in written:
+        meta = source.cells[i].metadata["nbgrader"]
+        assert meta["grade"] and meta["points"] > 0 and not meta["locked"] and meta["schema_version"] == 3
+        assert "Model answer" in source.cells[i].source and "Rubric" in source.cells[i].source
+        assert student.cells[i].source.strip() == "YOUR ANSWER HERE"
+        question = student.cells[i - 1].source
+        assert "Written question" in question and "Graded on" in question
+    text = "\n".join(c.source for c in student.cells)
+    assert "Model answer" not in text and "Rubric" not in text
+
+
+def test_cases_are_what_the_check_messages_and_docstrings_say():
+    """The ✓ messages claim d = 2, 3 and 5 (hessian, kappa), six (κ, tol) (predict_steps) and d = 2, 3, 4
+    (kappa_general); optimal_step's cases have κ = λmax/λmin between 1.5 and 100 (±10 %), and predict_steps'
+    tolerances run over 1e-2 ... 1e-9 with κ between 1.5 and 2000. Checked over grader seeds too."""
+    for seed in range(40):
+        assert [mu.size for mu, _ in conditioning_checks._conditioning_cases(seed)] == [2, 3, 5]
+        assert [mu.size for mu, S in conditioning_checks._general_cases(seed)] == [2, 3, 4]
+        steps = conditioning_checks._steps_cases(seed)
+        assert len(steps) == 8 and all(1.5 <= k <= 2000 for k, _ in steps)
+        for (kappa, tol), powers in zip(steps[5:], (conditioning_checks._EXACT_POWERS, conditioning_checks._BELOW_POWERS, conditioning_checks._WHOLE_POWERS)):
+            assert (kappa, round(math.log(tol) / math.log((kappa - 1) / (kappa + 1)))) in powers
+        step = conditioning_checks._step_cases(seed)
+        assert len(step) == 4 and all(0.05 <= a <= 2.0 and 1.5 * 0.9 <= b / a <= 100 * 1.1 for a, b in step)
+        kappas = sorted(b / a for a, b in step)  # from about 1.5 to about 100: both ends of the range
+        assert 1.5 * 0.9 <= kappas[0] <= 1.5 * 1.1 and 100 * 0.9 <= kappas[-1] <= 100 * 1.1
+    tols = {tol for seed in range(40) for _, tol in conditioning_checks._steps_cases(seed)[:5]}
+    assert tols == {10.0 ** -e for e in range(2, 10)}
+
+
+def test_kappa_general_judge_refuses_a_malformed_grader_case():
+    """The judge trusts no input: a case whose Σ does not match μ (or is not an array) is named, not crashed on."""
+    (mu, S), *rest = conditioning_checks.check_kappa_general.cases(5)
+    answers = [1.0] * 3
+    for bad in ((mu, S[:1]), (mu, S.tolist()), (list(mu), S)):
+        with pytest.raises(checks.CheckFailed, match="^kappa_general: malformed test case"):
+            conditioning_checks.check_kappa_general.judge([bad, *rest], answers)
+
+
+def _shown(cell):
+    """What a student reads of a cell: its source (markdown, or code) and the text of its stored outputs."""
+    outputs = [o.get("text", "") + str(o.get("data", {}).get("text/plain", "")) for o in cell.get("outputs", [])]
+    return "\n".join([cell.source, *outputs])
+
+
+# Each exercise's answer, as the notebook or a check's message would write it.
+ANSWERS = {"answer-hessian": [r"\mu\mu^\top + \sigma^2 I", "μ μᵀ + σ² I", "numpy.outer(mu, mu) +"],
+           "answer-kappa": [r"1 + \frac{\|\mu\|^2}{\sigma^2}", r"1 + \|\mu\|^2/\sigma^2", "1 + ‖μ‖²"],
+           "answer-optimal-step": [r"2/(\lambda_{\min} + \lambda_{\max})", "2 / (λmin + λmax)"],
+           "answer-predict-steps": [r"\kappa - 1}{\kappa + 1}", r"(\kappa-1)/(\kappa+1)", "(κ - 1)/(κ + 1)",
+                                    "(κ−1)/(κ+1)"],
+           "answer-kappa-general": [r"\mu\mu^\top + \Sigma", "μ μᵀ + Σ"]}
+
+
+def test_no_answer_stands_before_its_exercise():
+    """Issue 26: no cell before an exercise's answer cell (statement, hints, earlier checks' messages and outputs
+    included) writes that exercise's answer."""
+    cells = nbformat.read(NOTEBOOK, as_version=4).cells
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in cells]
+    assert set(ANSWERS) <= set(ids)
+    for gid, forms in ANSWERS.items():
+        before = "\n".join(_shown(c) for c in cells[:ids.index(gid)])
+        assert [f for f in forms if f in before] == [], gid
+
+
+def test_what_a_student_reads_right_after_a_written_question_does_not_answer_it():
+    """Issue 26: the costs of centring stood right after W1 (Exercise 5), and the least-squares fits answer the
+    question on the prediction error (Exercise 6): each discussion now stands in the model answer or behind the
+    next exercise (cells up to the next graded cell)."""
+    cells = nbformat.read(NOTEBOOK, as_version=4).cells
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in cells]
+    answers = {"written-centring": ["sparse", "stream", "pass over the data", "batch normalisation", "1 + d/n",
+                                    "stored"],
+               "written-bias": ["same predictions", "reparametris", "same fitted function", "not where it ends",
+                                "not the minimiser"]}
+    for gid, words in answers.items():
+        start = ids.index(gid) + 1
+        stop = next(i for i in range(start, len(cells)) if cells[i].metadata.get("nbgrader", {}).get("grade"))
+        after = "\n".join(_shown(c) for c in cells[start:stop]  # (model answers leave the student version)
+                          if not c.metadata.get("nbgrader", {}).get("solution"))
+        assert [w for w in words if w in after] == [], (gid, stop)
+
+
+def test_predict_steps_judge_refuses_a_malformed_grader_case():
+    """The judge trusts no input: a case that is not (κ > 1, 0 < tol < 1) as floats is named, not crashed on."""
+    cases = conditioning_checks.check_predict_steps.cases(4)
+    answers = [right_steps(*case) for case in cases]
+    for bad in ((1.0, 0.1), (7.0, 1.5), ("7", 0.1), (7.0, None)):
+        with pytest.raises(checks.CheckFailed, match="^predict_steps: malformed test case"):
+            conditioning_checks.check_predict_steps.judge([bad, *cases[1:]], answers)
+
+
+# Trial of issue 26: a loop that runs on while the error is ≥ tol and ⌊log tol / log ρ⌋ + 1 were told to "subtract a
+# small margin before rounding up", the diagnosis of a code they did not write.
+def loop_ge(kappa, tol):
+    rho, error, k = (kappa - 1) / (kappa + 1), 1.0, 0
+    while error >= tol:
+        error, k = error * rho, k + 1
+    return k
+
+
+def floor_plus_one(kappa, tol):
+    return math.floor(math.log(tol) / math.log((kappa - 1) / (kappa + 1))) + 1
+
+
+def unguarded_ceil(kappa, tol):
+    return math.ceil(math.log(tol) / math.log((kappa - 1) / (kappa + 1)))
+
+
+def test_a_loop_with_ge_floor_plus_one_and_an_unguarded_ceil_each_get_their_own_message():
+    cases = conditioning_checks.check_predict_steps.cases(conditioning_checks.check_predict_steps.seed)
+    (k_whole, t_whole) = cases[7]
+    n = round(math.log(t_whole) / math.log((k_whole - 1) / (k_whole + 1)))
+    where = f"for κ = {k_whole:.4g} and tol = {t_whole:.4g} = ρ^{n}"
+    failed = fails_with(conditioning_checks.check_predict_steps, loop_ge, "^predict_steps: one step too many whenever the error "
+                                                          "reaches tol exactly")
+    assert where in str(failed.value) and "≥ tol" in str(failed.value) and "margin" not in str(failed.value)
+    failed = fails_with(conditioning_checks.check_predict_steps, floor_plus_one, "^predict_steps: one step too many when log tol / "
+                                                                 "log ρ is a whole number")
+    assert where in str(failed.value) and f"it is exactly {n}" in str(failed.value) and "⌊" in str(failed.value)
+    fails_with(conditioning_checks.check_predict_steps, unguarded_ceil, "^predict_steps: one step too many when tol is an exact power "
+                                                        "of ρ: .* subtract a small margin")
+    for seed in range(40):  # a grader's cases tell the three apart too
+        cases = conditioning_checks._steps_cases(seed)
+        said = [judged(conditioning_checks.check_predict_steps, cases, [f(*case) for case in cases])
+                for f in (loop_ge, floor_plus_one, unguarded_ceil)]
+        assert "≥ tol" in said[0] and "⌊" in said[1] and "margin" in said[2], (seed, said)
+
+
+def test_a_wrong_factor_per_step_is_named_however_the_count_is_rounded():
+    rho = lambda k: (k - 1) / (k + 1)  # noqa: E731
+    factors = {"rate 1 - 1/κ of LeCun": lambda k: 1 - 1 / k, r"2/\(κ \+ 1\) is η\* λmin": lambda k: 2 / (k + 1),
+               "counts the steps for the loss, which shrinks by ρ²": lambda k: rho(k) ** 2,
+               r"\(√κ - 1\)/\(√κ \+ 1\) is the rate of heavy ball": lambda k: (math.sqrt(k) - 1) / (math.sqrt(k) + 1)}
+    roundings = [lambda q: math.ceil(q - 1e-9), math.ceil, lambda q: math.floor(q) + 1]
+    for pattern, r in factors.items():
+        for rounding in roundings:
+            fails_with(conditioning_checks.check_predict_steps, lambda k, t: rounding(math.log(t) / math.log(r(k))),
+                       f"^predict_steps: (that is the |that |){pattern}")
+
+
+def test_kappa_general_names_unsorted_eigvals_exercise_2s_formula_and_the_cholesky_factor():
+    fails_with(conditioning_checks.check_kappa_general, lambda mu, S: (lambda lam: lam[-1] / lam[0])(
+        np.linalg.eigvals(np.outer(mu, mu) + S).real), "^kappa_general: those are ratios of two eigenvalues of H, but "
+                                                        "not always .*linalg.eigvals .* no particular order")
+    for sigma2 in (lambda S: S ** 2, lambda S: S):  # the student's own kappa(mu, Sigma) of Exercise 2, or its σ² = Σ
+        fails_with(conditioning_checks.check_kappa_general, lambda mu, S: 1 + mu @ mu / sigma2(S),
+                   r"^kappa_general: Exercise 2's 1 \+ ‖μ‖²/σ² on the matrix Σ divides entry by entry and returns a "
+                   r"\(2, 2\) array")
+    fails_with(conditioning_checks.check_kappa_general, lambda mu, S: 1 + mu @ mu / S[0, 0], "^kappa_general: 1 .* Σ₀₀ is not a σ²")
+    fails_with(conditioning_checks.check_kappa_general, lambda mu, S: 1 + mu @ mu / np.mean(np.diag(S)),
+               r"^kappa_general: 1 .* trace\(Σ\)/d is not a σ²")
+    L = np.linalg.cholesky
+    fails_with(conditioning_checks.check_kappa_general, lambda mu, S: ratio(np.outer(mu, mu) + L(S)), "^kappa_general: E.* L Lᵀ, not L")
+    fails_with(conditioning_checks.check_kappa_general, lambda mu, S: (lambda lam: lam.max() / lam.min())(
+        np.abs(np.linalg.eigvals(np.outer(mu, mu) + L(S)))), "^kappa_general: E.* L Lᵀ, not L")
+    fails_with(conditioning_checks.check_kappa_general, lambda mu, S: ratio(np.outer(mu, mu) + L(S).T @ L(S)),
+               "^kappa_general: .* L Lᵀ, not Lᵀ L")
+    # an answer no message names quotes the first failing case with its values, not "array of shape (2,)"
+    (mu, S), *_ = conditioning_checks.check_kappa_general.cases(conditioning_checks.check_kappa_general.seed)
+    failed = fails_with(conditioning_checks.check_kappa_general, lambda mu, S: right_kappa_general(mu, S) + 0.5, "^kappa_general: on ")
+    assert f"on ([{mu[0]:.6g}, {mu[1]:.6g}], [[{S[0, 0]:.6g}, {S[0, 1]:.6g}], [{S[1, 0]:.6g}, {S[1, 1]:.6g}]]) " \
+           f"expected {right_kappa_general(mu, S):.10g}" in str(failed.value)
+    assert "shape" not in str(failed.value)
+
+
+# Trial of issue 26: the markdown right under each check stated its answer, an optional cell printed the numeric H
+# right after Exercise 1, Exercise 5's costs stood in Section 9 and the Summary, Exercise 6's answer in bold in
+# Section 10.
+SHOWN_AFTER = {"answer-hessian": ["[[4.25", "4.25, 2.0", "μμᵀ + σ²I"]}
+
+
+def test_no_answer_stands_right_after_its_check():
+    """From a code exercise's check to the next exercise's answer cell (to the end for the last), optional cells
+    and stored outputs included, no cell writes the answer: what follows builds on the student's own function."""
+    cells = nbformat.read(NOTEBOOK, as_version=4).cells
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in cells]
+    for gid, forms in ANSWERS.items():
+        check = ids.index("check-" + gid.removeprefix("answer-"))
+        stop = next((i for i in range(check + 1, len(cells)) if cells[i].metadata.get("nbgrader", {}).get("solution")),
+                    len(cells))
+        after = "\n".join(_shown(c) for c in cells[check + 1:stop])
+        assert [f for f in forms + SHOWN_AFTER.get(gid, []) if f in after] == [], gid
+
+
+def test_no_cell_a_student_reads_answers_the_written_questions():
+    """A written question has no check to pass: its answer stands nowhere in the student version (model answers
+    leave it), before or after it."""
+    cells = [c for c in nbformat.read(NOTEBOOK, as_version=4).cells if not c.metadata.get("nbgrader", {}).get("solution")]
+    text = "\n".join(_shown(c) for c in cells)
+    costs = ["sparse", "stream", "batch normalisation", "part of the model", "every future input", "hidden layers",
+             "pass over the data"]
+    bias = ["not where it ends", "same fitted function", "same prediction error", "reparametris", "not the minimiser"]
+    assert [w for w in costs + bias if w in text] == []
+
+
+def test_the_core_widget_has_no_momentum():
+    """The core path's widget showed a "momentum β of Section 5" slider, Section 5 being optional."""
+    cells = nbformat.read(NOTEBOOK, as_version=4).cells
+    core = [c for c in cells if "optional" not in c.metadata.get("tags", [])]
+    widget = next(c for c in core if "controls = dict(" in c.source)
+    assert "beta" not in widget.source and "β" not in widget.source
+    assert not [c.source for c in core if "momentum $\\beta$" in c.source or "Section 5" in c.source]
+
+
+def test_exercise_4_says_a_whole_float_is_accepted_and_it_is():
+    cells = nbformat.read(NOTEBOOK, as_version=4).cells
+    statement = next(c.source for c in cells if "**Exercise 4.**" in c.source)
+    assert "a float with a whole value, such as `6.0`, is accepted too" in statement
+    conditioning_checks.check_predict_steps(lambda k, t: float(right_steps(k, t)))
+    conditioning_checks.check_predict_steps(lambda k, t: np.int64(right_steps(k, t)))
+
+
+def test_hints_are_pointers_not_the_code():
+    """Exercise 4's last hint no longer hands over the guard against round-off, Exercise 7's no longer the code."""
+    cells = nbformat.read(NOTEBOOK, as_version=4).cells
+    ex4 = next(c.source for c in cells if "**Exercise 4.**" in c.source)
+    ex7 = next(c.source for c in cells if "**Exercise 7.**" in c.source)
+    assert "1e-9" not in ex4 and "math.ceil" not in ex4 and "4.000000000000001" not in ex4
+    assert "eigvalsh" not in ex7 and "lam[-1] / lam[0]" not in ex7

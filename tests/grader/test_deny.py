@@ -1,0 +1,131 @@
+"""Deny by default (utils.checks._deny): while an exercise is checked, nothing of the package that computes or holds an
+answer can be used, and nothing that can be used passes an exercise."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from helpers import leaks
+from utils import conditioning, mlp, threshold
+from utils.checks import _deny
+
+ROOT = Path(__file__).resolve().parents[2]
+TESTS = Path(__file__).resolve().parents[1]  # helpers.py
+
+
+def test_answers_are_denied_and_building_blocks_are_not():
+    denied, allowed = _deny.denied_names(), _deny.allowed_names()
+    for name in ("utils.mlp.backward", "utils.mlp.error_torch", "utils.tanhnet.backward", "utils.tanhnet._backward",
+                 "utils.tanhnet.closed_form", "utils.conditioning.hessian", "utils.conditioning.condition_number",
+                 "utils.conditioning.gradient_descent", "utils.threshold.xor_network", "utils.threshold.SQUARE_W0",
+                 "utils.checks.conditioning._kappa_judge", "utils.checks.tanhnet._dw24", "utils.gradcheck.numerical_gradient"):
+        assert denied.get(name), name
+    for name in ("utils.data.getdata", "utils.data.getparams", "utils.mlp.forward", "utils.tanhnet.forward",
+                 "utils.gradcheck.relative_error", "utils.threshold.step", "utils.checks.conditioning._kappa_collect"):
+        assert name in allowed and name not in denied, name
+    assert not set(denied) & allowed
+
+
+def test_no_allowed_callable_passes_any_exercise():
+    assert leaks() == []
+
+
+def test_suspended_denies_names_bound_before_and_puts_everything_back():
+    from utils.conditioning import condition_number  # bound before the check: its code is swapped, so it raises too
+
+    code, square = condition_number.__code__, threshold.SQUARE_W0
+    with _deny.suspended():
+        for call in (lambda: condition_number(np.ones(2), 1.0), lambda: conditioning.hessian(np.ones(2), 1.0),
+                     lambda: threshold.SQUARE_W0, lambda: mlp.backward(None, None, None, None)):
+            with pytest.raises(_deny.ReferenceImplementationUsed, match="uses the reference implementation `utils"):
+                call()
+        assert mlp.forward(np.ones((1, 4)), *[[np.ones((4, 1))], [np.zeros(1)]])[0].shape == (1, 1)
+    assert condition_number.__code__ is code and threshold.SQUARE_W0 is square
+    assert condition_number(np.ones(2), 1.0) == 3.0
+    assert "__getattr__" not in vars(threshold)
+
+
+def test_suspended_puts_everything_back_when_the_check_raises():
+    with pytest.raises(ZeroDivisionError):
+        with _deny.suspended():
+            1 / 0
+    assert conditioning.condition_number(np.ones(2), 1.0) == 3.0 and threshold.SQUARE_B0.shape == (4,)
+
+
+PROBE = """
+import json, sys
+sys.path[:0] = [sys.argv[1], sys.argv[2]]
+import numpy as np
+from utils.checks import _deny
+extra = json.loads(sys.argv[3])
+_deny.ALLOWED = _deny.ALLOWED + tuple(extra)
+from helpers import leaks
+from utils import checks
+print(json.dumps({"denied": _deny.denied_names().get("utils.conditioning.kappa_of"),
+                  "leaks": leaks({"check-kappa": checks.EXERCISES["check-kappa"]})}))
+"""
+
+HELPER = '''
+
+def kappa_of(mu, sigma):
+    """A helper added later: it returns an exercise's answer."""
+    return 1 + float(mu @ mu) / sigma ** 2
+'''
+
+
+@pytest.mark.parametrize("allowlisted", [False, True])
+def test_a_new_helper_that_returns_an_answer_is_denied_or_found(tmp_path, allowlisted):
+    """A helper added to a module's source is denied with no list to update; put on the allowlist, the leak finder
+    names it (in a copy of the package, imported in a fresh interpreter)."""
+    copy = tmp_path / "lib"
+    shutil.copytree(ROOT / "utils", copy / "utils", ignore=shutil.ignore_patterns("__pycache__"))
+    with open(copy / "utils" / "conditioning.py", "a") as f:
+        f.write(HELPER)
+    extra = ["utils.conditioning.kappa_of"] if allowlisted else []
+    done = subprocess.run([sys.executable, "-I", "-c", textwrap.dedent(PROBE), str(copy), str(TESTS), json.dumps(extra)],
+                          capture_output=True, text=True, timeout=300, env={"MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.splitlines()[-1])
+    if allowlisted:
+        assert result == {"denied": None, "leaks": [["check-kappa", "utils.conditioning.kappa_of"]]}
+    else:
+        assert result == {"denied": "function", "leaks": []}
+
+
+def test_suspended_leaves_other_libraries_alone():
+    """A denied class of the package may hold functions of other libraries (a NamedTuple holds typing.NamedTuple
+    among its bases): only the package's own code is swapped."""
+    import typing
+
+    assert any(kind == "class" and issubclass(getattr(_deny.modules()[n.rpartition(".")[0]], n.rpartition(".")[2]),
+                                              tuple) for n, kind in _deny.denied_names().items()), \
+        "no denied NamedTuple left to test with"
+    with _deny.suspended():
+        assert typing.NamedTuple("Pair", [("a", int)])(1).a == 1
+
+
+def test_a_wrapped_collect_is_followed_to_the_functions_it_holds():
+    """A wrapper made elsewhere (functools.wraps; mutation testing's trampolines) is followed through its closure and
+    __wrapped__ to the package's functions it calls: they stay allowed."""
+    import functools
+
+    from utils.checks import threshold as threshold_checks
+
+    inner = threshold_checks._collect_weights
+
+    def outer(*args):
+        return table["call"](*args)
+    table = {"call": inner}
+    wrapper = functools.wraps(inner)(outer)
+    # what the function itself leads to: itself, or under `make mutate` (where it is a trampoline) its mutants
+    direct = set(_deny._functions_in(inner))
+    if "MUTANT_UNDER_TEST" not in os.environ:  # mutmut sets it, to "" for its clean run of the tests
+        assert direct == {inner}
+    assert set(_deny._functions_in(wrapper)) == direct
+    assert set(_deny._functions_in(outer)) == direct  # through the closure alone
