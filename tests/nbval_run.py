@@ -137,14 +137,23 @@ def once_per_run(tmp_path_factory, name, make):
 
 
 def installed_wheel(tmp_path_factory):
-    """The wheel built from the checkout and installed into a temporary folder, once per run:
+    """The wheel built from the checkout's tracked files (a new file counts once `git add`ed; their contents as in the
+    working tree) and installed into a temporary folder, once per run:
     {"wheel": path of the .whl, "target": the folder it is installed in}."""
     def build():
         where = tmp_path_factory.mktemp("wheel")
         target = tmp_path_factory.mktemp("site")
+        # From a copy of the tracked files: setuptools would also pack what a stale build/ of the checkout holds
+        # (a module renamed since stayed in the wheel under its old name).
+        source = where / "source"
+        tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+        for name in filter(None, tracked.decode().split("\0")):
+            if (ROOT / name).is_file():
+                (source / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(ROOT / name, source / name)
         # No build isolation: the venv's setuptools builds it, so no network is needed.
         subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                        "--wheel-dir", str(where), str(ROOT)], check=True, capture_output=True, cwd=where)
+                        "--wheel-dir", str(where), str(source)], check=True, capture_output=True, cwd=where)
         wheel, = where.glob("nn_workbook_utils-*.whl")
         subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
                         "--target", str(target), str(wheel)], check=True, capture_output=True, cwd=where)

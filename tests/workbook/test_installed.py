@@ -26,8 +26,11 @@ def test_wheel_carries_the_data_and_every_module(installed):
     for required in ("utils/datafiles/data.npz", "utils/datafiles/params.npz", "utils/datafiles/SHA256SUMS",
                      "utils/checks/__init__.py", "utils/data.py"):
         assert required in names, f"{required} is missing from {wheel.name}"
-    sources = {p.relative_to(ROOT).as_posix() for p in (ROOT / "utils").rglob("*.py")}
-    assert sources <= names, f"modules missing from the wheel: {sorted(sources - names)}"
+    tracked = subprocess.run(["git", "ls-files", "utils"], cwd=ROOT, capture_output=True, text=True, check=True)
+    sources = {name for name in tracked.stdout.split() if name.endswith(".py")}
+    packed = {name for name in names if name.startswith("utils/") and name.endswith(".py")}
+    assert packed == sources, (f"missing from the wheel: {sorted(sources - packed)}; "
+                               f"in the wheel but not in the checkout: {sorted(packed - sources)}")
 
 
 def test_installed_package_loads_its_own_data(installed, tmp_path):
