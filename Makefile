@@ -43,7 +43,7 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --ip 127.0.0.1 --ServerApp.root_dir=notebooks $(ROOT_FLAG)
 
 ## Run every test: unit tests, nbval on every notebook and the classroom round trip on two workers (each
-## notebook, and the nbgrader module, stays on one worker; the nbgrader module starts first), then the browser
+## notebook, and each slow module, stays on one worker; the slow modules start first), then the browser
 ## tests on their own, since JupyterLab and Chromium want the machine to themselves. Both parts run; either
 ## failing fails. One thread per process while two workers share two cores: torch's OpenMP threads spin
 ## while they wait, and two processes of spinning threads slowed a 2-second cell past 30 s. Bytecode is cached

@@ -23,8 +23,8 @@ if "MUTANT_UNDER_TEST" in os.environ:
 
 def pytest_collection_modifyitems(config, items):
     """Slow tests (nbgrader, notebooks executed by nbclient) first, in a stable sort that keeps every
-    notebook's cells in order: with `-n 2 --dist loadscope --no-loadscope-reorder` (make test) the
-    classroom module starts at once on one worker while the other takes everything else. The slow modules go
+    notebook's cells in order: with `-n 2 --dist loadscope --no-loadscope-reorder` (make test) the slow
+    modules start at once, spread over the two workers, and the rest fills in after them. The slow modules go
     in the order of their file names, whatever their folder (the schedule `make test` was measured with)."""
     def key(item):
         slow = item.get_closest_marker("slow") is not None

@@ -89,6 +89,23 @@ def fails_with(check, answer, pattern):
     return excinfo
 
 
+GRADER_SEED = 20261206  # a grader's seed: other cases than any notebook's
+
+
+def named_with_a_graders_seed(gid, wrong, pattern):
+    """The judge of exercise `gid`, sent what its collect records of the mistaken function `wrong` on the cases of a
+    grader's seed (across the grader's wire, as plain data), raises CheckFailed matching `pattern`. Each topic's
+    test_<topic>_checks.py calls it for the exercises of its notebook, from a dict named GRADERS_SEED_MISTAKES
+    (tests/workbook/test_exercises.py checks that every declared exercise has an entry in one)."""
+    from workbook_grader import wire
+
+    exercise = checks.EXERCISES[gid]
+    inputs = exercise.cases(GRADER_SEED)
+    across = wire.loads(wire.dumps({"inputs": inputs, "answers": exercise.collect(wrong, inputs)}))
+    with pytest.raises(checks.CheckFailed, match=pattern):
+        exercise.judge(across["inputs"], across["answers"])
+
+
 def judged(exercise, cases, answers):
     """What a grader's judge says of recorded `answers` (plain data) on `cases`: "✓ …" or CheckFailed's message."""
     try:

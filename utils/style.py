@@ -159,8 +159,8 @@ def show(fig):
     alt text, and as its text/plain, which nbval compares. The PNG is the inline backend's (bbox_inches="tight").
 
     With WORKBOOK_FIGURES=text in the environment the output is the text alone and nothing is drawn: for runs that
-    compare text only, such as the kernel-path matrix (nbval never compares pictures; drawing is half of a
-    notebook's run time)."""
+    compare text only, such as the kernel-path matrix (nbval never compares pictures; drawing is a fifth of the
+    notebooks' run time)."""
     from IPython.core.pylabtools import print_figure
     from IPython.display import display
 

@@ -9,7 +9,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from helpers import fails_with, judged, notebook_solutions, require
+from helpers import fails_with, judged, named_with_a_graders_seed, notebook_solutions, require
 from utils import checks
 from utils.checks import conditioning as conditioning_checks
 
@@ -323,7 +323,7 @@ def test_student_version_keeps_written_questions_and_drops_their_model_answers()
 
 
 def test_cases_are_what_the_check_messages_and_docstrings_say():
-    """The ✓ messages claim d = 2, 3 and 5 (hessian, kappa), six (κ, tol) (predict_steps) and d = 2, 3, 4
+    """The ✓ messages claim d = 2, 3 and 5 (hessian, kappa), eight (κ, tol) (predict_steps) and d = 2, 3, 4
     (kappa_general); optimal_step's cases have κ = λmax/λmin between 1.5 and 100 (±10 %), and predict_steps'
     tolerances run over 1e-2 ... 1e-9 with κ between 1.5 and 2000. Checked over grader seeds too."""
     for seed in range(40):
@@ -531,3 +531,27 @@ def test_hints_are_pointers_not_the_code():
     ex7 = next(c.source for c in cells if "**Exercise 7.**" in c.source)
     assert "1e-9" not in ex4 and "math.ceil" not in ex4 and "4.000000000000001" not in ex4
     assert "eigvalsh" not in ex7 and "lam[-1] / lam[0]" not in ex7
+
+
+def _kappa(mu, s):
+    lam = np.linalg.eigvalsh(np.outer(mu, mu) + s * s * np.eye(mu.size))
+    return lam[-1] / lam[0]
+
+
+# A mistake of every exercise of this notebook, judged on a grader's cases: (the student's function, what the message
+# must say). tests/workbook/test_exercises.py checks that every declared exercise has an entry in such a dict.
+GRADERS_SEED_MISTAKES = {
+    "check-hessian": (lambda mu, s: np.diag(mu ** 2) + s ** 2 * np.eye(mu.size),
+                      r"^hessian: H is not diagonal: E\[x xᵀ\] has off-diagonal entries μ_i μ_j; use the outer product"),
+    "check-kappa": (lambda mu, s: 1 / _kappa(mu, s), "^kappa: κ = λmax / λmin: you have λmin / λmax"),
+    "check-optimal-step": (lambda a, b: 1 / b, "^optimal_step: 1/λmax is LeCun's safe step"),
+    "check-predict-steps": (lambda k, t: math.ceil(math.log(t) / math.log((k - 1) / (k + 1))),
+                            "^predict_steps: one step too many when tol is an exact power of ρ"),
+    "check-kappa-general": (lambda mu, S: 1 / np.linalg.cond(np.outer(mu, mu) + S),
+                            "^kappa_general: κ = λmax / λmin: you have λmin / λmax"),
+}
+
+
+@pytest.mark.parametrize("gid", sorted(GRADERS_SEED_MISTAKES))
+def test_a_mistake_is_named_with_a_graders_seed(gid):
+    named_with_a_graders_seed(gid, *GRADERS_SEED_MISTAKES[gid])

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from helpers import fails_with, require, sequential, sgd, where, with_layer, written_backward
+from helpers import (fails_with, named_with_a_graders_seed, require, sequential, sgd, where, with_layer,
+                     written_backward)
 from utils import checks, data
 from utils.checks import mlp as mlp_checks
 
@@ -562,3 +563,20 @@ def test_no_message_prints_the_answer_it_asks_for():
                   lambda Z, T: (sigmoid(Z) - T) * sigmoid(Z) * (1 - sigmoid(Z)) / len(Z)):
         message = feedback(mlp_checks.check_bce_delta, wrong)
         assert "σ(z) - t" not in message and "(a - t) / (a (1 - a) N)" not in message, message
+
+
+# A mistake of every exercise of this notebook, judged on a grader's cases: (the student's function, what the message
+# must say). tests/workbook/test_exercises.py checks that every declared exercise has an entry in such a dict.
+GRADERS_SEED_MISTAKES = {
+    "check-backward": (lambda *a: written_backward(*a, deriv=lambda Z, A: Z),
+                       "^" + where(2) + r": δ\[2\] is multiplied by Z\[2\] itself"),
+    "check-sequential": (lambda W, B: sequential(W, B, relu=False),
+                         r"^the network needs a ReLU after each hidden layer \(3\); got 0"),
+    "check-sgd": (lambda *a: sgd(*a, batch="same"), "^every step uses the first batch: the batch must advance"),
+    "check-bce-delta": (lambda Z, T: 1 / (1 + np.exp(-Z)) - T, "^bce_delta: the 1/N of the mean is missing"),
+}
+
+
+@pytest.mark.parametrize("gid", sorted(GRADERS_SEED_MISTAKES))
+def test_a_mistake_is_named_with_a_graders_seed(gid):
+    named_with_a_graders_seed(gid, *GRADERS_SEED_MISTAKES[gid])

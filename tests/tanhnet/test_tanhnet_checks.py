@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from helpers import bw, dw24, dw46, fails_with, fwd, partly_shared, separately, sl, value_class
+from helpers import (bw, dw24, dw46, fails_with, fwd, named_with_a_graders_seed, partly_shared, separately, sl,
+                     value_class)
 from utils import checks, tanhnet
 from utils.checks import tanhnet as tanhnet_checks
 
@@ -302,3 +303,20 @@ def test_value_that_is_no_class_or_has_no_grad_is_named():
     fails_with(tanhnet_checks.check_value, lambda v: v, "^Value must be a class; got function")
     fails_with(tanhnet_checks.check_value, value_class(("self.data, self.grad,", "self.data, self.grd,")),
                r"^w13.grad returned None|^Value raised AttributeError")
+
+
+# A mistake of every exercise of this notebook, judged on a grader's cases: (the student's function, what the message
+# must say). tests/workbook/test_exercises.py checks that every declared exercise has an entry in such a dict.
+GRADERS_SEED_MISTAKES = {
+    "check-dy-dw24": (lambda x, w: (lambda f: f["x2"] * (w["w45"] * sl(f, "5") + w["w46"] * sl(f, "6")))(fwd(x, w)),
+                      r"^dy_dw24: the factor \(1 - a4²\), the derivative of tanh at unit 4, is missing"),
+    "check-dy-dw46": (lambda x, w: fwd(x, w)["a4"], r"^dy_dw46: the factor \(1 - a6²\), the derivative of tanh at unit "
+                                                     "6, is missing"),
+    "check-tanh-backward": (bw(sign=-1), r"^backward: dy/dw13, .* have the wrong sign"),
+    "check-value": (value_class(("(1 - a * a) * out.grad", "(1 - a) * out.grad")), "1 - a², not 1 - a"),
+}
+
+
+@pytest.mark.parametrize("gid", sorted(GRADERS_SEED_MISTAKES))
+def test_a_mistake_is_named_with_a_graders_seed(gid):
+    named_with_a_graders_seed(gid, *GRADERS_SEED_MISTAKES[gid])

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import helpers
-from helpers import require
+from helpers import named_with_a_graders_seed, require
 from utils import checks
 from utils.checks import threshold as threshold_checks
 
@@ -412,3 +412,25 @@ def test_xor_message_shows_the_whole_truth_table_of_the_network():
     answer = ([np.array([[1.0, 1.0], [1.0, 1.0]]), np.ones((2, 1))], [np.array([-0.5, -0.5]), np.array([-1.5])])
     fails_with(threshold_checks.check_xor, answer, r"^it computes OR.*Your network gives 00→0, 01→1, 10→1, 11→1; "
                                          r"XOR needs 00→0, 01→1, 10→1, 11→0")
+
+
+def _and_of_hidden(W0, B0, bias):
+    """A network of threshold units: the hidden layer (W0, B0), then one output unit adding them up with `bias`."""
+    return [np.array(W0), np.ones((np.shape(W0)[1], 1))], [np.array(B0), np.array([bias])]
+
+
+# A mistake of every exercise of this notebook, judged on a grader's cases: (the student's function, what the message
+# must say). tests/workbook/test_exercises.py checks that every declared exercise has an entry in such a dict.
+GRADERS_SEED_MISTAKES = {
+    "check-and4": (lambda: (np.ones(4), -2.5), r"^it also fires for [01]{4}, with only 3 of the 4 inputs on"),
+    "check-xor": (lambda: _and_of_hidden([[1.0, -1.0], [1.0, -1.0]], [-0.5, 1.5], -0.5), "^it fires for every input"),
+    "check-square-layer": (lambda: (np.array([[1.0, -1.0, 0.0, 0.0], [0.0, 0.0, 1.0, -1.0]]), 0.5 * np.ones(4)),
+                           r"^the line of unit 1 \(column 0 of W0\) lies at distance 0.5 from the centre"),
+    "check-diamond": (lambda: _and_of_hidden([[-1.0, 1.0, -1.0, 1.0], [-1.0, -1.0, 1.0, 1.0]], np.ones(4), -2.5),
+                      "^the output fires with only 3 of the 4 hidden units on"),
+}
+
+
+@pytest.mark.parametrize("gid", sorted(GRADERS_SEED_MISTAKES))
+def test_a_mistake_is_named_with_a_graders_seed(gid):
+    named_with_a_graders_seed(gid, *GRADERS_SEED_MISTAKES[gid])

@@ -52,11 +52,23 @@ check_double = Exercise("check-double", "double", cases=_double_cases, collect=p
                         judge=_double_judge, seed=0)
 '''
 
-TEST = '''from utils.checks import toy
+TEST = '''import pytest
+
+from helpers import named_with_a_graders_seed
+from utils.checks import toy
+
+GRADERS_SEED_MISTAKES = {
+    "check-double": (lambda x: x, "that is x itself"),
+}
 
 
 def test_double_is_checked():
     toy.check_double(lambda x: 2 * x)
+
+
+@pytest.mark.parametrize("gid", sorted(GRADERS_SEED_MISTAKES))
+def test_a_mistake_is_named_with_a_graders_seed(gid):
+    named_with_a_graders_seed(gid, *GRADERS_SEED_MISTAKES[gid])
 '''
 
 # "Adding an exercise" to the notebook just added: its cells, one declaration, one test
@@ -75,6 +87,8 @@ SECOND_TEST = '''
 
 def test_square_is_checked():
     toy.check_square(lambda x: x * x)
+'''
+SECOND_MISTAKE = '''    "check-square": (lambda x: 2 * x, "that is 2 x"),
 '''
 SQUARE = "def square(x):\n    ### BEGIN SOLUTION\n    return x * x\n    ### END SOLUTION"
 
@@ -122,7 +136,7 @@ def copy(tmp_path_factory):
     (repo / "utils" / "toy.py").write_text(TOPIC)                            # step 2: the notebook's module
     (repo / "utils" / "checks" / "toy.py").write_text(CHECKS)                # step 3: one declaration
     (repo / "tests" / "toy").mkdir()                                          # step 4: its tests, in its folder
-    (repo / "tests" / "toy" / "test_toy.py").write_text(TEST)
+    (repo / "tests" / "toy" / "test_toy_checks.py").write_text(TEST)
     nbformat.write(notebook(), repo / "notebooks" / "05-toy.ipynb")           # step 1: the notebook
     added = changed_files(repo)
     git("add", "-A")
@@ -133,8 +147,9 @@ def copy(tmp_path_factory):
     nbformat.write(nb, repo / "notebooks" / "05-toy.ipynb")
     with open(repo / "utils" / "checks" / "toy.py", "a") as f:                 # step 3: one declaration
         f.write(SECOND_CHECK)
-    with open(repo / "tests" / "toy" / "test_toy.py", "a") as f:               # step 4: its test
-        f.write(SECOND_TEST)
+    test = repo / "tests" / "toy" / "test_toy_checks.py"                       # step 4: its test and its mistake
+    test.write_text(test.read_text().replace("GRADERS_SEED_MISTAKES = {\n", "GRADERS_SEED_MISTAKES = {\n" + SECOND_MISTAKE)
+                    + SECOND_TEST)
     env = environment(repo)
     subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace",
                     "--ExecutePreprocessor.timeout=120", "--ExecutePreprocessor.record_timing=False",
@@ -165,16 +180,22 @@ def run(repo, env, *args, timeout=600):
 
 def test_a_notebook_is_four_new_files_and_an_exercise_three_changed_ones(copy):
     _, _, touched = copy
-    assert touched == {"a notebook": ["?? notebooks/05-toy.ipynb", "?? tests/toy/test_toy.py", "?? utils/checks/toy.py",
+    assert touched == {"a notebook": ["?? notebooks/05-toy.ipynb", "?? tests/toy/test_toy_checks.py", "?? utils/checks/toy.py",
                                       "?? utils/toy.py"],
-                       "an exercise": [" M notebooks/05-toy.ipynb", " M tests/toy/test_toy.py", " M utils/checks/toy.py"]}
+                       "an exercise": [" M notebooks/05-toy.ipynb", " M tests/toy/test_toy_checks.py", " M utils/checks/toy.py"]}
 
 
-def test_nbval_and_the_new_test_pass(copy):
+def test_nbval_the_new_test_and_every_exercises_contract_pass(copy):
     repo, env, _ = copy
     out = run(repo, env, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--nbval", "--nbval-current-env",
-              "-o", "addopts=", "tests/toy/test_toy.py", "notebooks/05-toy.ipynb")
-    assert "7 passed" in out  # the two tests and the notebook's five code cells
+              "-o", "addopts=", "tests/toy/test_toy_checks.py", "notebooks/05-toy.ipynb")
+    assert "9 passed" in out  # two right answers, two mistakes on a grader's cases, the notebook's five code cells
+    out = run(repo, env, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-o", "addopts=", "-rA",
+              "tests/workbook/test_exercises.py")
+    for gid in ("check-double", "check-square"):  # the contract of every exercise holds for the new ones
+        assert f"PASSED tests/workbook/test_exercises.py::test_the_solution_passes_with_the_notebooks_seed_and_a_graders[{gid}]" in out
+        assert f"PASSED tests/workbook/test_exercises.py::test_a_judge_answers_anything_with_check_failed[{gid}]" in out
+    assert "PASSED tests/workbook/test_exercises.py::test_every_exercise_has_a_mistake_judged_on_a_graders_cases" in out
 
 
 def test_the_student_version_has_no_solution(copy):

@@ -1,22 +1,21 @@
 """The contract of every declared exercise, once for all (utils.checks.EXERCISES): each grade cell of the notebooks
 calls a declared exercise on the function its solution cell defines; cases and answers are plain data that cross the
-grader's wire; the instructor's solution passes with the notebook's seed and with a grader's, and a mistake is named
-with either; a judge answers anything it is sent with CheckFailed, never another exception. (What each exercise
-says of each mistake is tested in its notebook's folder: tests/<topic>/test_<topic>_checks.py.)"""
-import math
+grader's wire; the instructor's solution passes with the notebook's seed and with a grader's; every exercise has a
+mistake judged on a grader's cases in its topic's tests; a judge answers anything it is sent with CheckFailed, never
+another exception. (What each exercise says of each mistake is tested in its notebook's folder:
+tests/<topic>/test_<topic>_checks.py, with the notebook's seed and a grader's.)"""
+import ast
 from pathlib import Path
 
 import nbformat
 import numpy as np
 import pytest
 
-from helpers import (bw, fwd, notebook_solutions, sequential, sgd, sl, value_class, where,
-                     written_backward)
+from helpers import GRADER_SEED, notebook_solutions
 from workbook_grader import wire
 from utils import checks
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("[0-9][0-9]-*.ipynb"))
-GRADER_SEED = 20261206
 
 
 def grade_cells():
@@ -83,58 +82,23 @@ def test_the_solution_passes_with_the_notebooks_seed_and_a_graders(gid):
     assert repr(exercise.cases(exercise.seed)) != repr(exercise.cases(GRADER_SEED)), "a grader's seed, other cases"
 
 
-def _and_of_hidden(W0, B0, bias):
-    """A network of threshold units: the hidden layer (W0, B0), then one output unit adding them up with `bias`."""
-    return [np.array(W0), np.ones((np.shape(W0)[1], 1))], [np.array(B0), np.array([bias])]
+def graders_seed_mistakes():
+    """{grade_id: test file} of the keys of every GRADERS_SEED_MISTAKES dict in tests/<topic>/test_*_checks.py, read
+    from the files' syntax trees (test modules never import each other)."""
+    found = {}
+    for path in sorted(Path(__file__).resolve().parents[1].glob("*/test_*_checks.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "GRADERS_SEED_MISTAKES"
+                                                    for t in node.targets):
+                found.update({key.value: path.name for key in node.value.keys})
+    return found
 
 
-def _kappa(mu, s):
-    lam = np.linalg.eigvalsh(np.outer(mu, mu) + s * s * np.eye(mu.size))
-    return lam[-1] / lam[0]
-
-
-# A mistake for every exercise, written here: (the student's function, what the message must say).
-MISTAKES = {
-    "check-and4": (lambda: (np.ones(4), -2.5), r"^it also fires for [01]{4}, with only 3 of the 4 inputs on"),
-    "check-square-layer": (lambda: (np.array([[1.0, -1.0, 0.0, 0.0], [0.0, 0.0, 1.0, -1.0]]), 0.5 * np.ones(4)),
-                           r"^the line of unit 1 \(column 0 of W0\) lies at distance 0.5 from the centre"),
-    "check-xor": (lambda: _and_of_hidden([[1.0, -1.0], [1.0, -1.0]], [-0.5, 1.5], -0.5), "^it fires for every input"),
-    "check-diamond": (lambda: _and_of_hidden([[-1.0, 1.0, -1.0, 1.0], [-1.0, -1.0, 1.0, 1.0]], np.ones(4), -2.5),
-                      "^the output fires with only 3 of the 4 hidden units on"),
-    "check-dy-dw24": (lambda x, w: (lambda f: f["x2"] * (w["w45"] * sl(f, "5") + w["w46"] * sl(f, "6")))(fwd(x, w)),
-                      r"^dy_dw24: the factor \(1 - a4²\), the derivative of tanh at unit 4, is missing"),
-    "check-dy-dw46": (lambda x, w: fwd(x, w)["a4"], r"^dy_dw46: the factor \(1 - a6²\), the derivative of tanh at unit "
-                                                     "6, is missing"),
-    "check-tanh-backward": (bw(sign=-1), r"^backward: dy/dw13, .* have the wrong sign"),
-    "check-value": (value_class(("(1 - a * a) * out.grad", "(1 - a) * out.grad")), "1 - a², not 1 - a"),
-    "check-hessian": (lambda mu, s: np.diag(mu ** 2) + s ** 2 * np.eye(mu.size),
-                      r"^hessian: H is not diagonal: E\[x xᵀ\] has off-diagonal entries μ_i μ_j; use the outer product"),
-    "check-kappa": (lambda mu, s: 1 / _kappa(mu, s), "^kappa: κ = λmax / λmin: you have λmin / λmax"),
-    "check-optimal-step": (lambda a, b: 1 / b, "^optimal_step: 1/λmax is LeCun's safe step"),
-    "check-predict-steps": (lambda k, t: math.ceil(math.log(t) / math.log((k - 1) / (k + 1))),
-                            "^predict_steps: one step too many when tol is an exact power of ρ"),
-    "check-kappa-general": (lambda mu, S: 1 / np.linalg.cond(np.outer(mu, mu) + S),
-                            "^kappa_general: κ = λmax / λmin: you have λmin / λmax"),
-    "check-backward": (lambda *a: written_backward(*a, deriv=lambda Z, A: Z),
-                       "^" + where(2) + r": δ\[2\] is multiplied by Z\[2\] itself"),
-    "check-sequential": (lambda W, B: sequential(W, B, relu=False),
-                         r"^the network needs a ReLU after each hidden layer \(3\); got 0"),
-    "check-sgd": (lambda *a: sgd(*a, batch="same"), "^every step uses the first batch: the batch must advance"),
-    "check-bce-delta": (lambda Z, T: 1 / (1 + np.exp(-Z)) - T, "^bce_delta: the 1/N of the mean is missing"),
-}
-
-
-@pytest.mark.parametrize("gid", sorted(checks.EXERCISES))
-def test_a_mistake_is_named_with_a_graders_seed(gid):
-    """Outside the kernel, on other cases than the notebook's (with the notebook's seed, every mistake is tested in
-    its notebook's folder)."""
-    exercise = checks.EXERCISES[gid]
-    assert gid in MISTAKES, f"{gid} is declared but has no mistake in MISTAKES: add one and the message it gets"
-    wrong, pattern = MISTAKES[gid]
-    inputs = exercise.cases(GRADER_SEED)
-    across = wire.loads(wire.dumps({"inputs": inputs, "answers": exercise.collect(wrong, inputs)}))
-    with pytest.raises(checks.CheckFailed, match=pattern):
-        exercise.judge(across["inputs"], across["answers"])
+def test_every_exercise_has_a_mistake_judged_on_a_graders_cases():
+    """Each topic's test_<topic>_checks.py names a mistake of each of its exercises on a grader's cases
+    (helpers.named_with_a_graders_seed); with the notebook's seed, every mistake is tested there too."""
+    missing = sorted(set(checks.EXERCISES) - set(graders_seed_mistakes()))
+    assert not missing, f"declared without a mistake in a GRADERS_SEED_MISTAKES dict of tests/<topic>/: {missing}"
 
 
 GARBAGE = [None, "answers", 3.0, float("nan"), [], {}, {"w": 1.0}, [None] * 5, [None, None], {"values": None},
