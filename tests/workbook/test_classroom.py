@@ -3,7 +3,6 @@ import csv
 import html
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -30,9 +29,10 @@ def nbgrader_available():
 @pytest.fixture(scope="module")
 def student_dir(tmp_path_factory):
     require(nbgrader_available(), "nbgrader is not installed: pip install -r requirements.txt")
+    import make_student  # scripts/make_student.py, in this process (tests/workbook/test_authoring.py runs the script)
+
     out = tmp_path_factory.mktemp("student")
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_student.py"), "--out", str(out)], check=True,
-                   capture_output=True)
+    assert make_student.main(["--out", str(out)]) == 0
     return out
 
 
@@ -273,7 +273,7 @@ def test_feedback_shows_each_checks_message_and_manual_cells(graded, name):
 
 
 def test_make_student_never_overwrites_edited_work(tmp_path, capsys):
-    """make_student's command line, in this process (the student_dir fixture runs the script itself)."""
+    """make_student's command line, in this process (tests/workbook/test_authoring.py runs the script itself)."""
     require(nbgrader_available(), "nbgrader is not installed: pip install -r requirements.txt")
     import make_student  # scripts/make_student.py
     args = ["--out", str(tmp_path)]
