@@ -51,6 +51,7 @@ CONFIGS = {
 }
 
 CORE_ONLY = "prescott-1thread-aten-default-mkl-compatible"
+pytestmark = pytest.mark.slow  # pip builds the wheel; kernels run the notebooks
 
 def probe(settings, target):
     """Which kernels a fresh process started with `settings` really uses, and where its `utils` comes from (the wheel
@@ -112,7 +113,7 @@ def _make_test(name, settings):
 
 for _name, _settings in CONFIGS.items():
     _cls = type(f"TestKernels_{_name.replace('-', '_')}", (), {"test_nbval_holds": _make_test(_name, _settings)})
-    globals()[_cls.__name__] = pytest.mark.slow(_cls)
+    globals()[_cls.__name__] = _cls
 
 
 def test_the_core_only_copies_drop_the_optional_cells_and_nothing_else(tmp_path):
