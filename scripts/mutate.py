@@ -198,6 +198,19 @@ EQUIVALENT = {
     "utils.checks.threshold.x__xor_judge__mutmut_71": "np.ones(2) for the output layer: z == 0 of shape (4, 1) "
                                                   "broadcasts to two equal columns, the same first row, and units "
                                                   "is not read for the output",
+    "utils.checks.threshold.x__by_roundoff__mutmut_3": "sign >= 0 for > 0: roundoff is set only where the exact z "
+                                                   "is not 0, so the sign there is ±1, never 0",
+    **{f"utils.checks.threshold.x__by_roundoff__mutmut_{n}": "the names' mask with dtype None or dropped: a list of "
+       "Python bools makes a bool array either way (never empty: a layer has at least one unit)" for n in (6, 8)},
+    **{f"utils.checks.threshold.x__fail_misclassified__mutmut_{n}": "the branch for no wrong grid point (boundary, "
+       "layers[1], the fired points): both judges call _fail_misclassified only when a grid point is wrong (got == "
+       "want failed the line before), so wrong.size > 0" for n in (8, 10, 19, 20)},
+    "utils.checks.threshold.x__first__mutmut_21": "`or True`: argmax of an all-False mask is 0, so rows[argmax] is "
+                                              "rows[0], the else branch",
+    **{f"utils.checks.threshold.x__sign_advice__mutmut_{n}": "astype(None): the normals become tuples of floats ±1.0 "
+       "and 0.0 (negated: -0.0), which equal and hash as the int tuples" for n in (3, 10)},
+    "utils.checks.threshold.x__xor_table__mutmut_11": "[+1] for [-1]: _xor_judge's network has exactly two layers (its "
+                                                  "only caller), so index 1 is the last",
     **{f"utils.checks.threshold.x__{f}_cases__mutmut_{n}": "another draw: t may be -1 or 1, a corner already among "
        "the edge points; still multiples of 1/1024 on the boundary, spread along every edge"
        for f, n in (("square", 45), ("square", 46), ("diamond", 47), ("diamond", 48))},

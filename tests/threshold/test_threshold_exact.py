@@ -233,6 +233,48 @@ def test_diamond_an_output_that_fires_by_round_off_alone_is_named():
                         rf"z is {float(z):.2g}, not 0: {re.escape(ROUNDOFF)}", message), message
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+def test_square_names_an_edge_point_where_a_unit_fires_by_round_off_not_the_first_one_classified_a(seed):
+    """Unit 1's line lies 2^-40 outside the edge x1 = -1 (a real error, not round-off: 9e-13 beside terms of 2), unit
+    2 fires on the edge x1 = 1 by round-off alone (-0.3 x1 + 0.30000000000000004). Both edges are classified A; the
+    message names a point of x1 = 1 and unit 2's z there, though the points of x1 = -1 come first."""
+    W0, B0 = SQUARE_W0.copy(), np.ones(4)
+    B0[0] = 1 + 2.0 ** -40
+    W0[0, 1], B0[1] = -0.3, 0.1 + 0.2
+    cases = SQUARE_LAYER.cases(seed)
+    on_edge = (np.abs(cases["grid"]) <= 1).all(axis=1) & (np.abs(cases["grid"]) == 1).any(axis=1)
+    edges = {tuple(p) for p in np.concatenate([cases["edges"], cases["grid"][on_edge]])}
+    fired = [p for p in edges if abs(p[0]) == 1 and abs(p[1]) < 1]  # the corners have z = 0 for unit 3 or 4
+    first = min(p for p in fired if p[0] == 1)  # the first in the order of x1, then x2
+    z = exact_z(first, W0[:, 1], B0[1])
+    assert 0 < z < Fraction(1, 10 ** 16) and exact_z((-1.0, 0.0), W0[:, 0], B0[0]) == Fraction(1, 2 ** 40)
+    assert judged(SQUARE_LAYER, cases, (W0, B0)) == (
+        f"every grid point is right, but {len(fired)} of the {len(edges)} points exactly on the edges are classified "
+        f"A, e.g. (1, {first[1]:g}), where unit 2 (column 1 of W0) has z = {float(z):.2g}, not 0: {ROUNDOFF}")
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_diamond_misclassified_grid_points_where_the_output_fires_by_round_off_are_named_so(seed):
+    """Output weights 0.1, 0.2, 0.3, 0.05 and bias -0.6: with hidden units 1 to 3 on and 4 off, z = 0.1 + 0.2 + 0.3
+    - 0.6, meant to be 0, is 2.8e-17 for the floats, and the output fires outside the diamond (beyond unit 4's edge
+    x1 + x2 = -1). Unequal weights are no AND the judge guesses, so it counts the points wrong and names the first,
+    with the output's z there."""
+    W1, B1 = np.array([[0.1], [0.2], [0.3], [0.05]]), -0.6
+    z = exact_z([1, 1, 1, 0], W1[:, 0], B1)
+    assert 0 < z < Fraction(1, 10 ** 16) and exact_z([1, 1, 1, 1], W1[:, 0], B1) > 0
+    cases = DIAMOND.cases(seed)
+    on = np.abs(cases["grid"]).sum(axis=1) == 1
+    grid = cases["grid"][~on]
+    boundary = np.unique(np.concatenate([cases["boundary"], cases["grid"][on]]), axis=0)
+    units = lambda X: X @ DIAMOND_W0 + 1 > 0  # noqa: E731  (dyadic points: exact)
+    beyond = lambda X: units(X)[:, :3].all(axis=1) & ~units(X)[:, 3]  # noqa: E731
+    wrong = beyond(grid)
+    assert judged(DIAMOND, cases, diamond(W1=W1, B1=[B1])) == (
+        f"{wrong.sum()} of {len(grid)} grid points are misclassified, and {beyond(boundary).sum()} of {len(boundary)} "
+        f"points exactly on the boundary are classified A, e.g. ({grid[wrong][0][0]:g}, {grid[wrong][0][1]:g}), "
+        f"where the output unit has z = {float(z):.2g}, not 0: {ROUNDOFF}")
+
+
 # ----------------------------------------------------------------------------- sizes bounded before computing
 
 def padded_diamond(idle):

@@ -233,6 +233,27 @@ def test_diamond_a_unit_with_one_weight_0_is_not_parallel_to_an_edge(w):
         "(the edges have slopes +1 and -1)")
 
 
+def test_diamond_a_boundary_point_with_a_zero_coordinate_is_shown_with_0_not_minus_0():
+    """The diamond's own cases hold -0.0 (s * (1 - |t|) with s = -1 at a corner); here every 0 of the cases is -0.0.
+    Units 1 and 2 lie 2^-40 outside their edges, which meet at the corner (-1, 0): it is the first boundary point
+    classified A (in the order of x1, then x2), and the message shows it as a student writes it."""
+    cases = {key: np.where(points == 0, -0.0, points) for key, points in DIAMOND.cases(0).items()}
+    assert np.signbit(cases["boundary"][cases["boundary"] == 0]).all()
+    assert judged(DIAMOND, cases, diamond(B0=[1 + 2.0 ** -40, 1 + 2.0 ** -40, 1.0, 1.0])) == (
+        "the boundary point (-1, 0) is classified A: |x1| + |x2| < 1 is strict, so each edge unit must have z = 0 "
+        "exactly on its edge")
+
+
+def test_diamond_a_single_unit_pointing_away_is_told_to_flip_weights_and_bias():
+    """One unit, w = (1, 1), b = -1: it fires beyond the edge x1 + x2 = 1. No other unit has the opposite normal, so
+    the advice is to turn it round, not to change the sign of its bias alone (the advice for a unit whose edge is the
+    far side of another unit's)."""
+    answer = [np.array([[1.0], [1.0]]), np.ones((1, 1))], [np.array([-1.0]), np.array([-0.5])]
+    assert judged(DIAMOND, DIAMOND.cases(0), answer) == (
+        "hidden unit 1 does not fire at the centre (0, 0), where z = b = -1: every unit of an AND must fire inside "
+        "the diamond; its half-plane points away from the diamond; flip the signs of its weights and bias")
+
+
 # ----------------------------------------------------------------------------- a grader's cases (seeds other than 0)
 
 def test_random_dyadic_draws_every_multiple_of_one_over_the_denominator_in_the_box():
