@@ -211,6 +211,22 @@ EQUIVALENT = {
        "and 0.0 (negated: -0.0), which equal and hash as the int tuples" for n in (3, 10)},
     "utils.checks.threshold.x__xor_table__mutmut_11": "[+1] for [-1]: _xor_judge's network has exactly two layers (its "
                                                   "only caller), so index 1 is the last",
+    **{f"utils.checks.threshold.x__layer__mutmut_{n}": "einsum's subscripts in capitals: numpy takes upper-case "
+       "letters as subscripts alike" for n in (9, 20)},
+    "utils.checks.threshold.x__layer__mutmut_30": "|z| < bound for <=: a tie needs a float z equal to the float product "
+                                              "bound * size; the bound is a margin above the float error, so the float "
+                                              "sign is right either way, and |z| is then above round-off",
+    **{f"utils.checks.threshold.x__layer__mutmut_{n}": "a wider band summed exactly (3 (n + 2) or 2 (n + 3) units of "
+       "round-off for 2 (n + 2)): the same signs and round-off flags; a z in the extra sliver is correctly rounded "
+       "instead of the float sum's, and no dyadic test point has its z there" for n in (35, 38)},
+    "utils.checks.threshold.x__layer__mutmut_39": "size >= 0 for > 0: where size is 0 every term is 0, z = 0 exactly, "
+                                              "and the exact sum gives 0 again (no round-off flag)",
+    "utils.checks.threshold.x__layer__mutmut_59": "|exact| < 1e-14 size for <=: a tie needs the exact z equal to the "
+                                              "float product _ROUNDOFF * size; no weights a student writes meet it",
+    "utils.checks.threshold.x__layer__mutmut_71": "astype(None) is astype(float64): numpy's default dtype",
+    "utils.checks.threshold.x__halves__mutmut_3": "2^27 + 2 for 2^27 + 1 in Veltkamp's split: hi is still x rounded "
+                                              "at c's last place; 3.1 million x in [1, 2), its ends included, split "
+                                              "into halves of at most 26 bits that sum to x",
     **{f"utils.checks.threshold.x__{f}_cases__mutmut_{n}": "another draw: t may be -1 or 1, a corner already among "
        "the edge points; still multiples of 1/1024 on the boundary, spread along every edge"
        for f, n in (("square", 45), ("square", 46), ("diamond", 47), ("diamond", 48))},

@@ -275,6 +275,14 @@ def test_exact_powers_take_exactly_k_steps_and_fool_the_unguarded_count():
                "the error after 6 steps is exactly tol, so 6 steps are enough")
 
 
+def test_exact_powers_are_the_binary_fractions_whose_every_power_is_a_float():
+    """ρ = 3/4 (κ = 7) and 31/32 (κ = 63): ρ^j = 3^j / 4^j (31^j / 32^j) is a float while its odd numerator fits in 53
+    bits; ρ = 2/3 (κ = 5) is no binary fraction: its float's square is not a float."""
+    for kappa, numerator in ((7.0, 3), (63.0, 31)):
+        last = max(j for j in range(1, 60) if numerator ** j < 2 ** 53)
+        assert [k for k in range(1, last + 3) if conditioning_checks._exact(kappa, k)] == list(range(1, last + 1))
+    assert conditioning_checks._exact(5.0, 1) and not conditioning_checks._exact(5.0, 2)
+
 @pytest.mark.parametrize("gid", list(checks.exercises_of(conditioning_checks)))
 def test_judge_names_what_it_got_instead_of_the_answers(gid):
     exercise = checks.exercises_of(conditioning_checks)[gid]

@@ -275,6 +275,34 @@ def test_diamond_misclassified_grid_points_where_the_output_fires_by_round_off_a
         f"where the output unit has z = {float(z):.2g}, not 0: {ROUNDOFF}")
 
 
+def test_and4_a_z_just_beyond_round_off_is_quoted_exactly_not_as_the_float_sum():
+    """w = (1, 1, 1, 0.1), b = -(3.1 + 6.6e-14): on 1111 the exact z is about -6.6e-14, 1.06e-14 times the size 6.2
+    of its terms, beyond round-off (1e-14 of the size): the bias is too negative. 3 + 0.1 is no float, so the float
+    sum misses that z in its fourth digit; a z this close to 0 is summed exactly, and the message quotes it so."""
+    w, b = np.array([1.0, 1.0, 1.0, 0.1]), -(3.1 + 6.6e-14)
+    z = exact_z([1, 1, 1, 1], w, b)
+    size = sum(abs(Fraction(v)) for v in w) + abs(Fraction(b))
+    assert Fraction(105, 10 ** 16) < -z / size < Fraction(107, 10 ** 16)
+    assert f"{float(z):g}" != f"{1.0 + 1.0 + 1.0 + 0.1 + b:g}"
+    assert judged(AND4, AND4.cases(0), (w, b)) == (
+        f"it never fires, not even for 1111 (z = {float(z):g} there): the bias is too negative")
+
+
+def test_the_diamond_judge_sums_exactly_only_where_a_unit_has_z_0(monkeypatch):
+    """Floats decide every z whose sign they can prove; the exact sums (Python's fsum, a row at a time) run only next
+    to a unit's line. For the right diamond on seed 0's points that is exactly the (point, hidden unit) pairs with
+    z = 0: the points on a unit's line, inside or outside the diamond (the output's z is k - 3.5 for k units on)."""
+    summed = []
+    exact_sums = threshold_checks._exact_sums
+    monkeypatch.setattr(threshold_checks, "_exact_sums", lambda A, W, b: summed.append(len(A)) or exact_sums(A, W, b))
+    cases = DIAMOND.cases(0)
+    assert judged(DIAMOND, cases, diamond()).startswith("the diamond |x1| + |x2| < 1: 0 of ")
+    on = np.abs(cases["grid"]).sum(axis=1) == 1
+    grid, boundary = cases["grid"][~on], np.unique(np.concatenate([cases["boundary"], cases["grid"][on]]), axis=0)
+    on_a_line = sum(int(np.sum(X @ DIAMOND_W0 + 1 == 0)) for X in (grid, boundary))  # dyadic points: exact
+    assert on_a_line > 0 and sum(summed) == on_a_line
+
+
 # ----------------------------------------------------------------------------- sizes bounded before computing
 
 def padded_diamond(idle):
@@ -299,6 +327,11 @@ def test_a_diamond_padded_with_idle_units_is_too_large_and_nothing_of_its_size_i
     assert message == (f"diamond_network: a hidden layer of {idle + 4} units is too large: the judge takes at most "
                        "64, and this exercise needs a handful")
     assert peak < 1_000_000, peak
+
+
+def test_a_hidden_layer_too_large_gets_its_message_alone_in_the_notebook():
+    fails_with(threshold_checks.check_diamond, lambda: padded_diamond(61),
+               r"^diamond_network: a hidden layer of 65 units is too large: the judge takes at most 64")
 
 
 @pytest.mark.parametrize("exercise,name", [(DIAMOND, "diamond_network"), (XOR, "xor_network")])
