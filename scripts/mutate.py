@@ -214,11 +214,12 @@ EQUIVALENT = {
     **{f"utils.checks.threshold.x__layer__mutmut_{n}": "einsum's subscripts in capitals: numpy takes upper-case "
        "letters as subscripts alike" for n in (9, 20)},
     "utils.checks.threshold.x__layer__mutmut_30": "|z| < bound for <=: a tie needs a float z equal to the float product "
-                                              "bound * size; the bound is a margin above the float error, so the float "
-                                              "sign is right either way, and |z| is then above round-off",
+                                              "bound * size, which no weights a student writes meet; the bound is a "
+                                              "margin above the float error, so the sign there is right either way",
     **{f"utils.checks.threshold.x__layer__mutmut_{n}": "a wider band summed exactly (3 (n + 2) or 2 (n + 3) units of "
-       "round-off for 2 (n + 2)): the same signs and round-off flags; a z in the extra sliver is correctly rounded "
-       "instead of the float sum's, and no dyadic test point has its z there" for n in (35, 38)},
+       "round-off for 2 (n + 2)): the same signs and round-off flags (the band already covers the float error); a z "
+       "in the extra sliver, |z| about 1.15e-14 of its terms' size, is then quoted correctly rounded, not as the "
+       "float sum: more exact, which nothing the judges promise rules out" for n in (35, 38)},
     "utils.checks.threshold.x__layer__mutmut_39": "size >= 0 for > 0: where size is 0 every term is 0, z = 0 exactly, "
                                               "and the exact sum gives 0 again (no round-off flag)",
     "utils.checks.threshold.x__layer__mutmut_59": "|exact| < 1e-14 size for <=: a tie needs the exact z equal to the "
