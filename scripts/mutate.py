@@ -240,6 +240,9 @@ EQUIVALENT = {
     "utils.checks.conditioning.x__steps_cases__mutmut_31": "0.05 <= exact % 1: a continuous draw is never exactly "
                                                       "0.05; either way the case is at least 0.05 from a whole number",
     "utils.checks.conditioning.x__steps_cases__mutmut_34": "exact % 1 <= 0.95: as above, for 0.95",
+    "utils.checks.conditioning.x__exact__mutmut_16": "range(k + 1) adds j = 0, where ρ^0 = 1 is a float either way",
+    "utils.checks.conditioning.x__exact__mutmut_18": "range(2, k + 1) drops j = 1, where ρ, a float made a Fraction, is "
+                                                 "its float either way",
     # checks.mlp and checks.tanhnet (notebooks 04 and 02)
     "utils.checks.mlp.x__backward_cases__mutmut_16": "another draw: seed - 1 for seed + 1 makes the N = 7 "
                                                           "network, still a random 4-6-6-6-1 one other than case 1's",
