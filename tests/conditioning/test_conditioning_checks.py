@@ -9,7 +9,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from helpers import fails_with, judged, named_with_a_graders_seed, notebook_solutions, require
+from helpers import fails_with, judged, named_with_a_graders_seed, notebook_solutions, recorded, require
 from utils import checks
 from utils.checks import conditioning as conditioning_checks
 
@@ -484,6 +484,47 @@ def test_kappa_general_names_unsorted_eigvals_exercise_2s_formula_and_the_choles
            f"expected {right_kappa_general(mu, S):.10g}" in str(failed.value)
     assert "shape" not in str(failed.value)
 
+
+KAPPA_GENERAL = conditioning_checks.check_kappa_general
+EX2_ON_SIGMA = ("kappa_general: Exercise 2's 1 + ‖μ‖²/σ² on the matrix Σ divides entry by entry and returns a (2, 2) "
+                "array; that formula holds only for Σ = σ² I: find H = E[x xᵀ] for this x and take its eigenvalues")
+UNSORTED = ("kappa_general: those are ratios of two eigenvalues of H, but not always the largest over the smallest: "
+            "numpy.linalg.eigvals (and eig) return the eigenvalues in no particular order; sort them, or use eigvalsh, "
+            "which returns them in ascending order")
+
+
+@pytest.mark.parametrize("wrong,message", [
+    (lambda mu, S: 1 + mu @ mu / S, EX2_ON_SIGMA),
+    (lambda mu, S: (lambda lam: lam[-1] / lam[0])(np.linalg.eigvals(np.outer(mu, mu) + S).real), UNSORTED),
+    (lambda mu, S: 1 + mu @ mu / S[0, 0], "kappa_general: 1 + ‖μ‖²/σ² holds only for Σ = σ² I, and Σ₀₀ is not a σ²: "
+                                          "find H = E[x xᵀ] for this x and take its eigenvalues"),
+    (lambda mu, S: 1 + mu @ mu / np.mean(np.diag(S)), "kappa_general: 1 + ‖μ‖²/σ² holds only for Σ = σ² I, and the "
+     "mean variance trace(Σ)/d is not a σ²: find H = E[x xᵀ] for this x and take its eigenvalues"),
+    (lambda mu, S: ratio(np.outer(mu, mu) + np.linalg.cholesky(S).T @ np.linalg.cholesky(S)),
+     "kappa_general: (Lz)(Lz)ᵀ = L z zᵀ Lᵀ: its expectation is L Lᵀ, not Lᵀ L"),
+])
+def test_kappa_general_whole_messages_of_named_mistakes(wrong, message):
+    assert judged(KAPPA_GENERAL, *recorded(KAPPA_GENERAL, wrong)) == message
+
+
+def test_kappa_general_names_exercise_2s_formula_on_a_covariance_that_holds_a_1():
+    """A grader's Σ may hold an entry 1 (only an entry 0, where the division gives inf, keeps the formula unnamed)."""
+    mu, S = np.array([1.0, 2.0]), np.array([[1.0, 0.5], [0.5, 2.0]])
+    assert judged(KAPPA_GENERAL, [(mu, S)], [1 + mu @ mu / S]) == EX2_ON_SIGMA
+
+
+def test_kappa_general_tells_a_ratio_1e_6_from_the_extremes_from_an_answer_a_hair_off_a_ratio():
+    """H = diag(5, 1.000001, 1) (μ = (2, 0, 0), Σ diagonal): two eigenvalues 1e-6 apart. λ3/λ2 and λ2/λ3 are ratios
+    of eigenvalues 1e-6 from κ = 5 and from 1/κ, farther than the judge's 1e-8: named as unsorted eigenvalues, not
+    taken for κ or its inverse. 5e-9 off λ2/λ3 (2.5e-8 relative) is no ratio of eigenvalues: just wrong."""
+    case = (np.array([2.0, 0.0, 0.0]), np.diag([1.0, 1.000001, 1.0]))
+    lam = [1.0, 1.000001, 5.0]  # H's eigenvalues, by hand
+    for a in (lam[2] / lam[1], lam[1] / lam[2]):
+        assert judged(KAPPA_GENERAL, [case], [a]) == UNSORTED
+    off = lam[1] / lam[2] + 5e-9
+    assert judged(KAPPA_GENERAL, [case], [off]) == (
+        f"kappa_general: on ([2, 0, 0], [[1, 0, 0], [0, 1, 0], [0, 0, 1]]) expected 5, got {off:.10g} (1 of 1 cases "
+        "wrong)")
 
 # Trial of issue 26: the markdown right under each check stated its answer, an optional cell printed the numeric H
 # right after Exercise 1, Exercise 5's costs stood in Section 9 and the Summary, Exercise 6's answer in bold in
