@@ -243,6 +243,15 @@ EQUIVALENT = {
     "utils.checks.conditioning.x__exact__mutmut_16": "range(k + 1) adds j = 0, where ρ^0 = 1 is a float either way",
     "utils.checks.conditioning.x__exact__mutmut_18": "range(2, k + 1) drops j = 1, where ρ, a float made a Fraction, is "
                                                  "its float either way",
+    "utils.checks.conditioning.x__general_collect__mutmut_33": "size > 2 for > 1: a 2-number array then meets number() "
+                                                         "in collect, not in the judge, which says the same 'must "
+                                                         "return a single number; got ndarray (2,)'",
+    "utils.checks.conditioning.x__general_collect__mutmut_35": "issubdtype(dtype, None) is issubdtype(dtype, float64): "
+                                                         "an int array then meets number() in collect, not in the "
+                                                         "judge, with the same message (the formula the judge names "
+                                                         "from an array gives floats)",
+    **{f"utils.checks.conditioning.x__general_collect__mutmut_{n}": "plain's name appears only in its message for what "
+       "is not numbers, and an array goes to plain only when it holds numbers" for n in (41, 45, 46)},
     # checks.mlp and checks.tanhnet (notebooks 04 and 02)
     "utils.checks.mlp.x__backward_cases__mutmut_16": "another draw: seed - 1 for seed + 1 makes the N = 7 "
                                                           "network, still a random 4-6-6-6-1 one other than case 1's",

@@ -283,6 +283,7 @@ def test_exact_powers_are_the_binary_fractions_whose_every_power_is_a_float():
         assert [k for k in range(1, last + 3) if conditioning_checks._exact(kappa, k)] == list(range(1, last + 1))
     assert conditioning_checks._exact(5.0, 1) and not conditioning_checks._exact(5.0, 2)
 
+
 @pytest.mark.parametrize("gid", list(checks.exercises_of(conditioning_checks)))
 def test_judge_names_what_it_got_instead_of_the_answers(gid):
     exercise = checks.exercises_of(conditioning_checks)[gid]
@@ -525,6 +526,30 @@ def test_kappa_general_tells_a_ratio_1e_6_from_the_extremes_from_an_answer_a_hai
     assert judged(KAPPA_GENERAL, [case], [off]) == (
         f"kappa_general: on ([2, 0, 0], [[1, 0, 0], [0, 1, 0], [0, 0, 1]]) expected 5, got {off:.10g} (1 of 1 cases "
         "wrong)")
+
+
+class ArrayOfAnotherLibrary:
+    """An answer with .numpy() but no .detach(), as TensorFlow's tensors have: no torch tensor."""
+    def numpy(self):
+        return np.array(2.0)
+
+
+@pytest.mark.parametrize("answer,message", [
+    # Exercise 2's formula in torch: a tensor of shape (2, 2), read as the array it holds
+    (lambda mu, S: 1 + torch_of(mu) @ torch_of(mu) / torch_of(S), EX2_ON_SIGMA),
+    # the extremes sliced, lam[-1:] / lam[:1]: an array of shape (1,), one number
+    (lambda mu, S: (lambda lam: lam[-1:] / lam[:1])(np.linalg.eigvals(np.outer(mu, mu) + S).real), UNSORTED),
+    (lambda mu, S: ArrayOfAnotherLibrary(), "kappa_general must return a single number; got ArrayOfAnotherLibrary ()"),
+    (lambda mu, S: np.array(["1", "2"]), "kappa_general must return a single number; got ndarray (2,)"),
+])
+def test_kappa_general_reads_tensors_and_one_number_arrays_and_names_other_answers(answer, message):
+    with pytest.raises(checks.CheckFailed) as excinfo:
+        KAPPA_GENERAL(answer)
+    assert str(excinfo.value) == message
+
+
+def torch_of(x):
+    return pytest.importorskip("torch").tensor(x)
 
 # Trial of issue 26: the markdown right under each check stated its answer, an optional cell printed the numeric H
 # right after Exercise 1, Exercise 5's costs stood in Section 9 and the Summary, Exercise 6's answer in bold in
