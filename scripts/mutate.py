@@ -181,11 +181,11 @@ EQUIVALENT = {
                                                 "in A @ w + b, and B[1] is read nowhere else",
     **{f"utils.checks.threshold.x__{f}__mutmut_{n}": "[+1] for [-1]: _network and the square's AND make exactly two "
        "layers, so index 1 is the last" for f, n in (("diamond_judge", 63), ("diamond_judge", 75),
-                                                      ("diamond_judge", 172), ("square_judge", 93),
-                                                      ("square_judge", 106), ("xor_judge", 44))},
+                                                      ("diamond_judge", 172), ("square_judge", 100),
+                                                      ("square_judge", 104), ("xor_judge", 44))},
     **{f"utils.checks.threshold.x__{f}__mutmut_{n}": "astype(None): the normals become tuples of floats ±1.0, which "
        "equal and hash as the int tuples they are looked up with" for f, n in (("diamond_judge", 233),
-                                                                               ("square_judge", 161))},
+                                                                               ("square_judge", 169))},
     "utils.checks.threshold.x__diamond_judge__mutmut_285": "boundary None in _fail_misclassified: the diamond judge "
                                                        "calls it only when a grid point is wrong (got == want "
                                                        "failed the line before), so boundary is never read",
@@ -211,6 +211,9 @@ EQUIVALENT = {
        "and 0.0 (negated: -0.0), which equal and hash as the int tuples" for n in (3, 10)},
     "utils.checks.threshold.x__xor_table__mutmut_11": "[+1] for [-1]: _xor_judge's network has exactly two layers (its "
                                                   "only caller), so index 1 is the last",
+    **{f"utils.checks.threshold.x__and4_judge__mutmut_{n}": "the unit's name given to _first, which reads only whether "
+       "a name is None" for n in (128, 129)},
+    "utils.checks.threshold.x__square_judge__mutmut_129": "B0 None for _sign_advice, which does not read B0",
     **{f"utils.checks.threshold.x__layer__mutmut_{n}": "einsum's subscripts in capitals: numpy takes upper-case "
        "letters as subscripts alike" for n in (9, 20)},
     "utils.checks.threshold.x__layer__mutmut_30": "|z| < bound for <=: a tie needs a float z equal to the float product "

@@ -137,6 +137,21 @@ def test_square_names_a_line_off_its_edge_and_how_far_it_lies(b, where):
         f"the line of unit 1 (column 0 of W0) lies at distance {distance} from the centre, {where}")
 
 
+def test_square_a_grid_point_closer_to_an_edge_than_the_distance_tolerance_is_counted_misclassified():
+    """A grader's grid may hold a point 2^-31 outside the edge x1 = -1; unit 1's line lies 2^-30 outside that edge,
+    within the judge's 1e-9 of distance 1, so every unit passes its own checks, but the point is classified A: the
+    message counts the misclassified grid points and the edge points classified A, and names the point."""
+    cases = SQUARE_LAYER.cases(0)
+    cases = {**cases, "grid": np.vstack([cases["grid"], [[-1 - 2.0 ** -31, 0.0]]])}
+    on_edge = (np.abs(cases["grid"]) <= 1).all(axis=1) & (np.abs(cases["grid"]) == 1).any(axis=1)
+    edges = {tuple(p) for p in np.concatenate([cases["edges"], cases["grid"][on_edge]])}
+    fired = [p for p in edges if p[0] == -1 and abs(p[1]) < 1]  # z = 2^-30 for unit 1; the corners have z = 0
+    B0 = np.ones(4)
+    B0[0] = 1 + 2.0 ** -30
+    assert judged(SQUARE_LAYER, cases, (SQUARE_W0, B0)) == (
+        f"1 of {np.sum(~on_edge)} grid points are misclassified, and {len(fired)} of {len(edges)} points exactly on "
+        "the edges are classified A, e.g. (-1, 0)")
+
 def test_xor_right_answer_counts_its_hidden_units():
     assert judged(XOR, XOR.cases(0), (XOR_W, XOR_B)) == (
         "XOR with a hidden layer of 2 units: 00→0, 01→1, 10→1, 11→0")
