@@ -165,12 +165,12 @@ EQUIVALENT = {
     "utils.checks._core.x__fail__mutmut_2": "__tracebackhide__ False in _fail: as above",
     "utils.checks._core.x__judge_numbers__mutmut_23": "return False for True: no caller uses the value (they "
                                                       "return their own message)",
-    "utils.checks.conditioning.x__steps_judge__mutmut_32": "dtype=None: predicted_steps gives ints; np.array_equal and "
+    "utils.checks.conditioning.x__steps_judge__mutmut_30": "dtype=None: predicted_steps gives ints; np.array_equal and "
                                                       "the :.0f of the message treat them as the floats",
-    "utils.checks.conditioning.x__steps_judge__mutmut_34": "dtype dropped: as above",
-    "utils.checks.conditioning.x__steps_judge__mutmut_121": "dtype=None: the mistakes give ints or floats; np.allclose "
+    "utils.checks.conditioning.x__steps_judge__mutmut_32": "dtype dropped: as above",
+    "utils.checks.conditioning.x__steps_judge__mutmut_188": "dtype=None: the mistakes give ints or floats; np.allclose "
                                                        "compares an int array as the float one",
-    "utils.checks.conditioning.x__steps_judge__mutmut_123": "dtype dropped: as above",
+    "utils.checks.conditioning.x__steps_judge__mutmut_190": "dtype dropped: as above",
     # issue 18's last step, scope utils.checks.threshold, utils.checks._core, utils.checks.conditioning
     "utils.checks.threshold.x__check_distance__mutmut_17": "distance >= want: the branch runs only when not "
                                                        "isclose(distance, want), so distance != want there",
@@ -230,13 +230,13 @@ EQUIVALENT = {
        for f, n in (("square", 45), ("square", 46), ("diamond", 47), ("diamond", 48))},
     "utils.checks.conditioning.x__step_cases__mutmut_12": "another draw: a fifth lam_min, dropped by zip; the four "
                                                      "used keep their range, the jitters come later in the stream",
-    "utils.checks.conditioning.x__steps_cases__mutmut_16": "another draw: kappa log-uniform on [1.5, 2001) for "
+    "utils.checks.conditioning.x__steps_cases__mutmut_17": "another draw: kappa log-uniform on [1.5, 2001) for "
                                                       "[1.5, 2000); the same range to the test's resolution",
-    "utils.checks.conditioning.x__steps_cases__mutmut_33": "another draw: exact % 2 keeps only cases with an even "
+    "utils.checks.conditioning.x__steps_cases__mutmut_34": "another draw: exact % 2 keeps only cases with an even "
                                                       "whole part, still at least 0.05 from a whole number",
-    "utils.checks.conditioning.x__steps_cases__mutmut_31": "0.05 <= exact % 1: a continuous draw is never exactly "
+    "utils.checks.conditioning.x__steps_cases__mutmut_32": "0.05 <= exact % 1: a continuous draw is never exactly "
                                                       "0.05; either way the case is at least 0.05 from a whole number",
-    "utils.checks.conditioning.x__steps_cases__mutmut_34": "exact % 1 <= 0.95: as above, for 0.95",
+    "utils.checks.conditioning.x__steps_cases__mutmut_35": "exact % 1 <= 0.95: as above, for 0.95",
     "utils.checks.conditioning.x__exact__mutmut_16": "range(k + 1) adds j = 0, where ρ^0 = 1 is a float either way",
     "utils.checks.conditioning.x__exact__mutmut_18": "range(2, k + 1) drops j = 1, where ρ, a float made a Fraction, is "
                                                  "its float either way",
