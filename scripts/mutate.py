@@ -208,6 +208,8 @@ EQUIVALENT = {
     **{f"utils.checks.threshold.x__and4_judge__mutmut_{n}": "the unit's name given to _first, which reads only whether "
        "a name is None" for n in (128, 129)},
     "utils.checks.threshold.x__square_judge__mutmut_129": "B0 None for _sign_advice, which does not read B0",
+    **{f"utils.checks.threshold.x__xor_judge__mutmut_{n}": "the default of _XOR_NAMED.get: every table but 0110, "
+       "which passes before, has a name (tests check all 15)" for n in (148, 150, 151, 152, 153)},
     **{f"utils.checks.threshold.x__layer__mutmut_{n}": "einsum's subscripts in capitals: numpy takes upper-case "
        "letters as subscripts alike" for n in (9, 20)},
     "utils.checks.threshold.x__layer__mutmut_30": "|z| < bound for <=: a tie needs a float z equal to the float product "

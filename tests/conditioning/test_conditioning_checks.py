@@ -527,6 +527,14 @@ def test_kappa_general_tells_a_ratio_1e_6_from_the_extremes_from_an_answer_a_hai
         f"kappa_general: on ([2, 0, 0], [[1, 0, 0], [0, 1, 0], [0, 0, 1]]) expected 5, got {off:.10g} (1 of 1 cases "
         "wrong)")
 
+def test_predict_steps_a_graders_tol_that_is_a_power_of_a_rho_off_the_list_is_judged_as_any_case():
+    """κ = 3: ρ = 1/2, and tol = 2^-30 = ρ^30 exactly, but (3, 30) is none of the exact-power cases the judge knows:
+    one step too many there is named as everywhere, not as the exact powers' round-off."""
+    assert ((3 - 1) / (3 + 1)) ** 30 == 2.0 ** -30
+    assert judged(conditioning_checks.check_predict_steps, [(3.0, 2.0 ** -30)], [31]) == (
+        "predict_steps: one step too many everywhere: after k steps the error is ρ^k times the start; stop at the "
+        "first k with ρ^k ≤ tol (for κ = 3 and tol = 9.313e-10: expected 30, got 31)")
+
 
 class ArrayOfAnotherLibrary:
     """An answer with .numpy() but no .detach(), as TensorFlow's tensors have: no torch tensor."""

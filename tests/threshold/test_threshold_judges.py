@@ -184,6 +184,13 @@ def test_xor_names_an_output_with_z_equal_0_even_when_it_ignores_every_hidden_un
         f"for input 00, the output unit has z = 0 exactly: {STRICT}. Your network gives 00→0, 01→0, 10→0, 11→0")
 
 
+def test_xor_an_output_that_ignores_every_hidden_unit_is_blamed_on_the_hidden_layer_it_does_not_use():
+    W, B = [XOR_W[0], np.zeros((2, 1))], [XOR_B[0], np.array([0.5])]  # z = 0.5 for every input
+    assert judged(XOR, XOR.cases(0), (W, B)) == (
+        "it always fires, and the hidden layer is at fault: it gives inputs 00 and 01 the same outputs (no hidden "
+        f"unit is used), so no output unit can tell them apart, and XOR needs 00→0, 01→1. Your network gives 00→1, "
+        f"01→1, 10→1, 11→1; {XOR_NEEDS}")
+
 @pytest.mark.parametrize("answer,message", [
     ((XOR_W, 3), "xor_network: W and B must be lists of arrays, W = [W0, W1] and B = [B0, B1]; got W a list, B a int"),
     ((XOR_W, [XOR_B[0], np.zeros(2)]), "B[1] has shape (2,), expected (1,) or ()"),
