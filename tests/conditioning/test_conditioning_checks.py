@@ -407,7 +407,7 @@ def test_predict_steps_judge_refuses_a_malformed_grader_case():
     """The judge trusts no input: a case that is not (κ > 1, 0 < tol < 1) as floats is named, not crashed on."""
     cases = conditioning_checks.check_predict_steps.cases(4)
     answers = [right_steps(*case) for case in cases]
-    for bad in ((1.0, 0.1), (7.0, 1.5), ("7", 0.1), (7.0, None)):
+    for bad in ((1.0, 0.1), (7.0, 1.5), ("7", 0.1), (7.0, None), (7.0, 0.0), (7.0, 1.0)):  # tol 0 and 1: the ends
         with pytest.raises(checks.CheckFailed, match="^predict_steps: malformed test case"):
             conditioning_checks.check_predict_steps.judge([bad, *cases[1:]], answers)
 
@@ -534,6 +534,30 @@ def test_predict_steps_a_graders_tol_that_is_a_power_of_a_rho_off_the_list_is_ju
     assert judged(conditioning_checks.check_predict_steps, [(3.0, 2.0 ** -30)], [31]) == (
         "predict_steps: one step too many everywhere: after k steps the error is ρ^k times the start; stop at the "
         "first k with ρ^k ≤ tol (for κ = 3 and tol = 9.313e-10: expected 30, got 31)")
+
+
+def test_predict_steps_whole_messages_of_one_step_too_many_at_the_whole_power_and_of_round_and_the_approximation():
+    """One step too many only where log tol / log ρ is exactly k (the third exact power): no one rounding explains
+    that alone, so the message says what holds there. round() and κ/2 · ln(1/tol): their whole messages."""
+    exercise = conditioning_checks.check_predict_steps
+    cases = exercise.cases(exercise.seed)
+    right = [right_steps(*case) for case in cases]
+    (kappa, tol), k = cases[-1], right[-1]
+    assert judged(exercise, cases, right[:-1] + [k + 1]) == (
+        f"predict_steps: one step too many when tol is an exact power of ρ: for κ = {kappa:.4g} and tol = {tol:.4g} = "
+        f"ρ^{k} the error after {k} steps is exactly tol, so {k} steps are enough")
+    quotients = [math.log(t) / math.log((c - 1) / (c + 1)) for c, t in cases]
+    first = next(i for i, q in enumerate(quotients) if round(q) != right[i])
+    assert judged(exercise, cases, [round(q) for q in quotients]) == (
+        "predict_steps: round() goes to the nearest whole number, which is a step short whenever log tol / log ρ has "
+        "a fraction below ½: after that many steps the error is still above tol; round up (math.ceil) (for "
+        f"κ = {cases[first][0]:.4g} and tol = {cases[first][1]:.4g}: expected {right[first]}, got {round(quotients[first])})")
+    approximation = [c / 2 * math.log(1 / t) for c, t in cases]
+    first = next(i for i, a in enumerate(approximation) if a != right[i])
+    assert judged(exercise, cases, approximation) == (
+        "predict_steps: κ/2 · ln(1/tol) is the large-κ approximation (and a count is whole); count the steps with the "
+        f"exact factor per step (for κ = {cases[first][0]:.4g} and tol = {cases[first][1]:.4g}: expected "
+        f"{right[first]}, got {approximation[first]:.6g})")
 
 
 class ArrayOfAnotherLibrary:
