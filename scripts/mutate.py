@@ -171,6 +171,9 @@ EQUIVALENT = {
     "utils.checks.conditioning.x__steps_judge__mutmut_188": "dtype=None: the mistakes give ints or floats; np.allclose "
                                                        "compares an int array as the float one",
     "utils.checks.conditioning.x__steps_judge__mutmut_190": "dtype dropped: as above",
+    "utils.checks.conditioning.x__steps_judge__mutmut_241": "|got - count| < 1 + 1e-9 for <=: a tie needs a whole "
+                                                      "answer exactly 1 + 1e-9 from log tol / log r, which no float "
+                                                      "quotient of logarithms meets",
     # issue 18's last step, scope utils.checks.threshold, utils.checks._core, utils.checks.conditioning
     "utils.checks.threshold.x__check_distance__mutmut_17": "distance >= want: the branch runs only when not "
                                                        "isclose(distance, want), so distance != want there",

@@ -560,6 +560,45 @@ def test_predict_steps_whole_messages_of_one_step_too_many_at_the_whole_power_an
         f"{right[first]}, got {approximation[first]:.6g})")
 
 
+RATES = {
+    "that is the rate 1 - 1/κ of LeCun's step 1/λmax; with the optimal step η* both ends of the spectrum shrink by "
+    "|1 - η* λmin| = |1 - η* λmax|: write that in κ": lambda k: 1 - 1 / k,
+    "that counts the steps for the loss, which shrinks by ρ² per step; the tolerance is on |w - v|, which shrinks by ρ":
+        lambda k: ((k - 1) / (k + 1)) ** 2,
+    "(√κ - 1)/(√κ + 1) is the rate of heavy ball with momentum (Section 5); plain descent with η* shrinks by "
+    "|1 - η* λmin| per step: write that in κ": lambda k: (math.sqrt(k) - 1) / (math.sqrt(k) + 1),
+}
+
+
+@pytest.mark.parametrize("message", list(RATES))
+def test_predict_steps_whole_message_of_a_wrong_factor_per_step_and_not_beyond_a_step(message):
+    """Counted with a wrong factor r per step (rounded up): its whole message. Two steps beyond log tol / log r on
+    every case is not that mistake any more: the message is the generic one."""
+    exercise = conditioning_checks.check_predict_steps
+    cases = exercise.cases(exercise.seed)
+    right = [right_steps(*case) for case in cases]
+    counts = [math.log(t) / math.log(RATES[message](c)) for c, t in cases]
+    (kappa, tol), first = cases[0], math.ceil(counts[0])
+    assert first != right[0]
+    assert judged(exercise, cases, [math.ceil(q) for q in counts]) == (
+        f"predict_steps: {message} (for κ = {kappa:.4g} and tol = {tol:.4g}: expected {right[0]}, got {first})")
+    beyond = [math.floor(q) + 2 for q in counts]  # more than a step above each count
+    wrong = [i for i in range(len(cases)) if beyond[i] != right[i]]
+    assert judged(exercise, cases, beyond) == (
+        f"predict_steps: for κ = {cases[wrong[0]][0]:.4g} and tol = {cases[wrong[0]][1]:.4g} expected {right[wrong[0]]} "
+        f"steps, got {beyond[wrong[0]]} ({len(wrong)} of {len(cases)} cases wrong)")
+
+
+def test_predict_steps_one_step_beyond_the_unguarded_ceiling_is_one_step_too_many_everywhere():
+    exercise = conditioning_checks.check_predict_steps
+    cases = exercise.cases(exercise.seed)
+    answers = [math.ceil(math.log(t) / math.log((c - 1) / (c + 1))) + 1 for c, t in cases]
+    (kappa, tol), right = cases[0], right_steps(*cases[0])
+    assert judged(exercise, cases, answers) == (
+        "predict_steps: one step too many everywhere: after k steps the error is ρ^k times the start; stop at the "
+        f"first k with ρ^k ≤ tol (for κ = {kappa:.4g} and tol = {tol:.4g}: expected {right}, got {answers[0]})")
+
+
 class ArrayOfAnotherLibrary:
     """An answer with .numpy() but no .detach(), as TensorFlow's tensors have: no torch tensor."""
     def numpy(self):
