@@ -165,51 +165,95 @@ EQUIVALENT = {
     "utils.checks._core.x__fail__mutmut_2": "__tracebackhide__ False in _fail: as above",
     "utils.checks._core.x__judge_numbers__mutmut_23": "return False for True: no caller uses the value (they "
                                                       "return their own message)",
-    "utils.checks.conditioning.x__steps_judge__mutmut_32": "dtype=None: predicted_steps gives ints; np.array_equal and "
+    "utils.checks.conditioning.x__steps_judge__mutmut_30": "dtype=None: predicted_steps gives ints; np.array_equal and "
                                                       "the :.0f of the message treat them as the floats",
-    "utils.checks.conditioning.x__steps_judge__mutmut_34": "dtype dropped: as above",
-    "utils.checks.conditioning.x__steps_judge__mutmut_121": "dtype=None: the mistakes give ints or floats; np.allclose "
+    "utils.checks.conditioning.x__steps_judge__mutmut_32": "dtype dropped: as above",
+    "utils.checks.conditioning.x__steps_judge__mutmut_188": "dtype=None: the mistakes give ints or floats; np.allclose "
                                                        "compares an int array as the float one",
-    "utils.checks.conditioning.x__steps_judge__mutmut_123": "dtype dropped: as above",
+    "utils.checks.conditioning.x__steps_judge__mutmut_190": "dtype dropped: as above",
+    "utils.checks.conditioning.x__steps_judge__mutmut_241": "|got - count| < 1 + 1e-9 for <=: a tie needs a whole "
+                                                      "answer exactly 1 + 1e-9 from log tol / log r, which no float "
+                                                      "quotient of logarithms meets",
     # issue 18's last step, scope utils.checks.threshold, utils.checks._core, utils.checks.conditioning
     "utils.checks.threshold.x__check_distance__mutmut_17": "distance >= want: the branch runs only when not "
                                                        "isclose(distance, want), so distance != want there",
-    "utils.checks.threshold.x__diamond_judge__mutmut_201": "w[1] == 0 for w[0] == 0: with atol=0, isclose(|w[0]|, "
+    "utils.checks.threshold.x__diamond_judge__mutmut_259": "w[1] == 0 for w[0] == 0: with atol=0, isclose(|w[0]|, "
                                                        "|w[1]|) and w[0] == 0 hold only for w = (0, 0)",
     "utils.checks.threshold.x__diamond__mutmut_2": "astype(None) is astype(float64): numpy's default dtype",
-    "utils.checks.threshold.x__network__mutmut_70": "reshape(None) keeps B[1]'s shape (1,) or (): both broadcast alike "
+    "utils.checks.threshold.x__network__mutmut_84": "reshape(None) keeps B[1]'s shape (1,) or (): both broadcast alike "
                                                 "in A @ w + b, and B[1] is read nowhere else",
     **{f"utils.checks.threshold.x__{f}__mutmut_{n}": "[+1] for [-1]: _network and the square's AND make exactly two "
-       "layers, so index 1 is the last" for f, n in (("diamond_judge", 63), ("diamond_judge", 75),
-                                                      ("diamond_judge", 172), ("square_judge", 93),
-                                                      ("square_judge", 106), ("xor_judge", 44))},
+       "layers, so index 1 is the last" for f, n in (("diamond_judge", 70), ("diamond_judge", 76),
+                                                      ("diamond_judge", 187), ("square_judge", 100),
+                                                      ("square_judge", 104), ("xor_judge", 44))},
     **{f"utils.checks.threshold.x__{f}__mutmut_{n}": "astype(None): the normals become tuples of floats ±1.0, which "
-       "equal and hash as the int tuples they are looked up with" for f, n in (("diamond_judge", 233),
-                                                                               ("square_judge", 161))},
-    "utils.checks.threshold.x__diamond_judge__mutmut_285": "boundary None in _fail_misclassified: the diamond judge "
-                                                       "calls it only when a grid point is wrong (got == want "
-                                                       "failed the line before), so boundary is never read",
+       "equal and hash as the int tuples they are looked up with" for f, n in (("diamond_judge", 291),
+                                                                               ("square_judge", 169))},
     "utils.checks.threshold.x__square_judge__mutmut_81": "the AND with two output columns: only column 0 is read "
                                                      "([:, 0]), and it is the same",
-    "utils.checks.threshold.x__xor_judge__mutmut_37": "X @ [3, 1] ranks 00, 01, 10, 11 as 0, 1, 3, 4, the order of "
+    "utils.checks.threshold.x__xor_judge__mutmut_30": "X @ [3, 1] ranks 00, 01, 10, 11 as 0, 1, 3, 4, the order of "
                                                   "X @ [2, 1]; _xor_cases makes only these four inputs",
     "utils.checks.threshold.x__xor_judge__mutmut_55": "'units' for h >= 1: the ✓ message is never reached with one "
                                                   "hidden unit (one line cannot separate XOR)",
-    "utils.checks.threshold.x__xor_judge__mutmut_71": "np.ones(2) for the output layer: z == 0 of shape (4, 1) "
-                                                  "broadcasts to two equal columns, the same first row, and units "
-                                                  "is not read for the output",
+    "utils.checks.threshold.x__by_roundoff__mutmut_3": "sign >= 0 for > 0: roundoff is set only where the exact z "
+                                                   "is not 0, so the sign there is ±1, never 0",
+    **{f"utils.checks.threshold.x__by_roundoff__mutmut_{n}": "the names' mask with dtype None or dropped: a list of "
+       "Python bools makes a bool array either way (never empty: a layer has at least one unit)" for n in (6, 8)},
+    **{f"utils.checks.threshold.x__fail_misclassified__mutmut_{n}": "the branch for no wrong grid point (boundary, "
+       "layers[1], the fired points): both judges call _fail_misclassified only when a grid point is wrong (got == "
+       "want failed the line before), so wrong.size > 0" for n in (8, 10, 19, 20)},
+    "utils.checks.threshold.x__first__mutmut_21": "`or True`: argmax of an all-False mask is 0, so rows[argmax] is "
+                                              "rows[0], the else branch",
+    **{f"utils.checks.threshold.x__sign_advice__mutmut_{n}": "astype(None): the normals become tuples of floats ±1.0 "
+       "and 0.0 (negated: -0.0), which equal and hash as the int tuples" for n in (3, 10)},
+    "utils.checks.threshold.x__xor_table__mutmut_11": "[+1] for [-1]: _xor_judge's network has exactly two layers (its "
+                                                  "only caller), so index 1 is the last",
+    **{f"utils.checks.threshold.x__and4_judge__mutmut_{n}": "the unit's name given to _first, which reads only whether "
+       "a name is None" for n in (128, 129)},
+    "utils.checks.threshold.x__square_judge__mutmut_129": "B0 None for _sign_advice, which does not read B0",
+    **{f"utils.checks.threshold.x__xor_judge__mutmut_{n}": "the default of _XOR_NAMED.get: every table but 0110, "
+       "which passes before, has a name (tests check all 15)" for n in (148, 150, 151, 152, 153)},
+    **{f"utils.checks.threshold.x__layer__mutmut_{n}": "einsum's subscripts in capitals: numpy takes upper-case "
+       "letters as subscripts alike" for n in (9, 20)},
+    "utils.checks.threshold.x__layer__mutmut_30": "|z| < bound for <=: a tie needs a float z equal to the float product "
+                                              "bound * size, which no weights a student writes meet; the bound is a "
+                                              "margin above the float error, so the sign there is right either way",
+    **{f"utils.checks.threshold.x__layer__mutmut_{n}": "a wider band summed exactly (3 (n + 2) or 2 (n + 3) units of "
+       "round-off for 2 (n + 2)): the same signs and round-off flags (the band already covers the float error); a z "
+       "in the extra sliver, |z| about 1.15e-14 of its terms' size, is then quoted correctly rounded, not as the "
+       "float sum: more exact, which nothing the judges promise rules out" for n in (35, 38)},
+    "utils.checks.threshold.x__layer__mutmut_39": "size >= 0 for > 0: where size is 0 every term is 0, z = 0 exactly, "
+                                              "and the exact sum gives 0 again (no round-off flag)",
+    "utils.checks.threshold.x__layer__mutmut_59": "|exact| < 1e-14 size for <=: a tie needs the exact z equal to the "
+                                              "float product _ROUNDOFF * size; no weights a student writes meet it",
+    "utils.checks.threshold.x__layer__mutmut_71": "astype(None) is astype(float64): numpy's default dtype",
+    "utils.checks.threshold.x__halves__mutmut_3": "2^27 + 2 for 2^27 + 1 in Veltkamp's split: hi is still x rounded "
+                                              "at c's last place; 3.1 million x in [1, 2), its ends included, split "
+                                              "into halves of at most 26 bits that sum to x",
     **{f"utils.checks.threshold.x__{f}_cases__mutmut_{n}": "another draw: t may be -1 or 1, a corner already among "
        "the edge points; still multiples of 1/1024 on the boundary, spread along every edge"
        for f, n in (("square", 45), ("square", 46), ("diamond", 47), ("diamond", 48))},
     "utils.checks.conditioning.x__step_cases__mutmut_12": "another draw: a fifth lam_min, dropped by zip; the four "
                                                      "used keep their range, the jitters come later in the stream",
-    "utils.checks.conditioning.x__steps_cases__mutmut_16": "another draw: kappa log-uniform on [1.5, 2001) for "
+    "utils.checks.conditioning.x__steps_cases__mutmut_17": "another draw: kappa log-uniform on [1.5, 2001) for "
                                                       "[1.5, 2000); the same range to the test's resolution",
-    "utils.checks.conditioning.x__steps_cases__mutmut_33": "another draw: exact % 2 keeps only cases with an even "
+    "utils.checks.conditioning.x__steps_cases__mutmut_34": "another draw: exact % 2 keeps only cases with an even "
                                                       "whole part, still at least 0.05 from a whole number",
-    "utils.checks.conditioning.x__steps_cases__mutmut_31": "0.05 <= exact % 1: a continuous draw is never exactly "
+    "utils.checks.conditioning.x__steps_cases__mutmut_32": "0.05 <= exact % 1: a continuous draw is never exactly "
                                                       "0.05; either way the case is at least 0.05 from a whole number",
-    "utils.checks.conditioning.x__steps_cases__mutmut_34": "exact % 1 <= 0.95: as above, for 0.95",
+    "utils.checks.conditioning.x__steps_cases__mutmut_35": "exact % 1 <= 0.95: as above, for 0.95",
+    "utils.checks.conditioning.x__exact__mutmut_16": "range(k + 1) adds j = 0, where ρ^0 = 1 is a float either way",
+    "utils.checks.conditioning.x__exact__mutmut_18": "range(2, k + 1) drops j = 1, where ρ, a float made a Fraction, is "
+                                                 "its float either way",
+    "utils.checks.conditioning.x__general_collect__mutmut_33": "size > 2 for > 1: a 2-number array then meets number() "
+                                                         "in collect, not in the judge, which says the same 'must "
+                                                         "return a single number; got ndarray (2,)'",
+    "utils.checks.conditioning.x__general_collect__mutmut_35": "issubdtype(dtype, None) is issubdtype(dtype, float64): "
+                                                         "an int array then meets number() in collect, not in the "
+                                                         "judge, with the same message (the formula the judge names "
+                                                         "from an array gives floats)",
+    **{f"utils.checks.conditioning.x__general_collect__mutmut_{n}": "plain's name appears only in its message for what "
+       "is not numbers, and an array goes to plain only when it holds numbers" for n in (41, 45, 46)},
     # checks.mlp and checks.tanhnet (notebooks 04 and 02)
     "utils.checks.mlp.x__backward_cases__mutmut_16": "another draw: seed - 1 for seed + 1 makes the N = 7 "
                                                           "network, still a random 4-6-6-6-1 one other than case 1's",

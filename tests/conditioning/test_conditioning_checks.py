@@ -9,7 +9,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from helpers import fails_with, judged, named_with_a_graders_seed, notebook_solutions, require
+from helpers import fails_with, judged, named_with_a_graders_seed, notebook_solutions, recorded, require
 from utils import checks
 from utils.checks import conditioning as conditioning_checks
 
@@ -275,6 +275,15 @@ def test_exact_powers_take_exactly_k_steps_and_fool_the_unguarded_count():
                "the error after 6 steps is exactly tol, so 6 steps are enough")
 
 
+def test_exact_powers_are_the_binary_fractions_whose_every_power_is_a_float():
+    """ρ = 3/4 (κ = 7) and 31/32 (κ = 63): ρ^j = 3^j / 4^j (31^j / 32^j) is a float while its odd numerator fits in 53
+    bits; ρ = 2/3 (κ = 5) is no binary fraction: its float's square is not a float."""
+    for kappa, numerator in ((7.0, 3), (63.0, 31)):
+        last = max(j for j in range(1, 60) if numerator ** j < 2 ** 53)
+        assert [k for k in range(1, last + 3) if conditioning_checks._exact(kappa, k)] == list(range(1, last + 1))
+    assert conditioning_checks._exact(5.0, 1) and not conditioning_checks._exact(5.0, 2)
+
+
 @pytest.mark.parametrize("gid", list(checks.exercises_of(conditioning_checks)))
 def test_judge_names_what_it_got_instead_of_the_answers(gid):
     exercise = checks.exercises_of(conditioning_checks)[gid]
@@ -398,7 +407,7 @@ def test_predict_steps_judge_refuses_a_malformed_grader_case():
     """The judge trusts no input: a case that is not (κ > 1, 0 < tol < 1) as floats is named, not crashed on."""
     cases = conditioning_checks.check_predict_steps.cases(4)
     answers = [right_steps(*case) for case in cases]
-    for bad in ((1.0, 0.1), (7.0, 1.5), ("7", 0.1), (7.0, None)):
+    for bad in ((1.0, 0.1), (7.0, 1.5), ("7", 0.1), (7.0, None), (7.0, 0.0), (7.0, 1.0)):  # tol 0 and 1: the ends
         with pytest.raises(checks.CheckFailed, match="^predict_steps: malformed test case"):
             conditioning_checks.check_predict_steps.judge([bad, *cases[1:]], answers)
 
@@ -476,6 +485,142 @@ def test_kappa_general_names_unsorted_eigvals_exercise_2s_formula_and_the_choles
            f"expected {right_kappa_general(mu, S):.10g}" in str(failed.value)
     assert "shape" not in str(failed.value)
 
+
+KAPPA_GENERAL = conditioning_checks.check_kappa_general
+EX2_ON_SIGMA = ("kappa_general: Exercise 2's 1 + ‖μ‖²/σ² on the matrix Σ divides entry by entry and returns a (2, 2) "
+                "array; that formula holds only for Σ = σ² I: find H = E[x xᵀ] for this x and take its eigenvalues")
+UNSORTED = ("kappa_general: those are ratios of two eigenvalues of H, but not always the largest over the smallest: "
+            "numpy.linalg.eigvals (and eig) return the eigenvalues in no particular order; sort them, or use eigvalsh, "
+            "which returns them in ascending order")
+
+
+@pytest.mark.parametrize("wrong,message", [
+    (lambda mu, S: 1 + mu @ mu / S, EX2_ON_SIGMA),
+    (lambda mu, S: (lambda lam: lam[-1] / lam[0])(np.linalg.eigvals(np.outer(mu, mu) + S).real), UNSORTED),
+    (lambda mu, S: 1 + mu @ mu / S[0, 0], "kappa_general: 1 + ‖μ‖²/σ² holds only for Σ = σ² I, and Σ₀₀ is not a σ²: "
+                                          "find H = E[x xᵀ] for this x and take its eigenvalues"),
+    (lambda mu, S: 1 + mu @ mu / np.mean(np.diag(S)), "kappa_general: 1 + ‖μ‖²/σ² holds only for Σ = σ² I, and the "
+     "mean variance trace(Σ)/d is not a σ²: find H = E[x xᵀ] for this x and take its eigenvalues"),
+    (lambda mu, S: ratio(np.outer(mu, mu) + np.linalg.cholesky(S).T @ np.linalg.cholesky(S)),
+     "kappa_general: (Lz)(Lz)ᵀ = L z zᵀ Lᵀ: its expectation is L Lᵀ, not Lᵀ L"),
+])
+def test_kappa_general_whole_messages_of_named_mistakes(wrong, message):
+    assert judged(KAPPA_GENERAL, *recorded(KAPPA_GENERAL, wrong)) == message
+
+
+def test_kappa_general_names_exercise_2s_formula_on_a_covariance_that_holds_a_1():
+    """A grader's Σ may hold an entry 1 (only an entry 0, where the division gives inf, keeps the formula unnamed)."""
+    mu, S = np.array([1.0, 2.0]), np.array([[1.0, 0.5], [0.5, 2.0]])
+    assert judged(KAPPA_GENERAL, [(mu, S)], [1 + mu @ mu / S]) == EX2_ON_SIGMA
+
+
+def test_kappa_general_tells_a_ratio_1e_6_from_the_extremes_from_an_answer_a_hair_off_a_ratio():
+    """H = diag(5, 1.000001, 1) (μ = (2, 0, 0), Σ diagonal): two eigenvalues 1e-6 apart. λ3/λ2 and λ2/λ3 are ratios
+    of eigenvalues 1e-6 from κ = 5 and from 1/κ, farther than the judge's 1e-8: named as unsorted eigenvalues, not
+    taken for κ or its inverse. 5e-9 off λ2/λ3 (2.5e-8 relative) is no ratio of eigenvalues: just wrong."""
+    case = (np.array([2.0, 0.0, 0.0]), np.diag([1.0, 1.000001, 1.0]))
+    lam = [1.0, 1.000001, 5.0]  # H's eigenvalues, by hand
+    for a in (lam[2] / lam[1], lam[1] / lam[2]):
+        assert judged(KAPPA_GENERAL, [case], [a]) == UNSORTED
+    off = lam[1] / lam[2] + 5e-9
+    assert judged(KAPPA_GENERAL, [case], [off]) == (
+        f"kappa_general: on ([2, 0, 0], [[1, 0, 0], [0, 1, 0], [0, 0, 1]]) expected 5, got {off:.10g} (1 of 1 cases "
+        "wrong)")
+
+def test_predict_steps_a_graders_tol_that_is_a_power_of_a_rho_off_the_list_is_judged_as_any_case():
+    """κ = 3: ρ = 1/2, and tol = 2^-30 = ρ^30 exactly, but (3, 30) is none of the exact-power cases the judge knows:
+    one step too many there is named as everywhere, not as the exact powers' round-off."""
+    assert ((3 - 1) / (3 + 1)) ** 30 == 2.0 ** -30
+    assert judged(conditioning_checks.check_predict_steps, [(3.0, 2.0 ** -30)], [31]) == (
+        "predict_steps: one step too many everywhere: after k steps the error is ρ^k times the start; stop at the "
+        "first k with ρ^k ≤ tol (for κ = 3 and tol = 9.313e-10: expected 30, got 31)")
+
+
+def test_predict_steps_whole_messages_of_one_step_too_many_at_the_whole_power_and_of_round_and_the_approximation():
+    """One step too many only where log tol / log ρ is exactly k (the third exact power): no one rounding explains
+    that alone, so the message says what holds there. round() and κ/2 · ln(1/tol): their whole messages."""
+    exercise = conditioning_checks.check_predict_steps
+    cases = exercise.cases(exercise.seed)
+    right = [right_steps(*case) for case in cases]
+    (kappa, tol), k = cases[-1], right[-1]
+    assert judged(exercise, cases, right[:-1] + [k + 1]) == (
+        f"predict_steps: one step too many when tol is an exact power of ρ: for κ = {kappa:.4g} and tol = {tol:.4g} = "
+        f"ρ^{k} the error after {k} steps is exactly tol, so {k} steps are enough")
+    quotients = [math.log(t) / math.log((c - 1) / (c + 1)) for c, t in cases]
+    first = next(i for i, q in enumerate(quotients) if round(q) != right[i])
+    assert judged(exercise, cases, [round(q) for q in quotients]) == (
+        "predict_steps: round() goes to the nearest whole number, which is a step short whenever log tol / log ρ has "
+        "a fraction below ½: after that many steps the error is still above tol; round up (math.ceil) (for "
+        f"κ = {cases[first][0]:.4g} and tol = {cases[first][1]:.4g}: expected {right[first]}, got {round(quotients[first])})")
+    approximation = [c / 2 * math.log(1 / t) for c, t in cases]
+    first = next(i for i, a in enumerate(approximation) if a != right[i])
+    assert judged(exercise, cases, approximation) == (
+        "predict_steps: κ/2 · ln(1/tol) is the large-κ approximation (and a count is whole); count the steps with the "
+        f"exact factor per step (for κ = {cases[first][0]:.4g} and tol = {cases[first][1]:.4g}: expected "
+        f"{right[first]}, got {approximation[first]:.6g})")
+
+
+RATES = {
+    "that is the rate 1 - 1/κ of LeCun's step 1/λmax; with the optimal step η* both ends of the spectrum shrink by "
+    "|1 - η* λmin| = |1 - η* λmax|: write that in κ": lambda k: 1 - 1 / k,
+    "that counts the steps for the loss, which shrinks by ρ² per step; the tolerance is on |w - v|, which shrinks by ρ":
+        lambda k: ((k - 1) / (k + 1)) ** 2,
+    "(√κ - 1)/(√κ + 1) is the rate of heavy ball with momentum (Section 5); plain descent with η* shrinks by "
+    "|1 - η* λmin| per step: write that in κ": lambda k: (math.sqrt(k) - 1) / (math.sqrt(k) + 1),
+}
+
+
+@pytest.mark.parametrize("message", list(RATES))
+def test_predict_steps_whole_message_of_a_wrong_factor_per_step_and_not_beyond_a_step(message):
+    """Counted with a wrong factor r per step (rounded up): its whole message. Two steps beyond log tol / log r on
+    every case is not that mistake any more: the message is the generic one."""
+    exercise = conditioning_checks.check_predict_steps
+    cases = exercise.cases(exercise.seed)
+    right = [right_steps(*case) for case in cases]
+    counts = [math.log(t) / math.log(RATES[message](c)) for c, t in cases]
+    (kappa, tol), first = cases[0], math.ceil(counts[0])
+    assert first != right[0]
+    assert judged(exercise, cases, [math.ceil(q) for q in counts]) == (
+        f"predict_steps: {message} (for κ = {kappa:.4g} and tol = {tol:.4g}: expected {right[0]}, got {first})")
+    beyond = [math.floor(q) + 2 for q in counts]  # more than a step above each count
+    wrong = [i for i in range(len(cases)) if beyond[i] != right[i]]
+    assert judged(exercise, cases, beyond) == (
+        f"predict_steps: for κ = {cases[wrong[0]][0]:.4g} and tol = {cases[wrong[0]][1]:.4g} expected {right[wrong[0]]} "
+        f"steps, got {beyond[wrong[0]]} ({len(wrong)} of {len(cases)} cases wrong)")
+
+
+def test_predict_steps_one_step_beyond_the_unguarded_ceiling_is_one_step_too_many_everywhere():
+    exercise = conditioning_checks.check_predict_steps
+    cases = exercise.cases(exercise.seed)
+    answers = [math.ceil(math.log(t) / math.log((c - 1) / (c + 1))) + 1 for c, t in cases]
+    (kappa, tol), right = cases[0], right_steps(*cases[0])
+    assert judged(exercise, cases, answers) == (
+        "predict_steps: one step too many everywhere: after k steps the error is ρ^k times the start; stop at the "
+        f"first k with ρ^k ≤ tol (for κ = {kappa:.4g} and tol = {tol:.4g}: expected {right}, got {answers[0]})")
+
+
+class ArrayOfAnotherLibrary:
+    """An answer with .numpy() but no .detach(), as TensorFlow's tensors have: no torch tensor."""
+    def numpy(self):
+        return np.array(2.0)
+
+
+@pytest.mark.parametrize("answer,message", [
+    # Exercise 2's formula in torch: a tensor of shape (2, 2), read as the array it holds
+    (lambda mu, S: 1 + torch_of(mu) @ torch_of(mu) / torch_of(S), EX2_ON_SIGMA),
+    # the extremes sliced, lam[-1:] / lam[:1]: an array of shape (1,), one number
+    (lambda mu, S: (lambda lam: lam[-1:] / lam[:1])(np.linalg.eigvals(np.outer(mu, mu) + S).real), UNSORTED),
+    (lambda mu, S: ArrayOfAnotherLibrary(), "kappa_general must return a single number; got ArrayOfAnotherLibrary ()"),
+    (lambda mu, S: np.array(["1", "2"]), "kappa_general must return a single number; got ndarray (2,)"),
+])
+def test_kappa_general_reads_tensors_and_one_number_arrays_and_names_other_answers(answer, message):
+    with pytest.raises(checks.CheckFailed) as excinfo:
+        KAPPA_GENERAL(answer)
+    assert str(excinfo.value) == message
+
+
+def torch_of(x):
+    return pytest.importorskip("torch").tensor(x)
 
 # Trial of issue 26: the markdown right under each check stated its answer, an optional cell printed the numeric H
 # right after Exercise 1, Exercise 5's costs stood in Section 9 and the Summary, Exercise 6's answer in bold in

@@ -233,6 +233,76 @@ def test_diamond_an_output_that_fires_by_round_off_alone_is_named():
                         rf"z is {float(z):.2g}, not 0: {re.escape(ROUNDOFF)}", message), message
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+def test_square_names_an_edge_point_where_a_unit_fires_by_round_off_not_the_first_one_classified_a(seed):
+    """Unit 1's line lies 2^-40 outside the edge x1 = -1 (a real error, not round-off: 9e-13 beside terms of 2), unit
+    2 fires on the edge x1 = 1 by round-off alone (-0.3 x1 + 0.30000000000000004). Both edges are classified A; the
+    message names a point of x1 = 1 and unit 2's z there, though the points of x1 = -1 come first."""
+    W0, B0 = SQUARE_W0.copy(), np.ones(4)
+    B0[0] = 1 + 2.0 ** -40
+    W0[0, 1], B0[1] = -0.3, 0.1 + 0.2
+    cases = SQUARE_LAYER.cases(seed)
+    on_edge = (np.abs(cases["grid"]) <= 1).all(axis=1) & (np.abs(cases["grid"]) == 1).any(axis=1)
+    edges = {tuple(p) for p in np.concatenate([cases["edges"], cases["grid"][on_edge]])}
+    fired = [p for p in edges if abs(p[0]) == 1 and abs(p[1]) < 1]  # the corners have z = 0 for unit 3 or 4
+    first = min(p for p in fired if p[0] == 1)  # the first in the order of x1, then x2
+    z = exact_z(first, W0[:, 1], B0[1])
+    assert 0 < z < Fraction(1, 10 ** 16) and exact_z((-1.0, 0.0), W0[:, 0], B0[0]) == Fraction(1, 2 ** 40)
+    assert judged(SQUARE_LAYER, cases, (W0, B0)) == (
+        f"every grid point is right, but {len(fired)} of the {len(edges)} points exactly on the edges are classified "
+        f"A, e.g. (1, {first[1]:g}), where unit 2 (column 1 of W0) has z = {float(z):.2g}, not 0: {ROUNDOFF}")
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_diamond_misclassified_grid_points_where_the_output_fires_by_round_off_are_named_so(seed):
+    """Output weights 0.1, 0.2, 0.3, 0.05 and bias -0.6: with hidden units 1 to 3 on and 4 off, z = 0.1 + 0.2 + 0.3
+    - 0.6, meant to be 0, is 2.8e-17 for the floats, and the output fires outside the diamond (beyond unit 4's edge
+    x1 + x2 = -1). Unequal weights are no AND the judge guesses, so it counts the points wrong and names the first,
+    with the output's z there."""
+    W1, B1 = np.array([[0.1], [0.2], [0.3], [0.05]]), -0.6
+    z = exact_z([1, 1, 1, 0], W1[:, 0], B1)
+    assert 0 < z < Fraction(1, 10 ** 16) and exact_z([1, 1, 1, 1], W1[:, 0], B1) > 0
+    cases = DIAMOND.cases(seed)
+    on = np.abs(cases["grid"]).sum(axis=1) == 1
+    grid = cases["grid"][~on]
+    boundary = np.unique(np.concatenate([cases["boundary"], cases["grid"][on]]), axis=0)
+    units = lambda X: X @ DIAMOND_W0 + 1 > 0  # noqa: E731  (dyadic points: exact)
+    beyond = lambda X: units(X)[:, :3].all(axis=1) & ~units(X)[:, 3]  # noqa: E731
+    wrong = beyond(grid)
+    assert judged(DIAMOND, cases, diamond(W1=W1, B1=[B1])) == (
+        f"{wrong.sum()} of {len(grid)} grid points are misclassified, and {beyond(boundary).sum()} of {len(boundary)} "
+        f"points exactly on the boundary are classified A, e.g. ({grid[wrong][0][0]:g}, {grid[wrong][0][1]:g}), "
+        f"where the output unit has z = {float(z):.2g}, not 0: {ROUNDOFF}")
+
+
+def test_and4_a_z_just_beyond_round_off_is_quoted_exactly_not_as_the_float_sum():
+    """w = (1, 1, 1, 0.1), b = -(3.1 + 6.6e-14): on 1111 the exact z is about -6.6e-14, 1.06e-14 times the size 6.2
+    of its terms, beyond round-off (1e-14 of the size): the bias is too negative. 3 + 0.1 is no float, so the float
+    sum misses that z in its fourth digit; a z this close to 0 is summed exactly, and the message quotes it so."""
+    w, b = np.array([1.0, 1.0, 1.0, 0.1]), -(3.1 + 6.6e-14)
+    z = exact_z([1, 1, 1, 1], w, b)
+    size = sum(abs(Fraction(v)) for v in w) + abs(Fraction(b))
+    assert Fraction(105, 10 ** 16) < -z / size < Fraction(107, 10 ** 16)
+    assert f"{float(z):g}" != f"{1.0 + 1.0 + 1.0 + 0.1 + b:g}"
+    assert judged(AND4, AND4.cases(0), (w, b)) == (
+        f"it never fires, not even for 1111 (z = {float(z):g} there): the bias is too negative")
+
+
+def test_the_diamond_judge_sums_exactly_only_where_a_unit_has_z_0(monkeypatch):
+    """Floats decide every z whose sign they can prove; the exact sums (Python's fsum, a row at a time) run only next
+    to a unit's line. For the right diamond on seed 0's points that is exactly the (point, hidden unit) pairs with
+    z = 0: the points on a unit's line, inside or outside the diamond (the output's z is k - 3.5 for k units on)."""
+    summed = []
+    exact_sums = threshold_checks._exact_sums
+    monkeypatch.setattr(threshold_checks, "_exact_sums", lambda A, W, b: summed.append(len(A)) or exact_sums(A, W, b))
+    cases = DIAMOND.cases(0)
+    assert judged(DIAMOND, cases, diamond()).startswith("the diamond |x1| + |x2| < 1: 0 of ")
+    on = np.abs(cases["grid"]).sum(axis=1) == 1
+    grid, boundary = cases["grid"][~on], np.unique(np.concatenate([cases["boundary"], cases["grid"][on]]), axis=0)
+    on_a_line = sum(int(np.sum(X @ DIAMOND_W0 + 1 == 0)) for X in (grid, boundary))  # dyadic points: exact
+    assert on_a_line > 0 and sum(summed) == on_a_line
+
+
 # ----------------------------------------------------------------------------- sizes bounded before computing
 
 def padded_diamond(idle):
@@ -257,6 +327,11 @@ def test_a_diamond_padded_with_idle_units_is_too_large_and_nothing_of_its_size_i
     assert message == (f"diamond_network: a hidden layer of {idle + 4} units is too large: the judge takes at most "
                        "64, and this exercise needs a handful")
     assert peak < 1_000_000, peak
+
+
+def test_a_hidden_layer_too_large_gets_its_message_alone_in_the_notebook():
+    fails_with(threshold_checks.check_diamond, lambda: padded_diamond(61),
+               r"^diamond_network: a hidden layer of 65 units is too large: the judge takes at most 64")
 
 
 @pytest.mark.parametrize("exercise,name", [(DIAMOND, "diamond_network"), (XOR, "xor_network")])

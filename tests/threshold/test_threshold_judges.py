@@ -137,6 +137,21 @@ def test_square_names_a_line_off_its_edge_and_how_far_it_lies(b, where):
         f"the line of unit 1 (column 0 of W0) lies at distance {distance} from the centre, {where}")
 
 
+def test_square_a_grid_point_closer_to_an_edge_than_the_distance_tolerance_is_counted_misclassified():
+    """A grader's grid may hold a point 2^-31 outside the edge x1 = -1; unit 1's line lies 2^-30 outside that edge,
+    within the judge's 1e-9 of distance 1, so every unit passes its own checks, but the point is classified A: the
+    message counts the misclassified grid points and the edge points classified A, and names the point."""
+    cases = SQUARE_LAYER.cases(0)
+    cases = {**cases, "grid": np.vstack([cases["grid"], [[-1 - 2.0 ** -31, 0.0]]])}
+    on_edge = (np.abs(cases["grid"]) <= 1).all(axis=1) & (np.abs(cases["grid"]) == 1).any(axis=1)
+    edges = {tuple(p) for p in np.concatenate([cases["edges"], cases["grid"][on_edge]])}
+    fired = [p for p in edges if p[0] == -1 and abs(p[1]) < 1]  # z = 2^-30 for unit 1; the corners have z = 0
+    B0 = np.ones(4)
+    B0[0] = 1 + 2.0 ** -30
+    assert judged(SQUARE_LAYER, cases, (SQUARE_W0, B0)) == (
+        f"1 of {np.sum(~on_edge)} grid points are misclassified, and {len(fired)} of {len(edges)} points exactly on "
+        "the edges are classified A, e.g. (-1, 0)")
+
 def test_xor_right_answer_counts_its_hidden_units():
     assert judged(XOR, XOR.cases(0), (XOR_W, XOR_B)) == (
         "XOR with a hidden layer of 2 units: 00→0, 01→1, 10→1, 11→0")
@@ -168,6 +183,13 @@ def test_xor_names_an_output_with_z_equal_0_even_when_it_ignores_every_hidden_un
     assert judged(XOR, XOR.cases(0), (W, B)) == (
         f"for input 00, the output unit has z = 0 exactly: {STRICT}. Your network gives 00→0, 01→0, 10→0, 11→0")
 
+
+def test_xor_an_output_that_ignores_every_hidden_unit_is_blamed_on_the_hidden_layer_it_does_not_use():
+    W, B = [XOR_W[0], np.zeros((2, 1))], [XOR_B[0], np.array([0.5])]  # z = 0.5 for every input
+    assert judged(XOR, XOR.cases(0), (W, B)) == (
+        "it always fires, and the hidden layer is at fault: it gives inputs 00 and 01 the same outputs (no hidden "
+        f"unit is used), so no output unit can tell them apart, and XOR needs 00→0, 01→1. Your network gives 00→1, "
+        f"01→1, 10→1, 11→1; {XOR_NEEDS}")
 
 @pytest.mark.parametrize("answer,message", [
     ((XOR_W, 3), "xor_network: W and B must be lists of arrays, W = [W0, W1] and B = [B0, B1]; got W a list, B a int"),
@@ -231,6 +253,27 @@ def test_diamond_a_unit_with_one_weight_0_is_not_parallel_to_an_edge(w):
     assert judged(DIAMOND, DIAMOND.cases(0), diamond(W0=W0)) == (
         f"hidden unit 1 has w = ({w[0]:g}, {w[1]:g}): its line is not parallel to an edge of the diamond "
         "(the edges have slopes +1 and -1)")
+
+
+def test_diamond_a_boundary_point_with_a_zero_coordinate_is_shown_with_0_not_minus_0():
+    """The diamond's own cases hold -0.0 (s * (1 - |t|) with s = -1 at a corner); here every 0 of the cases is -0.0.
+    Units 1 and 2 lie 2^-40 outside their edges, which meet at the corner (-1, 0): it is the first boundary point
+    classified A (in the order of x1, then x2), and the message shows it as a student writes it."""
+    cases = {key: np.where(points == 0, -0.0, points) for key, points in DIAMOND.cases(0).items()}
+    assert np.signbit(cases["boundary"][cases["boundary"] == 0]).all()
+    assert judged(DIAMOND, cases, diamond(B0=[1 + 2.0 ** -40, 1 + 2.0 ** -40, 1.0, 1.0])) == (
+        "the boundary point (-1, 0) is classified A: |x1| + |x2| < 1 is strict, so each edge unit must have z = 0 "
+        "exactly on its edge")
+
+
+def test_diamond_a_single_unit_pointing_away_is_told_to_flip_weights_and_bias():
+    """One unit, w = (1, 1), b = -1: it fires beyond the edge x1 + x2 = 1. No other unit has the opposite normal, so
+    the advice is to turn it round, not to change the sign of its bias alone (the advice for a unit whose edge is the
+    far side of another unit's)."""
+    answer = [np.array([[1.0], [1.0]]), np.ones((1, 1))], [np.array([-1.0]), np.array([-0.5])]
+    assert judged(DIAMOND, DIAMOND.cases(0), answer) == (
+        "hidden unit 1 does not fire at the centre (0, 0), where z = b = -1: every unit of an AND must fire inside "
+        "the diamond; its half-plane points away from the diamond; flip the signs of its weights and bias")
 
 
 # ----------------------------------------------------------------------------- a grader's cases (seeds other than 0)
