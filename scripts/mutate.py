@@ -129,9 +129,19 @@ EQUIVALENT = {
     # notebook modules, survivors of the run at 605ed95 (conditioning, tanhnet, sharpness, threshold; branch m1)
     **{f"utils.conditioning.x_widget_state__mutmut_{n}": "lam[+1] for lam[-1]: H is 2 x 2, so lam has two entries"
        for n in (97, 104, 189, 191, 204, 212, 220)},
+    **{f"utils.conditioning.x_{f}__mutmut_{n}": "lam[+1] for lam[-1]: widget_state's lam has two entries, as above"
+       for f, n in (("_path_phrase", 11), ("describe_state", 13), ("describe_state", 30))},
+    "utils.conditioning.x__path_phrase__mutmut_33": "|steep| <= 1e-9 for < 1e-9: steep = 1 - fl(step lam) is exact "
+                                                    "near 0 (Sterbenz), a multiple of 2^-53, and 1e-9 is none",
+    "utils.conditioning.x__path_phrase__mutmut_38": "steep <= 0 for < 0: steep = 0 took the branch before (|steep| "
+                                                    "< 1e-9)",
+    "utils.conditioning.x_describe_state__mutmut_44": "'PLAIN GRADIENT DESCENT': the text shows method.capitalize(), "
+                                                      "which lowercases all but the first letter",
     "utils.conditioning.x_heavy_ball__mutmut_82": "E gets a spare row: only E[:k + 1] (k <= max_steps) is kept",
     "utils.conditioning.x_sample_inputs__mutmut_16": "another draw: mu - sigma z is N(mu, sigma^2 I) as mu + sigma z "
                                                      "is (z standard normal); shape and generator kept",
+    "utils.conditioning.x_centered_kappas__mutmut_28": "another draw: mu - sigma z for mu + sigma z, as above; d = "
+                                                       "mu - mu_hat flips (up to round-off), kappa reads |d|^2 only",
     "utils.tanhnet.x_forward__mutmut_12": "tanh dropped: _forward's default np.tanh calls a _Counted's own tanh "
                                           "method, which is _Counted.tanh",
     "utils.tanhnet.x_layered_counts__mutmut_30": "tanh dropped: np.tanh calls _Counted.tanh, as above",
@@ -143,15 +153,15 @@ EQUIVALENT = {
                                                  "anything is counted",
     **{f"utils.tanhnet.x_scaled__mutmut_{n}": "validate's x (1, 0) or (0, 1) for (0, 0): scaled validates w only; "
        "x is a placeholder, checked and dropped" for n in (13, 14)},
-    "utils.tanhnet.x_graph_labels__mutmut_88": "1 - a**2 <= 0.1 for < 0.1: no float a ties (1 - x is exact for x "
-                                               "in [0.5, 1] by Sterbenz, and 1 - 0.1 is no float)",
+    "utils.tanhnet.x_graph_labels__mutmut_127": "1 - a**2 <= 0.1 for < 0.1: no float a ties (1 - x is exact for x "
+                                                "in [0.5, 1] by Sterbenz, and 1 - 0.1 is no float)",
     "utils.threshold.x_train_smooth__mutmut_91": "torch on 2 threads for 1 (restored after): speed only; ops on "
                                                  "N x 16 tensors do not split their sums (loss bit-identical)",
     "utils.threshold.x_train_smooth__mutmut_171": "a tie: logit >= 0 for > 0 differs only where the logit is exactly "
                                                   "0.0; bisecting 41 boundary crossings to adjacent floats met none",
     # the describing functions of the rewrite (threshold, tanhnet)
     "utils.tanhnet.x_saturation_description__mutmut_15": "1 - a**2 <= 0.1 for < 0.1: no float a ties, as in "
-                                                         "graph_labels #88",
+                                                         "graph_labels #127",
     "utils.threshold.x__outline_side__mutmut_17": "edges from roll(+1): the same segments, each walked the other "
                                                   "way; a point's distance to a segment does not depend on its direction",
     **{f"utils.threshold.x__region_words__mutmut_{n}": "outline's dtype None or dropped: an integer outline gives "

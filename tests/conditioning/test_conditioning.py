@@ -83,8 +83,15 @@ def test_centered_kappas_is_the_loop_of_centered_kappa_in_one_array():
         lam = np.linalg.eigvalsh(np.outer(d, d) + sigma ** 2 * np.eye(3))
         assert k == pytest.approx(lam[-1] / lam[0], rel=1e-12)
     np.testing.assert_array_equal(c.centered_kappas([3.0], 1.0, 4, 7, many), np.ones(7))  # d = 1: H is a number
-    with pytest.raises(ValueError, match="reps"):
-        c.centered_kappas(mu, sigma, 6, 0, many)
+
+
+def test_centered_kappas_needs_at_least_one_sample_and_one_repetition():
+    """n = 0 would average no samples (a NaN kappa); reps = 0 would give no estimate: both named, at their limit."""
+    mu, sigma = np.array([2.0, 1.0]), 0.7
+    for n, reps, message in [(0, 5, "n must be >= 1; got 0"), (4, 0, "reps must be >= 1; got 0")]:
+        with pytest.raises(ValueError, match=whole(message)):
+            c.centered_kappas(mu, sigma, n, reps, np.random.default_rng(0))
+    assert c.centered_kappas(mu, sigma, 1, 1, np.random.default_rng(0)).shape == (1,)
 
 
 @pytest.mark.parametrize("call,exc,pattern", [
@@ -390,13 +397,16 @@ def test_centring_description_gives_the_ends_and_the_uncentred_kappa():
     assert "n from 1 to 16" in text and "falling from 2.1 to 0.12" in text and "κ − 1 = 20 without centring" in text
 
 
+FRAME = ("Left: {bowl}, with the minimum v = (1, -0.5) marked by a star and the descent path from w0 = (-2, 1.5). "
+         "Right: the distance |w − v| against the step on a log scale, with the tolerance line at 1e-6 of the "
+         "start. {run}")  # describe_state's text, around its bowl and its run
+
+
 def test_describe_state_words_the_bowl_the_step_and_the_run():
     """mu = (2, 1), sigma = 0.5: H = mu mu^T + I/4 has lambda 0.25 and 5.25, kappa 21, contours sqrt(21) = 4.58
     times longer one way; the step 0.5 x 2/5.25 = 0.190 makes 1 - eta lambda_max = 0. Centred with sigma = 3:
     lambda = 9 twice, eta = 1.5 x 2/9 = 0.333, and the edge with beta = 0.6 at 1.6."""
-    frame = ("Left: {bowl}, with the minimum v = (1, -0.5) marked by a star and the descent path from w0 = (-2, 1.5). "
-             "Right: the distance |w − v| against the step on a log scale, with the tolerance line at 1e-6 of the "
-             "start. {run}")
+    frame = FRAME
     s = c.widget_state(2.0, 1.0, 0.5, 0.5)
     assert c.describe_state(s) == frame.format(
         bowl="elliptical contours, 4.6 times longer along the flat direction than along the steep one (κ = 21.00; "
@@ -415,6 +425,33 @@ def test_describe_state_words_the_bowl_the_step_and_the_run():
     assert c.describe_state(s).endswith(f"below the edge of divergence at 1.00 × 2/λmax: {s['gd']['text']}.")
     s = c.widget_state(2.0, 1.0, 0.5, 0.5, beta=0.6)  # momentum: the path's shape is not plain descent's, not named
     assert f"1.60 × 2/λmax: {s['gd']['text']}. The dashed curve" in c.describe_state(s)
+
+
+def test_describe_state_names_a_bowl_round_only_within_1e_9_of_kappa_1_and_the_path_by_its_steep_factor():
+    """mu = (0.5, 0), sigma = 1: H = diag(1.25, 1), lambda 1 and 1.25, kappa 1.25, contours sqrt(1.25) = 1.12 times
+    longer one way: elliptical, though kappa < 2. The steep direction's factor 1 - eta lambda_max is 1 - 2 x 0.25 = 0.5
+    at the step 0.25 x 2/lambda_max (eta = 0.4): one side; 1 - 2 x 0.75 = -0.5 at 0.75 (eta = 1.2): zig-zag.
+    mu1 = sqrt(1e-9): kappa = 1 + mu1^2 is 1 + 1e-9 itself, not below it, so the bowl is still elliptical (and the
+    path shaped); with mu1 a millionth smaller (kappa - 1 = 0.999998e-9) it is round, its path unshaped."""
+    def run(step, eta, shape):
+        return (f"Plain gradient descent with the step {step} × 2/λmax (η = {eta}), below the edge of divergence at "
+                f"1.00 × 2/λmax: {s['gd']['text']}{shape}.")
+    ellipse = ("elliptical contours, {} times longer along the flat direction than along the steep one (κ = {}; "
+               "λ = 1.00 and {})")
+    s = c.widget_state(0.5, 0.0, 1.0, 0.25)
+    assert c.describe_state(s) == FRAME.format(bowl=ellipse.format("1.1", "1.25", "1.25"),
+                                               run=run("0.25", "0.400", ", approaching the valley floor from one side"))
+    s = c.widget_state(0.5, 0.0, 1.0, 0.75)
+    assert c.describe_state(s) == FRAME.format(bowl=ellipse.format("1.1", "1.25", "1.25"),
+                                               run=run("0.75", "1.200", ", zig-zagging across the valley"))
+    mu1 = np.sqrt(1e-9)
+    s = c.widget_state(mu1, 0.0, 1.0, 0.25)
+    assert s["kappa"] == 1 + 1e-9  # the tolerance's edge itself (H is diagonal: its eigenvalues are exact)
+    assert c.describe_state(s) == FRAME.format(bowl=ellipse.format("1.0", "1.00", "1.00"),
+                                               run=run("0.25", "0.500", ", approaching the valley floor from one side"))
+    s = c.widget_state(mu1 * (1 - 1e-6), 0.0, 1.0, 0.25)
+    assert c.describe_state(s) == FRAME.format(bowl="round contours (κ = 1.00): every direction is equally steep",
+                                               run=run("0.25", "0.500", ""))
 
 
 # ---- gradient descent's stopping rules at their limits and their report, every argument's limits and messages --------
