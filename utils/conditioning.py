@@ -394,7 +394,8 @@ def describe_state(state):
     bowl = ("round contours (κ = 1.00): every direction is equally steep" if kappa < 1 + 1e-9 else
             f"elliptical contours, {math.sqrt(kappa):.1f} times longer along the flat direction than along the steep "
             f"one (κ = {kappa:.2f}; λ = {lam[0]:.2f} and {lam[-1]:.2f})")
-    side = "below" if fraction < edge else "beyond"
+    # the slider stops on the edge itself (fraction 1.00, or 1 + β): there descent neither converges nor diverges
+    side = "at" if abs(fraction - edge) <= 1e-9 * edge else "below" if fraction < edge else "beyond"
     method = f"heavy ball with β = {beta:.2f}" if beta else "plain gradient descent"
     text = (f"Left: {bowl}, with the minimum v = ({W_STAR[0]:g}, {W_STAR[1]:g}) marked by a star and the "
             f"descent path from w0 = ({W_START[0]:g}, {W_START[1]:g}). Right: the distance |w − v| against the step "

@@ -416,6 +416,13 @@ def test_describe_state_words_the_bowl_the_step_and_the_run():
     s = c.widget_state(2.0, 1.0, 0.5, 1.02)
     assert c.describe_state(s).endswith(
         f"beyond the edge of divergence at 1.00 × 2/λmax: {s['gd']['text']}, zig-zagging ever wider across the valley.")
+    s = c.widget_state(2.0, 1.0, 0.5, 1.0)  # on the edge: |1 - eta lambda_max| = 1, the steep error neither shrinks nor grows
+    assert s["gd"]["status"] == "max_steps" and c.describe_state(s).endswith(
+        f"at the edge of divergence at 1.00 × 2/λmax: {s['gd']['text']}, zig-zagging across the valley.")
+    s = c.widget_state(2.0, 1.0, 0.5, 1.0 - 1e-6)
+    assert "× 2/λmax (η = 0.381), below the edge of divergence" in c.describe_state(s)
+    s = c.widget_state(0.0, 0.0, 3.0, 1.6, center=True, beta=0.6)  # heavy ball's edge, 1 + beta
+    assert "(η = 0.356), at the edge of divergence at 1.60 × 2/λmax" in c.describe_state(s)
     s = c.widget_state(0.0, 0.0, 3.0, 1.5, center=True, beta=0.6)
     assert c.describe_state(s) == frame.format(
         bowl="round contours (κ = 1.00): every direction is equally steep",
