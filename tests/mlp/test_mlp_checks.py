@@ -241,6 +241,21 @@ def test_sgd_batch_and_loss_mistakes_are_named_by_their_cause(switch, message):
     fails_with(mlp_checks.check_sgd, lambda *a: sgd(*a, **switch), "^" + re.escape(message) + ".*" + ON)
 
 
+@pytest.mark.parametrize("answer,message", [
+    # rows counted from 1: step 3 starts at row 1 = 3 * 20 / 60, a row the trace must not skip
+    (lambda *a: sgd(*a, batch="one-based"),
+     "step 2 used a short batch, rows 41 to 59: fewer than batch_size = 20 rows (the batches start at rows 1, 21, 41, "
+     "1, 21, 41, 1); step k starts at row (k * batch_size) % N" + " (on the notebook's network (N = 60, batches of 20))"),
+    # right on the notebook's network; on the 3-5-4-1 one, step 4 starts at row 1 = 4 / 4 where 16 % 12 = 4 belongs
+    (lambda net, X, T, eta, b, steps: sgd(net, X, T, eta, b, steps, rows=[0, 4, 8, 0, 1] if len(X) == 12 else None),
+     "the batches start at rows 0, 4, 8, 0, 1, not in the order of the rows (step 4 used the rows from 1 on): without "
+     "shuffling or random choices, step k takes the rows from (k * batch_size) % N on, so that the check can replay "
+     "your run (on the 3-5-4-1 network (N = 12, batches of 4))"),
+])
+def test_sgd_batches_starting_at_any_row_are_traced_on_every_network(answer, message):
+    fails_with(mlp_checks.check_sgd, answer, "^" + re.escape(message) + "$")
+
+
 def test_sgd_losses_of_numpy_floats_pass(capsys):
     mlp_checks.check_sgd(lambda *a: [np.float64(x) for x in sgd(*a)])
     assert "✓" in capsys.readouterr().out
