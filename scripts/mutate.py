@@ -223,6 +223,13 @@ EQUIVALENT = {
        for f, n in (("_layer_delta", 23), ("_layer_delta", 50), ("_uses_notebook_globals", 50))},
     "utils.checks.mlp.x__sgd_replay__mutmut_32": "starts ignored: no caller passes starts (the judge traces the "
                                                  "batches in _sgd_traced_starts), so it is always None",
+    "utils.checks.mlp.x__wrong_layer__mutmut_109": "wrong.sum(axis=None) for axis=0: the output δ is (N, 1), so "
+                                                   "both sum its one column, and allclose broadcasts () as (1,)",
+    "utils.checks.tanhnet.x__dw24__mutmut_1": "units default 'XX456XX': only `u in units` for u in '3456' reads it, "
+                                              "the same as for '456'",
+    "utils.checks.tanhnet.x__dw24_judge__mutmut_146": "units 'XX456XX' in _slope_mistakes: the at 'X' give the right "
+                                                      "value, which no wrong answer matches (the judge accepted a right "
+                                                      "one first, at the same tolerance); 'XX456XX' is '456' as above",
     "utils.checks.tanhnet.x__collect_counted__mutmut_3": "x[1].tape for x[0].tape: the counting numbers of one run "
                                                            "share one tape",
     "utils.checks.tanhnet.x__judge_counted__mutmut_90": "check=None for check=False: falsy, as False",

@@ -376,7 +376,8 @@ def pre_activation_dw1(right, a):
                                            r"notebook's data\)"),
     (with_layer(2, DB=lambda r, a: r + np.arange(6)),  # not a constant multiple of the right DB[2]
      r"^DB\[2\]: " + where(2) + r"; DW\[2\] is right, so δ\[2\] is: what is wrong is how DB\[2\] is "
-                                                      r"formed from it"),
+                                                      r"formed from it \(Hint 2: what does a bias contribute to each "
+                                                      r"sample's Z\?\) \(on the notebook's data\)$"),
     (with_layer(2, DW=lambda r, a: r.T), r"^DW\[2\] is transposed: a gradient has the shape of what it "
                                                  r"differentiates, W\[2\]'s \(fan_in, fan_out\)"),
     (with_layer(2, DW=lambda r, a: r + 1), r"^DW\[2\]: " + where(2) + r". DB\[2\] is right, so δ\[2\] is: what is wrong is its "
@@ -548,6 +549,13 @@ def test_backward_relu_on_the_linear_output_is_named(switch):
     fails_with(mlp_checks.check_backward, lambda *a: relu_output_backward(*a, **switch),
                "^" + where(3) + r": your output goes through a ReLU \(or its δ through a mask\), but the output layer "
                r"is linear, Y = Z\[3\]: the ReLUs belong to the hidden layers only \(on the notebook's data\)$")
+
+
+@pytest.mark.parametrize("layer", [lambda DW, DB: (DW[:3] + [DW[3] + 1], DB), lambda DW, DB: (DW, DB[:3] + [DB[3] + 1])])
+def test_backward_relu_on_the_output_is_named_only_where_it_explains_both_dw_and_db(layer):
+    fails_with(mlp_checks.check_backward, lambda *a: layer(*relu_output_backward(*a, mask=False)),
+               r"^DW\[3\]: " + where(3) + r". What enters there is the output δ = dE/dY of E = mean of \(Y - T\)², shape "
+               r"\(N, 1\) \(Hint 1\); the output layer is linear, Y = Z\[3\] \(on the notebook's data\)$")
 
 
 def test_backward_tanh_derivative_in_the_relu_network_is_named():
