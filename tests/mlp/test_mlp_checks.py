@@ -233,7 +233,9 @@ def test_sgd_mistakes_are_named(answer, pattern):
                          "biases as well as the weights"),
     (dict(record="after"), "each loss is the batch's loss after that step's update: record the loss whose backward() "
                            "gave the step's gradient, computed before the update"),
-    (dict(record="tensor"), "the loss of step 0 is a tensor, not a Python float: return loss.item() for each step"),
+    (dict(record="tensor"), "the loss of step 0 is a tensor, not a Python float: return loss.item() for each step (a "
+                            "tensor keeps its graph alive, and numpy.mean in the cell below cannot read one that "
+                            "requires grad)"),
 ])
 def test_sgd_batch_and_loss_mistakes_are_named_by_their_cause(switch, message):
     """Each of these got "the losses are those of each batch, computed before that step's update" (or "the run

@@ -4,6 +4,7 @@ record the grader could not even make gets a message instead of a crash; the cas
 import copy
 import importlib.util
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -576,3 +577,36 @@ def test_sgd_replays_of_the_named_mistakes_differ_from_the_right_run():
             wrong = mlp_checks._sgd_replay(case, mistake)
             assert not all(np.allclose(a, b) for a, b in zip([right[0]] + right[1] + right[2],
                                                               [wrong[0]] + wrong[1] + wrong[2])), mistake
+
+
+SGD_ON = " (on the notebook's network (N = 60, batches of 20))"
+
+
+@pytest.mark.parametrize("k,loss,message", [
+    (0, float("nan"), "the loss is nan at step 0: the mean over an empty batch is nan. Are the rows of step 0's batch, "
+                      "X[i:i + batch_size], inside X? (or did the run diverge? check p -= eta * p.grad)"),
+    (0, float("inf"), "the loss is inf at step 0: the run diverged; check the update p -= eta * p.grad"),
+    # step 3 would start past the last row without % N (3 * 20 = 60), but only a nan loss says its batch is empty
+    (3, float("inf"), "the loss is inf at step 3: the run diverged; check the update p -= eta * p.grad"),
+])
+def test_sgd_non_finite_losses_get_their_messages_in_full(sgd_records, k, loss, message):
+    cases, good = sgd_records
+    answers = copy.deepcopy(good)
+    answers[0]["losses"][k] = loss
+    assert judged(SGD, cases, answers) == message + SGD_ON
+
+
+def test_sgd_wrong_sign_is_told_without_a_numpy_warning_and_only_within_its_tolerance():
+    """The judge replays the diverging run (gradient ascent) to recognise it: its overflow must not reach the student
+    as a RuntimeWarning, and losses 1e-7 off the ascent's (beyond the replay's tolerance 1e-9) are not the ascent."""
+    cases, answers = recorded(SGD, lambda *a: sgd(*a, sign=-1))
+    losses = answers[0]["losses"]
+    k = next(i for i, x in enumerate(losses) if not np.isfinite(x))
+    assert k > 0 and losses[k] == float("inf")  # the run this test is about: finite losses, then an overflow
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert judged(SGD, cases, answers) == (f"the update has the wrong sign: the loss grew to inf by step {k}; step "
+                                               "against the gradient, p -= eta * p.grad" + SGD_ON)
+    answers[0]["losses"][:k] = [x * (1 + 1e-7) for x in losses[:k]]
+    assert judged(SGD, cases, answers) == (f"the loss is inf at step {k}: the run diverged; check the update "
+                                           "p -= eta * p.grad" + SGD_ON)
