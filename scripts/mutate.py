@@ -163,6 +163,8 @@ EQUIVALENT = {
     "utils.checks._core.x__fail__mutmut_1": "__tracebackhide__ None in _fail: IPython always shows the frame that "
                                             "raised, hidden or not",
     "utils.checks._core.x__fail__mutmut_2": "__tracebackhide__ False in _fail: as above",
+    **{f"utils.checks._core.x__argument__mutmut_{n}": "asarray's dtype=float None or dropped: the cases' arrays are "
+       "float or int, and '.6g' formats an int as the float it equals" for n in (31, 33)},
     "utils.checks._core.x__judge_numbers__mutmut_23": "return False for True: no caller uses the value (they "
                                                       "return their own message)",
     "utils.checks.conditioning.x__steps_judge__mutmut_32": "dtype=None: predicted_steps gives ints; np.array_equal and "
