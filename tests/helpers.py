@@ -327,8 +327,9 @@ def where(l):
 
 
 def sgd(net, X, T, eta, batch_size, steps, zero="before", batch="advance", sign=1, optimizer=False, loss="mean",
-        record="before", biases=True):
-    """Mini-batch SGD written for the test, with switches that plant one mistake each."""
+        record="before", biases=True, rows=None):
+    """Mini-batch SGD written for the test, with switches that plant one mistake each; `rows`: the first row of each
+    step's batch, planted."""
     import torch
 
     opt = torch.optim.SGD(net.parameters(), lr=sign * eta) if optimizer else None
@@ -337,7 +338,8 @@ def sgd(net, X, T, eta, batch_size, steps, zero="before", batch="advance", sign=
     for k in range(steps):
         i = {"same": 0, "no mod": k * batch_size, "offset": ((k + 1) * batch_size) % N,
              "batch number": k % (N // batch_size), "random": int(rng.integers(N // batch_size)) * batch_size,
-             "short": (k * batch_size + 10) % N}.get(batch, (k * batch_size) % N)
+             "short": (k * batch_size + 10) % N, "one-based": (k * batch_size) % N + 1}.get(batch, (k * batch_size) % N)
+        i = i if rows is None else rows[k]
         Xb, Tb = (X, T) if batch == "full" else (X[i:i + batch_size], T[i:i + batch_size])
         if zero == "before":
             net.zero_grad()

@@ -19,7 +19,18 @@ ROOT = Path(__file__).resolve().parents[2]
 TESTS = Path(__file__).resolve().parents[1]  # helpers.py
 
 
-def test_answers_are_denied_and_building_blocks_are_not():
+@pytest.fixture
+def fresh():
+    """The deny list worked out afresh in the test: it is cached, and a test reading the cache sees the list an earlier
+    test (or under `make mutate` the process it was forked from) worked out. Cleared again after it."""
+    for cached in (_deny.allowed_names, _deny.denied_names):
+        cached.cache_clear()
+    yield
+    for cached in (_deny.allowed_names, _deny.denied_names):
+        cached.cache_clear()
+
+
+def test_answers_are_denied_and_building_blocks_are_not(fresh):
     denied, allowed = _deny.denied_names(), _deny.allowed_names()
     for name in ("utils.mlp.backward", "utils.mlp.error_torch", "utils.tanhnet.backward", "utils.tanhnet._backward",
                  "utils.tanhnet.closed_form", "utils.conditioning.hessian", "utils.conditioning.condition_number",
@@ -30,6 +41,19 @@ def test_answers_are_denied_and_building_blocks_are_not():
                  "utils.gradcheck.relative_error", "utils.threshold.step", "utils.checks.conditioning._kappa_collect"):
         assert name in allowed and name not in denied, name
     assert not set(denied) & allowed
+
+
+def test_names_used_only_inside_a_lambda_are_followed():
+    """The references of a function are read from its bytecode and from the code nested in it (lambdas,
+    comprehensions): dy_dw46's judge names tanhnet.closed_form only inside its mistakes' lambdas."""
+    from utils.checks import tanhnet as tanhnet_checks
+
+    defined = {name: _deny.definitions(module) for name, module in _deny.modules().items()}
+    # the judge itself, or under `make mutate` (where it is a trampoline) the functions it holds
+    functions = _deny._functions_in(tanhnet_checks._dw46_judge)
+    assert functions
+    found = set().union(*(_deny._references(f, defined) for f in functions))
+    assert {"utils.tanhnet.closed_form", "utils.tanhnet.forward", "utils.checks.tanhnet._dw46"} <= found, found
 
 
 # slow: under `make mutate` every function of the package is one of mutmut's trampolines, and this test calls every

@@ -233,12 +233,29 @@ def test_sgd_mistakes_are_named(answer, pattern):
                          "biases as well as the weights"),
     (dict(record="after"), "each loss is the batch's loss after that step's update: record the loss whose backward() "
                            "gave the step's gradient, computed before the update"),
-    (dict(record="tensor"), "the loss of step 0 is a tensor, not a Python float: return loss.item() for each step"),
+    (dict(record="tensor"), "the loss of step 0 is a tensor, not a Python float: return loss.item() for each step (a "
+                            "tensor keeps its graph alive, and numpy.mean in the cell below cannot read one that "
+                            "requires grad)"),
 ])
 def test_sgd_batch_and_loss_mistakes_are_named_by_their_cause(switch, message):
     """Each of these got "the losses are those of each batch, computed before that step's update" (or "the run
     diverged", or passed) before the trial of 2026-12: the message now names the cause."""
     fails_with(mlp_checks.check_sgd, lambda *a: sgd(*a, **switch), "^" + re.escape(message) + ".*" + ON)
+
+
+@pytest.mark.parametrize("answer,message", [
+    # rows counted from 1: step 3 starts at row 1 = 3 * 20 / 60, a row the trace must not skip
+    (lambda *a: sgd(*a, batch="one-based"),
+     "step 2 used a short batch, rows 41 to 59: fewer than batch_size = 20 rows (the batches start at rows 1, 21, 41, "
+     "1, 21, 41, 1); step k starts at row (k * batch_size) % N" + " (on the notebook's network (N = 60, batches of 20))"),
+    # right on the notebook's network; on the 3-5-4-1 one, step 4 starts at row 1 = 4 / 4 where 16 % 12 = 4 belongs
+    (lambda net, X, T, eta, b, steps: sgd(net, X, T, eta, b, steps, rows=[0, 4, 8, 0, 1] if len(X) == 12 else None),
+     "the batches start at rows 0, 4, 8, 0, 1, not in the order of the rows (step 4 used the rows from 1 on): without "
+     "shuffling or random choices, step k takes the rows from (k * batch_size) % N on, so that the check can replay "
+     "your run (on the 3-5-4-1 network (N = 12, batches of 4))"),
+])
+def test_sgd_batches_starting_at_any_row_are_traced_on_every_network(answer, message):
+    fails_with(mlp_checks.check_sgd, answer, "^" + re.escape(message) + "$")
 
 
 def test_sgd_losses_of_numpy_floats_pass(capsys):
@@ -361,7 +378,8 @@ def pre_activation_dw1(right, a):
                                            r"notebook's data\)"),
     (with_layer(2, DB=lambda r, a: r + np.arange(6)),  # not a constant multiple of the right DB[2]
      r"^DB\[2\]: " + where(2) + r"; DW\[2\] is right, so δ\[2\] is: what is wrong is how DB\[2\] is "
-                                                      r"formed from it"),
+                                                      r"formed from it \(Hint 2: what does a bias contribute to each "
+                                                      r"sample's Z\?\) \(on the notebook's data\)$"),
     (with_layer(2, DW=lambda r, a: r.T), r"^DW\[2\] is transposed: a gradient has the shape of what it "
                                                  r"differentiates, W\[2\]'s \(fan_in, fan_out\)"),
     (with_layer(2, DW=lambda r, a: r + 1), r"^DW\[2\]: " + where(2) + r". DB\[2\] is right, so δ\[2\] is: what is wrong is its "
@@ -533,6 +551,13 @@ def test_backward_relu_on_the_linear_output_is_named(switch):
     fails_with(mlp_checks.check_backward, lambda *a: relu_output_backward(*a, **switch),
                "^" + where(3) + r": your output goes through a ReLU \(or its δ through a mask\), but the output layer "
                r"is linear, Y = Z\[3\]: the ReLUs belong to the hidden layers only \(on the notebook's data\)$")
+
+
+@pytest.mark.parametrize("layer", [lambda DW, DB: (DW[:3] + [DW[3] + 1], DB), lambda DW, DB: (DW, DB[:3] + [DB[3] + 1])])
+def test_backward_relu_on_the_output_is_named_only_where_it_explains_both_dw_and_db(layer):
+    fails_with(mlp_checks.check_backward, lambda *a: layer(*relu_output_backward(*a, mask=False)),
+               r"^DW\[3\]: " + where(3) + r". What enters there is the output δ = dE/dY of E = mean of \(Y - T\)², shape "
+               r"\(N, 1\) \(Hint 1\); the output layer is linear, Y = Z\[3\] \(on the notebook's data\)$")
 
 
 def test_backward_tanh_derivative_in_the_relu_network_is_named():

@@ -64,7 +64,8 @@ def test_dy_dw46_right_answer_passes(capsys):
                                                                "input of the edge is a4, not a6"),
     # issue 26: w46 where a4 belongs got only "expected 0.322, got -0.573"
     (lambda x, w: (lambda f: w["w46"] * sl(f, "6"))(fwd(x, w)), "^dy_dw46: you wrote the weight w46 where a4 belongs: "
-                                                                r"∂z6/∂w46 is the number w46 multiplies"),
+                                                                r"∂z6/∂w46 is the number w46 multiplies in z6 = a3 w36 "
+                                                                r"\+ a4 w46, that is a4$"),
     (lambda x, w: (lambda f: f["a4"] * w["w46"] * sl(f, "6"))(fwd(x, w)), "^dy_dw46: the weight w46 is not a factor "
                                                                           "of its own gradient"),
     (lambda x, w: (lambda f: f["z4"] * sl(f, "6"))(fwd(x, w)), r"^dy_dw46: w46 multiplies the activation a4 = tanh\(z4\), "

@@ -248,12 +248,28 @@ def test_value_all_zero_gradients_say_where_the_gradient_stopped(value):
     the student's: a forged one changes only which message, never whether the answer passes.)"""
     cases, good = value
     zero = with_grads(good, lambda g, i: {k: 0.0 for k in g})
-    stopped_at_tanh = [{**a, "nodes": {**{k: 0.0 for k in tanhnet_checks.NODES}, "a5": 1.0, "a6": 1.0}} for a in zero]
-    assert "your `tanh` passes nothing back" in judged(VALUE, cases, stopped_at_tanh)
-    nowhere = [{**a, "nodes": {k: 0.0 for k in tanhnet_checks.NODES}} for a in zero]
-    assert judged(VALUE, cases, nowhere).startswith("Value: every gradient is 0, even a5's and a6's: `backward` and "
-                                                    "`__add__` are given")
+
+    def stopped(**reached):  # the zero record, each network's nodes 0.0 but those given
+        return [{**a, "nodes": {**{k: 0.0 for k in tanhnet_checks.NODES}, **reached}} for a in zero]
+
+    at_tanh = ("Value: every weight's grad is 0: the gradient reaches a5 and a6 (a5.grad = 1) but not z5 and z6, so "
+               "your `tanh` passes nothing back. It must attach a backward function to the Value it returns "
+               "(`out._backward = _backward`, as `__add__` does) that adds (1 - a²) · out.grad to self.grad")
+    at_mul = ("Value: every weight's grad is 0: the gradient reaches z5 and z6 but no product passes it on, so your "
+              "`__mul__` passes nothing back. It must attach a backward function to the Value it returns "
+              "(`out._backward = _backward`, as `__add__` does) that adds other.data · out.grad to self.grad and "
+              "self.data · out.grad to other.grad")
+    nowhere = ("Value: every gradient is 0, even a5's and a6's: `backward` and `__add__` are given as they should be; "
+               "check that `__mul__` and `tanh` return the new Value with its parents, (self, other) and (self,)")
+    assert judged(VALUE, cases, stopped(a5=1.0, a6=1.0)) == at_tanh
+    # a product that passes nothing back leaves z5 and z6 reached; either one is enough to say so
+    for reached in (dict(a5=1.0, a6=1.0, z5=0.5, z6=0.25), dict(a5=1.0, a6=1.0, z5=0.5), dict(a5=1.0, a6=1.0, z6=0.25)):
+        assert judged(VALUE, cases, stopped(**reached)) == at_mul, reached
+    assert judged(VALUE, cases, stopped()) == nowhere
     for forged in ([{**a, "nodes": "junk"} for a in zero], [{k: v for k, v in a.items() if k != "nodes"} for a in zero],
                    [{**a, "nodes": {"a5": "1", "a6": [1]}} for a in zero]):
-        assert "even a5's and a6's" in judged(VALUE, cases, forged)
-    assert judged(VALUE, cases, stopped_at_tanh[:1] + good[1:]).startswith("Value: for the first network")
+        assert judged(VALUE, cases, forged) == nowhere
+    # where it stopped is read off the first network's nodes
+    assert judged(VALUE, cases, stopped(a5=1.0, a6=1.0)[:1] + stopped()[1:]) == at_tanh
+    assert judged(VALUE, cases, stopped()[:1] + stopped(a5=1.0, a6=1.0)[1:]) == nowhere
+    assert judged(VALUE, cases, stopped(a5=1.0, a6=1.0)[:1] + good[1:]).startswith("Value: for the first network")

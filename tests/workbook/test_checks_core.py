@@ -150,3 +150,27 @@ def test_ratio_hint_a_factor_exactly_1e_6_from_a_named_one_is_named():
         "DW is N times too large: the 1/N of the mean is missing")
     assert _ratio_hint("DW", np.full(3, n + 2.0 ** -5), np.ones(3), n_samples=n) == (
         "DW is 1.563e+04 times the right value: a constant factor is off")
+
+
+class _ShapeOnly:
+    """Has a shape but no dtype: not an array."""
+    shape = (2,)
+
+
+@pytest.mark.parametrize("args,text", [
+    ((True, np.int64(3), 2.5), "(True, 3, 2.5)"),
+    ((np.array(1.25),), "(1.25)"),
+    ((np.arange(9).reshape(3, 3),), "([[0, 1, 2], [3, 4, 5], [6, 7, 8]])"),  # 9 values: small enough to show
+    ((np.arange(10.0),), "(array of shape (10,))"),
+    ((np.array(["a", "b"]),), "(array of shape (2,))"),  # not numbers
+    (({k: i for i, k in enumerate("abcdefgh")},), "({a: 0, b: 1, c: 2, d: 3, e: 4, f: 5, g: 6, h: 7})"),
+    (({k: i for i, k in enumerate("abcdefghi")},), "({a: 0, b: 1, c: 2, d: 3, e: 4, f: 5, g: 6, h: 7, ...})"),
+    (([1, 2, 3, 4], [1.5]), "((1, 2, 3, 4), (1.5,))"),
+    (([1, 2, 3, 4, 5], ["a", 1]), "(list of length 5, list of length 2)"),
+    (("abc", _ShapeOnly()), "(str, _ShapeOnly)"),
+])
+def test_a_case_is_described_with_the_values_a_student_can_reproduce(args, text):
+    """The generic message names the case it failed on: numbers and small arrays by their values (6 digits), dicts by
+    their first 8 entries, anything else by its type."""
+    from utils.checks._core import arguments
+    assert arguments(args) == text
