@@ -602,9 +602,12 @@ def _sgd_judge(cases, answers):
                   "keeps its graph alive, and numpy.mean in the cell below cannot read one that requires grad)" + where)
         if all(isinstance(x, float) for x in losses) and not np.all(np.isfinite(losses)):
             k = int(np.flatnonzero(~np.isfinite(losses))[0])
-            with np.errstate(over="ignore", invalid="ignore"):
-                ascent = _sgd_replay({**case, "eta": -case["eta"], "steps": k})[0] if k else []
-            if k and _close(np.array(losses[:k]), np.array(ascent), 1e-9):
+            try:  # the ascent's replay can overflow before step k (a smaller step uphill): then it is not this run
+                with np.errstate(over="ignore", invalid="ignore"):
+                    ascent = _sgd_replay({**case, "eta": -case["eta"], "steps": k})[0] if k else None
+            except ValueError:
+                ascent = None
+            if ascent is not None and _close(np.array(losses[:k]), np.array(ascent), 1e-9):
                 _fail(f"the update has the wrong sign: the loss grew to {losses[k]} by step {k}; step against the "
                       "gradient, p -= eta * p.grad" + where)
             if np.isnan(losses[k]) and k * b >= N:  # a mean over no rows is nan, and nothing moves
