@@ -112,12 +112,12 @@ _HIDDEN_MISTAKES = [
 
 
 def _output_relu_variants(case):
-    """(δ of the output layer, its input A[L-1]) for the output treated as a ReLU: Y = max(0, Z[L-1]) without and
-    with a mask in δ, and a linear Y with a mask (the output layer is linear: no ReLU, no mask)."""
+    """δ of the output layer for the output treated as a ReLU: Y = max(0, Z[L-1]) without and with a mask in δ (the
+    output layer is linear: no ReLU, no mask). A linear Y with a mask is the second: max(0, z) = z where z > 0."""
     X, T, W, B = case
     _, Z, A = mlp.forward(X, W, B)
     z, n = Z[-1], len(X)
-    return [2 * (np.maximum(z, 0) - T) / n, 2 * (np.maximum(z, 0) - T) / n * (z > 0), 2 * (z - T) / n * (z > 0)]
+    return [2 * (np.maximum(z, 0) - T) / n, 2 * (np.maximum(z, 0) - T) / n * (z > 0)]
 
 
 def _validated(name, answer, case):
