@@ -135,8 +135,12 @@ EQUIVALENT = {
                                                     "near 0 (Sterbenz), a multiple of 2^-53, and 1e-9 is none",
     "utils.conditioning.x__path_phrase__mutmut_38": "steep <= 0 for < 0: steep = 0 took the branch before (|steep| "
                                                     "< 1e-9)",
-    "utils.conditioning.x_describe_state__mutmut_44": "'PLAIN GRADIENT DESCENT': the text shows method.capitalize(), "
+    "utils.conditioning.x_describe_state__mutmut_53": "'PLAIN GRADIENT DESCENT': the text shows method.capitalize(), "
                                                       "which lowercases all but the first letter",
+    "utils.conditioning.x_describe_state__mutmut_39": "|fraction - edge| < 1e-9 edge for <=: a tie at the band's own "
+                                                      "edge, which no slider position lands on",
+    "utils.conditioning.x_describe_state__mutmut_46": "fraction <= edge for <: fraction == edge took the 'at' branch "
+                                                      "before",
     "utils.conditioning.x_heavy_ball__mutmut_82": "E gets a spare row: only E[:k + 1] (k <= max_steps) is kept",
     "utils.conditioning.x_sample_inputs__mutmut_16": "another draw: mu - sigma z is N(mu, sigma^2 I) as mu + sigma z "
                                                      "is (z standard normal); shape and generator kept",
@@ -277,14 +281,14 @@ EQUIVALENT = {
     **{f"utils.checks.mlp.x_{f}__mutmut_{n}": "Z >= 0 for Z > 0 in a ReLU mask: no pre-activation of the "
        "cases is exactly 0 (continuous draws; the notebook's data: test_no_pre_activation_of_the_cases_is_exactly_zero)"
        for f, n in (("_layer_delta", 23), ("_layer_delta", 50), ("_uses_notebook_globals", 50))},
+    "utils.checks.mlp.x__output_relu_variants__mutmut_31": "mask z >= 0 for z > 0: differs only where an output's z is "
+                                                           "exactly 0, which no case's continuous draws give",
     "utils.checks.mlp.x__sgd_replay__mutmut_32": "starts ignored: no caller passes starts (the judge traces the "
                                                  "batches in _sgd_traced_starts), so it is always None",
     **{f"utils.checks.mlp.x__sgd_judge__mutmut_{n}": "errstate's over or invalid dropped or None around the judge's "
        "replays: they raise no numpy warning to silence (the first inf comes out of a matrix product, which sets no "
        "flag, and mlp.mse, under its own errstate, raises ValueError on it; run with -W error on the cases)"
-       for n in (54, 55, 56, 57, 166, 167, 168, 169)},
-    "utils.checks.mlp.x__sgd_judge__mutmut_64": "the ascent replayed also at k = 0: it is read only when k > 0 "
-                                                "(`if k and ...`), and a replay of 0 steps is [] anyway",
+       for n in (54, 55, 56, 57, 168, 169, 170, 171)},
     "utils.checks.mlp.x__wrong_layer__mutmut_109": "wrong.sum(axis=None) for axis=0: the output δ is (N, 1), so "
                                                    "both sum its one column, and allclose broadcasts () as (1,)",
     "utils.checks.tanhnet.x__dw24__mutmut_1": "units default 'XX456XX': only `u in units` for u in '3456' reads it, "

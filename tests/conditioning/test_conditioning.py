@@ -423,6 +423,11 @@ def test_describe_state_words_the_bowl_the_step_and_the_run():
     assert "× 2/λmax (η = 0.381), below the edge of divergence" in c.describe_state(s)
     s = c.widget_state(0.0, 0.0, 3.0, 1.6, center=True, beta=0.6)  # heavy ball's edge, 1 + beta
     assert "(η = 0.356), at the edge of divergence at 1.60 × 2/λmax" in c.describe_state(s)
+    # "at" within 1e-9 of the edge, relative: 1.6 (1 + 0.8e-9) is 1.28e-9 from 1.6, inside 1.6e-9, outside 1e-9
+    s["step"] = 1.6 * (1 + 0.8e-9) * 2 / s["lam"][-1]
+    assert ", at the edge of divergence" in c.describe_state(s)
+    s["step"] = 1.6 * (1 + 1.2e-9) * 2 / s["lam"][-1]
+    assert ", beyond the edge of divergence" in c.describe_state(s)
     s = c.widget_state(0.0, 0.0, 3.0, 1.5, center=True, beta=0.6)
     assert c.describe_state(s) == frame.format(
         bowl="round contours (κ = 1.00): every direction is equally steep",
