@@ -60,7 +60,7 @@ test: $(STAMP) $(NODE_STAMP)
 unit: $(STAMP)
 	$(PY) -m pytest tests -m "not browser and not slow"
 
-## Mutation testing of utils/ with the unit tests (mutmut; not part of `make test`; 4-20 min on 2 busy cores):
+## Mutation testing of utils/ with the unit tests (mutmut; not part of `make test`; about 2 h on 2 idle cores):
 ## prints the score and the surviving mutants. MUTATE="'utils.threshold.*' ..." picks other functions.
 mutate: $(STAMP)
 	$(PY) scripts/mutate.py $(MUTATE)
