@@ -398,6 +398,12 @@ def with_layer(l, DW=None, DB=None):
 
 # ---- the deny list (utils.checks._deny) ---------------------------------------------------------------------------
 
+def forget_deny_list():
+    """Clear the deny list's caches, so that the next call works it out again from ALLOWED and the modules' source."""
+    for cached in (_deny.allowed_names, _deny.denied_names):
+        cached.cache_clear()
+
+
 def leaks(exercises=None, allowed=None):
     """[(exercise grade_id, dotted name)] of every allowed callable of the package that an exercise's judge accepts
     as the student's function: called by the exercise's own collect on its cases (wherever its signature fits),

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import leaks
+from helpers import forget_deny_list, leaks
 from utils import conditioning, mlp, threshold
 from utils.checks import _deny
 
@@ -23,11 +23,9 @@ TESTS = Path(__file__).resolve().parents[1]  # helpers.py
 def fresh():
     """The deny list worked out afresh in the test: it is cached, and a test reading the cache sees the list an earlier
     test (or under `make mutate` the process it was forked from) worked out. Cleared again after it."""
-    for cached in (_deny.allowed_names, _deny.denied_names):
-        cached.cache_clear()
+    forget_deny_list()
     yield
-    for cached in (_deny.allowed_names, _deny.denied_names):
-        cached.cache_clear()
+    forget_deny_list()
 
 
 def test_answers_are_denied_and_building_blocks_are_not(fresh):
@@ -89,7 +87,7 @@ PROBE = """
 import json, sys
 sys.path[:0] = [sys.argv[1], sys.argv[2]]
 from utils.checks import _deny
-from helpers import leaks
+from helpers import forget_deny_list, leaks
 from utils import checks
 
 def found():
@@ -98,8 +96,7 @@ def found():
 
 as_added = found()
 _deny.ALLOWED = _deny.ALLOWED + ("utils.conditioning.kappa_of",)  # then put on the allowlist
-for cached in (_deny.allowed_names, _deny.denied_names):
-    cached.cache_clear()
+forget_deny_list()
 print(json.dumps([as_added, found()]))
 """
 
