@@ -204,6 +204,7 @@ ON = r" \(on the notebook's network \(N = 60, batches of 20\)\)$"
     (lambda *a: sgd(*a)[:-1], r"^sgd must return the list of the 7 batch losses, one per step; got list of length 6"),
     (lambda *a: None, r"^sgd must return the list of the 7 batch losses, one per step; got None"),
     (lambda *a: [0.0] * a[-1], r"^the loss of step 0 is 0, expected"),
+    (lambda *a: [None] * a[-1], r"^the loss of step 0 is None, not a number: append loss.item\(\) at each step"),
     (lambda *a: (_ for _ in ()).throw(NotImplementedError()), "^sgd is not written yet"),
     (lambda net, X, T, eta, b, steps: sgd(net, X, T, eta, b, steps) if len(X) == 60 else X.foo,
      r"^sgd raised AttributeError: .* \(on the 3-5-4-1 network \(N = 12, batches of 4\)\)$"),

@@ -555,6 +555,8 @@ def test_sgd_right_record_gets_its_message(sgd_records):
 
 @pytest.mark.parametrize("change,message", [
     (lambda a: a.update(losses="<list>"), "sgd must return the list of the 7 batch losses, one per step; got <list>"),
+    (lambda a: a["losses"].__setitem__(2, "<Decimal>"), "the loss of step 2 is <Decimal>, not a number: append "
+                                                         "loss.item() at each step, the batch's loss as a Python float"),
     (lambda a: a.update(W=None), "the network's parameters could not be read after sgd"),
     (lambda a: a["W"].__setitem__(0, a["W"][0].T), "the network's parameters could not be read after sgd"),
     (lambda a: a["B"].__setitem__(0, a["B"][0] * np.nan), "the parameters hold NaN or inf after sgd"),

@@ -9,7 +9,7 @@ does, from 0 (W[l], B[l], Z[l], δ[l]), and name the mistake, not the right expr
 import numpy as np
 
 from .. import data, mlp
-from ._answers import array, describe, number, recorded
+from ._answers import array, describe, recorded
 from ._core import CheckFailed, Exercise, _call, _close, _fail, _ratio_hint
 
 SIZES = (4, 6, 6, 6, 1)
@@ -600,7 +600,11 @@ def _sgd_judge(cases, answers):
         if k is not None:  # recorded from a tensor (or an array): numpy.mean over the list fails on a tensor with grad
             _fail(f"the loss of step {k} is a tensor, not a Python float: return loss.item() for each step (a tensor "
                   "keeps its graph alive, and numpy.mean in the cell below cannot read one that requires grad)" + where)
-        if all(isinstance(x, float) for x in losses) and not np.all(np.isfinite(losses)):
+        k = next((k for k, x in enumerate(losses) if not isinstance(x, float)), None)
+        if k is not None:  # recorded() made every int, float and numpy number a float: this is None, a bool, ...
+            _fail(f"the loss of step {k} is {_what(losses[k])}, not a number: append loss.item() at each step, the "
+                  "batch's loss as a Python float (backward() and the update return None)" + where)
+        if not np.all(np.isfinite(losses)):
             k = int(np.flatnonzero(~np.isfinite(losses))[0])
             try:  # the ascent's replay can overflow before step k (a smaller step uphill): then it is not this run
                 with np.errstate(over="ignore", invalid="ignore"):
@@ -618,7 +622,7 @@ def _sgd_judge(cases, answers):
                 _fail(f"the loss is nan at step {k}: the mean over an empty batch is nan. Are the rows of step {k}'s "
                       "batch, X[i:i + batch_size], inside X? (or did the run diverge? check p -= eta * p.grad)" + where)
             _fail(f"the loss is {losses[k]} at step {k}: the run diverged; check the update p -= eta * p.grad" + where)
-        got_L = np.array([number("a loss sgd returned", x) for x in losses])
+        got_L = np.array(losses)
         got_W, got_B = a.get("W"), a.get("B")
         shapes_W, shapes_B = [w.shape for w in case["W"]], [x.shape for x in case["B"]]
         if not (isinstance(got_W, list) and isinstance(got_B, list) and len(got_W) == len(shapes_W)
