@@ -283,12 +283,10 @@ EQUIVALENT = {
        for f, n in (("_layer_delta", 23), ("_layer_delta", 50), ("_uses_notebook_globals", 50))},
     "utils.checks.mlp.x__output_relu_variants__mutmut_31": "mask z >= 0 for z > 0: differs only where an output's z is "
                                                            "exactly 0, which no case's continuous draws give",
-    "utils.checks.mlp.x__sgd_replay__mutmut_32": "starts ignored: no caller passes starts (the judge traces the "
-                                                 "batches in _sgd_traced_starts), so it is always None",
     **{f"utils.checks.mlp.x__sgd_judge__mutmut_{n}": "errstate's over or invalid dropped or None around the judge's "
        "replays: they raise no numpy warning to silence (the first inf comes out of a matrix product, which sets no "
        "flag, and mlp.mse, under its own errstate, raises ValueError on it; run with -W error on the cases)"
-       for n in (54, 55, 56, 57, 168, 169, 170, 171)},
+       for n in (65, 66, 67, 68, 173, 174, 175, 176)},
     "utils.checks.mlp.x__wrong_layer__mutmut_109": "wrong.sum(axis=None) for axis=0: the output δ is (N, 1), so "
                                                    "both sum its one column, and allclose broadcasts () as (1,)",
     "utils.checks.tanhnet.x__dw24__mutmut_1": "units default 'XX456XX': only `u in units` for u in '3456' reads it, "

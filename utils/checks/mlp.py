@@ -115,7 +115,7 @@ def _output_relu_variants(case):
     """δ of the output layer for the output treated as a ReLU: Y = max(0, Z[L-1]) without and with a mask in δ (the
     output layer is linear: no ReLU, no mask). A linear Y with a mask is the second: max(0, z) = z where z > 0."""
     X, T, W, B = case
-    _, Z, A = mlp.forward(X, W, B)
+    _, Z, _ = mlp.forward(X, W, B)
     z, n = Z[-1], len(X)
     return [2 * (np.maximum(z, 0) - T) / n, 2 * (np.maximum(z, 0) - T) / n * (z > 0)]
 
@@ -514,20 +514,19 @@ def _sgd_start(mistake, k, b, N):
     return {"same batch": 0, "offset": ((k + 1) * b) % N, "batch number": k % (N // b)}.get(mistake, (k * b) % N)
 
 
-def _sgd_replay(case, mistake=None, starts=None):
+def _sgd_replay(case, mistake=None):
     """(losses, W, B) of the loop the exercise asks for, in numpy, or of a named mistake: "no zero_grad" (.grad
     accumulates), "zero_grad before step" (nothing moves), "full batch", "same batch" (the batch never advances),
     "offset" (step k takes batch k + 1), "batch number" (the batch starts at row k mod N/b), "sum" (the squared
     errors summed, not averaged: loss and gradient b times the mean's), "weights only" (the biases never move),
-    "loss after update" (each loss recorded after its step). `starts`: the first row of each step's batch, for a
-    run whose batches the judge traced (a batch starting less than b rows from the end is short, as X[i:i + b] is)."""
+    "loss after update" (each loss recorded after its step)."""
     W, B, X, T = list(case["W"]), list(case["B"]), case["X"], case["T"]
     eta, b, steps = case["eta"], case["batch_size"], case["steps"]
     GW, GB = [np.zeros_like(w) for w in W], [np.zeros_like(x) for x in B]
     scale = b if mistake == "sum" else 1
     losses = []
     for k in range(steps):
-        i = starts[k] if starts is not None else _sgd_start(mistake, k, b, len(X))
+        i = _sgd_start(mistake, k, b, len(X))
         Xb, Tb = (X, T) if mistake == "full batch" else (X[i:i + b], T[i:i + b])
         if mistake != "loss after update":
             losses.append(scale * mlp.mse(mlp.forward(Xb, W, B)[0], Tb))
