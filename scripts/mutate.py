@@ -308,6 +308,10 @@ EQUIVALENT = {
     "utils.checks.tanhnet.x__judge_counted__mutmut_90": "check=None for check=False: falsy, as False",
     "utils.checks.tanhnet.x__variant__mutmut_1": "paths default 'XX56XX': only `u in paths` for u in '56' reads it, "
                                                    "and both are in it",
+    "utils.checks.tanhnet.x__variant__mutmut_5": "units default 'XX3456XX': only _slopes' `u in units` for u in "
+                                                   "'3456' reads it, and all four are in it",
+    "utils.checks.tanhnet.x__variant__mutmut_6": "one_path_at default 'XX34XX': only `j not in one_path_at` for j in "
+                                                   "'34' reads it, and both are in it",
     "utils.checks.tanhnet.x__variant__mutmut_56": "on's keys 'X', '5', '6' for '5', '6': only on['5'] and on['6'] "
                                                     "are read, with the same values",
 }
