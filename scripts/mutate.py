@@ -258,6 +258,13 @@ EQUIVALENT = {
     "utils.checks.conditioning.x__steps_cases__mutmut_32": "0.05 <= exact % 1: a continuous draw is never exactly "
                                                       "0.05; either way the case is at least 0.05 from a whole number",
     "utils.checks.conditioning.x__steps_cases__mutmut_35": "exact % 1 <= 0.95: as above, for 0.95",
+    "utils.checks.conditioning.x__steps_cases__mutmut_47": "min(fractions) <= 0.45 for <: a tie needs a fraction equal "
+                                                      "to the float 0.45, an odd multiple of 2^-54; a fraction is "
+                                                      "exact % 1 (computed exactly) of an exact >= 2.86 (log 1e-2 / "
+                                                      "log 0.2, kappa >= 1.5, tol <= 1e-2), a multiple of 2^-51, for "
+                                                      "every seed",
+    "utils.checks.conditioning.x__steps_cases__mutmut_50": "max(fractions) >= 0.55 for >: as above, the float 0.55 is "
+                                                      "an odd multiple of 2^-52",
     "utils.checks.conditioning.x__exact__mutmut_16": "range(k + 1) adds j = 0, where ρ^0 = 1 is a float either way",
     "utils.checks.conditioning.x__exact__mutmut_18": "range(2, k + 1) drops j = 1, where ρ, a float made a Fraction, is "
                                                  "its float either way",
@@ -299,6 +306,10 @@ EQUIVALENT = {
     "utils.checks.tanhnet.x__judge_counted__mutmut_90": "check=None for check=False: falsy, as False",
     "utils.checks.tanhnet.x__variant__mutmut_1": "paths default 'XX56XX': only `u in paths` for u in '56' reads it, "
                                                    "and both are in it",
+    "utils.checks.tanhnet.x__variant__mutmut_5": "units default 'XX3456XX': only _slopes' `u in units` for u in "
+                                                   "'3456' reads it, and all four are in it",
+    "utils.checks.tanhnet.x__variant__mutmut_6": "one_path_at default 'XX34XX': only `j not in one_path_at` for j in "
+                                                   "'34' reads it, and both are in it",
     "utils.checks.tanhnet.x__variant__mutmut_56": "on's keys 'X', '5', '6' for '5', '6': only on['5'] and on['6'] "
                                                     "are read, with the same values",
 }

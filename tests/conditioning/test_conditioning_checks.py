@@ -236,20 +236,30 @@ def test_round_quotes_the_case_it_gets_wrong_not_the_first():
     assert f"{cases[0][0]:.4g}" not in str(failed.value)
 
 
-def test_every_grader_seed_catches_round_floor_and_the_unguarded_ceiling():
-    """Whatever the seed, the cases hold a fraction below 0.45 and one above 0.55 (round() and floor differ from the
-    count somewhere) and an exact power of ρ, where ceil(log tol / log ρ) without a guard is one too many."""
+def test_every_grader_seed_names_round_floor_and_the_unguarded_ceiling():
+    """Whatever the seed, the cases hold a fraction below 0.45 and one above 0.55, so that round() and floor are each
+    wrong on some case and named, quoting the first, and an exact power of ρ, where ceil(log tol / log ρ) without a
+    guard is one too many."""
+    quotient = lambda k, t: math.log(t) / math.log((k - 1) / (k + 1))  # noqa: E731
+    mistakes = (
+        ("round() goes to the nearest whole number, which is a step short whenever log tol / log ρ has a fraction "
+         "below ½: after that many steps the error is still above tol; round up (math.ceil)",
+         lambda k, t: round(quotient(k, t))),
+        ("round up, not down: after ⌊log tol / log ρ⌋ steps the error is still above the tolerance",
+         lambda k, t: math.floor(quotient(k, t))))
     for seed in range(60):
         cases = conditioning_checks._steps_cases(seed)
-        for name, wrong in (("round", lambda k, t: round(math.log(t) / math.log((k - 1) / (k + 1)))),
-                            ("floor", lambda k, t: math.floor(math.log(t) / math.log((k - 1) / (k + 1)))),
-                            ("unguarded", lambda k, t: math.ceil(math.log(t) / math.log((k - 1) / (k + 1))))):
-            message = judged(conditioning_checks.check_predict_steps, cases, [wrong(*case) for case in cases])
-            assert not message.startswith("✓"), (seed, name)
-        message = judged(conditioning_checks.check_predict_steps, cases,
-                         [math.ceil(math.log(t) / math.log((k - 1) / (k + 1))) for k, t in cases])
+        want = [right_steps(*case) for case in cases]
+        for mistake, wrong in mistakes:
+            got = [wrong(*case) for case in cases]
+            first = next((i for i, (g, r) in enumerate(zip(got, want)) if g != r), None)
+            assert first is not None, (seed, mistake)  # the mistake gets every case right
+            (k, t), message = cases[first], judged(conditioning_checks.check_predict_steps, cases, got)
+            assert message == (f"predict_steps: {mistake} (for κ = {k:.4g} and tol = {t:.4g}: expected {want[first]}, "
+                               f"got {got[first]})"), seed
+        message = judged(conditioning_checks.check_predict_steps, cases, [math.ceil(quotient(*case)) for case in cases])
         assert "one step too many when tol is an exact power of ρ" in message, (seed, message)
-        assert judged(conditioning_checks.check_predict_steps, cases, [right_steps(*case) for case in cases]).startswith("steps")
+        assert judged(conditioning_checks.check_predict_steps, cases, want).startswith("steps")
 
 
 def test_exact_powers_take_exactly_k_steps_and_fool_the_unguarded_count():

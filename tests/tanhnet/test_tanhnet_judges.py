@@ -76,13 +76,24 @@ def test_backward_generic_messages_in_full(backward):
 
 
 def test_backward_mistake_is_named_only_within_tol(backward):
-    """The one-path mistake on dy/dw13 … dy/dw24, off by 1e-7: no longer that mistake."""
+    """The one-path mistake on dy/dw13 … dy/dw24, and δ5 and δ6 swapped in dy/dw35 and dy/dw36 (a gradient for the
+    wrong unit), off by 1e-7: no longer that mistake."""
     cases, good = backward
     one_path = [bw(one_path=True)(x, dict(w)) for x, w in cases]
     answers = with_gradients(good, lambda g, i: {k: (one_path[i][k] * OFF if k[2] in "34" else v)
                                                  for k, v in g.items()})
     assert judged(BACKWARD, cases, answers) == generic(["w13", "w14", "w23", "w24"], ["w35", "w36", "w45", "w46"],
                                                        "w13", good["gradients"][0]["w13"], one_path[0]["w13"] * OFF)
+    right = good["gradients"][0]
+
+    def swapped(off):  # dy/dw35 and dy/dw36 with δ5 and δ6 swapped, times off
+        return with_gradients(good, lambda g, i: {**g, "w35": g["w36"] * off, "w36": g["w35"] * off})
+
+    assert judged(BACKWARD, cases, swapped(1)) == (
+        "backward: a gradient for the wrong unit: dy/dw_ij takes δ_j of the unit j the weight feeds (dy/dw13 uses δ3, "
+        "dy/dw35 uses δ5), but your dy/dw35 uses δ6, dy/dw36 uses δ5")
+    assert judged(BACKWARD, cases, swapped(OFF)) == generic(["w35", "w36"], ["w13", "w14", "w23", "w24", "w45", "w46"],
+                                                            "w35", right["w35"], right["w36"] * OFF)
 
 
 def test_backward_one_gradient_of_the_wrong_sign_has_it(backward):
@@ -180,13 +191,32 @@ def test_counting_run_value_must_match_to_tol(factor, message):
 # ---- Value ---------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("replacements,message", [
-    ([("def tanh(self):", "def tanh_(self):")], "Value raised AttributeError: 'Value' object has no attribute 'tanh'"),
+    ([("def tanh(self):", "def tanh_(self):")], "Value raised AttributeError: 'Value' object has no attribute 'tanh' "
+                                                "(on the network x = ({x1}, {x2}), y = a5 + a6)"),
+    ([("self.grad = 1.0", "self.grad = 1.0 / 0")], "Value raised ZeroDivisionError: float division by zero (on the "
+                                                   "network x = ({x1}, {x2}), y = a5 + a6)"),
     ([(".grad", ".g")], "w13.grad returned None: did you forget `return`?"),
     ([(".data", ".val")], "y.data returned None: did you forget `return`?"),
 ])
-def test_value_class_without_a_method_or_attribute_is_named(replacements, message):
-    pattern = "^" + re.escape(message) + r"( \(on .+\))?$"  # an error in the student's code says on which case
-    fails_with(tanhnet_checks.check_value, value_class(*replacements), pattern)
+def test_value_class_that_raises_or_lacks_an_attribute_is_named(replacements, message):
+    """An error in the student's code (building the network or in backward) says on which network: the first, its
+    x to 3 digits."""
+    x, _ = VALUE.cases(VALUE.seed)[0]
+    message = message.format(x1=f"{x[0]:.3g}", x2=f"{x[1]:.3g}")
+    fails_with(tanhnet_checks.check_value, value_class(*replacements), "^" + re.escape(message) + "$")
+
+
+@pytest.mark.parametrize("forget", ["v.grad = None", "del v.grad"])
+def test_value_that_keeps_grad_only_on_the_leaves_passes(forget, capsys):
+    """As torch does, a Value may leave no gradient on the inner nodes (grad None, or no grad at all) once backward
+    is done: the check reads the eight weights' grad, and the inner nodes' only for a message, never failing on them."""
+    Value = value_class(("            v._backward()\n", "            v._backward()\n"
+                         f"        for v in order:\n            if v._parents:\n                {forget}\n"))
+    y = Value(0.5) * Value(2.0)
+    y.backward()
+    assert not hasattr(y, "grad") or y.grad is None  # the planted change is in place
+    VALUE(Value)
+    assert capsys.readouterr().out == "✓ y.backward() gives all eight gradients on 5 random networks\n"
 
 
 @pytest.fixture(scope="module")

@@ -174,3 +174,27 @@ def test_a_case_is_described_with_the_values_a_student_can_reproduce(args, text)
     their first 8 entries, anything else by its type."""
     from utils.checks._core import arguments
     assert arguments(args) == text
+
+
+def test_a_declared_exercise_is_what_the_grader_and_the_notebook_look_up():
+    """Declaring an Exercise registers it under its grade id (python -m grader and the in-notebook check look it up
+    in checks.EXERCISES); exercises_of finds a module's exercises from the module or its name, in declaration
+    order; declaring one again (a module reloaded) puts the new one in its place."""
+    import sys
+
+    def judge(inputs, answers):  # defined here: the exercises' module is this test module
+        return "judged"
+
+    declared = []
+    try:
+        for gid in ("test-core-b", "test-core-a", "test-core-b"):
+            declared.append(checks.Exercise(gid, "f", lambda seed: [seed], lambda fn, inputs: [], judge))
+            assert checks.EXERCISES[gid] is declared[-1]
+        first, second, again = declared
+        assert again is not first and again.module == __name__
+        for module in (sys.modules[__name__], __name__):
+            assert list(checks.exercises_of(module).items()) == [("test-core-b", again), ("test-core-a", second)]
+    finally:
+        for gid in ("test-core-a", "test-core-b"):
+            checks.EXERCISES.pop(gid, None)
+    assert not checks.exercises_of(__name__)
