@@ -294,6 +294,10 @@ EQUIVALENT = {
        "replays: they raise no numpy warning to silence (the first inf comes out of a matrix product, which sets no "
        "flag, and mlp.mse, under its own errstate, raises ValueError on it; run with -W error on the cases)"
        for n in (65, 66, 67, 68, 173, 174, 175, 176)},
+    **{f"utils.checks.mlp.x__sgd_judge__mutmut_{n}": "matches() keeps the key 'mistake' in the case it replays (the "
+       "condition k != 'XXmistakeXX' or 'MISTAKE'): _sgd_replay reads only the case's W, B, X, T, eta, batch_size and "
+       "steps, and takes the mistake from its own argument" for n in (187, 188)},
+    "utils.checks.mlp.x__bce_cases__mutmut_7": "astype(None) is astype(float64): numpy's default dtype",
     "utils.checks.mlp.x__wrong_layer__mutmut_109": "wrong.sum(axis=None) for axis=0: the output δ is (N, 1), so "
                                                    "both sum its one column, and allclose broadcasts () as (1,)",
     "utils.checks.tanhnet.x__dw24__mutmut_1": "units default 'XX456XX': only `u in units` for u in '3456' reads it, "

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from helpers import (fails_with, named_with_a_graders_seed, require, sequential, sgd, where, with_layer,
-                     written_backward)
+from helpers import (fails_with, named_with_a_graders_seed, require, sequential, sgd, shown_check_frames, where, whole,
+                     with_layer, written_backward)
 from utils import checks, data
 from utils.checks import mlp as mlp_checks
 
@@ -271,7 +271,36 @@ def test_sgd_that_updates_twice_is_told_the_parameters_are_wrong():
             for p in net.parameters():
                 p -= eta * p.grad
         return losses
-    fails_with(mlp_checks.check_sgd, twice, "^the losses are right but the parameters after the last step are not")
+    fails_with(mlp_checks.check_sgd, twice, whole(
+        "the losses are right but the parameters after the last step are not: update every parameter once per step, "
+        "p -= eta * p.grad, under torch.no_grad() (on the notebook's network (N = 60, batches of 20))"))
+
+
+def test_sgd_up_the_gradient_that_stays_finite_is_told_the_sign():
+    """Right on the notebook's network, up the gradient on the 3-5-4-1 one, whose five steps stay finite (the
+    ascent does not overflow there): the judge names the sign from the replay of that run, not from an inf."""
+    def uphill_on_the_small_network(net, X, T, eta, b, steps):
+        return sgd(net, X, T, eta, b, steps, sign=-1 if len(X) == 12 else 1)
+    c = mlp_checks.check_sgd.cases(mlp_checks.check_sgd.seed)[1]
+    ascent = sgd(sequential(c["W"], c["B"]), torch.tensor(c["X"]), torch.tensor(c["T"]), c["eta"], c["batch_size"],
+                 c["steps"], sign=-1)
+    assert np.all(np.isfinite(ascent)) and ascent[-1] > 100 * ascent[0]  # finite, and it grew: the run this is about
+    fails_with(mlp_checks.check_sgd, uphill_on_the_small_network, whole(
+        "the update has the wrong sign: step against the gradient, p -= eta * p.grad (on the 3-5-4-1 network "
+        "(N = 12, batches of 4))"))
+
+
+def test_sgd_loss_that_no_batch_has_is_told_the_step_and_both_values():
+    """The root of each batch's mean squared error: the loss of step 0 is that of no batch of consecutive rows."""
+    def root_mean_square(*a):
+        return [x ** 0.5 for x in sgd(*a)]
+    case = mlp_checks.check_sgd.cases(mlp_checks.check_sgd.seed)[0]
+    net, b = sequential(case["W"], case["B"]), case["batch_size"]
+    first = ((net(torch.tensor(case["X"][:b])) - torch.tensor(case["T"][:b])) ** 2).mean().item()  # batch 0's mean
+    fails_with(mlp_checks.check_sgd, root_mean_square, whole(
+        f"the loss of step 0 is {first ** 0.5:.6g}, expected {first:.6g}, and no batch of consecutive rows has that "
+        "loss at that point: each loss is the mean squared error of the step's batch, computed before the update (on "
+        "the notebook's network (N = 60, batches of 20))"))
 
 
 # ---------------------------------------------------------------- Exercise 3
@@ -320,10 +349,33 @@ def test_sequential_square_layer_loaded_untransposed_is_named():
 @pytest.mark.parametrize("answer,pattern", [
     (lambda W, B: [1], "^build_sequential must return a torch.nn.Sequential; got list"),
     (lambda W, B: None, "^build_sequential must return a torch.nn.Sequential; got NoneType"),
-    (lambda W, B: (_ for _ in ()).throw(NotImplementedError()), "^build_sequential is not written yet"),
+    (lambda W, B: (_ for _ in ()).throw(NotImplementedError()),
+     whole("build_sequential is not written yet: replace `raise NotImplementedError()` with your code")),
+    (5, whole("build_sequential must be a function; got int")),
 ])
 def test_sequential_malformed_answers_get_a_message(answer, pattern):
     fails_with(mlp_checks.check_sequential, answer, pattern)
+
+
+def test_sequential_written_for_four_layers_only_is_told_it_is_not_written():
+    """NotImplementedError on the 3-5-4-1 network: its message is whole, without the hint for fixed sizes (which
+    goes inside the "(on ...)" that only the message of an exception has)."""
+    def four_layers_only(W, B):
+        if len(W) != 4:
+            raise NotImplementedError()
+        return sequential(W, B)
+    fails_with(mlp_checks.check_sequential, four_layers_only,
+               whole("build_sequential is not written yet: replace `raise NotImplementedError()` with your code"))
+
+
+def test_sequential_interrupted_shows_no_frame_of_the_checks():
+    """A build_sequential interrupted (the kernel's interrupt while it runs): KeyboardInterrupt is no Exception,
+    so it passes through the check, and the traceback shows the student's code, not the checks' frames."""
+    def interrupted(W, B):
+        raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt) as excinfo:
+        mlp_checks.check_sequential(interrupted)
+    assert not shown_check_frames(excinfo), shown_check_frames(excinfo)
 
 
 # ---------------------------------------------------------------- the written questions
@@ -457,7 +509,8 @@ def test_bce_delta_right_answers_pass(capsys):
                                              "prediction a worse and the loss larger, so δ must be positive there"),
     (lambda Z, T: (Z - T) / len(Z), "^bce_delta: your δ uses the logit z where the prediction a = σ\\(z\\) belongs"),
     (lambda Z, T: (sigmoid(Z) - T) / len(Z) if len(Z) == 8 else Z, r"^bce_delta: wrong on case 2 \(N = 5\)"),
-    (lambda Z, T: None, "None"),
+    (lambda Z, T: None, whole("bce_delta is None: did you forget `return`?")),
+    (lambda Z, T: ((sigmoid(Z) - T) / len(Z)).T, whole("bce_delta has shape (1, 8), expected (8, 1): it is transposed")),
     (lambda Z, T: Z.foo, r"^bce_delta raised AttributeError: .* \(on case 1: N = 8\)$"),
 ])
 def test_bce_delta_mistakes_are_named(answer, pattern):
@@ -528,6 +581,8 @@ def test_sequential_that_raises_is_told_on_which_network():
         return sequential(W, B)
     fails_with(mlp_checks.check_sequential, only_the_notebooks,
                r"^build_sequential raised KeyError: 'weights' \(on a second 4-6-6-6-1 network\)$")
+    fails_with(mlp_checks.check_sequential, lambda W, B: {}["weights"],
+               whole("build_sequential raised KeyError: 'weights' (on the notebook's network)"))
 
 
 # ---------------------------------------------------------------- the trial of 2026-12: messages that gave answers away

@@ -14,7 +14,8 @@ from helpers import fails_with, judged, recorded, sequential, sgd, where, whole,
 from utils import data, mlp
 from utils.checks import _deny
 from utils.checks import mlp as mlp_checks
-from utils.checks.mlp import check_backward as BACKWARD, check_sequential as SEQUENTIAL, check_sgd as SGD
+from utils.checks.mlp import (check_backward as BACKWARD, check_bce_delta as BCE, check_sequential as SEQUENTIAL,
+                              check_sgd as SGD)
 
 
 def judged_seq(cases, answers):
@@ -635,3 +636,24 @@ def test_sgd_records_of_the_wrong_kind_are_described(sgd_records):
     assert judged(SGD, cases, tuple(good)) == "sgd: expected 2 records, got tuple of length 2"
     assert judged(SGD, cases, good[:1]) == "sgd: expected 2 records, got list of length 1"
     assert judged(SGD, cases, [None, None]) == "sgd: expected 2 records, got list of length 2"
+
+
+# ---------------------------------------------------------------- bce_delta: records as the grader gets them
+
+def bce_right(Z, T):
+    return (1 / (1 + np.exp(-Z)) - T) / len(Z)
+
+
+def test_bce_delta_records_of_the_wrong_kind_are_described():
+    cases, good = recorded(BCE, bce_right)
+    assert judged(BCE, cases, good[:1]) == "bce_delta: expected 2 answers, got list of length 1"
+    assert judged(BCE, cases, None) == "bce_delta: expected 2 answers, got NoneType"
+
+
+def test_bce_delta_is_right_or_a_named_mistake_only_to_1e9():
+    """1e-7 off (float32 round-off): neither the right δ nor the mistake of a missing 1/N, at the judge's 1e-9."""
+    generic = "bce_delta: wrong on case 1 (N = 8): δ is ∂E/∂a · σ'(z); write both factors and multiply out"
+    for answer in (lambda Z, T: bce_right(Z, T) * (1 + 1e-7), lambda Z, T: bce_right(Z, T) * len(Z) * (1 + 1e-7)):
+        assert judged(BCE, *recorded(BCE, answer)) == generic
+    assert judged(BCE, *recorded(BCE, lambda Z, T: bce_right(Z, T) * len(Z))) == (
+        "bce_delta: the 1/N of the mean is missing (on case 1: N = 8)")
