@@ -510,7 +510,8 @@ def test_bce_delta_right_answers_pass(capsys):
     (lambda Z, T: (Z - T) / len(Z), "^bce_delta: your δ uses the logit z where the prediction a = σ\\(z\\) belongs"),
     (lambda Z, T: (sigmoid(Z) - T) / len(Z) if len(Z) == 8 else Z, r"^bce_delta: wrong on case 2 \(N = 5\)"),
     (lambda Z, T: None, whole("bce_delta is None: did you forget `return`?")),
-    (lambda Z, T: ((sigmoid(Z) - T) / len(Z)).T, whole("bce_delta has shape (1, 8), expected (8, 1): it is transposed")),
+    (lambda Z, T: ((sigmoid(Z) - T) / len(Z)).T,
+     whole("bce_delta has shape (1, 8), expected (8, 1): it is transposed")),
     (lambda Z, T: Z.foo, r"^bce_delta raised AttributeError: .* \(on case 1: N = 8\)$"),
 ])
 def test_bce_delta_mistakes_are_named(answer, pattern):
