@@ -358,8 +358,8 @@ def test_sequential_malformed_answers_get_a_message(answer, pattern):
 
 
 def test_sequential_written_for_four_layers_only_is_told_it_is_not_written():
-    """NotImplementedError on the 3-5-4-1 network: its message is whole, without the hint for fixed sizes (which
-    goes inside the "(on ...)" that only the message of an exception has)."""
+    """NotImplementedError on the 3-5-4-1 network gets the not-written message unchanged: the hint for fixed sizes
+    goes only inside the "(on ...)" that ends the message of an exception, and this message has none."""
     def four_layers_only(W, B):
         if len(W) != 4:
             raise NotImplementedError()
