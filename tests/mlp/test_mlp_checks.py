@@ -346,12 +346,20 @@ def test_sequential_square_layer_loaded_untransposed_is_named():
     fails_with(mlp_checks.check_sequential, answer, r"^layer 1: load w\.T, not w: nn\.Linear computes x @ weight\.T")
 
 
+def _without_first_weight(net):
+    net[0].weight = None
+    return net
+
+
 @pytest.mark.parametrize("answer,pattern", [
     (lambda W, B: [1], "^build_sequential must return a torch.nn.Sequential; got list"),
     (lambda W, B: None, "^build_sequential must return a torch.nn.Sequential; got NoneType"),
     (lambda W, B: (_ for _ in ()).throw(NotImplementedError()),
      whole("build_sequential is not written yet: replace `raise NotImplementedError()` with your code")),
     (5, whole("build_sequential must be a function; got int")),
+    # a layer whose weight was set to None (torch allows it): named, not an AttributeError from the check
+    (lambda W, B: _without_first_weight(sequential(W, B)),
+     whole("layer 0: nn.Linear(4, 6) stores its weight as (out, in) = (6, 4); got None (on the notebook's network)")),
 ])
 def test_sequential_malformed_answers_get_a_message(answer, pattern):
     fails_with(mlp_checks.check_sequential, answer, pattern)

@@ -329,7 +329,7 @@ def _sequential_collect(fn, cases):
                 layer = {"type": type(m).__name__}
                 if isinstance(m, torch.nn.Linear):
                     layer.update(weight=recorded(m.weight), bias=recorded(m.bias),  # recorded(None) is None
-                                 dtype=str(m.weight.dtype).replace("torch.", ""))
+                                 dtype=str(getattr(m.weight, "dtype", None)).replace("torch.", ""))
                 record["layers"].append(layer)
             try:
                 with torch.no_grad():
