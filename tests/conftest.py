@@ -21,6 +21,15 @@ if "MUTANT_UNDER_TEST" in os.environ:
     settings.load_profile("mutation")
 
 
+def pytest_sessionstart(session):
+    """Under mutation testing, a mutant of the deny list's code runs: mutmut forks each mutant's tests from a process
+    that has already worked the deny list out (it is cached), so without this they would read the original's."""
+    if os.environ.get("MUTANT_UNDER_TEST", "").startswith("utils.checks._deny."):
+        from helpers import forget_deny_list
+
+        forget_deny_list()
+
+
 def pytest_collection_modifyitems(config, items):
     """Slow tests (nbgrader, notebooks executed by nbclient) first, in a stable sort that keeps every
     notebook's cells in order: with `-n 2 --dist loadscope --no-loadscope-reorder` (make test) the slow
