@@ -9,7 +9,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from helpers import fails_with, judged, named_with_a_graders_seed, notebook_solutions, recorded, require
+from helpers import fails_with, judged, named_with_a_graders_seed, notebook_solutions, recorded, require, whole
 from utils import checks
 from utils.checks import conditioning as conditioning_checks
 
@@ -201,6 +201,62 @@ def test_an_object_that_is_no_answer_is_named_by_its_type(name):
 def test_hessian_wrong_only_for_the_last_dimension_is_judged_wrong():
     fails_with(conditioning_checks.check_hessian, lambda mu, s: right_hessian(mu, s) * (1.01 if mu.size == 5 else 1.0),
                "^hessian: wrong for mu")
+
+
+def on_case(k):
+    """How a message names case k of hessian's cases, by its arguments: "([4.08184, -5.11133], 1.66217)"."""
+    mu, s = conditioning_checks.check_hessian.cases(conditioning_checks.check_hessian.seed)[k]
+    return "([" + ", ".join(f"{v:.6g}" for v in mu) + f"], {s:.6g})"
+
+
+def error_text(operation):
+    try:
+        operation()
+    except Exception as exc:  # noqa: BLE001  (the text numpy gives, to quote)
+        return f"{type(exc).__name__}: {exc}"
+    raise AssertionError("the operation did not fail")
+
+
+def test_hessian_failing_on_the_first_case_is_told_what_it_raised_there():
+    """np.eye(3) fails already for d = 2, the first case: numpy's error and that case are quoted, and a fixed d = 2,
+    which is right there, is not blamed."""
+    numpy_says = error_text(lambda: np.ones((2, 2)) + np.eye(3))
+    assert "broadcast" in numpy_says
+    fails_with(conditioning_checks.check_hessian, lambda mu, s: np.outer(mu, mu) + s ** 2 * np.eye(3),
+               whole(f"hessian raised {numpy_says} (on {on_case(0)})"))
+
+
+def test_hessian_failing_on_a_later_case_with_another_error_than_broadcasting_is_told_what_it_raised():
+    def entries_into_a_fixed_2_by_2(mu, s):
+        H = np.zeros((2, 2))
+        for i in range(mu.size):
+            for j in range(mu.size):
+                H[i, j] = mu[i] * mu[j] + (s ** 2 if i == j else 0.0)
+        return H
+    numpy_says = error_text(lambda: np.zeros((2, 2)).__setitem__((0, 2), 1.0))
+    fails_with(conditioning_checks.check_hessian, entries_into_a_fixed_2_by_2,
+               whole(f"hessian raised {numpy_says} (on {on_case(1)})"))
+
+
+def test_hessian_fixed_to_d_2_quotes_the_whole_error_even_when_it_says_raised():
+    """The error text is quoted whole after "it raised", though the student's own text says "raised" too."""
+    text = "eye(2) cannot broadcast with mu of size 3: the addition raised this, and raised it again"
+
+    def checked(mu, s):
+        if mu.size != 2:
+            raise ValueError(text)
+        return right_hessian(mu, s)
+    fails_with(conditioning_checks.check_hessian, checked,
+               whole(f"hessian works only for d = 2: for d = 3 it raised ValueError: {text} (on {on_case(1)}); take "
+                     "the dimension from mu, not a fixed 2"))
+
+
+def test_hessian_returning_a_numpy_broadcast_object_gets_a_message():
+    """np.broadcast (for np.broadcast_to) makes an object whose type is named `broadcast`, refused as no array; the
+    message names it, not an IndexError from inside the check."""
+    fails_with(conditioning_checks.check_hessian,
+               lambda mu, s: right_hessian(mu, s) if mu.size == 2 else np.broadcast(np.eye(mu.size), mu),
+               r"^hessian .*got broadcast")
 
 
 def test_generic_messages_give_the_first_failing_case_and_its_right_values():

@@ -29,6 +29,16 @@ def test_array_names_what_it_got_and_the_shape_it_expected():
     fails(r"^H is None", array, "H", None, [(2, 2)])
 
 
+def test_array_takes_only_torch_tensors_for_tensors():
+    """An object with .numpy() but no .detach() (a TensorFlow tensor) is not taken for a torch tensor: the student is
+    told what was expected and what came, not shown an AttributeError from inside the check."""
+    class EagerTensor:
+        def numpy(self):
+            return np.eye(2)
+    assert message(array, "H", EagerTensor(), [(2, 2)]) == (
+        "H must be a numeric numpy array of shape (2, 2); got EagerTensor")
+
+
 def test_array_says_transposed_only_for_a_transposed_matrix():
     fails(r"^DW has shape \(3, 2\), expected \(2, 3\): it is transposed", array, "DW", np.ones((3, 2)), [(2, 3)])
     fails(r"^DW has shape \(4, 3\), expected \(2, 3\)", array, "DW", np.ones((4, 3)), [(2, 3)])
