@@ -160,6 +160,15 @@ def test_backward_failing_only_for_small_n_is_judged_on_the_first_cases_first():
     fails_with(mlp_checks.check_backward, answer, "raised ValueError")
 
 
+def test_backward_failing_on_the_notebooks_data_is_told_so():
+    """The first case is the notebook's own data: a pass that fails there hears that, not a network's sizes."""
+    def reads_a_missing_attribute(X, T, W, B):
+        return X.foo
+    fails_with(mlp_checks.check_backward, reads_a_missing_attribute,
+               whole("backward raised AttributeError: 'numpy.ndarray' object has no attribute 'foo' (on the "
+                     "notebook's data)"))
+
+
 def test_backward_written_for_four_layers_is_told_on_which_network_it_failed():
     """Issue 26: a hard-coded range(4) raised IndexError with no word of the network it failed on."""
     def four_layers_only(X, T, W, B):
