@@ -408,6 +408,30 @@ def test_diamond_output_that_is_no_and_counts_the_grid_points_it_gets_wrong():
     assert wrong > 0 and np.abs(point_in(str(failed.value))).sum() > 1  # the example lies outside the diamond
 
 
+def test_diamond_output_that_fires_with_three_units_on_names_a_point_where_it_fires():
+    """Output weights 1, 1, 1 and 1 + 1e-6 (equal within np.allclose: the judge reads them as an AND's) and bias
+    -(3 + 5e-7): the output fires with three units on when unit 4 is one of them, not when unit 4 is off. The point
+    named is the first grid point where it fires with three on, not the first with three on (where unit 4 is off)."""
+    W1, B1 = np.array([[1.0], [1.0], [1.0], [1.0 + 1e-6]]), -(3 + 5e-7)
+    grid = threshold_checks.check_diamond.cases(0)["grid"]
+    grid = grid[np.abs(grid).sum(axis=1) != 1]
+    units = grid @ DIAMOND_W0 + 1 > 0  # dyadic points: exact
+    three = units.sum(axis=1) == 3
+    assert not units[np.argmax(three), 3]  # the first point with three units on has unit 4 off
+    first = grid[three & units[:, 3]][0]
+    fails_with(threshold_checks.check_diamond, diamond(W1=W1, B1=np.array([B1])),
+               helpers.whole(f"the output fires with only 3 of the 4 hidden units on, e.g. at ({first[0]:g}, "
+                             f"{first[1]:g}): it must be an AND, firing only when all 4 fire"))
+
+
+def test_diamond_output_too_negative_is_named_where_all_hidden_units_fire_at_one_grid_point_only():
+    """Hidden weights 32 times too large make a diamond |x1| + |x2| < 1/32, which holds one grid point of seed 0
+    (multiples of 1/32), the centre; an output bias of -4.5 does not fire there: z = 4 - 4.5."""
+    fails_with(threshold_checks.check_diamond, diamond(32 * DIAMOND_W0, B1=np.array([-4.5])),
+               helpers.whole("the output does not fire when all hidden units fire (its z is -0.5 there): its bias is "
+                             "too negative"))
+
+
 def test_xor_message_shows_the_whole_truth_table_of_the_network():
     answer = ([np.array([[1.0, 1.0], [1.0, 1.0]]), np.ones((2, 1))], [np.array([-0.5, -0.5]), np.array([-1.5])])
     fails_with(threshold_checks.check_xor, answer, r"^it computes OR.*Your network gives 00→0, 01→1, 10→1, 11→1; "

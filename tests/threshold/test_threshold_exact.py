@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import fails_with, judged
+from helpers import fails_with, judged, whole
 from utils import checks
 from utils.checks import threshold as threshold_checks
 from utils.checks.threshold import _exact_sums, _forward, _halves
@@ -233,6 +233,35 @@ def test_diamond_an_output_that_fires_by_round_off_alone_is_named():
                         rf"z is {float(z):.2g}, not 0: {re.escape(ROUNDOFF)}", message), message
 
 
+def test_diamond_an_output_that_does_not_fire_by_round_off_alone_is_named():
+    """Five hidden units (the diamond's four and one that fires on the whole grid), output weights 0.3 and bias -1.5:
+    5 * 0.3 - 1.5 = 0 in decimals is -5.6e-17 for the floats, so the output fires nowhere."""
+    W0, B0 = np.hstack([DIAMOND_W0, [[0.0], [1.0]]]), np.array([1.0, 1.0, 1.0, 1.0, 5.0])
+    z = exact_z([1] * 5, [0.3] * 5, -1.5)
+    assert -Fraction(1, 10 ** 16) < z < 0
+    assert judged(DIAMOND, DIAMOND.cases(0), diamond(W0, B0, np.full((5, 1), 0.3), [-1.5])) == (
+        f"the output does not fire when all hidden units fire: its z is {float(z):.2g} there, 0 but for round-off in "
+        "your weights, and a unit fires only for z > 0")
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_diamond_names_only_hidden_units_the_output_reads(seed):
+    """Hidden unit 1, which the output ignores (weight 0), and hidden unit 2 bound the same edge with normalised
+    weights whose bias is one unit in the last place large: both fire on the edge by round-off alone. The message
+    names unit 2, the one the output reads, at the first boundary point classified A."""
+    normal = DIAMOND_W0[:, 0] / np.sqrt(2)
+    W0, B0 = np.column_stack([normal, normal, DIAMOND_W0[:, 1:]]), np.array([np.sqrt(0.5)] * 2 + [1.0] * 3)
+    cases = DIAMOND.cases(seed)
+    on = np.abs(cases["grid"]).sum(axis=1) == 1
+    boundary = np.unique(np.concatenate([cases["boundary"], cases["grid"][on]]), axis=0)  # in the order of x1, then x2
+    first = next(p for p in boundary if all(exact_z(p, W0[:, j], B0[j]) > 0 for j in range(1, 5)))
+    z = exact_z(first, W0[:, 1], B0[1])
+    assert 0 < z < Fraction(1, 10 ** 15) and exact_z(first, W0[:, 0], B0[0]) == z
+    assert judged(DIAMOND, cases, diamond(W0, B0, np.array([[0.0], [1.0], [1.0], [1.0], [1.0]]))) == (
+        f"the boundary point ({first[0] + 0.0:g}, {first[1] + 0.0:g}) is classified A, where hidden unit 2 has z = "
+        f"{float(z):.2g}, not 0: {ROUNDOFF}")
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_square_names_an_edge_point_where_a_unit_fires_by_round_off_not_the_first_one_classified_a(seed):
     """Unit 1's line lies 2^-40 outside the edge x1 = -1 (a real error, not round-off: 9e-13 beside terms of 2), unit
@@ -335,6 +364,15 @@ def test_a_hidden_layer_too_large_gets_its_message_alone_in_the_notebook():
 
 
 @pytest.mark.parametrize("exercise,name", [(DIAMOND, "diamond_network"), (XOR, "xor_network")])
+def test_a_hidden_layer_too_large_written_as_lists_is_named_by_its_function(exercise, name):
+    """W[0] as a list of lists: its width is known once it is an array, and the message names the function."""
+    (W0, W1), B = padded_diamond(61)
+    assert judged(exercise, exercise.cases(0), ([W0.tolist(), W1], B)) == (
+        f"{name}: a hidden layer of 65 units is too large: the judge takes at most 64, and this exercise needs a "
+        "handful")
+
+
+@pytest.mark.parametrize("exercise,name", [(DIAMOND, "diamond_network"), (XOR, "xor_network")])
 def test_64_hidden_units_are_judged_and_65_are_too_large(exercise, name):
     cases = exercise.cases(0)
     answer = padded_diamond(60) if exercise is DIAMOND else (
@@ -358,6 +396,12 @@ def test_magnitudes_no_unit_needs_get_a_message(exercise, answer, name, value):
     assert judged(exercise, exercise.cases(0), answer) == (
         f"{name} holds {value}, outside the magnitudes the judge takes (0, or 1e-100 to 1e100): no threshold unit "
         "needs such a number")
+
+
+def test_a_magnitude_no_unit_needs_gets_its_message_alone_in_the_notebook():
+    fails_with(threshold_checks.check_diamond, lambda: diamond(B1=[-5e-324]),
+               whole("B[1] holds -4.94e-324, outside the magnitudes the judge takes (0, or 1e-100 to 1e100): no "
+                     "threshold unit needs such a number"))
 
 
 def test_magnitudes_at_the_limits_are_judged_exactly():
