@@ -181,6 +181,10 @@ EQUIVALENT = {
        "float or int, and '.6g' formats an int as the float it equals" for n in (31, 33)},
     "utils.checks._core.x__judge_numbers__mutmut_23": "return False for True: no caller uses the value (they "
                                                       "return their own message)",
+    "utils.checks._answers.x_plain__mutmut_32": "astype(None) is astype(float64): numpy's default dtype",
+    **{f"utils.checks._answers.x_number__mutmut_{n}": "getattr(arr, 'shape', ...) with the default None, 'XXXX' or "
+       "none: arr = np.asarray(value) is an array, which always has a shape" for n in (30, 33, 36)},
+    "utils.checks._answers.x_array__mutmut_71": "astype(None) is astype(float64): numpy's default dtype",
     "utils.checks.conditioning.x__steps_judge__mutmut_30": "dtype=None: predicted_steps gives ints; np.array_equal and "
                                                       "the :.0f of the message treat them as the floats",
     "utils.checks.conditioning.x__steps_judge__mutmut_32": "dtype dropped: as above",
@@ -195,6 +199,9 @@ EQUIVALENT = {
                                                        "isclose(distance, want), so distance != want there",
     "utils.checks.threshold.x__diamond_judge__mutmut_259": "w[1] == 0 for w[0] == 0: with atol=0, isclose(|w[0]|, "
                                                        "|w[1]|) and w[0] == 0 hold only for w = (0, 0)",
+    "utils.checks.threshold.x__diamond_judge__mutmut_121": "B0 None for _sign_advice, which does not read B0",
+    **{f"utils.checks.threshold.x__diamond_judge__mutmut_{n}": "the unit's name given to _first, which reads only "
+       "whether a name is None" for n in (208, 209)},
     "utils.checks.threshold.x__diamond__mutmut_2": "astype(None) is astype(float64): numpy's default dtype",
     "utils.checks.threshold.x__network__mutmut_84": "reshape(None) keeps B[1]'s shape (1,) or (): both broadcast alike "
                                                 "in A @ w + b, and B[1] is read nowhere else",
@@ -305,6 +312,8 @@ EQUIVALENT = {
     "utils.checks.tanhnet.x__dw24_judge__mutmut_146": "units 'XX456XX' in _slope_mistakes: the at 'X' give the right "
                                                       "value, which no wrong answer matches (the judge accepted a right "
                                                       "one first, at the same tolerance); 'XX456XX' is '456' as above",
+    "utils.checks.tanhnet.x__slopes__mutmut_1": "units default 'XX3456XX': only `u in units` for u in '3456' reads it, "
+                                                "and all four are in it",
     "utils.checks.tanhnet.x__collect_counted__mutmut_3": "x[1].tape for x[0].tape: the counting numbers of one run "
                                                            "share one tape",
     "utils.checks.tanhnet.x__judge_counted__mutmut_90": "check=None for check=False: falsy, as False",
