@@ -233,7 +233,7 @@ def test_hessian_failing_on_a_later_case_with_another_error_than_broadcasting_is
             for j in range(mu.size):
                 H[i, j] = mu[i] * mu[j] + (s ** 2 if i == j else 0.0)
         return H
-    numpy_says = error_text(lambda: np.zeros((2, 2)).__setitem__((0, 2), 1.0))
+    numpy_says = error_text(lambda: entries_into_a_fixed_2_by_2(np.ones(3), 1.0))  # H[0, 2] for d = 3
     fails_with(conditioning_checks.check_hessian, entries_into_a_fixed_2_by_2,
                whole(f"hessian raised {numpy_says} (on {on_case(1)})"))
 
