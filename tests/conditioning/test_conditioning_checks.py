@@ -226,7 +226,9 @@ def test_hessian_failing_on_the_first_case_is_told_what_it_raised_there():
                whole(f"hessian raised {numpy_says} (on {on_case(0)})"))
 
 
-def test_hessian_failing_on_a_later_case_with_another_error_than_broadcasting_is_told_what_it_raised():
+def test_hessian_filling_a_fixed_2_by_2_is_told_it_works_only_for_d_2():
+    """Right for d = 2, an IndexError at d = 3: any error after a right first case is a fixed size, not only numpy's
+    broadcasting error."""
     def entries_into_a_fixed_2_by_2(mu, s):
         H = np.zeros((2, 2))
         for i in range(mu.size):
@@ -234,8 +236,10 @@ def test_hessian_failing_on_a_later_case_with_another_error_than_broadcasting_is
                 H[i, j] = mu[i] * mu[j] + (s ** 2 if i == j else 0.0)
         return H
     numpy_says = error_text(lambda: entries_into_a_fixed_2_by_2(np.ones(3), 1.0))  # H[0, 2] for d = 3
+    assert numpy_says.startswith("IndexError")
     fails_with(conditioning_checks.check_hessian, entries_into_a_fixed_2_by_2,
-               whole(f"hessian raised {numpy_says} (on {on_case(1)})"))
+               whole(f"hessian works only for d = 2: for d = 3 it raised {numpy_says} (on {on_case(1)}); take the "
+                     "dimension from mu, not a fixed 2"))
 
 
 def test_hessian_fixed_to_d_2_quotes_the_whole_error_even_when_it_says_raised():
@@ -253,10 +257,10 @@ def test_hessian_fixed_to_d_2_quotes_the_whole_error_even_when_it_says_raised():
 
 def test_hessian_returning_a_numpy_broadcast_object_gets_a_message():
     """np.broadcast (for np.broadcast_to) makes an object whose type is named `broadcast`, refused as no array; the
-    message names it, not an IndexError from inside the check."""
+    message names it, and does not say the function raised (the word "broadcast" in it is no numpy error)."""
     fails_with(conditioning_checks.check_hessian,
                lambda mu, s: right_hessian(mu, s) if mu.size == 2 else np.broadcast(np.eye(mu.size), mu),
-               r"^hessian .*got broadcast")
+               whole("hessian must be numbers or numpy arrays; got broadcast"))
 
 
 def test_generic_messages_give_the_first_failing_case_and_its_right_values():
