@@ -1,7 +1,8 @@
 """`make mutate`: mutation testing of utils/ with the unit tests (mutmut 3), then the score.
 
 Runs `mutmut run` afresh (mutants/ is rebuilt) on the functions matched by the globs below (or those given on
-the command line, e.g. `python scripts/mutate.py 'utils.threshold.*'`), at low priority on at most 2 workers.
+the command line, e.g. `python scripts/mutate.py 'utils.threshold.*'`), at low priority on at most 2 workers;
+`--resume` finishes an interrupted run instead (the mutants it did not reach, and its survivors).
 mutmut runs each mutant only against the tests that called its function during a first, recorded run.
 Prints the score, killed / (mutants - excluded - equivalent), and every surviving mutant's diff.
 Timeouts count as killed: the mutant made the tests run forever (or made hypothesis shrink a failure),
@@ -375,10 +376,21 @@ def mutant_diffs():
     return out
 
 
+def unfinished(status, globs):
+    """The mutants of `globs` a resumed run must test: those the last run did not reach and those that survived it
+    (a test written since may kill them), the equivalent ones aside. Named one by one, because mutmut tests every
+    mutant a name or glob on its command line matches again, the killed ones too."""
+    return sorted(k for k, v in status.items() if v in ("not checked", "survived") and k not in EQUIVALENT
+                  and any(fnmatch.fnmatch(k, g) for g in globs))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("globs", nargs="*", default=DEFAULT, help="mutant-name globs (default: %(default)s)")
     parser.add_argument("--report-only", action="store_true", help="print the score of the last run")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep mutants/ and test only what the last run did not reach or what survived it; start "
+                             "afresh instead if utils/ changed since (its changed functions' mutants would be missed)")
     parser.add_argument("--table", action="store_true", help="print the equivalent mutants and why each is equivalent, as a markdown table")
     args = parser.parse_args(argv)
     if args.table:
@@ -386,15 +398,22 @@ def main(argv=None):
         return 0
     globs = args.globs
     start = time.monotonic()
-    if not args.report_only:
-        shutil.rmtree(ROOT / "mutants", ignore_errors=True)
+    if args.resume and not (ROOT / "mutants").is_dir():
+        print("--resume: no earlier run to resume (mutants/ does not exist); run without --resume", file=sys.stderr)
+        return 2
+    names = unfinished(results(), globs) if args.resume else globs
+    if args.resume and not names:
+        print("nothing left to test: every mutant of the scope was tested and killed (or is equivalent)")
+    elif not args.report_only:
+        if not args.resume:
+            shutil.rmtree(ROOT / "mutants", ignore_errors=True)
         # mutmut forks each mutant's test run from a process that has already run torch: a forked child that
         # inherits torch's OpenMP thread pool hangs at its first parallel op (a false "timeout"). One thread.
         env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         # mutmut's own output (a progress spinner, and why it stopped) goes to a log, whose end is shown on failure
         log = ROOT / "mutants.log"
         with open(log, "w") as out:
-            run = subprocess.run(["nice", "-n", "19", *MUTMUT, "run", "--max-children", "2", *globs], cwd=ROOT,
+            run = subprocess.run(["nice", "-n", "19", *MUTMUT, "run", "--max-children", "2", *names], cwd=ROOT,
                                  stdout=out, stderr=subprocess.STDOUT, env=env)
         if run.returncode not in (0, None):
             tail = log.read_text(errors="replace").replace("\r", "\n").splitlines()[-30:]

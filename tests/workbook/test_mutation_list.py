@@ -57,3 +57,14 @@ def test_make_mutate_runs_the_unit_tests_make_unit_runs():
     assert marked[0] == "-m" and args[args.index("-m") + 1] == marked[1] == "not browser and not slow"
     assert not [a for a in args if a.startswith("--ignore") or a.startswith("--deselect") or "tests/" in a], args
     assert mutmut["pytest_add_cli_args_test_selection"] == ["tests/"] and "tests" in unit_args
+
+
+def test_a_resumed_run_tests_only_the_unreached_and_surviving_mutants_of_its_scope():
+    """mutmut tests again every mutant its command line names, killed or not: --resume names only those left."""
+    equivalent = next(iter(mutate.EQUIVALENT))
+    status = {"utils.data.x_a__mutmut_1": "killed", "utils.data.x_a__mutmut_2": "not checked",
+              "utils.data.x_a__mutmut_3": "survived", "utils.data.x_a__mutmut_4": "timeout",
+              "utils.style.x_b__mutmut_1": "not checked", equivalent: "survived"}
+    assert mutate.unfinished(status, ["utils.data.*", equivalent]) == ["utils.data.x_a__mutmut_2",
+                                                                      "utils.data.x_a__mutmut_3"]
+    assert mutate.unfinished(status, ["utils.style.*"]) == ["utils.style.x_b__mutmut_1"]
