@@ -154,3 +154,161 @@ def test_a_wrapped_collect_is_followed_to_the_functions_it_holds():
         assert direct == {inner}
     assert set(_deny._functions_in(wrapper)) == direct
     assert set(_deny._functions_in(outer)) == direct  # through the closure alone
+
+
+# ---- _imported, _import_time, _missing_constant, definitions
+
+def _module_from_source(tmp_path, source):
+    """A module imported from `source` written to a file of tmp_path (the deny list reads a module's source)."""
+    import importlib.util
+
+    path = tmp_path / "probe_module.py"
+    path.write_text(textwrap.dedent(source))
+    spec = importlib.util.spec_from_file_location(f"probe_{tmp_path.name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_definitions_are_the_top_level_functions_classes_and_constants_but_not_dunders_or_mutants(tmp_path):
+    """What a module defines (and so what can be denied): its functions, classes and the names its top-level
+    assignments bind, not what it imports, not dunders, not mutation testing's copies of a function."""
+    module = _module_from_source(tmp_path, '''
+        """A module of every kind of top-level definition."""
+        import os
+        from math import pi
+
+        __all__ = ["forward"]
+        __version__: str = "1"
+        RATE = 0.5
+        STEPS: int = 3
+        LOW = HIGH = 1
+        WIDTH, HEIGHT = 4, 5
+        os.environ.get("HOME")
+        __private = 1
+        trailing__ = 2
+
+
+        def forward(x):
+            inner = 3
+            return x * inner
+
+
+        async def fetch():
+            return pi
+
+
+        class Layer:
+            size = 2
+
+            def apply(self):
+                return self.size
+
+
+        def x_forward__mutmut_1(x):
+            return x
+        x_forward__mutmut_mutants = {"x_forward__mutmut_1": x_forward__mutmut_1}
+        ''')
+    assert _deny.definitions(module) == {
+        "RATE": "constant", "STEPS": "constant", "LOW": "constant", "HIGH": "constant",
+        "__private": "constant", "trailing__": "constant",
+        "forward": "function", "fetch": "function", "Layer": "class"}
+
+
+def test_import_time_finds_what_decorators_and_default_values_use_but_not_function_bodies(tmp_path):
+    """A module's import runs its top-level code, its decorators, the default values of its functions and lambdas,
+    and class bodies: what they read must exist in the grader's copy of the module, what they call must work there.
+    The functions' bodies run later."""
+    module = _module_from_source(tmp_path, '''
+        def identity(f):
+            return f
+
+
+        def tagged(name):
+            return identity
+
+
+        def make():
+            return 1
+
+
+        def later():
+            raise AssertionError("runs only when called")
+
+
+        SIZE = make()
+
+
+        @identity
+        @tagged("scaled")
+        def scaled(x=SIZE, *, by, into=make):
+            return later(x, by, into)
+
+
+        shifted = lambda a=SIZE, *, b: later(a, b)
+
+
+        class Layer:
+            width = len([SIZE])
+
+            def apply(self, v=SIZE):
+                return later(v)
+        ''')
+    loaded, called = _deny._import_time(module)
+    assert loaded == {"make", "SIZE", "identity", "tagged", "len"}
+    assert called == {"make", "tagged", "len"}
+
+
+def _references_of(source, globals_):
+    """_references of the function `f` that `source` defines, made in `globals_` (it is never called)."""
+    exec(source, globals_)
+    defined = {name: _deny.definitions(module) for name, module in _deny.modules().items()}
+    return _deny._references(globals_["f"], defined)
+
+
+IN_CHECKS = {"__name__": "utils.checks.probe", "__package__": "utils.checks"}  # a module of utils.checks
+
+
+@pytest.mark.parametrize("imports, returned, expected", [
+    ("from . import threshold", "threshold._layer", {"utils.checks.threshold._layer"}),
+    ("from .threshold import _layer", "_layer", {"utils.checks.threshold._layer"}),
+    ("from .. import mlp", "mlp.backward", {"utils.mlp.backward"}),
+    ("from ..tanhnet import closed_form", "closed_form", {"utils.tanhnet.closed_form"}),
+    ("from utils import tanhnet", "tanhnet.forward", {"utils.tanhnet.forward"}),
+    ("from utils.conditioning import hessian, no_such_name", "hessian", {"utils.conditioning.hessian"}),
+    ("from os.path import join", "join", set()),
+], ids=["level 1 module", "level 1 name", "level 2 module", "level 2 name", "level 0 module",
+        "level 0 name and a name the module lacks", "another library"])
+def test_a_from_import_inside_a_function_is_followed_to_what_it_binds(imports, returned, expected):
+    """`from X import y` inside a function is read from its bytecode: the module X at its level (relative to the
+    function's package), then y in it; a name the module lacks (a guarded optional import) and other libraries
+    are skipped."""
+    assert _references_of(f"def f():\n    {imports}\n    return {returned}\n", dict(IN_CHECKS)) == expected
+
+
+def test_a_from_import_is_followed_without_a_package_and_after_many_constants():
+    """An absolute import needs no __package__ (a function made by exec in globals of its own), and is found after
+    more than 256 constants, where the compiler puts an EXTENDED_ARG between the import's level and its name."""
+    import dis
+
+    plain = "def f():\n    from utils.mlp import backward\n    return backward\n"
+    assert _references_of(plain, {"__name__": "probe"}) == {"utils.mlp.backward"}
+    constants = "".join(f"    x = 'constant {k}'\n" for k in range(300))
+    long = plain.replace("def f():\n", "def f():\n" + constants)
+    ops = [ins.opname for ins in dis.get_instructions(compile(long, "<long>", "exec").co_consts[0])]
+    assert ops[ops.index("IMPORT_NAME") - 2] == "EXTENDED_ARG", ops[-8:]  # what this test is about
+    assert _references_of(long, dict(IN_CHECKS)) == {"utils.mlp.backward"}
+
+
+def test_a_suspended_module_still_raises_attribute_error_naming_a_missing_attribute():
+    """While a module's denied constants are gone, reading one raises ReferenceImplementationUsed, and reading a name
+    the module never had still raises AttributeError naming it (`getattr` with a default and `hasattr` work)."""
+    with _deny.suspended({"utils.threshold.SQUARE_W0": "constant"}):
+        with pytest.raises(_deny.ReferenceImplementationUsed, match="^uses the reference implementation "
+                                                                    "`utils.threshold.SQUARE_W0`$"):
+            threshold.SQUARE_W0
+        with pytest.raises(AttributeError) as raised:
+            threshold.no_such_name
+        assert str(raised.value) == "no_such_name"
+        assert getattr(threshold, "no_such_name", 7) == 7 and not hasattr(threshold, "no_such_name")
+    assert threshold.SQUARE_W0.shape == (2, 4) and "__getattr__" not in vars(threshold)
