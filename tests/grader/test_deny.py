@@ -183,7 +183,6 @@ def test_definitions_are_the_top_level_functions_classes_and_constants_but_not_d
         RATE = 0.5
         STEPS: int = 3
         LOW = HIGH = 1
-        WIDTH, HEIGHT = 4, 5
         os.environ.get("HOME")
         __private = 1
         trailing__ = 2
@@ -288,7 +287,7 @@ def test_a_from_import_inside_a_function_is_followed_to_what_it_binds(imports, r
 
 def test_a_from_import_is_followed_without_a_package_and_after_many_constants():
     """An absolute import needs no __package__ (a function made by exec in globals of its own), and is found after
-    more than 256 constants, where the compiler puts an EXTENDED_ARG between the import's level and its name."""
+    more than 256 constants, where the compiler puts an EXTENDED_ARG between the import's level and its names."""
     import dis
 
     plain = "def f():\n    from utils.mlp import backward\n    return backward\n"
