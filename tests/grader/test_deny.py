@@ -183,6 +183,8 @@ def test_definitions_are_the_top_level_functions_classes_and_constants_but_not_d
         RATE = 0.5
         STEPS: int = 3
         LOW = HIGH = 1
+        AGREE, NOISE = 1e-7, 1e-4
+        [FIRST, (NESTED, PAIR)] = 1, (2, 3)
         os.environ.get("HOME")
         __private = 1
         trailing__ = 2
@@ -210,6 +212,7 @@ def test_definitions_are_the_top_level_functions_classes_and_constants_but_not_d
         ''')
     assert _deny.definitions(module) == {
         "RATE": "constant", "STEPS": "constant", "LOW": "constant", "HIGH": "constant",
+        "AGREE": "constant", "NOISE": "constant", "FIRST": "constant", "NESTED": "constant", "PAIR": "constant",
         "__private": "constant", "trailing__": "constant",
         "forward": "function", "fetch": "function", "Layer": "class"}
 
@@ -297,17 +300,23 @@ def test_a_from_import_is_followed_without_a_package_and_after_many_constants():
     ops = [ins.opname for ins in dis.get_instructions(compile(long, "<long>", "exec").co_consts[0])]
     assert ops[ops.index("IMPORT_NAME") - 2] == "EXTENDED_ARG", ops[-8:]  # what this test is about
     assert _references_of(long, dict(IN_CHECKS)) == {"utils.mlp.backward"}
+    # a relative import there: its level is read past the EXTENDED_ARG
+    relative = long.replace("from utils.mlp import backward", "from .. import mlp").replace("return backward",
+                                                                                            "return mlp.backward")
+    assert _references_of(relative, dict(IN_CHECKS)) == {"utils.mlp.backward"}
 
 
 def test_a_suspended_module_still_raises_attribute_error_naming_a_missing_attribute():
     """While a module's denied constants are gone, reading one raises ReferenceImplementationUsed, and reading a name
-    the module never had still raises AttributeError naming it (`getattr` with a default and `hasattr` work)."""
+    the module never had still raises Python's own AttributeError (`getattr` with a default and `hasattr` work)."""
+    with pytest.raises(AttributeError) as unsuspended:
+        threshold.no_such_name
     with _deny.suspended({"utils.threshold.SQUARE_W0": "constant"}):
         with pytest.raises(_deny.ReferenceImplementationUsed, match="^uses the reference implementation "
                                                                     "`utils.threshold.SQUARE_W0`$"):
             threshold.SQUARE_W0
         with pytest.raises(AttributeError) as raised:
             threshold.no_such_name
-        assert str(raised.value) == "no_such_name"
+        assert str(raised.value) == str(unsuspended.value) == "module 'utils.threshold' has no attribute 'no_such_name'"
         assert getattr(threshold, "no_such_name", 7) == 7 and not hasattr(threshold, "no_such_name")
     assert threshold.SQUARE_W0.shape == (2, 4) and "__getattr__" not in vars(threshold)

@@ -76,11 +76,20 @@ def definitions(module):
             out[node.name] = "class"
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            out.update((t.id, "constant") for t in targets if isinstance(t, ast.Name))
+            out.update((name, "constant") for target in targets for name in _bound(target))
     # `make mutate`'s copy of the package also defines mutmut's machinery and each function's mutants
     # (x_name__mutmut_3): the copies of a definition, not definitions of their own
     return {name: kind for name, kind in out.items()
             if not (name.startswith("__") and name.endswith("__")) and "_mutmut" not in name}
+
+
+def _bound(target):
+    """The names an assignment's target binds: `A`, or each of `A, (B, C)` (an attribute or item binds none)."""
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [name for part in target.elts for name in _bound(part)]
+    return []
 
 
 def _import_time(module):
@@ -172,7 +181,9 @@ def _references(function, defined):
     module = function.__globals__.get("__name__")
     found = set()
     for code in _codes(function.__code__):
-        instructions = list(dis.get_instructions(code))
+        # an EXTENDED_ARG (an argument above 255) is folded into the next instruction: without it, an import's
+        # level is always the instruction two before its IMPORT_NAME
+        instructions = [ins for ins in dis.get_instructions(code) if ins.opname != "EXTENDED_ARG"]
         for i, ins in enumerate(instructions):
             if ins.opname == "IMPORT_FROM":
                 value = _imported(function, instructions, i)
@@ -294,11 +305,13 @@ def _stub_code(dotted, freevars):
     return namespace["outer"]().__code__
 
 
-def _missing_constant(names):
+def _missing_constant(module_name, names):
+    """A module's __getattr__ while its constants `names` are removed: reading one raises used(...), any other
+    missing name the AttributeError Python gives."""
     def __getattr__(name):
         if name in names:
-            raise used(names[name])
-        raise AttributeError(name)
+            raise used(f"{module_name}.{name}")
+        raise AttributeError(f"module {module_name!r} has no attribute {name!r}")
     return __getattr__
 
 
@@ -323,7 +336,7 @@ def suspended(denied=None):
                                                f"{dotted}.{function.__name__}", function.__code__.co_freevars)
         for module, values in removed.items():
             hooks[module] = vars(module).get("__getattr__")
-            module.__getattr__ = _missing_constant({n: f"{module.__name__}.{n}" for n in values})
+            module.__getattr__ = _missing_constant(module.__name__, set(values))
         yield
     finally:
         for function, code in reversed(swapped):
