@@ -335,6 +335,9 @@ EQUIVALENT = {
                                                    "'34' reads it, and both are in it",
     "utils.checks.tanhnet.x__variant__mutmut_56": "on's keys 'X', '5', '6' for '5', '6': only on['5'] and on['6'] "
                                                     "are read, with the same values",
+    # checks._deny: _references, _functions_in, _ours, _filled
+    "utils.checks._deny.x__references__mutmut_47": "__globals__.get(name) without its default None: dict.get's "
+                                                   "default is None",
 }
 
 

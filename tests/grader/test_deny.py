@@ -1,5 +1,6 @@
 """Deny by default (utils.checks._deny): while an exercise is checked, nothing of the package that computes or holds an
 answer can be used, and nothing that can be used passes an exercise."""
+import functools
 import json
 import os
 import shutil
@@ -152,8 +153,7 @@ def test_a_wrapped_collect_is_followed_to_the_functions_it_holds():
     direct = set(_deny._functions_in(inner))
     if "MUTANT_UNDER_TEST" not in os.environ:  # mutmut sets it, to "" for its clean run of the tests
         assert direct == {inner}
-    assert set(_deny._functions_in(wrapper)) == direct
-    assert set(_deny._functions_in(outer)) == direct  # through the closure alone
+    assert set(_deny._functions_in(wrapper)) == direct  # functools.wraps made outer itself the wrapper
 
 
 # ---- _imported, _import_time, _missing_constant, definitions
@@ -320,3 +320,124 @@ def test_a_suspended_module_still_raises_attribute_error_naming_a_missing_attrib
         assert str(raised.value) == str(unsuspended.value) == "module 'utils.threshold' has no attribute 'no_such_name'"
         assert getattr(threshold, "no_such_name", 7) == 7 and not hasattr(threshold, "no_such_name")
     assert threshold.SQUARE_W0.shape == (2, 4) and "__getattr__" not in vars(threshold)
+
+
+# ---- _references, _functions_in, _ours, _filled
+
+# two cells: Python 3.11 compiles `threshold.xor_network()` to LOAD_ATTR where the same code imports `threshold` at
+# top level, to LOAD_METHOD in a later cell
+IMPORTS = '''
+import utils.checks.threshold
+from utils import threshold
+'''
+SOLUTION = '''
+def solution(x, y):
+    from utils.mlp import backward
+    from utils import conditioning
+
+    class Net:
+        bias = threshold.SQUARE_B0
+
+    rows = [threshold.SQUARE_W0 for _ in x]
+    return (backward(x, y), conditioning.hessian(x, 1.0), threshold.xor_network(), rows, Net,
+            utils.checks.threshold._square_judge, threshold.no_such_name if y is None else None)
+'''
+
+
+def test_references_are_every_name_of_the_package_a_notebooks_function_reaches():
+    """What a function defined in a notebook (module `__main__`, not the package's) reaches, read from its bytecode:
+    names imported inside it (`from utils.mlp import backward`; a module with every attribute it reads), a global
+    module's attributes read or called (LOAD_ATTR, LOAD_METHOD), an attribute chain, names read in a comprehension
+    and in a class body (LOAD_NAME); a missing attribute is no reference. After an import the rest of the code is
+    still read."""
+    namespace = {"__name__": "__main__"}
+    for cell in (IMPORTS, SOLUTION):
+        exec(compile(cell, "<notebook cell>", "exec"), namespace)
+    defined = {name: _deny.definitions(module) for name, module in _deny.modules().items()}
+    assert _deny._references(namespace["solution"], defined) == {
+        "utils.mlp.backward", "utils.conditioning.hessian", "utils.threshold.xor_network",
+        "utils.threshold.SQUARE_W0", "utils.threshold.SQUARE_B0", "utils.checks.threshold._square_judge"}
+
+
+def _package_function(name):
+    """A function of the package as `_ours` tells one (its source file is in the package), made here: a plain
+    function in every run, where under `make mutate` the package's own are mutmut's trampolines."""
+    namespace = {}
+    exec(compile(f"def {name}():\n    return {name!r}\n", str(Path(mlp.__file__).parent / f"{name}.py"), "exec"),
+         namespace)
+    return namespace[name]
+
+
+def _closing_over(value):
+    """A wrapper made outside the package that holds `value` in its closure."""
+    def wrapper(*args):
+        return value(*args)
+    return wrapper
+
+
+HOLDERS = {
+    "staticmethod": staticmethod, "classmethod": classmethod,
+    "property getter": property, "property setter": lambda f: property(None, f),
+    "property deleter": lambda f: property(None, None, f),
+    "partial's function": functools.partial, "partial's argument": lambda f: functools.partial(print, f),
+    "partial's keyword": lambda f: functools.partial(print, end=f),
+    "class": lambda f: type("Holder", (), {"method": f}),
+    "dict": lambda f: {"f": f}, "list": lambda f: [f], "tuple": lambda f: (f,),
+    "closure": _closing_over, "__wrapped__": lambda f: functools.wraps(f)(lambda *args: None),
+}
+
+
+@pytest.mark.parametrize("hold", HOLDERS.values(), ids=HOLDERS)
+def test_a_function_of_the_package_is_found_in_whatever_holds_it(hold):
+    """What `allowed_names` follows from an allowed name, and what `suspended` swaps for a denied one while a
+    student's function runs: the package's functions the value holds, and no other's."""
+    answer = _package_function("answer")
+    assert _deny._functions_in(answer) == [answer]
+    assert _deny._functions_in(hold(answer)) == [answer]
+    assert _deny._functions_in(hold(_package_function)) == []  # a function of the tests
+
+
+NESTED = {"dict": lambda f: {"f": f}, "list": lambda f: [f], "tuple": lambda f: (f,), "closure": _closing_over}
+
+
+@pytest.mark.parametrize("wrap", NESTED.values(), ids=NESTED)
+def test_containers_and_wrappers_are_followed_four_levels_deep(wrap):
+    """"A few levels deep": four containers or wrappers, one inside the other, are followed; the function in a
+    fifth is not."""
+    answer = _package_function("answer")
+    held = answer
+    for _ in range(4):
+        held = wrap(held)
+    assert _deny._functions_in(held) == [answer]
+    assert _deny._functions_in(wrap(held)) == []
+
+
+CYCLES = {"staticmethod": staticmethod, "classmethod": classmethod, "property": property,
+          "partial": functools.partial, "dict": lambda f: {"f": f}, "list": lambda f: [f]}
+
+
+@pytest.mark.parametrize("hold", CYCLES.values(), ids=CYCLES)
+def test_a_wrapper_that_holds_itself_is_followed_to_an_end(hold):
+    """A wrapper whose closure holds itself through a descriptor, a partial or a container (a recursive helper):
+    the depth counts through each holder, so following it ends, with the package's function it also holds."""
+    answer = _package_function("answer")
+
+    def wrapper(*args):
+        return answer(*args), again
+
+    again = hold(wrapper)
+    assert set(_deny._functions_in(wrapper)) == {answer}
+
+
+def test_a_closure_over_a_name_not_yet_assigned_is_followed():
+    """A wrapper made before a name it closes over is assigned (an empty cell): the cells that are filled are
+    followed."""
+    answer = _package_function("answer")
+
+    def wrapper(*args):
+        return helper(answer(*args))
+
+    assert _deny._functions_in(wrapper) == [answer]
+
+    def helper(value):
+        return value

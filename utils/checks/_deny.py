@@ -176,7 +176,7 @@ def _dotted(obj):
 
 def _references(function, defined):
     """Dotted names of the package's top-level definitions that `function`'s code reaches by name: a global of its
-    module, or an attribute chain from one (`tanhnet.forward`, `utils.checks.threshold._record`), read from the
+    module, or an attribute chain from one (`tanhnet.forward`, `utils.checks.threshold._square_judge`), read from the
     bytecode. A module imported inside the function counts with every attribute the function reads."""
     module = function.__globals__.get("__name__")
     found = set()
