@@ -183,11 +183,7 @@ EQUIVALENT = {
     "utils.checks._core.x__judge_numbers__mutmut_23": "return False for True: no caller uses the value (they "
                                                       "return their own message)",
     # the deny list (utils/checks/_deny.py)
-    **{f"utils.checks._deny.x__imported__mutmut_{n}": "j > 2 or j >= 3 for j >= 2: j, the IMPORT_NAME's index, is "
-       "at least 3: a 3.11 code object starts with RESUME (after COPY_FREE_VARS, MAKE_CELL or RETURN_GENERATOR if "
-       "any), and the import's LOAD_CONST level and LOAD_CONST names come before it (dis of def f(): from . import x: "
-       "RESUME, LOAD_CONST 1, LOAD_CONST ('x',), IMPORT_NAME '', IMPORT_FROM x)" for n in (13, 14)},
-    "utils.checks._deny.x__imported__mutmut_38": "getattr(module, ...) also when module is None (another library): "
+    "utils.checks._deny.x__imported__mutmut_27": "getattr(module, ...) also when module is None (another library): "
                                                  "getattr(None, name, None) is None or one of None's 25 dunder "
                                                  "attributes, builtins objects that _references skips as it skips "
                                                  "None (not a module of the package, no __module__ in it)",

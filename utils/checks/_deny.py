@@ -212,7 +212,7 @@ def _references(function, defined):
 def _imported(function, instructions, i):
     """What the IMPORT_FROM at instructions[i] binds: found from its IMPORT_NAME and the level loaded before that."""
     j = max(k for k in range(i) if instructions[k].opname == "IMPORT_NAME")
-    level = instructions[j - 2].argval if j >= 2 and instructions[j - 2].opname == "LOAD_CONST" else 0
+    level = instructions[j - 2].argval  # CPython: LOAD_CONST level, LOAD_CONST names, IMPORT_NAME module
     base = importlib.util.resolve_name("." * level + (instructions[j].argval or ""), function.__globals__["__package__"]) \
         if level else instructions[j].argval
     module = modules().get(base)  # only the package's own modules matter (and importing others could be slow)
