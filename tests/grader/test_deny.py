@@ -271,6 +271,13 @@ def _references_of(source, globals_):
 IN_CHECKS = {"__name__": "utils.checks.probe", "__package__": "utils.checks"}  # a module of utils.checks
 
 
+def test_a_constant_read_by_its_bare_name_is_found_in_the_functions_own_module():
+    """A function of utils.checks.mlp that reads SIZES (a tuple, which names no module) reaches that module's
+    constant: the module is the one the function's globals name."""
+    assert _references_of("def f():\n    return SIZES\n", {"__name__": "utils.checks.mlp", "SIZES": (4, 1)}) \
+        == {"utils.checks.mlp.SIZES"}
+
+
 @pytest.mark.parametrize("imports, returned, expected", [
     ("from . import threshold", "threshold._layer", {"utils.checks.threshold._layer"}),
     ("from .threshold import _layer", "_layer", {"utils.checks.threshold._layer"}),
