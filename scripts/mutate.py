@@ -259,15 +259,6 @@ EQUIVALENT = {
     "utils.checks.threshold.x__halves__mutmut_3": "2^27 + 2 for 2^27 + 1 in Veltkamp's split: hi is still x rounded "
                                               "at c's last place; 3.1 million x in [1, 2), its ends included, split "
                                               "into halves of at most 26 bits that sum to x",
-    **{f"utils.checks.threshold.x__{f}_cases__mutmut_{n}": "another draw: t may be -1 or 1, a corner already among "
-       "the edge points; still multiples of 1/1024 on the boundary, spread along every edge"
-       for f, n in (("square", 45), ("square", 46), ("diamond", 47), ("diamond", 48))},
-    "utils.checks.conditioning.x__step_cases__mutmut_12": "another draw: a fifth lam_min, dropped by zip; the four "
-                                                     "used keep their range, the jitters come later in the stream",
-    "utils.checks.conditioning.x__steps_cases__mutmut_17": "another draw: kappa log-uniform on [1.5, 2001) for "
-                                                      "[1.5, 2000); the same range to the test's resolution",
-    "utils.checks.conditioning.x__steps_cases__mutmut_34": "another draw: exact % 2 keeps only cases with an even "
-                                                      "whole part, still at least 0.05 from a whole number",
     "utils.checks.conditioning.x__steps_cases__mutmut_32": "0.05 <= exact % 1: a continuous draw is never exactly "
                                                       "0.05; either way the case is at least 0.05 from a whole number",
     "utils.checks.conditioning.x__steps_cases__mutmut_35": "exact % 1 <= 0.95: as above, for 0.95",
@@ -291,13 +282,6 @@ EQUIVALENT = {
     **{f"utils.checks.conditioning.x__general_collect__mutmut_{n}": "plain's name appears only in its message for what "
        "is not numbers, and an array goes to plain only when it holds numbers" for n in (41, 45, 46)},
     # checks.mlp and checks.tanhnet (notebooks 04 and 02)
-    "utils.checks.mlp.x__backward_cases__mutmut_16": "another draw: seed - 1 for seed + 1 makes the N = 7 "
-                                                          "network, still a random 4-6-6-6-1 one other than case 1's",
-    "utils.checks.mlp.x__backward_cases__mutmut_17": "another draw: seed + 2 for seed + 1, as above (the "
-                                                          "3-5-4-1 network then has the same seed; no check relies "
-                                                          "on the two being unrelated)",
-    "utils.checks.mlp.x__sequential_cases__mutmut_10": "another draw: N = 6 for 5 in the second network; the "
-                                                            "judge compares its output at any N",
     **{f"utils.checks.mlp.x_{f}__mutmut_{n}": "Z >= 0 for Z > 0 in a ReLU mask: no pre-activation of the "
        "cases is exactly 0 (continuous draws; the notebook's data: test_no_pre_activation_of_the_cases_is_exactly_zero)"
        for f, n in (("_layer_delta", 23), ("_layer_delta", 50), ("_uses_notebook_globals", 50))},
