@@ -427,6 +427,8 @@ def main(argv=None):
         print(f"\n{counted[k]}: {k}\n{diffs.get(k, '(source not found)')}")
     for k in sorted(equivalent):
         print(f"equivalent: {k}: {EQUIVALENT[k]}")
+    for k in sorted(k for k in equivalent if status[k] in ("killed", "timeout")):
+        print(f"listed as equivalent but {status[k]}: {k} (take it out of EQUIVALENT, or renumber it)")
     return 0
 
 
