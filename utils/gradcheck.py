@@ -15,7 +15,9 @@ import numpy as np
 
 from ._validate import as_array_list, as_float, as_float_array
 
-AGREE, NOISE, SUSPICIOUS = 1e-7, 1e-4, 1e-2
+AGREE = 1e-7
+NOISE = 1e-4
+SUSPICIOUS = 1e-2
 
 
 def relative_error(a, b):

@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import utils
+from utils.checks import _deny
 
 
 def _raise(indent, dotted):
@@ -39,9 +40,10 @@ def _stub_module(path, names):
                          if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)))
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            hit = [t.id for t in targets if isinstance(t, ast.Name) and t.id in names]
+            bound = [name for target in targets for name in _deny._bound(target)]  # A = B = 1, A, B = 1, 2
+            hit = [name for name in bound if name in names]
             if hit:
-                if len(targets) != 1:
+                if len(bound) != 1:
                     raise LookupError(f"{path.name}: constant {hit[0]} is assigned together with others")
                 constants[hit[0]] = names[hit[0]][1]
                 edits.append((node.lineno, node.end_lineno, []))

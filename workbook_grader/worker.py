@@ -121,7 +121,12 @@ def zygote():
     """This process's fork server, started on first use (a few seconds: imports torch) and reused."""
     global _ZYGOTE
     if _ZYGOTE is None or _ZYGOTE.proc.poll() is not None:
-        _ZYGOTE = Zygote(tempfile.mkdtemp(prefix="grader-"))
+        base = tempfile.mkdtemp(prefix="grader-")
+        try:
+            _ZYGOTE = Zygote(base)
+        except BaseException:  # a stub copy that cannot be built, a fork server that did not start: leave nothing
+            remove_tree(base)
+            raise
         atexit.register(_ZYGOTE.close)
     return _ZYGOTE
 

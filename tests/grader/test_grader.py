@@ -631,6 +631,35 @@ print(json.dumps(out))
             assert inspect.getsource(value) in copy.read_text(), dotted
 
 
+@pytest.mark.parametrize("line", ["LOW = HIGH = 1\n", "LOW, HIGH = 1, 2\n", "[LOW, (HIGH, MID)] = 1, (2, 3)\n"])
+def test_a_denied_constant_assigned_with_others_is_refused_by_name(tmp_path, line):
+    """The stub copy removes a denied constant's assignment: one that binds others too cannot be removed alone, so
+    building the copy stops and names it (utils itself has none: test_every_denied_name_raises_in_the_sandbox_copy)."""
+    from workbook_grader import stubs
+
+    path = tmp_path / "probe.py"
+    path.write_text("import math\n" + line)
+    with pytest.raises(LookupError, match=r"^probe\.py: constant LOW is assigned together with others$"):
+        stubs._stub_module(path, {"LOW": ("constant", "utils.probe.LOW")})
+    assert path.read_text() == "import math\n" + line
+
+
+def test_a_fork_server_that_cannot_start_leaves_no_folder(tmp_path, monkeypatch):
+    """A stub copy that cannot be built (or a fork server that does not start) raises, and its folder is removed."""
+    import tempfile
+
+    from workbook_grader import stubs, worker
+
+    def broken(*args):
+        raise LookupError("gradcheck.py: no definition of ['AGREE'] to stub")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(worker, "_ZYGOTE", None)
+    monkeypatch.setattr(stubs, "build", broken)
+    with pytest.raises(LookupError, match="no definition of"):
+        worker.zygote()
+    assert list(tmp_path.iterdir()) == []
+
+
 def refusing(real):
     """A libc like `real` whose unshare() fails with EPERM, as in a container that refuses namespaces."""
     import ctypes
