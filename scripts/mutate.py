@@ -188,8 +188,6 @@ EQUIVALENT = {
                                                  "attributes, builtins objects that _references skips as it skips "
                                                  "None (not a module of the package, no __module__ in it)",
     "utils.checks._answers.x_plain__mutmut_32": "astype(None) is astype(float64): numpy's default dtype",
-    **{f"utils.checks._answers.x_number__mutmut_{n}": "getattr(arr, 'shape', ...) with the default None, 'XXXX' or "
-       "none: arr = np.asarray(value) is an array, which always has a shape" for n in (30, 33, 36)},
     "utils.checks._answers.x_array__mutmut_71": "astype(None) is astype(float64): numpy's default dtype",
     "utils.checks.conditioning.x__steps_judge__mutmut_30": "dtype=None: predicted_steps gives ints; np.array_equal and "
                                                       "the :.0f of the message treat them as the floats",

@@ -63,7 +63,7 @@ def number(name, value):
         _core._fail(f"{name} must return a number; got a {type(value).__name__}")
     arr = np.asarray(value)
     if arr.dtype == object or not np.issubdtype(arr.dtype, np.number) or arr.size != 1:
-        _core._fail(f"{name} must return a single number; got {type(value).__name__} {getattr(arr, 'shape', '')}")
+        _core._fail(f"{name} must return a single number; got {type(value).__name__} {arr.shape}")
     out = float(arr.reshape(()))
     if not np.isfinite(out):
         _core._fail(f"{name} returned {out}: look for a division by zero or an overflow")
