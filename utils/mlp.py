@@ -250,10 +250,17 @@ def minibatch_spread(X, T, W, B, batch_sizes):
         if len(X) % b:
             raise ValueError(f"batch_sizes must divide N = {len(X)}; got {b}")
     full = flat(X, T)
-    out = []
-    for b in sizes:
-        errs = [np.linalg.norm(flat(X[i:i + b], T[i:i + b]) - full) for i in range(0, len(X), b)]
-        out.append(np.sqrt(np.mean(np.square(errs))) / np.linalg.norm(full))
+    # the ratios do not change when every gradient is divided by one number: by |g|'s largest entry, the norms'
+    # squares stay in float range for gradients up to ~1e308
+    scale = np.abs(full).max() or 1.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = []
+        for b in sizes:
+            errs = [np.linalg.norm((flat(X[i:i + b], T[i:i + b]) - full) / scale) for i in range(0, len(X), b)]
+            out.append(np.sqrt(np.mean(np.square(errs))) / np.linalg.norm(full / scale))
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"X, T, W or B is too large: the gradients are beyond float range (largest |X| = "
+                         f"{np.abs(X).max():.3g}, largest |T| = {np.abs(T).max():.3g})")
     return np.array(out)
 
 

@@ -137,6 +137,8 @@ def test_names_recognises_a_named_argument(message, arg, named):
 # errors spanning 1e-193 to 6e115 (measured_rate's quotient overflows) and targets 6e153 (mse's squares overflow)
 @example(value=np.array([3.30841754e-193, 5.94751950e+115]))
 @example(value=np.full((5, 1), 6e153))
+# inputs 2.7e84 (minibatch_spread's gradient norms overflow; found by hypothesis on 7 December)
+@example(value=np.full((4, 4), 2.71403002e+84))
 def test_bad_argument_is_named_or_handled(name, arg, value):
     fn, valid = CASES[name]
     TRIED[name] += 1
