@@ -249,11 +249,14 @@ def minibatch_spread(X, T, W, B, batch_sizes):
     for b in sizes:
         if len(X) % b:
             raise ValueError(f"batch_sizes must divide N = {len(X)}; got {b}")
-    full = flat(X, T)
     # the ratios do not change when every gradient is divided by one number: by |g|'s largest entry, the norms'
     # squares stay in float range for gradients up to ~1e308
-    scale = np.abs(full).max() or 1.0
     with np.errstate(over="ignore", invalid="ignore"):
+        full = flat(X, T)
+        scale = np.abs(full).max()
+        if scale == 0:
+            raise ValueError("X, T, W and B give a zero full-batch gradient (every unit off, or a perfect fit): a "
+                             "spread relative to it is undefined")
         out = []
         for b in sizes:
             errs = [np.linalg.norm((flat(X[i:i + b], T[i:i + b]) - full) / scale) for i in range(0, len(X), b)]

@@ -210,6 +210,47 @@ def test_minibatch_spread_names_bad_batch_sizes(batch_sizes, message):
         mlp.minibatch_spread(X, T, W, B, batch_sizes)
 
 
+def test_minibatch_spread_of_huge_inputs_is_computed_from_norms_beyond_float_range():
+    """Inputs 2.7e84: the gradients are finite, the squares in their norms are not. The spread, a ratio of norms, is
+    computed here from the same gradients in decimal arithmetic, where nothing overflows."""
+    import warnings
+    from decimal import Decimal, getcontext
+
+    getcontext().prec = 40
+    _, T, W, B = mlp.random_network((4, 6, 6, 6, 1), 4, seed=0)
+    X = np.full((4, 4), 2.71403002e+84)
+
+    def flat(X_, T_):
+        DW, DB = mlp.backward(X_, T_, W, B)
+        return [Decimal(float(v)) for d in DW + DB for v in d.ravel()]
+    full = flat(X, T)
+    norm = lambda v: sum(x * x for x in v).sqrt()
+    errs = [norm([a - g for a, g in zip(flat(X[i:i + 2], T[i:i + 2]), full)]) for i in (0, 2)]
+    want = float((sum(e * e for e in errs) / 2).sqrt() / norm(full))
+    assert np.isfinite(want) and want > 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the overflows on the way are expected: no warning about them
+        np.testing.assert_allclose(mlp.minibatch_spread(X, T, W, B, [2]), [want], rtol=1e-12)
+
+
+def test_minibatch_spread_refuses_gradients_beyond_float_range_and_a_zero_one_by_name():
+    """Inputs scaled by 1e200 make the gradients themselves overflow; a network that fits T exactly has a zero gradient, to
+    which no spread is relative. Both raise, with no numpy warning on the way."""
+    import warnings
+
+    X, T, W, B = mlp.random_network((4, 6, 6, 6, 1), 4, seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError) as raised:
+            mlp.minibatch_spread(X * 1e200, T, W, B, [2])
+        assert str(raised.value) == ("X, T, W or B is too large: the gradients are beyond float range (largest |X| = "
+                                     f"{np.abs(X).max() * 1e200:.3g}, largest |T| = {np.abs(T).max():.3g})")
+        with pytest.raises(ValueError) as raised:
+            mlp.minibatch_spread(X, mlp.forward(X, W, B)[0], W, B, [2])
+        assert str(raised.value) == ("X, T, W and B give a zero full-batch gradient (every unit off, or a perfect "
+                                     "fit): a spread relative to it is undefined")
+
+
 def test_layers_alternate_linear_and_relu_holding_copies_of_the_given_arrays():
     _, _, W, B = mlp.random_network((2, 3, 3, 1), 1, seed=0)
     net = mlp.layers(W, B)
