@@ -404,7 +404,7 @@ def test_a_function_of_the_package_is_found_in_whatever_holds_it(hold):
     assert _deny._functions_in(hold(_package_function)) == []  # a function of the tests
 
 
-NESTED = {"dict": lambda f: {"f": f}, "list": lambda f: [f], "tuple": lambda f: (f,), "closure": _closing_over}
+NESTED = {k: HOLDERS[k] for k in ("dict", "list", "tuple", "closure")}
 
 
 @pytest.mark.parametrize("wrap", NESTED.values(), ids=NESTED)
@@ -419,8 +419,8 @@ def test_containers_and_wrappers_are_followed_four_levels_deep(wrap):
     assert _deny._functions_in(wrap(held)) == []
 
 
-CYCLES = {"staticmethod": staticmethod, "classmethod": classmethod, "property": property,
-          "partial": functools.partial, "dict": lambda f: {"f": f}, "list": lambda f: [f]}
+CYCLES = {k: HOLDERS[k] for k in ("staticmethod", "classmethod", "property getter", "partial's function", "dict",
+                                   "list")}
 
 
 @pytest.mark.parametrize("hold", CYCLES.values(), ids=CYCLES)
